@@ -1,0 +1,133 @@
+// Command parley is the Parley server: one binary that serves the REST API,
+// the realtime socket and the web apps.
+//
+//	parley serve --addr 127.0.0.1:8080 --data ./data [--base-url https://chat.example.com]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"parley/server/app"
+)
+
+const usage = `Parley: self-hosted customer messaging with a Twilio-compatible API.
+
+Usage:
+  parley serve [--addr HOST:PORT] [--data DIR] [--base-url URL] [--log-level LEVEL]
+
+Environment:
+  PARLEY_ACCOUNT_SID, PARLEY_AUTH_TOKEN   account credentials; generated into
+                                          DIR/credentials.env when unset
+`
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "parley:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stdout, stderr)
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func serve(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", ":8080", "`HOST:PORT` to listen on")
+	dataDir := fs.String("data", "./data", "`DIR` for the database and uploads")
+	baseURL := fs.String("base-url", "", "public `URL` of this server, used in links (default http://ADDR)")
+	level := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	if *baseURL == "" {
+		*baseURL = "http://" + publicHost(ln.Addr().(*net.TCPAddr))
+	}
+	a, err := app.Open(app.Config{
+		DataDir:    *dataDir,
+		BaseURL:    strings.TrimRight(*baseURL, "/"),
+		AccountSID: os.Getenv("PARLEY_ACCOUNT_SID"),
+		AuthToken:  os.Getenv("PARLEY_AUTH_TOKEN"),
+		Logger:     log,
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if a.Credentials.Generated {
+		fmt.Fprintf(stdout, "Generated account credentials (kept in %s/credentials.env):\n  PARLEY_ACCOUNT_SID=%s\n  PARLEY_AUTH_TOKEN=%s\n",
+			*dataDir, a.Credentials.AccountSID, a.Credentials.AuthToken)
+	}
+
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("parley serving", "addr", ln.Addr().String(), "base_url", *baseURL, "data", *dataDir,
+		"account_sid", a.Credentials.AccountSID)
+
+	select {
+	case err := <-errc:
+		a.Close()
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	shutdownErr := srv.Shutdown(shutdownCtx)
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		shutdownErr = errors.Join(shutdownErr, err)
+	}
+	closeErr := a.Close()
+	log.Info("stopped", "err", errors.Join(shutdownErr, closeErr))
+	return errors.Join(shutdownErr, closeErr)
+}
+
+// publicHost names the listening address in links: a wildcard address
+// becomes localhost, since "0.0.0.0" is not a place a browser can go.
+func publicHost(a *net.TCPAddr) string {
+	if a.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", a.Port)
+	}
+	return a.String()
+}

@@ -1,0 +1,224 @@
+package conversations
+
+import (
+	"context"
+	"time"
+
+	"parley/server/apperr"
+	"parley/shared/sid"
+)
+
+// MessageParams are the settable fields of a message. Nil fields are left as
+// they are (or at their defaults on create).
+type MessageParams struct {
+	Author         *string
+	Body           *string
+	Attributes     *string
+	IdempotencyKey string
+	DateCreated    *time.Time
+	DateUpdated    *time.Time
+}
+
+// SendMessage appends a message to an open conversation and gives it the next
+// index. A send that repeats an earlier IdempotencyKey returns the earlier
+// message instead of storing a second one.
+func (s *Service) SendMessage(ctx context.Context, convRef string, p MessageParams) (Message, error) {
+	var m Message
+	err := s.store.Update(ctx, func(tx Tx) error {
+		c, err := tx.Conversation(ctx, convRef)
+		if err != nil {
+			return err
+		}
+		if p.IdempotencyKey != "" {
+			if m, err = tx.MessageByIdempotencyKey(ctx, c.SID, p.IdempotencyKey); err == nil {
+				return nil
+			} else if !apperr.Is(err, apperr.NotFound) {
+				return err
+			}
+		}
+		if err := c.mustBeOpen("messages"); err != nil {
+			return err
+		}
+		now := s.now()
+		m = Message{
+			SID:             sid.New(sid.Message),
+			AccountSID:      s.accountSID,
+			ConversationSID: c.SID,
+			Index:           c.LastMessageIndex + 1,
+			Author:          DefaultAuthor,
+			IdempotencyKey:  p.IdempotencyKey,
+			Created:         now,
+			Updated:         now,
+		}
+		if p.Body == nil || *p.Body == "" {
+			return apperr.Invalidf(apperr.CodeBodyRequired, "A message needs a Body")
+		}
+		if err := s.applyMessageParams(ctx, tx, &m, p); err != nil {
+			return err
+		}
+		if err := tx.InsertMessage(m); err != nil {
+			return err
+		}
+		c.LastMessageIndex = m.Index
+		if c.State == Inactive {
+			c.State = Active // a new message wakes an inactive conversation
+		}
+		c.scheduleTimers(now)
+		return tx.UpdateConversation(c)
+	})
+	return m, err
+}
+
+func (s *Service) applyMessageParams(ctx context.Context, tx Tx, m *Message, p MessageParams) error {
+	if p.Author != nil && *p.Author != m.Author {
+		a := *p.Author
+		if a == "" {
+			a = DefaultAuthor
+		}
+		if err := checkName("Author", a); err != nil {
+			return err
+		}
+		m.Author, m.ParticipantSID = a, ""
+		// The author is linked to its participant when it is one, as Twilio does.
+		if part, err := tx.Participant(ctx, m.ConversationSID, a); err == nil {
+			m.ParticipantSID = part.SID
+		} else if !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+	}
+	if p.Body != nil {
+		if len(*p.Body) > MaxBodyBytes {
+			return apperr.Invalidf(apperr.CodeBodyTooLong,
+				"Body is %d bytes; the limit is %d bytes (32 KiB)", len(*p.Body), MaxBodyBytes)
+		}
+		m.Body = *p.Body
+	}
+	attrs, err := checkAttributes(p.Attributes, m.Attributes, MaxAttributesBytes)
+	if err != nil {
+		return err
+	}
+	m.Attributes = attrs
+	if p.DateCreated != nil {
+		m.Created = p.DateCreated.UTC().Truncate(time.Millisecond)
+	}
+	if p.DateUpdated != nil {
+		m.Updated = p.DateUpdated.UTC().Truncate(time.Millisecond)
+	}
+	return nil
+}
+
+// Message fetches one message of a conversation.
+func (s *Service) Message(ctx context.Context, convRef, messageSID string) (Message, error) {
+	c, err := s.store.Conversation(ctx, convRef)
+	if err != nil {
+		return Message{}, err
+	}
+	return s.store.Message(ctx, c.SID, messageSID)
+}
+
+// Messages lists a conversation's messages by index.
+func (s *Service) Messages(ctx context.Context, convRef string, order Order, p PageRequest) (Page[Message], error) {
+	switch order {
+	case "":
+		order = Ascending
+	case Ascending, Descending:
+	default:
+		return Page[Message]{}, apperr.Invalidf(apperr.CodeBadRequest, "Order %q is not asc or desc", order)
+	}
+	c, err := s.store.Conversation(ctx, convRef)
+	if err != nil {
+		return Page[Message]{}, err
+	}
+	return s.store.Messages(ctx, c.SID, order, p)
+}
+
+// UpdateMessage edits a message's author, body or attributes. Its index
+// does not change.
+func (s *Service) UpdateMessage(ctx context.Context, convRef, messageSID string, p MessageParams) (Message, error) {
+	var m Message
+	err := s.store.Update(ctx, func(tx Tx) error {
+		c, err := tx.Conversation(ctx, convRef)
+		if err != nil {
+			return err
+		}
+		if m, err = tx.Message(ctx, c.SID, messageSID); err != nil {
+			return err
+		}
+		if p.Body != nil && *p.Body == "" {
+			return apperr.Invalidf(apperr.CodeBadRequest, "Body cannot be emptied; delete the message instead")
+		}
+		m.Updated = s.now()
+		if err := s.applyMessageParams(ctx, tx, &m, p); err != nil {
+			return err
+		}
+		return tx.UpdateMessage(m)
+	})
+	return m, err
+}
+
+// DeleteMessage removes a message. Its index is not reused.
+func (s *Service) DeleteMessage(ctx context.Context, convRef, messageSID string) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		c, err := tx.Conversation(ctx, convRef)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Message(ctx, c.SID, messageSID); err != nil {
+			return err
+		}
+		return tx.DeleteMessage(c.SID, messageSID)
+	})
+}
+
+// Receipts lists the delivery receipts of one message.
+func (s *Service) Receipts(ctx context.Context, convRef, messageSID string, p PageRequest) (Page[Receipt], error) {
+	c, err := s.store.Conversation(ctx, convRef)
+	if err != nil {
+		return Page[Receipt]{}, err
+	}
+	if _, err := s.store.Message(ctx, c.SID, messageSID); err != nil {
+		return Page[Receipt]{}, err
+	}
+	return s.store.Receipts(ctx, c.SID, messageSID, p)
+}
+
+// Receipt fetches one delivery receipt.
+func (s *Service) Receipt(ctx context.Context, convRef, messageSID, receiptSID string) (Receipt, error) {
+	c, err := s.store.Conversation(ctx, convRef)
+	if err != nil {
+		return Receipt{}, err
+	}
+	return s.store.Receipt(ctx, c.SID, messageSID, receiptSID)
+}
+
+// Summarize folds receipt counts by status into a delivery summary. A status
+// also counts towards the ones before it: a read message was delivered and sent.
+func Summarize(counts map[ReceiptStatus]int) *Delivery {
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	if total == 0 {
+		return nil
+	}
+	share := func(n int) Share {
+		switch {
+		case n == 0:
+			return None
+		case n >= total:
+			return All
+		}
+		return Some
+	}
+	read := counts[Read]
+	delivered := counts[Delivered] + read
+	sent := counts[Sent] + delivered
+	return &Delivery{
+		Total:       total,
+		Sent:        share(sent),
+		Delivered:   share(delivered),
+		Read:        share(read),
+		Failed:      share(counts[Failed]),
+		Undelivered: share(counts[Undelivered]),
+	}
+}

@@ -1,0 +1,58 @@
+package conversations
+
+import (
+	"context"
+	"time"
+)
+
+// Service applies Twilio's Conversations rules on top of a Store.
+type Service struct {
+	store      Store
+	accountSID string
+	serviceSID string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// NewService returns a service for one account and its default chat service.
+func NewService(store Store, accountSID, serviceSID string) *Service {
+	return &Service{store: store, accountSID: accountSID, serviceSID: serviceSID, Now: time.Now}
+}
+
+// AccountSID is the account every resource belongs to.
+func (s *Service) AccountSID() string { return s.accountSID }
+
+// ServiceSID is the default chat service every conversation belongs to.
+func (s *Service) ServiceSID() string { return s.serviceSID }
+
+// now is truncated to milliseconds, the precision the store keeps, so what a
+// call returns equals what a later fetch reads.
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
+
+// ApplyTimers moves conversations whose timers have passed to inactive or
+// closed, and reports how many changed.
+func (s *Service) ApplyTimers(ctx context.Context) (int, error) {
+	var n int
+	err := s.store.Update(ctx, func(tx Tx) error {
+		var err error
+		n, err = tx.ApplyTimers(s.now())
+		return err
+	})
+	return n, err
+}
+
+// RunTimers applies conversation timers every interval until ctx ends.
+func (s *Service) RunTimers(ctx context.Context, interval time.Duration, onError func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.ApplyTimers(ctx); err != nil && ctx.Err() == nil {
+				onError(err)
+			}
+		}
+	}
+}

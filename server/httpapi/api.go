@@ -1,0 +1,133 @@
+// Package httpapi serves Parley's REST API in the shape of Twilio's: paths,
+// form-encoded parameters, JSON fields, status and error codes, paging.
+// Handlers are thin: they read parameters, call a domain service and render
+// its result.
+package httpapi
+
+import (
+	"crypto/subtle"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"parley/server/apperr"
+	"parley/server/conversations"
+)
+
+// MaxBodyBytes bounds every request body. A message body (32 KiB) and its
+// attributes, form-encoded, fit several times over.
+const MaxBodyBytes = 512 << 10
+
+// Config wires the API to its services.
+type Config struct {
+	// BaseURL is the public URL of the server, used to build every url and
+	// link in responses (no trailing slash).
+	BaseURL       string
+	AccountSID    string
+	AuthToken     string
+	Conversations *conversations.Service
+	Logger        *slog.Logger
+}
+
+// API is the REST API's handler.
+type API struct {
+	baseURL    string
+	accountSID string
+	authToken  []byte
+	conv       *conversations.Service
+	log        *slog.Logger
+	mux        *http.ServeMux
+}
+
+// New returns the REST API.
+func New(c Config) *API {
+	a := &API{
+		baseURL:    strings.TrimRight(c.BaseURL, "/"),
+		accountSID: c.AccountSID,
+		authToken:  []byte(c.AuthToken),
+		conv:       c.Conversations,
+		log:        c.Logger,
+		mux:        http.NewServeMux(),
+	}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	a.routeConversations()
+	return a
+}
+
+// ServeHTTP authenticates the caller, bounds the body and dispatches.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	defer func() {
+		if v := recover(); v != nil {
+			a.log.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", v)
+			if !sw.wrote {
+				a.writeError(sw, r, apperr.New(apperr.Internal, apperr.CodeInternal, "Internal error; the server logged the details"))
+			}
+		}
+		a.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
+	}()
+	if !a.authorized(r) {
+		a.writeError(sw, r, apperr.New(apperr.Unauthorized, apperr.CodeUnauthorized,
+			"Authenticate: use HTTP basic auth with your account SID and auth token"))
+		return
+	}
+	r.Body = http.MaxBytesReader(sw, r.Body, MaxBodyBytes)
+	a.mux.ServeHTTP(sw, r)
+}
+
+func (a *API) authorized(r *http.Request) bool {
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return false
+	}
+	// Compare both in constant time so timing reveals neither.
+	u := subtle.ConstantTimeCompare([]byte(user), []byte(a.accountSID))
+	p := subtle.ConstantTimeCompare([]byte(pass), a.authToken)
+	return u&p == 1
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status, w.wrote = code, true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+// handle registers a handler for "METHOD /path" under the Conversations
+// prefix, and the same under the default service's explicit path
+// (/v1/Services/{ChatServiceSid}/...), which Twilio also serves.
+func (a *API) handle(method, path string, h func(w http.ResponseWriter, r *http.Request) error) {
+	serve := func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			a.writeError(w, r, err)
+		}
+	}
+	a.mux.HandleFunc(method+" /conversations/v1"+path, serve)
+	if strings.HasPrefix(path, "/Conversations") || strings.HasPrefix(path, "/Users") ||
+		strings.HasPrefix(path, "/ParticipantConversations") || strings.HasPrefix(path, "/ConversationWithParticipants") {
+		a.mux.HandleFunc(method+" /conversations/v1/Services/{ChatServiceSid}"+path, func(w http.ResponseWriter, r *http.Request) {
+			if svc := r.PathValue("ChatServiceSid"); svc != a.conv.ServiceSID() {
+				a.writeError(w, r, apperr.NotFoundf("The requested resource Service %s was not found", svc))
+				return
+			}
+			serve(w, r)
+		})
+	}
+}
+
+func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
+	a.writeError(w, r, apperr.NotFoundf("The requested resource %s was not found", r.URL.Path))
+}

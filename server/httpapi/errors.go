@@ -1,0 +1,81 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"parley/server/apperr"
+	"parley/shared/model"
+)
+
+// status maps an application error kind to its HTTP status. It is the one
+// place that decides.
+func status(k apperr.Kind) int {
+	switch k {
+	case apperr.Invalid:
+		return http.StatusBadRequest
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.Unauthorized:
+		return http.StatusUnauthorized
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case apperr.TooMany:
+		return http.StatusTooManyRequests
+	case apperr.Unsupported:
+		return http.StatusUnsupportedMediaType
+	}
+	return http.StatusInternalServerError
+}
+
+// writeError renders err in Twilio's error shape. Errors that are not
+// application errors are logged in full and reported as internal errors, so
+// no internal detail leaks to the caller.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e, ok := apperr.As(err)
+	if !ok {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			e = apperr.New(apperr.TooLarge, apperr.CodeRequestTooLarge,
+				"Request body is larger than the %d byte limit", tooLarge.Limit)
+		} else {
+			a.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+			e = apperr.New(apperr.Internal, apperr.CodeInternal, "Internal error; the server logged the details")
+		}
+	}
+	st := status(e.Kind)
+	if st == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="Parley"`)
+	}
+	writeJSON(w, st, model.Error{
+		Code:     e.Code,
+		Message:  e.Message,
+		MoreInfo: "https://www.twilio.com/docs/errors/" + strconv.Itoa(e.Code),
+		Status:   st,
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // URLs keep their "&", as Twilio writes them
+	err := enc.Encode(v)
+	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if err != nil {
+		slog.Error("encode response", "err", err)
+		http.Error(w, `{"code":20500,"message":"Internal error","status":500}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}

@@ -1,0 +1,94 @@
+package httpapi
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"parley/server/apperr"
+)
+
+// params reads form parameters one by one and remembers the first problem,
+// so a handler reads all it needs and checks once.
+type params struct {
+	r   *http.Request
+	err error
+}
+
+// parseForm reads a request's parameters: the query string, and for POST a
+// form-encoded body within the API's body limit.
+func parseForm(r *http.Request) (*params, error) {
+	if r.Method == http.MethodPost {
+		ct := r.Header.Get("Content-Type")
+		if ct != "" {
+			mt, _, err := mime.ParseMediaType(ct)
+			if err != nil || (mt != "application/x-www-form-urlencoded" && mt != "multipart/form-data") {
+				return nil, apperr.New(apperr.Unsupported, apperr.CodeUnsupportedMedia,
+					"Content-Type %q is not supported: send parameters form-encoded (application/x-www-form-urlencoded)", ct)
+			}
+		}
+	}
+	if err := r.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, err
+		}
+		return nil, apperr.Invalidf(apperr.CodeBadRequest, "Malformed form parameters: %v", err)
+	}
+	return &params{r: r}, nil
+}
+
+func (p *params) has(name string) bool {
+	_, ok := p.r.Form[name]
+	return ok
+}
+
+// str returns a parameter's value, or nil when it is absent.
+func (p *params) str(name string) *string {
+	v, ok := p.r.Form[name]
+	if !ok || len(v) == 0 {
+		return nil
+	}
+	s := v[0]
+	return &s
+}
+
+func (p *params) all(name string) []string { return p.r.Form[name] }
+
+func (p *params) fail(format string, args ...any) {
+	if p.err == nil {
+		p.err = apperr.Invalidf(apperr.CodeBadRequest, format, args...)
+	}
+}
+
+// int returns an integer parameter, or nil when it is absent.
+func (p *params) int(name string) *int {
+	s := p.str(name)
+	if s == nil {
+		return nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(*s))
+	if err != nil {
+		p.fail("%s must be an integer, got %q", name, *s)
+		return nil
+	}
+	return &n
+}
+
+// time returns an ISO 8601 time parameter, or nil when it is absent.
+func (p *params) time(name string) *time.Time {
+	s := p.str(name)
+	if s == nil {
+		return nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02"} {
+		if t, err := time.Parse(layout, *s); err == nil {
+			return &t
+		}
+	}
+	p.fail("%s must be an ISO 8601 time such as 2026-01-31T12:00:00Z, got %q", name, *s)
+	return nil
+}

@@ -1,0 +1,205 @@
+package httpapi
+
+import (
+	"time"
+
+	"parley/server/conversations"
+	"parley/shared/model"
+)
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func modelTime(t time.Time) Time { return model.Time{Time: t} }
+
+// Time is the wire form of a time.
+type Time = model.Time
+
+func modelTimers(t conversations.Timers) model.Timers {
+	var out model.Timers
+	if !t.DateInactive.IsZero() {
+		v := modelTime(t.DateInactive)
+		out.DateInactive = &v
+	}
+	if !t.DateClosed.IsZero() {
+		v := modelTime(t.DateClosed)
+		out.DateClosed = &v
+	}
+	return out
+}
+
+func (a *API) conversationURL(c string) string {
+	return a.baseURL + "/conversations/v1/Conversations/" + c
+}
+
+func (a *API) renderConversation(c conversations.Conversation) model.Conversation {
+	u := a.conversationURL(c.SID)
+	return model.Conversation{
+		AccountSID:          c.AccountSID,
+		ChatServiceSID:      c.ServiceSID,
+		MessagingServiceSID: optional(c.MessagingServiceSID),
+		SID:                 c.SID,
+		FriendlyName:        optional(c.FriendlyName),
+		UniqueName:          optional(c.UniqueName),
+		Attributes:          c.Attributes,
+		State:               string(c.State),
+		DateCreated:         modelTime(c.Created),
+		DateUpdated:         modelTime(c.Updated),
+		Timers:              modelTimers(c.Timers),
+		URL:                 u,
+		Links: map[string]string{
+			"participants": u + "/Participants",
+			"messages":     u + "/Messages",
+			"webhooks":     u + "/Webhooks",
+		},
+	}
+}
+
+func renderBinding(b *conversations.Binding) *model.MessagingBinding {
+	if b == nil {
+		return nil
+	}
+	return &model.MessagingBinding{Type: b.Type, Address: b.Address, ProxyAddress: b.ProxyAddress,
+		ProjectedAddress: b.ProjectedAddress}
+}
+
+func (a *API) renderParticipant(p conversations.Participant) model.Participant {
+	out := model.Participant{
+		AccountSID:           p.AccountSID,
+		ConversationSID:      p.ConversationSID,
+		SID:                  p.SID,
+		Identity:             optional(p.Identity),
+		Attributes:           p.Attributes,
+		MessagingBinding:     renderBinding(p.Binding),
+		RoleSID:              optional(p.RoleSID),
+		DateCreated:          modelTime(p.Created),
+		DateUpdated:          modelTime(p.Updated),
+		URL:                  a.conversationURL(p.ConversationSID) + "/Participants/" + p.SID,
+		LastReadMessageIndex: p.LastReadIndex,
+	}
+	if !p.LastReadAt.IsZero() {
+		ts := p.LastReadAt.UTC().Format(model.TimeLayout)
+		out.LastReadTimestamp = &ts
+	}
+	return out
+}
+
+func (a *API) renderMessage(m conversations.Message) model.Message {
+	u := a.conversationURL(m.ConversationSID) + "/Messages/" + m.SID
+	out := model.Message{
+		AccountSID:      m.AccountSID,
+		ConversationSID: m.ConversationSID,
+		SID:             m.SID,
+		Index:           m.Index,
+		Author:          m.Author,
+		Body:            optional(m.Body),
+		Attributes:      m.Attributes,
+		ParticipantSID:  optional(m.ParticipantSID),
+		DateCreated:     modelTime(m.Created),
+		DateUpdated:     modelTime(m.Updated),
+		URL:             u,
+		Links: map[string]string{
+			"delivery_receipts": u + "/Receipts",
+			"channel_metadata":  u + "/ChannelMetadata",
+		},
+	}
+	if d := m.Delivery; d != nil {
+		out.Delivery = &model.Delivery{Total: d.Total, Sent: string(d.Sent), Delivered: string(d.Delivered),
+			Read: string(d.Read), Failed: string(d.Failed), Undelivered: string(d.Undelivered)}
+	}
+	return out
+}
+
+func (a *API) renderReceipt(r conversations.Receipt) model.Receipt {
+	return model.Receipt{
+		AccountSID:        r.AccountSID,
+		ConversationSID:   r.ConversationSID,
+		SID:               r.SID,
+		MessageSID:        r.MessageSID,
+		ChannelMessageSID: optional(r.ChannelMessageSID),
+		ParticipantSID:    r.ParticipantSID,
+		Status:            string(r.Status),
+		ErrorCode:         r.ErrorCode,
+		DateCreated:       modelTime(r.Created),
+		DateUpdated:       modelTime(r.Updated),
+		URL:               a.conversationURL(r.ConversationSID) + "/Messages/" + r.MessageSID + "/Receipts/" + r.SID,
+	}
+}
+
+func (a *API) userURL(sid string) string { return a.baseURL + "/conversations/v1/Users/" + sid }
+
+func (a *API) renderUser(u conversations.User) model.User {
+	url := a.userURL(u.SID)
+	return model.User{
+		SID:            u.SID,
+		AccountSID:     u.AccountSID,
+		ChatServiceSID: u.ServiceSID,
+		RoleSID:        optional(u.RoleSID),
+		Identity:       u.Identity,
+		FriendlyName:   optional(u.FriendlyName),
+		Attributes:     u.Attributes,
+		DateCreated:    modelTime(u.Created),
+		DateUpdated:    modelTime(u.Updated),
+		URL:            url,
+		Links:          map[string]string{"user_conversations": url + "/Conversations"},
+	}
+}
+
+func (a *API) membershipLinks(m conversations.Membership) map[string]string {
+	c := a.conversationURL(m.Conversation.SID)
+	return map[string]string{"conversation": c, "participant": c + "/Participants/" + m.Participant.SID}
+}
+
+func (a *API) renderUserConversation(u conversations.User, m conversations.Membership) model.UserConversation {
+	c := m.Conversation
+	out := model.UserConversation{
+		AccountSID:           c.AccountSID,
+		ChatServiceSID:       c.ServiceSID,
+		ConversationSID:      c.SID,
+		LastReadMessageIndex: m.Participant.LastReadIndex,
+		ParticipantSID:       m.Participant.SID,
+		UserSID:              u.SID,
+		FriendlyName:         optional(c.FriendlyName),
+		ConversationState:    string(c.State),
+		Timers:               modelTimers(c.Timers),
+		Attributes:           c.Attributes,
+		DateCreated:          modelTime(c.Created),
+		DateUpdated:          modelTime(c.Updated),
+		NotificationLevel:    "default",
+		UniqueName:           optional(c.UniqueName),
+		URL:                  a.userURL(u.SID) + "/Conversations/" + c.SID,
+		Links:                a.membershipLinks(m),
+	}
+	// Twilio leaves the unread count null until the participant has a read
+	// horizon.
+	if m.Participant.LastReadIndex != nil {
+		n := m.Unread()
+		out.UnreadMessagesCount = &n
+	}
+	return out
+}
+
+func (a *API) renderParticipantConversation(userSIDs map[string]string, m conversations.Membership) model.ParticipantConversation {
+	c, p := m.Conversation, m.Participant
+	return model.ParticipantConversation{
+		AccountSID:                  c.AccountSID,
+		ChatServiceSID:              c.ServiceSID,
+		ParticipantSID:              p.SID,
+		ParticipantUserSID:          optional(userSIDs[p.Identity]),
+		ParticipantIdentity:         optional(p.Identity),
+		ParticipantMessagingBinding: renderBinding(p.Binding),
+		ConversationSID:             c.SID,
+		ConversationUniqueName:      optional(c.UniqueName),
+		ConversationFriendlyName:    optional(c.FriendlyName),
+		ConversationAttributes:      c.Attributes,
+		ConversationDateCreated:     modelTime(c.Created),
+		ConversationDateUpdated:     modelTime(c.Updated),
+		ConversationState:           string(c.State),
+		ConversationTimers:          modelTimers(c.Timers),
+		Links:                       a.membershipLinks(m),
+	}
+}

@@ -1,0 +1,84 @@
+// Package sid makes and checks Twilio-style resource identifiers: a two-letter
+// prefix naming the resource type followed by 32 lowercase hex digits.
+package sid
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+)
+
+// Prefixes of the resource types Parley issues. They match Twilio's, so a SID
+// tells a reader (and twilio-go) what kind of resource it names.
+const (
+	Account        = "AC"
+	Conversation   = "CH"
+	Participant    = "MB"
+	Message        = "IM"
+	Receipt        = "DY"
+	User           = "US"
+	ChatService    = "IS"
+	Role           = "RL"
+	Media          = "ME"
+	APIKey         = "SK"
+	Webhook        = "WH"
+	MessagingSvc   = "MG"
+	Workspace      = "WS"
+	Worker         = "WK"
+	TaskQueue      = "WQ"
+	Workflow       = "WW"
+	Activity       = "WA"
+	Task           = "WT"
+	Reservation    = "WR"
+	TaskChannel    = "TC"
+	Interaction    = "KD"
+	InteractionCh  = "UO"
+	ChannelInvite  = "KG"
+	ChannelPartcpt = "UT"
+	Address        = "IG"
+)
+
+// Len is the length of every SID: a two-letter prefix and 32 hex digits.
+const Len = 34
+
+// New returns a fresh random SID with the given two-letter prefix.
+func New(prefix string) string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		// crypto/rand never fails on supported platforms; a SID without
+		// randomness would be a silent collision, so refuse to go on.
+		panic("sid: crypto/rand failed: " + err.Error())
+	}
+	buf := make([]byte, Len)
+	copy(buf, prefix)
+	hex.Encode(buf[2:], b[:])
+	return string(buf)
+}
+
+// Is reports whether s is a well-formed SID with the given prefix.
+func Is(prefix, s string) bool {
+	if len(s) != Len || s[:2] != prefix {
+		return false
+	}
+	for i := 2; i < Len; i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Looks reports whether s has the shape of any SID (two uppercase letters
+// and 32 lowercase hex digits), whatever its prefix. Paths that accept a SID
+// or a unique name use it to tell the two apart.
+func Looks(s string) bool {
+	if len(s) != Len {
+		return false
+	}
+	for i := 0; i < 2; i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return Is(s[:2], s)
+}
