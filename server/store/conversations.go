@@ -20,24 +20,17 @@ type Conversations struct {
 
 // NewConversations returns the conversations store inside db.
 func NewConversations(db *DB) *Conversations {
-	return &Conversations{db: db, convReader: convReader{q: db.read}}
+	return &Conversations{db: db, convReader: convReader{q: db.reads}}
 }
 
 // Update runs fn in a write transaction on the writer goroutine.
 func (s *Conversations) Update(ctx context.Context, fn func(conversations.Tx) error) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
-		return fn(convTx{convReader{q: tx}})
+	return s.db.Write(ctx, func(q Querier) error {
+		return fn(convTx{convReader{q: q}})
 	})
 }
 
-// querier is what *sql.DB and *sql.Tx have in common.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-type convReader struct{ q querier }
+type convReader struct{ q Querier }
 
 type convTx struct{ convReader }
 

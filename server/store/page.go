@@ -15,7 +15,7 @@ const DefaultPageSize = 50
 // listPage runs a keyset-paged query: rows are ordered by the integer key
 // column, and a page starts after (or ends before) a key rather than at an
 // OFFSET, so a page deep in a long list costs what the first page costs.
-func listPage[T any](ctx context.Context, q querier, sel string, where []string, args []any,
+func listPage[T any](ctx context.Context, q Querier, sel string, where []string, args []any,
 	key string, desc bool, p conversations.PageRequest, scan func(interface{ Scan(...any) error }) (T, error),
 ) (conversations.Page[T], error) {
 	var page conversations.Page[T]

@@ -38,6 +38,10 @@ const maxBatch = 256
 type DB struct {
 	read  *sql.DB
 	write *sql.DB
+	// reads and writer run statements through caches of prepared statements:
+	// preparing costs as much as running a short statement.
+	reads  *stmtCache
+	writer *writeConn
 
 	ops     chan *writeOp
 	stopped chan struct{}
@@ -50,7 +54,7 @@ type DB struct {
 
 type writeOp struct {
 	ctx  context.Context
-	fn   func(*sql.Tx) error
+	fn   func(Querier) error
 	done chan error
 }
 
@@ -97,8 +101,21 @@ func Open(path string, opts Options) (*DB, error) {
 	n := 2 * runtime.GOMAXPROCS(0)
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	db := &DB{read: read, write: write, ops: make(chan *writeOp, maxBatch), stopped: make(chan struct{})}
-	go db.writer()
+	// The writer keeps the one write connection for itself, so it can
+	// prepare statements on it at any time.
+	conn, err := write.Conn(context.Background())
+	if err != nil {
+		read.Close()
+		write.Close()
+		return nil, err
+	}
+	db := &DB{
+		read: read, write: write,
+		reads:  &stmtCache{prepare: read.PrepareContext, fallback: read},
+		writer: &writeConn{conn: conn, stmtCache: stmtCache{prepare: conn.PrepareContext, fallback: conn}},
+		ops:    make(chan *writeOp, maxBatch), stopped: make(chan struct{}),
+	}
+	go db.run()
 	return db, nil
 }
 
@@ -109,10 +126,17 @@ func escapePath(p string) string {
 // ErrClosed is returned by writes attempted after Close.
 var ErrClosed = errors.New("store: database is closed")
 
+// Querier runs statements: on the read pool, or inside a write transaction.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
 // Write runs fn in a write transaction on the writer goroutine and returns
 // once the transaction holding it has committed (or fn failed, and its
 // changes were rolled back).
-func (db *DB) Write(ctx context.Context, fn func(*sql.Tx) error) error {
+func (db *DB) Write(ctx context.Context, fn func(Querier) error) error {
 	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	db.mu.RLock()
 	if db.closed {
@@ -131,7 +155,7 @@ func (db *DB) Write(ctx context.Context, fn func(*sql.Tx) error) error {
 	return <-op.done
 }
 
-func (db *DB) writer() {
+func (db *DB) run() {
 	defer close(db.stopped)
 	batch := make([]*writeOp, 0, maxBatch)
 	for op := range db.ops {
@@ -154,14 +178,15 @@ func (db *DB) writer() {
 
 // commit runs a batch of writes in one transaction.
 func (db *DB) commit(batch []*writeOp) {
-	errs := make([]error, len(batch))
-	tx, err := db.write.Begin()
-	if err != nil {
+	w := db.writer
+	ctx := context.Background()
+	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		for _, op := range batch {
 			op.done <- fmt.Errorf("begin write: %w", err)
 		}
 		return
 	}
+	errs := make([]error, len(batch))
 	single := len(batch) == 1
 	for i, op := range batch {
 		if err := op.ctx.Err(); err != nil {
@@ -169,18 +194,18 @@ func (db *DB) commit(batch []*writeOp) {
 			continue
 		}
 		if single {
-			errs[i] = call(op.fn, tx)
+			errs[i] = call(op.fn, w)
 			continue
 		}
-		errs[i] = inSavepoint(tx, op.fn)
+		errs[i] = inSavepoint(w, op.fn)
 	}
 	if single && errs[0] != nil {
-		tx.Rollback()
+		w.conn.ExecContext(ctx, "ROLLBACK")
 		batch[0].done <- errs[0]
 		return
 	}
-	if err := tx.Commit(); err != nil {
-		tx.Rollback()
+	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		w.conn.ExecContext(ctx, "ROLLBACK")
 		for _, op := range batch {
 			op.done <- fmt.Errorf("commit: %w", err)
 		}
@@ -191,30 +216,31 @@ func (db *DB) commit(batch []*writeOp) {
 	}
 }
 
-func inSavepoint(tx *sql.Tx, fn func(*sql.Tx) error) error {
-	if _, err := tx.Exec("SAVEPOINT op"); err != nil {
+func inSavepoint(w *writeConn, fn func(Querier) error) error {
+	ctx := context.Background()
+	if _, err := w.ExecContext(ctx, "SAVEPOINT op"); err != nil {
 		return err
 	}
-	if err := call(fn, tx); err != nil {
-		if _, rbErr := tx.Exec("ROLLBACK TO op"); rbErr != nil {
+	if err := call(fn, w); err != nil {
+		if _, rbErr := w.ExecContext(ctx, "ROLLBACK TO op"); rbErr != nil {
 			return errors.Join(err, rbErr)
 		}
-		tx.Exec("RELEASE op")
+		w.ExecContext(ctx, "RELEASE op")
 		return err
 	}
-	_, err := tx.Exec("RELEASE op")
+	_, err := w.ExecContext(ctx, "RELEASE op")
 	return err
 }
 
 // call runs fn, turning a panic into an error: one faulty write must not
 // take the writer, and with it every later write, down.
-func call(fn func(*sql.Tx) error, tx *sql.Tx) (err error) {
+func call(fn func(Querier) error, q Querier) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("write panicked: %v", r)
 		}
 	}()
-	return fn(tx)
+	return fn(q)
 }
 
 // Close stops accepting writes, finishes the queued ones, checkpoints the
@@ -226,8 +252,10 @@ func (db *DB) Close() error {
 		close(db.ops)
 		db.mu.Unlock()
 		<-db.stopped
-		_, cpErr := db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
-		db.closeErr = errors.Join(cpErr, db.read.Close(), db.write.Close())
+		db.reads.close()
+		db.writer.close()
+		_, cpErr := db.writer.conn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)")
+		db.closeErr = errors.Join(cpErr, db.writer.conn.Close(), db.read.Close(), db.write.Close())
 	})
 	return db.closeErr
 }
@@ -235,7 +263,7 @@ func (db *DB) Close() error {
 // Setting returns a stored setting, or "" if it was never set.
 func (db *DB) Setting(ctx context.Context, name string) (string, error) {
 	var v string
-	err := db.read.QueryRowContext(ctx, "SELECT value FROM settings WHERE name = ?", name).Scan(&v)
+	err := db.reads.QueryRowContext(ctx, "SELECT value FROM settings WHERE name = ?", name).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -246,11 +274,11 @@ func (db *DB) Setting(ctx context.Context, name string) (string, error) {
 // and returns the value in force afterwards.
 func (db *DB) SetSettingIfUnset(ctx context.Context, name, value string) (string, error) {
 	var v string
-	err := db.Write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.Exec("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, value); err != nil {
+	err := db.Write(ctx, func(q Querier) error {
+		if _, err := q.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, value); err != nil {
 			return err
 		}
-		return tx.QueryRow("SELECT value FROM settings WHERE name = ?", name).Scan(&v)
+		return q.QueryRowContext(ctx, "SELECT value FROM settings WHERE name = ?", name).Scan(&v)
 	})
 	return v, err
 }

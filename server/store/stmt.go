@@ -1,0 +1,81 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// maxCachedStmts bounds a statement cache. Queries are built from a fixed
+// set of shapes, so the bound is only a guard against a shape that varies.
+const maxCachedStmts = 1024
+
+// stmtCache runs queries through prepared statements it keeps by query
+// text. It is a Querier.
+type stmtCache struct {
+	prepare  func(ctx context.Context, query string) (*sql.Stmt, error)
+	fallback Querier // runs queries the cache cannot hold
+	stmts    sync.Map
+	n        int
+	mu       sync.Mutex
+}
+
+func (c *stmtCache) stmt(ctx context.Context, query string) *sql.Stmt {
+	if s, ok := c.stmts.Load(query); ok {
+		return s.(*sql.Stmt)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.stmts.Load(query); ok {
+		return s.(*sql.Stmt)
+	}
+	if c.n >= maxCachedStmts {
+		return nil
+	}
+	s, err := c.prepare(ctx, query)
+	if err != nil {
+		return nil // the fallback reports the error when it runs the query
+	}
+	c.stmts.Store(query, s)
+	c.n++
+	return s
+}
+
+// QueryContext runs a query that returns rows.
+func (c *stmtCache) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := c.stmt(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return c.fallback.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a query that returns at most one row.
+func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := c.stmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return c.fallback.QueryRowContext(ctx, query, args...)
+}
+
+// ExecContext runs a statement that returns no rows.
+func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := c.stmt(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return c.fallback.ExecContext(ctx, query, args...)
+}
+
+func (c *stmtCache) close() {
+	c.stmts.Range(func(k, v any) bool {
+		v.(*sql.Stmt).Close()
+		c.stmts.Delete(k)
+		return true
+	})
+}
+
+// writeConn is the writer's own connection with its statement cache. Only
+// the writer goroutine uses it.
+type writeConn struct {
+	conn *sql.Conn
+	stmtCache
+}
