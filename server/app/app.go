@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"parley/assets"
 	"parley/server/conversations"
 	"parley/server/httpapi"
 	"parley/server/store"
@@ -115,6 +116,9 @@ func (a *App) routes(api http.Handler) http.Handler {
 		w.Write([]byte(`{"status":"ok"}`))
 	})
 	mux.Handle("/conversations/", api)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFileFS(w, r, assets.Files, "index.html")
+	})
 	mux.Handle("/", api) // the API answers unknown paths in its own error shape
 	return mux
 }

@@ -15,15 +15,16 @@ type Kind int
 
 // The kinds of application errors.
 const (
-	Internal     Kind = iota // a fault of ours; the user can only retry
-	Invalid                  // the request is malformed or breaks a rule
-	NotFound                 // the named resource does not exist
-	Conflict                 // the request clashes with existing state
-	Unauthorized             // credentials are missing or wrong
-	Forbidden                // authenticated, but not allowed
-	TooLarge                 // the request body is over a limit
-	TooMany                  // rate limited
-	Unsupported              // an unsupported media type
+	Internal         Kind = iota // a fault of ours; the user can only retry
+	Invalid                      // the request is malformed or breaks a rule
+	NotFound                     // the named resource does not exist
+	Conflict                     // the request clashes with existing state
+	Unauthorized                 // credentials are missing or wrong
+	Forbidden                    // authenticated, but not allowed
+	TooLarge                     // the request body is over a limit
+	TooMany                      // rate limited
+	Unsupported                  // an unsupported media type
+	MethodNotAllowed             // the path exists, but not with this method
 )
 
 // Twilio error codes Parley uses. Where Twilio has a specific code, it is

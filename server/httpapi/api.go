@@ -76,8 +76,37 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(sw, r.Body, MaxBodyBytes)
+	if _, pattern := a.mux.Handler(r); pattern == "" {
+		a.noRoute(sw, r)
+		return
+	}
 	a.mux.ServeHTTP(sw, r)
 }
+
+// noRoute answers a request no route takes, in the API's error shape: 405
+// when the path exists with other methods, else 404.
+func (a *API) noRoute(w http.ResponseWriter, r *http.Request) {
+	h, _ := a.mux.Handler(r)
+	probe := &headerProbe{header: http.Header{}}
+	h.ServeHTTP(probe, r) // the mux's own answer tells 404 from 405
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		a.writeError(w, r, apperr.New(apperr.MethodNotAllowed, apperr.CodeMethodNotAllowed,
+			"Method not allowed: %s %s takes %s", r.Method, r.URL.Path, probe.header.Get("Allow")))
+		return
+	}
+	a.writeError(w, r, apperr.NotFoundf("The requested resource %s was not found", r.URL.Path))
+}
+
+// headerProbe records a handler's status and headers and drops its body.
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header         { return p.header }
+func (p *headerProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *headerProbe) WriteHeader(code int)        { p.status = code }
 
 func (a *API) authorized(r *http.Request) bool {
 	user, pass, ok := r.BasicAuth()
@@ -126,8 +155,4 @@ func (a *API) handle(method, path string, h func(w http.ResponseWriter, r *http.
 			serve(w, r)
 		})
 	}
-}
-
-func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
-	a.writeError(w, r, apperr.NotFoundf("The requested resource %s was not found", r.URL.Path))
 }

@@ -45,8 +45,6 @@ func (a *API) routeConversations() {
 	a.handle("DELETE", "/Users/{usid}/Conversations/{sid}", a.leaveUserConversation)
 
 	a.handle("GET", "/ParticipantConversations", a.listParticipantConversations)
-
-	a.mux.HandleFunc("/conversations/", a.notFound)
 }
 
 func (a *API) getConfiguration(w http.ResponseWriter, r *http.Request) error {

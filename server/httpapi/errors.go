@@ -32,6 +32,8 @@ func status(k apperr.Kind) int {
 		return http.StatusTooManyRequests
 	case apperr.Unsupported:
 		return http.StatusUnsupportedMediaType
+	case apperr.MethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	}
 	return http.StatusInternalServerError
 }
