@@ -88,7 +88,10 @@ func (s *Service) UpdateConversation(ctx context.Context, ref string, p Conversa
 		if err := s.applyConversationParams(ctx, tx, &c, p, now); err != nil {
 			return err
 		}
-		return tx.UpdateConversation(c)
+		if err := tx.UpdateConversation(c); err != nil {
+			return err
+		}
+		return s.record(tx, Event{Type: ConversationUpdated, ConversationSID: c.SID, Conversation: &c})
 	})
 	return c, err
 }
@@ -101,9 +104,26 @@ func (s *Service) DeleteConversation(ctx context.Context, ref string) error {
 		if err != nil {
 			return err
 		}
+		// Everyone in it hears it is gone, each by name: after the delete
+		// the log can no longer tell who was in it.
+		members, err := tx.Memberships(ctx, MembershipFilter{Conversation: c.SID}, PageRequest{Size: maxMembers})
+		if err != nil {
+			return err
+		}
+		for _, m := range members.Items {
+			if m.Participant.Identity == "" {
+				continue
+			}
+			if err := s.record(tx, Event{Type: ConversationRemoved, ConversationSID: c.SID, Target: m.Participant.Identity, Conversation: &c}); err != nil {
+				return err
+			}
+		}
 		return tx.DeleteConversation(c.SID)
 	})
 }
+
+// maxMembers bounds the participants of one conversation (Twilio's limit).
+const maxMembers = 1000
 
 func (s *Service) applyConversationParams(ctx context.Context, tx Tx, c *Conversation, p ConversationParams, now time.Time) error {
 	if p.FriendlyName != nil {

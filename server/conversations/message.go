@@ -60,11 +60,20 @@ func (s *Service) SendMessage(ctx context.Context, convRef string, p MessagePara
 			return err
 		}
 		c.LastMessageIndex = m.Index
-		if c.State == Inactive {
-			c.State = Active // a new message wakes an inactive conversation
+		woke := c.State == Inactive // a new message wakes an inactive conversation
+		if woke {
+			c.State, c.Updated = Active, now
 		}
 		c.scheduleTimers(now)
-		return tx.UpdateConversation(c)
+		if err := tx.UpdateConversation(c); err != nil {
+			return err
+		}
+		if woke {
+			if err := s.record(tx, Event{Type: ConversationUpdated, ConversationSID: c.SID, Conversation: &c}); err != nil {
+				return err
+			}
+		}
+		return s.record(tx, Event{Type: MessageAdded, ConversationSID: c.SID, Message: &m})
 	})
 	return m, err
 }
@@ -151,7 +160,10 @@ func (s *Service) UpdateMessage(ctx context.Context, convRef, messageSID string,
 		if err := s.applyMessageParams(ctx, tx, &m, p); err != nil {
 			return err
 		}
-		return tx.UpdateMessage(m)
+		if err := tx.UpdateMessage(m); err != nil {
+			return err
+		}
+		return s.record(tx, Event{Type: MessageUpdated, ConversationSID: c.SID, Message: &m})
 	})
 	return m, err
 }
@@ -163,10 +175,14 @@ func (s *Service) DeleteMessage(ctx context.Context, convRef, messageSID string)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Message(ctx, c.SID, messageSID); err != nil {
+		m, err := tx.Message(ctx, c.SID, messageSID)
+		if err != nil {
 			return err
 		}
-		return tx.DeleteMessage(c.SID, messageSID)
+		if err := tx.DeleteMessage(c.SID, messageSID); err != nil {
+			return err
+		}
+		return s.record(tx, Event{Type: MessageRemoved, ConversationSID: c.SID, Message: &m})
 	})
 }
 

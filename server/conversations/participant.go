@@ -97,7 +97,10 @@ func (s *Service) addParticipant(ctx context.Context, tx Tx, c Conversation, p P
 	if err := s.applyParticipantParams(c, &part, p); err != nil {
 		return part, err
 	}
-	return part, tx.InsertParticipant(part)
+	if err := tx.InsertParticipant(part); err != nil {
+		return part, err
+	}
+	return part, s.recordJoin(tx, c, part)
 }
 
 // bindingType names the channel of a messaging address.
@@ -175,7 +178,10 @@ func (s *Service) UpdateParticipant(ctx context.Context, convRef, ref string, p 
 		if err := s.applyParticipantParams(c, &part, p); err != nil {
 			return err
 		}
-		return tx.UpdateParticipant(part)
+		if err := tx.UpdateParticipant(part); err != nil {
+			return err
+		}
+		return s.record(tx, Event{Type: ParticipantUpdated, ConversationSID: c.SID, Participant: &part})
 	})
 	return part, err
 }
@@ -225,7 +231,10 @@ func (s *Service) RemoveParticipant(ctx context.Context, convRef, ref string) er
 		if err != nil {
 			return err
 		}
-		return tx.DeleteParticipant(c.SID, part.SID)
+		if err := tx.DeleteParticipant(c.SID, part.SID); err != nil {
+			return err
+		}
+		return s.recordLeave(tx, c, part)
 	})
 }
 

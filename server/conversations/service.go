@@ -10,6 +10,7 @@ type Service struct {
 	store      Store
 	accountSID string
 	serviceSID string
+	publisher  Publisher
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -34,9 +35,17 @@ func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Milliseco
 func (s *Service) ApplyTimers(ctx context.Context) (int, error) {
 	var n int
 	err := s.store.Update(ctx, func(tx Tx) error {
-		var err error
-		n, err = tx.ApplyTimers(s.now())
-		return err
+		changed, err := tx.ApplyTimers(s.now())
+		if err != nil {
+			return err
+		}
+		for _, c := range changed {
+			if err := s.record(tx, Event{Type: ConversationUpdated, ConversationSID: c.SID, Conversation: &c}); err != nil {
+				return err
+			}
+		}
+		n = len(changed)
+		return nil
 	})
 	return n, err
 }

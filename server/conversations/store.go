@@ -3,6 +3,8 @@ package conversations
 import (
 	"context"
 	"time"
+
+	"parley/server/paging"
 )
 
 // Store is the persistence the conversations service needs. Reads run
@@ -45,6 +47,17 @@ type Reader interface {
 	// Memberships lists the conversations a participant identity or
 	// messaging address takes part in, newest membership last.
 	Memberships(ctx context.Context, f MembershipFilter, p PageRequest) (Page[Membership], error)
+	// ConversationsOf lists the SIDs of every conversation identity is a
+	// participant of.
+	ConversationsOf(ctx context.Context, identity string) ([]string, error)
+
+	// OldestEventSeq is the seq of the oldest event the log still holds
+	// (or the next seq, if it holds none).
+	OldestEventSeq(ctx context.Context) (int64, error)
+	// EventsSince lists, in seq order, up to limit events after cursor and
+	// up to upTo that identity may see: those of its conversations and
+	// those targeted at it.
+	EventsSince(ctx context.Context, identity string, cursor, upTo int64, limit int) ([]Event, error)
 }
 
 // Tx is a write transaction. Its reads see its own writes.
@@ -56,7 +69,8 @@ type Tx interface {
 	DeleteConversation(sid string) error
 	// ApplyTimers moves active conversations whose inactive timer passed
 	// to inactive, and those whose closed timer passed to closed.
-	ApplyTimers(now time.Time) (int, error)
+	// It returns the conversations it changed.
+	ApplyTimers(now time.Time) ([]Conversation, error)
 
 	InsertParticipant(p Participant) error
 	UpdateParticipant(p Participant) error
@@ -69,23 +83,23 @@ type Tx interface {
 	InsertUser(u User) error
 	UpdateUser(u User) error
 	DeleteUser(sid string) error
+
+	// AppendEvent adds an event to the log and returns it with its seq.
+	AppendEvent(e Event) (Event, error)
+	// LastEventSeq is the seq of the newest event, or 0.
+	LastEventSeq() (int64, error)
+	// PruneEvents drops events from before the given time.
+	PruneEvents(before time.Time) (int64, error)
+	// AfterCommit runs fn after the transaction commits, in commit order
+	// with every other transaction's, and never if it does not commit.
+	AfterCommit(fn func())
 }
 
-// PageRequest asks for one page of a list. The zero value asks for the first
-// page of the default size.
-type PageRequest struct {
-	Size int
-	// After, when set, asks for items after the one with this key; Before
-	// for items before it (walking back from a later page).
-	After, Before *int64
-}
-
-// Page is one page of a list, in the order asked for.
-type Page[T any] struct {
-	Items []T
-	// HasNext and HasPrev say whether items lie beyond either end.
-	HasNext, HasPrev bool
-}
+// PageRequest and Page are the paging types, named here for brevity.
+type (
+	PageRequest = paging.Request
+	Page[T any] = paging.Page[T]
+)
 
 // Order is the order of a message list.
 type Order string
@@ -106,6 +120,7 @@ type ConversationFilter struct {
 // MembershipFilter picks the memberships of one identity, one messaging
 // address, or one user.
 type MembershipFilter struct {
-	Identity string
-	Address  string
+	Identity     string
+	Address      string
+	Conversation string // every participant of one conversation
 }

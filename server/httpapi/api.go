@@ -13,6 +13,7 @@ import (
 
 	"parley/server/apperr"
 	"parley/server/conversations"
+	"parley/server/render"
 )
 
 // MaxBodyBytes bounds every request body. A message body (32 KiB) and its
@@ -36,6 +37,7 @@ type API struct {
 	accountSID string
 	authToken  []byte
 	conv       *conversations.Service
+	render     *render.Renderer
 	log        *slog.Logger
 	mux        *http.ServeMux
 }
@@ -47,6 +49,7 @@ func New(c Config) *API {
 		accountSID: c.AccountSID,
 		authToken:  []byte(c.AuthToken),
 		conv:       c.Conversations,
+		render:     render.New(c.BaseURL),
 		log:        c.Logger,
 		mux:        http.NewServeMux(),
 	}

@@ -90,7 +90,7 @@ func (a *API) createConversation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, a.renderConversation(c))
+	writeJSON(w, http.StatusCreated, a.render.Conversation(c))
 	return nil
 }
 
@@ -99,7 +99,7 @@ func (a *API) getConversation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.renderConversation(c))
+	writeJSON(w, http.StatusOK, a.render.Conversation(c))
 	return nil
 }
 
@@ -130,7 +130,7 @@ func (a *API) listConversations(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, pageOf(a, "/conversations/v1/Conversations", req, "conversations", page,
-		func(c conversations.Conversation) int64 { return c.Key }, a.renderConversation))
+		func(c conversations.Conversation) int64 { return c.Key }, a.render.Conversation))
 	return nil
 }
 
@@ -147,7 +147,7 @@ func (a *API) updateConversation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.renderConversation(c))
+	writeJSON(w, http.StatusOK, a.render.Conversation(c))
 	return nil
 }
 
@@ -198,7 +198,7 @@ func (a *API) createConversationWithParticipants(w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, a.renderConversation(c))
+	writeJSON(w, http.StatusCreated, a.render.Conversation(c))
 	return nil
 }
 
@@ -232,7 +232,7 @@ func (a *API) addParticipant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, a.renderParticipant(part))
+	writeJSON(w, http.StatusCreated, a.render.Participant(part))
 	return nil
 }
 
@@ -241,7 +241,7 @@ func (a *API) getParticipant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.renderParticipant(part))
+	writeJSON(w, http.StatusOK, a.render.Participant(part))
 	return nil
 }
 
@@ -263,7 +263,7 @@ func (a *API) listParticipants(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, pageOf(a, "/conversations/v1/Conversations/"+c.SID+"/Participants", req,
-		"participants", page, func(p conversations.Participant) int64 { return p.Key }, a.renderParticipant))
+		"participants", page, func(p conversations.Participant) int64 { return p.Key }, a.render.Participant))
 	return nil
 }
 
@@ -280,7 +280,7 @@ func (a *API) updateParticipant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.renderParticipant(part))
+	writeJSON(w, http.StatusOK, a.render.Participant(part))
 	return nil
 }
 
@@ -322,7 +322,7 @@ func (a *API) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, a.renderMessage(m))
+	writeJSON(w, http.StatusCreated, a.render.Message(m))
 	return nil
 }
 
@@ -331,7 +331,7 @@ func (a *API) getMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.renderMessage(m))
+	writeJSON(w, http.StatusOK, a.render.Message(m))
 	return nil
 }
 
@@ -354,7 +354,7 @@ func (a *API) listMessages(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, pageOf(a, "/conversations/v1/Conversations/"+c.SID+"/Messages", req,
-		"messages", page, func(m conversations.Message) int64 { return int64(m.Index) }, a.renderMessage))
+		"messages", page, func(m conversations.Message) int64 { return int64(m.Index) }, a.render.Message))
 	return nil
 }
 
@@ -371,7 +371,7 @@ func (a *API) updateMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.renderMessage(m))
+	writeJSON(w, http.StatusOK, a.render.Message(m))
 	return nil
 }
 
@@ -402,7 +402,7 @@ func (a *API) listReceipts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, pageOf(a, "/conversations/v1/Conversations/"+c.SID+"/Messages/"+msid+"/Receipts", req,
-		"delivery_receipts", page, func(r conversations.Receipt) int64 { return r.Key }, a.renderReceipt))
+		"delivery_receipts", page, func(r conversations.Receipt) int64 { return r.Key }, a.render.Receipt))
 	return nil
 }
 
@@ -411,6 +411,6 @@ func (a *API) getReceipt(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.renderReceipt(rc))
+	writeJSON(w, http.StatusOK, a.render.Receipt(rc))
 	return nil
 }

@@ -24,7 +24,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, a.renderUser(u))
+	writeJSON(w, http.StatusCreated, a.render.User(u))
 	return nil
 }
 
@@ -33,7 +33,7 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.renderUser(u))
+	writeJSON(w, http.StatusOK, a.render.User(u))
 	return nil
 }
 
@@ -51,7 +51,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, pageOf(a, "/conversations/v1/Users", req, "users", page,
-		func(u conversations.User) int64 { return u.Key }, a.renderUser))
+		func(u conversations.User) int64 { return u.Key }, a.render.User))
 	return nil
 }
 
@@ -66,7 +66,7 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.renderUser(u))
+	writeJSON(w, http.StatusOK, a.render.User(u))
 	return nil
 }
 
@@ -93,7 +93,7 @@ func (a *API) listUserConversations(w http.ResponseWriter, r *http.Request) erro
 	}
 	writeJSON(w, http.StatusOK, pageOf(a, "/conversations/v1/Users/"+u.SID+"/Conversations", req, "conversations", page,
 		func(m conversations.Membership) int64 { return m.Key },
-		func(m conversations.Membership) any { return a.renderUserConversation(u, m) }))
+		func(m conversations.Membership) any { return a.render.UserConversation(u, m) }))
 	return nil
 }
 
@@ -102,7 +102,7 @@ func (a *API) getUserConversation(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.renderUserConversation(u, m))
+	writeJSON(w, http.StatusOK, a.render.UserConversation(u, m))
 	return nil
 }
 
@@ -122,7 +122,7 @@ func (a *API) updateUserConversation(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.renderUserConversation(u, m))
+	writeJSON(w, http.StatusOK, a.render.UserConversation(u, m))
 	return nil
 }
 
@@ -162,6 +162,6 @@ func (a *API) listParticipantConversations(w http.ResponseWriter, r *http.Reques
 	}
 	writeJSON(w, http.StatusOK, pageOf(a, "/conversations/v1/ParticipantConversations", req, "conversations", page,
 		func(m conversations.Membership) int64 { return m.Key },
-		func(m conversations.Membership) any { return a.renderParticipantConversation(userSIDs, m) }))
+		func(m conversations.Membership) any { return a.render.ParticipantConversation(userSIDs, m) }))
 	return nil
 }

@@ -25,14 +25,17 @@ func NewConversations(db *DB) *Conversations {
 
 // Update runs fn in a write transaction on the writer goroutine.
 func (s *Conversations) Update(ctx context.Context, fn func(conversations.Tx) error) error {
-	return s.db.Write(ctx, func(q Querier) error {
-		return fn(convTx{convReader{q: q}})
+	return s.db.Write(ctx, func(q WriteTx) error {
+		return fn(convTx{convReader: convReader{q: q}, w: q})
 	})
 }
 
 type convReader struct{ q Querier }
 
-type convTx struct{ convReader }
+type convTx struct {
+	convReader
+	w WriteTx
+}
 
 var _ conversations.Store = (*Conversations)(nil)
 
@@ -141,21 +144,41 @@ func (t convTx) DeleteConversation(sid string) error {
 	return err
 }
 
-func (t convTx) ApplyTimers(now time.Time) (int, error) {
+func (t convTx) ApplyTimers(now time.Time) ([]conversations.Conversation, error) {
 	ctx, n := context.Background(), now.UnixMilli()
-	closed, err := t.q.ExecContext(ctx, `UPDATE conversations SET state = 'closed', date_closed = NULL,
-		date_inactive = NULL, date_updated = ? WHERE date_closed <= ? AND state != 'closed'`, n, n)
+	rows, err := t.q.QueryContext(ctx, "SELECT "+convCols+` FROM conversations c
+		WHERE (c.date_closed <= ? AND c.state != 'closed') OR (c.date_inactive <= ? AND c.state = 'active')`, n, n)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	inactive, err := t.q.ExecContext(ctx, `UPDATE conversations SET state = 'inactive', date_inactive = NULL,
-		date_updated = ? WHERE date_inactive <= ? AND state = 'active'`, n, n)
-	if err != nil {
-		return 0, err
+	var due []conversations.Conversation
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		due = append(due, c)
 	}
-	a, _ := closed.RowsAffected()
-	b, _ := inactive.RowsAffected()
-	return int(a + b), nil
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range due {
+		c := &due[i]
+		if !c.Timers.DateClosed.IsZero() && c.Timers.DateClosed.UnixMilli() <= n {
+			c.State = conversations.Closed
+			c.Timers.DateClosed, c.Timers.DateInactive = time.Time{}, time.Time{}
+		} else {
+			c.State = conversations.Inactive
+			c.Timers.DateInactive = time.Time{}
+		}
+		c.Updated = now
+		if err := t.UpdateConversation(*c); err != nil {
+			return nil, err
+		}
+	}
+	return due, nil
 }
 
 // ---- participants ----
@@ -483,8 +506,11 @@ func scanMembership(row interface{ Scan(...any) error }) (conversations.Membersh
 
 func (r convReader) Memberships(ctx context.Context, f conversations.MembershipFilter, p conversations.PageRequest) (conversations.Page[conversations.Membership], error) {
 	where, arg := "p.identity = ?", f.Identity
-	if f.Address != "" {
+	switch {
+	case f.Address != "":
 		where, arg = "p.binding_address = ?", f.Address
+	case f.Conversation != "":
+		where, arg = "c.sid = ?", f.Conversation
 	}
 	return listPage(ctx, r.q, "SELECT "+convCols+`, p.seq, p.sid, p.identity, p.binding_type, p.binding_address,
 		p.binding_proxy, p.binding_projected, p.attributes, p.role_sid, p.last_read_index, p.last_read_at,

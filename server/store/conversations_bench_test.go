@@ -28,7 +28,7 @@ func BenchmarkMessagePage(b *testing.B) {
 	const total = 100_000
 	// Seed in large transactions directly: the benchmark is about reading.
 	for start := 0; start < total; start += 10_000 {
-		err := db.Write(ctx, func(q Querier) error {
+		err := db.Write(ctx, func(q WriteTx) error {
 			for i := start; i < start+10_000; i++ {
 				if _, err := q.ExecContext(ctx, `INSERT INTO messages (conversation_seq, idx, sid, author, body,
 					date_created, date_updated) VALUES (?, ?, ?, 'customer', 'hello there', 0, 0)`,

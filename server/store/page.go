@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"parley/server/conversations"
+	"parley/server/paging"
 )
 
 // DefaultPageSize is the page size when a request names none.
@@ -16,9 +16,9 @@ const DefaultPageSize = 50
 // column, and a page starts after (or ends before) a key rather than at an
 // OFFSET, so a page deep in a long list costs what the first page costs.
 func listPage[T any](ctx context.Context, q Querier, sel string, where []string, args []any,
-	key string, desc bool, p conversations.PageRequest, scan func(interface{ Scan(...any) error }) (T, error),
-) (conversations.Page[T], error) {
-	var page conversations.Page[T]
+	key string, desc bool, p paging.Request, scan func(interface{ Scan(...any) error }) (T, error),
+) (paging.Page[T], error) {
+	var page paging.Page[T]
 	size := p.Size
 	if size <= 0 {
 		size = DefaultPageSize

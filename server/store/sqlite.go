@@ -54,8 +54,17 @@ type DB struct {
 
 type writeOp struct {
 	ctx  context.Context
-	fn   func(Querier) error
+	fn   func(WriteTx) error
 	done chan error
+}
+
+// WriteTx is what a write runs against: statements inside the write
+// transaction, and hooks for after it commits.
+type WriteTx interface {
+	Querier
+	// AfterCommit runs fn on the writer after the transaction commits, in
+	// commit order with every other write's hooks; never if it fails.
+	AfterCommit(fn func())
 }
 
 // Options tune an opened database.
@@ -136,7 +145,7 @@ type Querier interface {
 // Write runs fn in a write transaction on the writer goroutine and returns
 // once the transaction holding it has committed (or fn failed, and its
 // changes were rolled back).
-func (db *DB) Write(ctx context.Context, fn func(Querier) error) error {
+func (db *DB) Write(ctx context.Context, fn func(WriteTx) error) error {
 	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	db.mu.RLock()
 	if db.closed {
@@ -188,16 +197,21 @@ func (db *DB) commit(batch []*writeOp) {
 	}
 	errs := make([]error, len(batch))
 	single := len(batch) == 1
+	var hooks []func()
 	for i, op := range batch {
 		if err := op.ctx.Err(); err != nil {
 			errs[i] = err // the caller gave up before its turn; skip its work
 			continue
 		}
+		w.hooks = w.hooks[:0]
 		if single {
 			errs[i] = call(op.fn, w)
-			continue
+		} else {
+			errs[i] = inSavepoint(w, op.fn)
 		}
-		errs[i] = inSavepoint(w, op.fn)
+		if errs[i] == nil {
+			hooks = append(hooks, w.hooks...)
+		}
 	}
 	if single && errs[0] != nil {
 		w.conn.ExecContext(ctx, "ROLLBACK")
@@ -211,12 +225,17 @@ func (db *DB) commit(batch []*writeOp) {
 		}
 		return
 	}
+	// Hooks run before any caller hears of the commit, so whatever they
+	// publish is out before an acknowledgement could overtake it.
+	for _, h := range hooks {
+		h()
+	}
 	for i, op := range batch {
 		op.done <- errs[i]
 	}
 }
 
-func inSavepoint(w *writeConn, fn func(Querier) error) error {
+func inSavepoint(w *writeConn, fn func(WriteTx) error) error {
 	ctx := context.Background()
 	if _, err := w.ExecContext(ctx, "SAVEPOINT op"); err != nil {
 		return err
@@ -234,7 +253,7 @@ func inSavepoint(w *writeConn, fn func(Querier) error) error {
 
 // call runs fn, turning a panic into an error: one faulty write must not
 // take the writer, and with it every later write, down.
-func call(fn func(Querier) error, q Querier) (err error) {
+func call(fn func(WriteTx) error, q WriteTx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("write panicked: %v", r)
@@ -274,7 +293,7 @@ func (db *DB) Setting(ctx context.Context, name string) (string, error) {
 // and returns the value in force afterwards.
 func (db *DB) SetSettingIfUnset(ctx context.Context, name, value string) (string, error) {
 	var v string
-	err := db.Write(ctx, func(q Querier) error {
+	err := db.Write(ctx, func(q WriteTx) error {
 		if _, err := q.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, value); err != nil {
 			return err
 		}

@@ -24,7 +24,7 @@ func mustOpen(tb testing.TB) (*DB, string) {
 
 func createCounter(t *testing.T, db *DB) {
 	t.Helper()
-	err := db.Write(context.Background(), func(q Querier) error {
+	err := db.Write(context.Background(), func(q WriteTx) error {
 		_, err := q.ExecContext(context.Background(), "CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
 		return err
 	})
@@ -45,7 +45,7 @@ func TestConcurrentWritesAllCommitWithoutLockErrors(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
-				errs <- db.Write(ctx, func(q Querier) error {
+				errs <- db.Write(ctx, func(q WriteTx) error {
 					_, err := q.ExecContext(ctx, "INSERT INTO counter (n) VALUES (1)")
 					return err
 				})
@@ -92,7 +92,7 @@ func TestFailedWriteUndoesOnlyItsOwnChanges(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = db.Write(ctx, func(q Querier) error {
+			results[i] = db.Write(ctx, func(q WriteTx) error {
 				if _, err := q.ExecContext(ctx, "INSERT INTO counter (id, n) VALUES (?, 1)", i+1); err != nil {
 					return err
 				}
@@ -135,7 +135,7 @@ func TestDataSurvivesCloseAndReopen(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatalf("close: %v", err)
 	}
-	if err := db.Write(ctx, func(Querier) error { return nil }); !errors.Is(err, ErrClosed) {
+	if err := db.Write(ctx, func(WriteTx) error { return nil }); !errors.Is(err, ErrClosed) {
 		t.Errorf("write after close returned %v, want ErrClosed", err)
 	}
 	again, err := Open(path, Options{})

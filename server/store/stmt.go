@@ -78,4 +78,8 @@ func (c *stmtCache) close() {
 type writeConn struct {
 	conn *sql.Conn
 	stmtCache
+	hooks []func() // AfterCommit hooks of the write now running
 }
+
+// AfterCommit queues fn to run once the current write's transaction commits.
+func (w *writeConn) AfterCommit(fn func()) { w.hooks = append(w.hooks, fn) }

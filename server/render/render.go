@@ -1,6 +1,10 @@
-package httpapi
+// Package render turns domain values into the JSON resources the API and
+// the realtime socket send, with absolute URLs and links built from the
+// server's public base URL.
+package render
 
 import (
+	"strings"
 	"time"
 
 	"parley/server/conversations"
@@ -14,10 +18,16 @@ func optional(s string) *string {
 	return &s
 }
 
-func modelTime(t time.Time) Time { return model.Time{Time: t} }
+// Renderer renders resources for one public base URL.
+type Renderer struct{ baseURL string }
 
-// Time is the wire form of a time.
-type Time = model.Time
+// New returns a renderer for the server at baseURL.
+func New(baseURL string) *Renderer { return &Renderer{baseURL: strings.TrimRight(baseURL, "/")} }
+
+// BaseURL is the public URL resources point at.
+func (a *Renderer) BaseURL() string { return a.baseURL }
+
+func modelTime(t time.Time) model.Time { return model.Time{Time: t} }
 
 func modelTimers(t conversations.Timers) model.Timers {
 	var out model.Timers
@@ -32,12 +42,14 @@ func modelTimers(t conversations.Timers) model.Timers {
 	return out
 }
 
-func (a *API) conversationURL(c string) string {
+// ConversationURL is a conversation's resource URL.
+func (a *Renderer) ConversationURL(c string) string {
 	return a.baseURL + "/conversations/v1/Conversations/" + c
 }
 
-func (a *API) renderConversation(c conversations.Conversation) model.Conversation {
-	u := a.conversationURL(c.SID)
+// Conversation renders a conversation.
+func (a *Renderer) Conversation(c conversations.Conversation) model.Conversation {
+	u := a.ConversationURL(c.SID)
 	return model.Conversation{
 		AccountSID:          c.AccountSID,
 		ChatServiceSID:      c.ServiceSID,
@@ -67,7 +79,8 @@ func renderBinding(b *conversations.Binding) *model.MessagingBinding {
 		ProjectedAddress: b.ProjectedAddress}
 }
 
-func (a *API) renderParticipant(p conversations.Participant) model.Participant {
+// Participant renders a participant.
+func (a *Renderer) Participant(p conversations.Participant) model.Participant {
 	out := model.Participant{
 		AccountSID:           p.AccountSID,
 		ConversationSID:      p.ConversationSID,
@@ -78,7 +91,7 @@ func (a *API) renderParticipant(p conversations.Participant) model.Participant {
 		RoleSID:              optional(p.RoleSID),
 		DateCreated:          modelTime(p.Created),
 		DateUpdated:          modelTime(p.Updated),
-		URL:                  a.conversationURL(p.ConversationSID) + "/Participants/" + p.SID,
+		URL:                  a.ConversationURL(p.ConversationSID) + "/Participants/" + p.SID,
 		LastReadMessageIndex: p.LastReadIndex,
 	}
 	if !p.LastReadAt.IsZero() {
@@ -88,8 +101,9 @@ func (a *API) renderParticipant(p conversations.Participant) model.Participant {
 	return out
 }
 
-func (a *API) renderMessage(m conversations.Message) model.Message {
-	u := a.conversationURL(m.ConversationSID) + "/Messages/" + m.SID
+// Message renders a message.
+func (a *Renderer) Message(m conversations.Message) model.Message {
+	u := a.ConversationURL(m.ConversationSID) + "/Messages/" + m.SID
 	out := model.Message{
 		AccountSID:      m.AccountSID,
 		ConversationSID: m.ConversationSID,
@@ -114,7 +128,8 @@ func (a *API) renderMessage(m conversations.Message) model.Message {
 	return out
 }
 
-func (a *API) renderReceipt(r conversations.Receipt) model.Receipt {
+// Receipt renders a delivery receipt.
+func (a *Renderer) Receipt(r conversations.Receipt) model.Receipt {
 	return model.Receipt{
 		AccountSID:        r.AccountSID,
 		ConversationSID:   r.ConversationSID,
@@ -126,14 +141,16 @@ func (a *API) renderReceipt(r conversations.Receipt) model.Receipt {
 		ErrorCode:         r.ErrorCode,
 		DateCreated:       modelTime(r.Created),
 		DateUpdated:       modelTime(r.Updated),
-		URL:               a.conversationURL(r.ConversationSID) + "/Messages/" + r.MessageSID + "/Receipts/" + r.SID,
+		URL:               a.ConversationURL(r.ConversationSID) + "/Messages/" + r.MessageSID + "/Receipts/" + r.SID,
 	}
 }
 
-func (a *API) userURL(sid string) string { return a.baseURL + "/conversations/v1/Users/" + sid }
+// UserURL is a user's resource URL.
+func (a *Renderer) UserURL(sid string) string { return a.baseURL + "/conversations/v1/Users/" + sid }
 
-func (a *API) renderUser(u conversations.User) model.User {
-	url := a.userURL(u.SID)
+// User renders a user.
+func (a *Renderer) User(u conversations.User) model.User {
+	url := a.UserURL(u.SID)
 	return model.User{
 		SID:            u.SID,
 		AccountSID:     u.AccountSID,
@@ -149,12 +166,14 @@ func (a *API) renderUser(u conversations.User) model.User {
 	}
 }
 
-func (a *API) membershipLinks(m conversations.Membership) map[string]string {
-	c := a.conversationURL(m.Conversation.SID)
+// MembershipLinks link a membership to its conversation and participant.
+func (a *Renderer) MembershipLinks(m conversations.Membership) map[string]string {
+	c := a.ConversationURL(m.Conversation.SID)
 	return map[string]string{"conversation": c, "participant": c + "/Participants/" + m.Participant.SID}
 }
 
-func (a *API) renderUserConversation(u conversations.User, m conversations.Membership) model.UserConversation {
+// UserConversation renders a user's view of one conversation.
+func (a *Renderer) UserConversation(u conversations.User, m conversations.Membership) model.UserConversation {
 	c := m.Conversation
 	out := model.UserConversation{
 		AccountSID:           c.AccountSID,
@@ -171,8 +190,8 @@ func (a *API) renderUserConversation(u conversations.User, m conversations.Membe
 		DateUpdated:          modelTime(c.Updated),
 		NotificationLevel:    "default",
 		UniqueName:           optional(c.UniqueName),
-		URL:                  a.userURL(u.SID) + "/Conversations/" + c.SID,
-		Links:                a.membershipLinks(m),
+		URL:                  a.UserURL(u.SID) + "/Conversations/" + c.SID,
+		Links:                a.MembershipLinks(m),
 	}
 	// Twilio leaves the unread count null until the participant has a read
 	// horizon.
@@ -183,7 +202,9 @@ func (a *API) renderUserConversation(u conversations.User, m conversations.Membe
 	return out
 }
 
-func (a *API) renderParticipantConversation(userSIDs map[string]string, m conversations.Membership) model.ParticipantConversation {
+// ParticipantConversation renders a membership seen from the participant;
+// userSIDs maps identities to their user SIDs.
+func (a *Renderer) ParticipantConversation(userSIDs map[string]string, m conversations.Membership) model.ParticipantConversation {
 	c, p := m.Conversation, m.Participant
 	return model.ParticipantConversation{
 		AccountSID:                  c.AccountSID,
@@ -200,6 +221,6 @@ func (a *API) renderParticipantConversation(userSIDs map[string]string, m conver
 		ConversationDateUpdated:     modelTime(c.Updated),
 		ConversationState:           string(c.State),
 		ConversationTimers:          modelTimers(c.Timers),
-		Links:                       a.membershipLinks(m),
+		Links:                       a.MembershipLinks(m),
 	}
 }

@@ -1,0 +1,154 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"parley/server/apperr"
+)
+
+// Token limits.
+const (
+	MaxTokenLifetime     = 24 * time.Hour
+	DefaultTokenLifetime = time.Hour
+	// clockSkew is how far apart Parley's clock and a token minter's may be.
+	clockSkew = 30 * time.Second
+)
+
+// contentType marks a Twilio AccessToken in the JWT header.
+const contentType = "twilio-fpa;v=1"
+
+// Grants are the permissions in an access token, in Twilio's layout.
+type Grants struct {
+	Identity string     `json:"identity,omitempty"`
+	Chat     *ChatGrant `json:"chat,omitempty"`
+}
+
+// ChatGrant lets the bearer use a chat service (Conversations).
+type ChatGrant struct {
+	ServiceSID string `json:"service_sid,omitempty"`
+}
+
+// Claims are an access token's claims.
+type Claims struct {
+	jwt.RegisteredClaims
+	Grants Grants `json:"grants"`
+}
+
+// Session is what a verified token says about its bearer.
+type Session struct {
+	Identity  string
+	KeySID    string
+	ExpiresAt time.Time
+}
+
+// Mint issues an access token for identity, signed with Parley's own key.
+func (s *Service) Mint(identity string, ttl time.Duration) (string, Session, error) {
+	if identity == "" {
+		return "", Session{}, apperr.Invalidf(apperr.CodeBadRequest, "Identity is required")
+	}
+	if ttl <= 0 {
+		ttl = DefaultTokenLifetime
+	}
+	if ttl > MaxTokenLifetime {
+		return "", Session{}, apperr.Invalidf(apperr.CodeBadRequest,
+			"Ttl is %v; tokens live at most %v", ttl, MaxTokenLifetime)
+	}
+	now := s.Now().UTC().Truncate(time.Second)
+	exp := now.Add(ttl)
+	claims := Claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			ID:        s.system.SID + "-" + strconv.FormatInt(now.UnixNano(), 36),
+			Issuer:    s.system.SID,
+			Subject:   s.accountSID,
+			NotBefore: jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(exp),
+		},
+		Grants: Grants{Identity: identity, Chat: &ChatGrant{ServiceSID: s.serviceSID}},
+	}
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+	tok.Header["cty"] = contentType
+	signed, err := tok.SignedString([]byte(s.system.Secret))
+	return signed, Session{Identity: identity, KeySID: s.system.SID, ExpiresAt: exp}, err
+}
+
+func refused(format string, args ...any) error {
+	return apperr.New(apperr.Unauthorized, apperr.CodeUnauthorized, "Access token refused: "+format, args...)
+}
+
+// Verify checks an access token, whether Parley minted it or a program did
+// with one of the account's API keys (twilio-go's jwt.AccessToken, say), and
+// says who its bearer is. Every refusal says why.
+func (s *Service) Verify(ctx context.Context, token string) (Session, error) {
+	var claims Claims
+	parser := jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithLeeway(clockSkew),
+		jwt.WithTimeFunc(s.Now),
+	)
+	var lookupErr error
+	_, err := parser.ParseWithClaims(token, &claims, func(t *jwt.Token) (any, error) {
+		if cty, _ := t.Header["cty"].(string); cty != contentType {
+			lookupErr = refused("it is not a Twilio AccessToken (header cty %q, want %q)", cty, contentType)
+			return nil, lookupErr
+		}
+		if claims.Issuer == "" {
+			lookupErr = refused("it names no issuer (iss): sign it with an API key SID and secret")
+			return nil, lookupErr
+		}
+		secret, err := s.secretOf(ctx, claims.Issuer)
+		if apperr.Is(err, apperr.NotFound) {
+			lookupErr = refused("API key %s does not exist or was revoked", claims.Issuer)
+			return nil, lookupErr
+		} else if err != nil {
+			lookupErr = err
+			return nil, err
+		}
+		return []byte(secret), nil
+	})
+	switch {
+	case lookupErr != nil:
+		return Session{}, lookupErr
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return Session{}, refused("it expired at %s; get a new one", claims.ExpiresAt.UTC().Format(time.RFC3339))
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return Session{}, refused("its signature does not match API key %s's secret", claims.Issuer)
+	case errors.Is(err, jwt.ErrTokenNotValidYet):
+		return Session{}, refused("it is not valid before %s", claims.NotBefore.UTC().Format(time.RFC3339))
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return Session{}, refused("it has no expiry (exp)")
+	case err != nil:
+		return Session{}, refused("%v", err)
+	}
+	if claims.Subject != s.accountSID {
+		return Session{}, refused("it is for account %q, not this server's %s", claims.Subject, s.accountSID)
+	}
+	if claims.Grants.Identity == "" {
+		return Session{}, refused("it grants no identity")
+	}
+	if c := claims.Grants.Chat; c != nil && c.ServiceSID != "" && c.ServiceSID != s.serviceSID {
+		return Session{}, refused("its chat grant is for service %s, not this server's %s", c.ServiceSID, s.serviceSID)
+	}
+	exp := claims.ExpiresAt.Time
+	start := s.Now()
+	if claims.NotBefore != nil {
+		start = claims.NotBefore.Time
+	} else if claims.IssuedAt != nil {
+		start = claims.IssuedAt.Time
+	}
+	if exp.Sub(start) > MaxTokenLifetime+clockSkew {
+		return Session{}, refused("it lives %v; tokens live at most %v", exp.Sub(start).Round(time.Second), MaxTokenLifetime)
+	}
+	return Session{Identity: claims.Grants.Identity, KeySID: claims.Issuer, ExpiresAt: exp}, nil
+}
+
+// String names a session for logs.
+func (s Session) String() string {
+	return fmt.Sprintf("%s (key %s, until %s)", s.Identity, s.KeySID, s.ExpiresAt.Format(time.RFC3339))
+}

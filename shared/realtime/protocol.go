@@ -1,0 +1,215 @@
+// Package realtime is Parley's WebSocket protocol: the frames a client and
+// the server exchange on /realtime, and how they are encoded. It compiles for
+// the browser (GOOS=js) and the server alike; docs/REALTIME.md describes it
+// for readers in other languages.
+//
+// Every frame is one JSON object in a text message, with a "type" field.
+// A session starts with the client's hello (carrying its access token, since
+// browsers cannot set headers on a WebSocket), answered by the server's ready.
+// From then on the server streams events, each with a sequence number (seq)
+// that only grows; a client that reconnects sends the last seq it saw as its
+// cursor and receives exactly the events it missed before live ones.
+package realtime
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
+// Version is the protocol version this package speaks.
+const Version = 1
+
+// MaxFrameBytes bounds a client frame: a 32 KiB message body, JSON-escaped,
+// with its attributes fits.
+const MaxFrameBytes = 128 << 10
+
+// Client frame types.
+const (
+	TypeHello  = "hello"  // first frame: token, optional cursor
+	TypeSend   = "send"   // send a message
+	TypeRead   = "read"   // advance the read horizon
+	TypeTyping = "typing" // the user is typing
+	TypeToken  = "token"  // a refreshed access token for this session
+)
+
+// Server frame types.
+const (
+	TypeReady  = "ready"  // the session is authenticated; replay is done
+	TypeEvent  = "event"  // something changed
+	TypeAck    = "ack"    // a command succeeded
+	TypeError  = "error"  // a command failed; the session goes on
+	TypeResync = "resync" // the client missed too much: refetch over REST, then reconnect without a cursor
+)
+
+// Event names, in an event frame's "event" field.
+const (
+	ConversationAdded   = "conversation_added" // the user joined it; data is the conversation
+	ConversationUpdated = "conversation_updated"
+	ConversationRemoved = "conversation_removed" // deleted, or the user left it
+	ParticipantAdded    = "participant_added"
+	ParticipantUpdated  = "participant_updated" // includes read horizon moves
+	ParticipantRemoved  = "participant_removed"
+	MessageAdded        = "message_added"
+	MessageUpdated      = "message_updated"
+	MessageRemoved      = "message_removed"
+	DeliveryUpdated     = "delivery_updated" // a receipt changed; data is the receipt
+	TypingStarted       = "typing_started"   // data is Typing; not persisted, seq 0
+	TypingEnded         = "typing_ended"
+	UserOnline          = "user_online" // data is Presence; not persisted, seq 0
+	UserOffline         = "user_offline"
+)
+
+// ClientFrame is any frame a client sends. Which fields matter depends on
+// Type; Decode checks them.
+type ClientFrame struct {
+	Type string `json:"type"`
+	// ID is chosen by the client and echoed in the ack or error answering
+	// a send, read or typing command.
+	ID string `json:"id,omitempty"`
+
+	// hello and token
+	Version int    `json:"v,omitempty"`
+	Token   string `json:"token,omitempty"`
+	// Cursor, in hello, is the seq of the last event the client processed;
+	// absent on a first connection.
+	Cursor *int64 `json:"cursor,omitempty"`
+
+	// send, read, typing
+	ConversationSID string `json:"conversation_sid,omitempty"`
+	Body            string `json:"body,omitempty"`
+	Attributes      string `json:"attributes,omitempty"`
+	// IdempotencyKey makes a send safe to retry: the server stores one
+	// message per key and conversation, and acks a retry with the same one.
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	// Index, in read, is the new read horizon.
+	Index *int `json:"index,omitempty"`
+}
+
+// ServerFrame is any frame the server sends.
+type ServerFrame struct {
+	Type string `json:"type"`
+	ID   string `json:"id,omitempty"`
+
+	// event
+	Seq             int64           `json:"seq,omitempty"`
+	Event           string          `json:"event,omitempty"`
+	ConversationSID string          `json:"conversation_sid,omitempty"`
+	Data            json.RawMessage `json:"data,omitempty"`
+
+	// ready
+	Version  int    `json:"v,omitempty"`
+	Identity string `json:"identity,omitempty"`
+	// Cursor, in ready, is the seq the session is caught up to.
+	Cursor   int64 `json:"cursor,omitempty"`
+	Resumed  bool  `json:"resumed,omitempty"`
+	Replayed int   `json:"replayed,omitempty"`
+
+	// ack of a send
+	SID   string `json:"sid,omitempty"`
+	Index *int   `json:"index,omitempty"`
+
+	// error and resync
+	Code    int    `json:"code,omitempty"`
+	Status  int    `json:"status,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// Typing is the data of typing events.
+type Typing struct {
+	Identity string `json:"identity"`
+	// ExpiresInMS is how long the indicator stays without a refresh.
+	ExpiresInMS int `json:"expires_in_ms,omitempty"`
+}
+
+// Presence is the data of user_online and user_offline events.
+type Presence struct {
+	Identity string `json:"identity"`
+}
+
+// WebSocket close codes Parley uses, with a reason text that says what to do.
+const (
+	CloseProtocol     = 4000 // a malformed frame or a wrong first frame
+	CloseUnauthorized = 4001 // missing, forged, expired or revoked token
+	CloseResync       = 4008 // the client fell too far behind: reconnect with its cursor
+	CloseTokenExpired = 4009 // the session's token expired without a refresh
+)
+
+// ErrFrame is wrapped by every error Decode returns.
+var ErrFrame = errors.New("bad frame")
+
+func frameErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrFrame, fmt.Sprintf(format, args...))
+}
+
+// DecodeClient parses and checks a client frame.
+func DecodeClient(b []byte) (ClientFrame, error) {
+	var f ClientFrame
+	if len(b) > MaxFrameBytes {
+		return f, frameErr("frame is %d bytes; the limit is %d", len(b), MaxFrameBytes)
+	}
+	if !utf8.Valid(b) {
+		return f, frameErr("frame is not valid UTF-8")
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		return f, frameErr("not a JSON object: %v", err)
+	}
+	if len(f.ID) > 64 {
+		return f, frameErr("id is longer than 64 characters")
+	}
+	switch f.Type {
+	case TypeHello:
+		if f.Token == "" {
+			return f, frameErr("hello needs a token")
+		}
+		if f.Version != 0 && f.Version != Version {
+			return f, frameErr("protocol version %d is not supported; this server speaks %d", f.Version, Version)
+		}
+		if f.Cursor != nil && *f.Cursor < 0 {
+			return f, frameErr("cursor must not be negative")
+		}
+	case TypeToken:
+		if f.Token == "" {
+			return f, frameErr("token frame needs a token")
+		}
+	case TypeSend:
+		if f.ConversationSID == "" {
+			return f, frameErr("send needs conversation_sid")
+		}
+		if f.Body == "" {
+			return f, frameErr("send needs a body")
+		}
+		if len(f.IdempotencyKey) > 128 {
+			return f, frameErr("idempotency_key is longer than 128 characters")
+		}
+	case TypeRead:
+		if f.ConversationSID == "" || f.Index == nil {
+			return f, frameErr("read needs conversation_sid and index")
+		}
+	case TypeTyping:
+		if f.ConversationSID == "" {
+			return f, frameErr("typing needs conversation_sid")
+		}
+	case "":
+		return f, frameErr("frame has no type")
+	default:
+		return f, frameErr("unknown frame type %q", f.Type)
+	}
+	return f, nil
+}
+
+// Encode writes a frame as JSON.
+func Encode(f any) ([]byte, error) { return json.Marshal(f) }
+
+// DecodeServer parses a server frame.
+func DecodeServer(b []byte) (ServerFrame, error) {
+	var f ServerFrame
+	if err := json.Unmarshal(b, &f); err != nil {
+		return f, frameErr("not a JSON object: %v", err)
+	}
+	if f.Type == "" {
+		return f, frameErr("frame has no type")
+	}
+	return f, nil
+}
