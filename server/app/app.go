@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -15,9 +16,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"parley/assets"
+	"parley/server/auth"
 	"parley/server/conversations"
 	"parley/server/httpapi"
+	"parley/server/live"
+	"parley/server/realtime"
+	"parley/server/render"
 	"parley/server/store"
 	"parley/shared/sid"
 )
@@ -34,12 +43,21 @@ type Config struct {
 	Synchronous string
 	// TimerInterval is how often conversation timers are applied.
 	TimerInterval time.Duration
+	// AllowedOrigins are the browser origins (host patterns such as
+	// "shop.example.com" or "*.example.com") allowed on the realtime socket
+	// besides the server's own.
+	AllowedOrigins []string
+	// EventRetention is how long the event log keeps events for clients
+	// resuming a session; default 24 hours.
+	EventRetention time.Duration
 }
 
 // App is a running Parley.
 type App struct {
 	Credentials   Credentials
 	Conversations *conversations.Service
+	Auth          *auth.Service
+	Hub           *realtime.Hub
 
 	db      *store.DB
 	handler http.Handler
@@ -64,6 +82,9 @@ func Open(cfg Config) (*App, error) {
 	if cfg.TimerInterval == 0 {
 		cfg.TimerInterval = 5 * time.Second
 	}
+	if cfg.EventRetention == 0 {
+		cfg.EventRetention = 24 * time.Hour
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -81,22 +102,39 @@ func Open(cfg Config) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("create default chat service: %w", err)
 	}
+	systemKey, err := loadSystemKey(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	conv := conversations.NewService(store.NewConversations(db), creds.AccountSID, serviceSID)
+	authSvc := auth.NewService(store.NewKeys(db), creds.AccountSID, serviceSID, systemKey)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
+	metrics := realtime.NewMetrics(reg)
+	hub := realtime.NewHub(metrics)
+	renderer := render.New(cfg.BaseURL)
+	glue := live.New(conv, authSvc, hub, renderer, cfg.Logger)
+
 	api := httpapi.New(httpapi.Config{
 		BaseURL:       cfg.BaseURL,
 		AccountSID:    creds.AccountSID,
 		AuthToken:     creds.AuthToken,
 		Conversations: conv,
+		Auth:          authSvc,
 		Logger:        cfg.Logger,
 	})
-	a := &App{Credentials: creds, Conversations: conv, db: db, log: cfg.Logger, done: make(chan struct{})}
-	a.handler = a.routes(api)
+	rt := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
+		Log: cfg.Logger, Metrics: metrics}
+	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Hub: hub, db: db, log: cfg.Logger, done: make(chan struct{})}
+	a.handler = a.routes(api, rt, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
 	bg, stop := context.WithCancel(context.Background())
 	a.stop = stop
 	go func() {
 		defer close(a.done)
-		conv.RunTimers(bg, cfg.TimerInterval, func(err error) { cfg.Logger.Error("apply conversation timers", "err", err) })
+		a.background(bg, cfg)
 	}()
 	return a, nil
 }
@@ -104,7 +142,7 @@ func Open(cfg Config) (*App, error) {
 // Handler serves every HTTP route of Parley.
 func (a *App) Handler() http.Handler { return a.handler }
 
-func (a *App) routes(api http.Handler) http.Handler {
+func (a *App) routes(api, rt, metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := a.db.Setting(r.Context(), "default_chat_service_sid"); err != nil {
@@ -115,12 +153,63 @@ func (a *App) routes(api http.Handler) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok"}`))
 	})
+	mux.Handle("GET /realtime", rt)
+	mux.Handle("GET /metrics", a.accountOnly(metrics))
 	mux.Handle("/conversations/", api)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFileFS(w, r, assets.Files, "index.html")
 	})
 	mux.Handle("/", api) // the API answers unknown paths in its own error shape
 	return mux
+}
+
+// background runs Parley's periodic upkeep until ctx ends.
+func (a *App) background(ctx context.Context, cfg Config) {
+	timers := time.NewTicker(cfg.TimerInterval)
+	defer timers.Stop()
+	prune := time.NewTicker(time.Minute)
+	defer prune.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timers.C:
+			if _, err := a.Conversations.ApplyTimers(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("apply conversation timers", "err", err)
+			}
+		case <-prune.C:
+			if _, err := a.Conversations.PruneEvents(ctx, cfg.EventRetention); err != nil && ctx.Err() == nil {
+				a.log.Error("prune the event log", "err", err)
+			}
+		}
+	}
+}
+
+// accountOnly lets through requests authenticated as the account.
+func (a *App) accountOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, ok := r.BasicAuth()
+		if !ok || subtle.ConstantTimeCompare([]byte(user), []byte(a.Credentials.AccountSID))&
+			subtle.ConstantTimeCompare([]byte(pass), []byte(a.Credentials.AuthToken)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Basic realm="Parley"`)
+			http.Error(w, "authenticate with the account SID and auth token", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// loadSystemKey returns Parley's own token-signing key, made on first start.
+func loadSystemKey(ctx context.Context, db *store.DB) (auth.Key, error) {
+	keySID, err := db.SetSettingIfUnset(ctx, "system_key_sid", sid.New(sid.APIKey))
+	if err != nil {
+		return auth.Key{}, fmt.Errorf("create the token signing key: %w", err)
+	}
+	secret, err := db.SetSettingIfUnset(ctx, "system_key_secret", auth.NewSecret())
+	if err != nil {
+		return auth.Key{}, fmt.Errorf("create the token signing key: %w", err)
+	}
+	return auth.Key{SID: keySID, FriendlyName: "Parley", Secret: secret}, nil
 }
 
 // Close stops background work and closes the database. Call it after the

@@ -92,3 +92,29 @@ func Is(err error, kind Kind) bool {
 	e, ok := As(err)
 	return ok && e.Kind == kind
 }
+
+// Status is the HTTP status for an error kind. The REST API and the
+// realtime socket both report it, so it is decided here, once.
+func Status(k Kind) int {
+	switch k {
+	case Invalid:
+		return 400
+	case Unauthorized:
+		return 401
+	case Forbidden:
+		return 403
+	case NotFound:
+		return 404
+	case MethodNotAllowed:
+		return 405
+	case Conflict:
+		return 409
+	case TooLarge:
+		return 413
+	case Unsupported:
+		return 415
+	case TooMany:
+		return 429
+	}
+	return 500
+}

@@ -49,19 +49,3 @@ func (s *Service) ApplyTimers(ctx context.Context) (int, error) {
 	})
 	return n, err
 }
-
-// RunTimers applies conversation timers every interval until ctx ends.
-func (s *Service) RunTimers(ctx context.Context, interval time.Duration, onError func(error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := s.ApplyTimers(ctx); err != nil && ctx.Err() == nil {
-				onError(err)
-			}
-		}
-	}
-}

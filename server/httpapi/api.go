@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"parley/server/apperr"
+	"parley/server/auth"
 	"parley/server/conversations"
 	"parley/server/render"
 )
@@ -28,6 +29,7 @@ type Config struct {
 	AccountSID    string
 	AuthToken     string
 	Conversations *conversations.Service
+	Auth          *auth.Service
 	Logger        *slog.Logger
 }
 
@@ -37,6 +39,7 @@ type API struct {
 	accountSID string
 	authToken  []byte
 	conv       *conversations.Service
+	auth       *auth.Service
 	render     *render.Renderer
 	log        *slog.Logger
 	mux        *http.ServeMux
@@ -49,6 +52,7 @@ func New(c Config) *API {
 		accountSID: c.AccountSID,
 		authToken:  []byte(c.AuthToken),
 		conv:       c.Conversations,
+		auth:       c.Auth,
 		render:     render.New(c.BaseURL),
 		log:        c.Logger,
 		mux:        http.NewServeMux(),
@@ -57,6 +61,8 @@ func New(c Config) *API {
 		a.log = slog.Default()
 	}
 	a.routeConversations()
+	a.routeKeys()
+	a.routeTokens()
 	return a
 }
 
@@ -138,16 +144,22 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// handle registers a handler for "METHOD /path" under the Conversations
-// prefix, and the same under the default service's explicit path
-// (/v1/Services/{ChatServiceSid}/...), which Twilio also serves.
-func (a *API) handle(method, path string, h func(w http.ResponseWriter, r *http.Request) error) {
+// route registers a handler for "METHOD /path" and returns it.
+func (a *API) route(method, path string, h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
 	serve := func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			a.writeError(w, r, err)
 		}
 	}
-	a.mux.HandleFunc(method+" /conversations/v1"+path, serve)
+	a.mux.HandleFunc(method+" "+path, serve)
+	return serve
+}
+
+// handle registers a handler for "METHOD /path" under the Conversations
+// prefix, and the same under the default service's explicit path
+// (/v1/Services/{ChatServiceSid}/...), which Twilio also serves.
+func (a *API) handle(method, path string, h func(w http.ResponseWriter, r *http.Request) error) {
+	serve := a.route(method, "/conversations/v1"+path, h)
 	if strings.HasPrefix(path, "/Conversations") || strings.HasPrefix(path, "/Users") ||
 		strings.HasPrefix(path, "/ParticipantConversations") || strings.HasPrefix(path, "/ConversationWithParticipants") {
 		a.mux.HandleFunc(method+" /conversations/v1/Services/{ChatServiceSid}"+path, func(w http.ResponseWriter, r *http.Request) {

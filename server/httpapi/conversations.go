@@ -125,7 +125,7 @@ func (a *API) listConversations(w http.ResponseWriter, r *http.Request) error {
 	if p.err != nil {
 		return p.err
 	}
-	page, err := a.conv.Conversations(r.Context(), f, req.PageRequest)
+	page, err := a.conv.Conversations(r.Context(), f, req.Request)
 	if err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func (a *API) listParticipants(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := a.conv.Participants(r.Context(), c.SID, req.PageRequest)
+	page, err := a.conv.Participants(r.Context(), c.SID, req.Request)
 	if err != nil {
 		return err
 	}
@@ -349,7 +349,7 @@ func (a *API) listMessages(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	order := conversations.Order(strings.ToLower(req.filters.Get("Order")))
-	page, err := a.conv.Messages(r.Context(), c.SID, order, req.PageRequest)
+	page, err := a.conv.Messages(r.Context(), c.SID, order, req.Request)
 	if err != nil {
 		return err
 	}
@@ -397,7 +397,7 @@ func (a *API) listReceipts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	msid := r.PathValue("msid")
-	page, err := a.conv.Receipts(r.Context(), c.SID, msid, req.PageRequest)
+	page, err := a.conv.Receipts(r.Context(), c.SID, msid, req.Request)
 	if err != nil {
 		return err
 	}

@@ -12,32 +12,6 @@ import (
 	"parley/shared/model"
 )
 
-// status maps an application error kind to its HTTP status. It is the one
-// place that decides.
-func status(k apperr.Kind) int {
-	switch k {
-	case apperr.Invalid:
-		return http.StatusBadRequest
-	case apperr.NotFound:
-		return http.StatusNotFound
-	case apperr.Conflict:
-		return http.StatusConflict
-	case apperr.Unauthorized:
-		return http.StatusUnauthorized
-	case apperr.Forbidden:
-		return http.StatusForbidden
-	case apperr.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case apperr.TooMany:
-		return http.StatusTooManyRequests
-	case apperr.Unsupported:
-		return http.StatusUnsupportedMediaType
-	case apperr.MethodNotAllowed:
-		return http.StatusMethodNotAllowed
-	}
-	return http.StatusInternalServerError
-}
-
 // writeError renders err in Twilio's error shape. Errors that are not
 // application errors are logged in full and reported as internal errors, so
 // no internal detail leaks to the caller.
@@ -53,7 +27,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			e = apperr.New(apperr.Internal, apperr.CodeInternal, "Internal error; the server logged the details")
 		}
 	}
-	st := status(e.Kind)
+	st := apperr.Status(e.Kind)
 	if st == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Parley"`)
 	}

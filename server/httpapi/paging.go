@@ -7,6 +7,7 @@ import (
 
 	"parley/server/apperr"
 	"parley/server/conversations"
+	"parley/server/paging"
 	"parley/shared/model"
 )
 
@@ -19,7 +20,7 @@ const (
 // pageRequest is a parsed list request: the page asked for and the filters
 // to repeat in the links to other pages.
 type pageRequest struct {
-	conversations.PageRequest
+	paging.Request
 	number  int
 	token   string
 	filters url.Values

@@ -46,7 +46,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := a.conv.Users(r.Context(), req.PageRequest)
+	page, err := a.conv.Users(r.Context(), req.Request)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (a *API) listUserConversations(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	u, page, err := a.conv.UserConversations(r.Context(), r.PathValue("usid"), req.PageRequest)
+	u, page, err := a.conv.UserConversations(r.Context(), r.PathValue("usid"), req.Request)
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func (a *API) listParticipantConversations(w http.ResponseWriter, r *http.Reques
 		return err
 	}
 	f := conversations.MembershipFilter{Identity: req.filters.Get("Identity"), Address: req.filters.Get("Address")}
-	page, err := a.conv.Memberships(r.Context(), f, req.PageRequest)
+	page, err := a.conv.Memberships(r.Context(), f, req.Request)
 	if err != nil {
 		return err
 	}

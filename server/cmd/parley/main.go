@@ -25,7 +25,7 @@ import (
 const usage = `Parley: self-hosted customer messaging with a Twilio-compatible API.
 
 Usage:
-  parley serve [--addr HOST:PORT] [--data DIR] [--base-url URL] [--log-level LEVEL]
+  parley serve [--addr HOST:PORT] [--data DIR] [--base-url URL] [--allowed-origins LIST] [--log-level LEVEL]
 
 Environment:
   PARLEY_ACCOUNT_SID, PARLEY_AUTH_TOKEN   account credentials; generated into
@@ -59,6 +59,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	dataDir := fs.String("data", "./data", "`DIR` for the database and uploads")
 	baseURL := fs.String("base-url", "", "public `URL` of this server, used in links (default http://ADDR)")
 	level := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	origins := fs.String("allowed-origins", "", "comma-separated browser `ORIGINS` (host patterns, e.g. shop.example.com,*.example.org) allowed on /realtime besides this server's own")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -76,11 +77,12 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		*baseURL = "http://" + publicHost(ln.Addr().(*net.TCPAddr))
 	}
 	a, err := app.Open(app.Config{
-		DataDir:    *dataDir,
-		BaseURL:    strings.TrimRight(*baseURL, "/"),
-		AccountSID: os.Getenv("PARLEY_ACCOUNT_SID"),
-		AuthToken:  os.Getenv("PARLEY_AUTH_TOKEN"),
-		Logger:     log,
+		DataDir:        *dataDir,
+		BaseURL:        strings.TrimRight(*baseURL, "/"),
+		AccountSID:     os.Getenv("PARLEY_ACCOUNT_SID"),
+		AuthToken:      os.Getenv("PARLEY_AUTH_TOKEN"),
+		Logger:         log,
+		AllowedOrigins: splitList(*origins),
 	})
 	if err != nil {
 		ln.Close()
@@ -121,6 +123,16 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	closeErr := a.Close()
 	log.Info("stopped", "err", errors.Join(shutdownErr, closeErr))
 	return errors.Join(shutdownErr, closeErr)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // publicHost names the listening address in links: a wildcard address

@@ -1,0 +1,254 @@
+// Package live connects conversations to realtime sessions: it turns
+// committed conversation events into frames for the hub, tells a new
+// session where to start, and carries out the commands sessions send
+// (messages, read horizons, typing).
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"parley/server/apperr"
+	"parley/server/auth"
+	"parley/server/conversations"
+	"parley/server/realtime"
+	"parley/server/render"
+	proto "parley/shared/realtime"
+)
+
+// Replay limits: a session further behind than this refetches over REST.
+const maxReplay = 10_000
+
+// Typing indicators: refreshed at most this often, shown this long.
+const (
+	typingRefresh = 3 * time.Second
+	typingExpiry  = 5 * time.Second
+)
+
+// Live is the glue between the conversations service and the hub.
+type Live struct {
+	conv   *conversations.Service
+	auth   *auth.Service
+	hub    *realtime.Hub
+	render *render.Renderer
+	log    *slog.Logger
+
+	mu     sync.Mutex
+	typing map[typingKey]*typingState
+}
+
+type typingKey struct{ conversation, identity string }
+
+type typingState struct {
+	lastSent time.Time
+	timer    *time.Timer
+}
+
+// New wires conversations to the hub: it becomes the service's publisher and
+// the hub's presence listener.
+func New(conv *conversations.Service, authSvc *auth.Service, hub *realtime.Hub, r *render.Renderer, log *slog.Logger) *Live {
+	l := &Live{conv: conv, auth: authSvc, hub: hub, render: r, log: log, typing: map[typingKey]*typingState{}}
+	conv.SetPublisher(l)
+	hub.OnPresence = l.presence
+	return l
+}
+
+// Publish routes a committed event to the sessions entitled to it. It runs
+// on the store's writer, in commit order.
+func (l *Live) Publish(e conversations.Event) {
+	f, err := l.frame(e)
+	if err != nil {
+		l.log.Error("encode event", "seq", e.Seq, "type", e.Type, "err", err)
+		return
+	}
+	if e.Type == conversations.MessageAdded {
+		l.stopTyping(e.ConversationSID, e.Message.Author) // the indicator goes as the message comes
+	}
+	switch {
+	case e.Target != "":
+		l.hub.SendTo(e.Target, f)
+		if e.Type == conversations.ConversationRemoved {
+			l.hub.Leave(e.Target, e.ConversationSID)
+		}
+	case e.Type == conversations.ParticipantAdded && e.Participant.Identity != "":
+		l.hub.Join(e.Participant.Identity, e.ConversationSID)
+		l.hub.Publish(e.ConversationSID, f)
+	default:
+		l.hub.Publish(e.ConversationSID, f)
+	}
+}
+
+// frame encodes an event once, for every session that receives it.
+func (l *Live) frame(e conversations.Event) (realtime.Frame, error) {
+	var data any
+	switch {
+	case e.Message != nil:
+		data = l.render.Message(*e.Message)
+	case e.Participant != nil:
+		data = l.render.Participant(*e.Participant)
+	case e.Conversation != nil:
+		data = l.render.Conversation(*e.Conversation)
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return realtime.Frame{}, err
+	}
+	b, err := proto.Encode(proto.ServerFrame{Type: proto.TypeEvent, Seq: e.Seq, Event: string(e.Type),
+		ConversationSID: e.ConversationSID, Data: raw})
+	return realtime.Frame{Seq: e.Seq, Bytes: b}, err
+}
+
+// Authenticate verifies a session's access token.
+func (l *Live) Authenticate(ctx context.Context, token string) (string, time.Time, error) {
+	s, err := l.auth.Verify(ctx, token)
+	return s.Identity, s.ExpiresAt, err
+}
+
+// Start attaches a session at a consistent point of the event log and
+// returns what it missed since cursor.
+func (l *Live) Start(ctx context.Context, identity string, cursor *int64, attach func([]string)) ([]realtime.Frame, int64, error) {
+	var feed conversations.Feed
+	err := l.conv.Subscribe(ctx, identity, func(f conversations.Feed) {
+		feed = f
+		attach(f.Conversations)
+	})
+	if err != nil || cursor == nil {
+		return nil, feed.Cursor, err
+	}
+	if *cursor > feed.Cursor {
+		return nil, feed.Cursor, realtime.ErrResync // a cursor from another server, or a reset one
+	}
+	evs, err := l.conv.EventsSince(ctx, identity, *cursor, feed.Cursor, maxReplay)
+	if errors.Is(err, conversations.ErrTooFarBehind) {
+		return nil, feed.Cursor, realtime.ErrResync
+	}
+	if err != nil {
+		return nil, feed.Cursor, err
+	}
+	frames := make([]realtime.Frame, 0, len(evs))
+	for _, e := range evs {
+		f, err := l.frame(e)
+		if err != nil {
+			return nil, feed.Cursor, err
+		}
+		frames = append(frames, f)
+	}
+	return frames, feed.Cursor, nil
+}
+
+// Command carries out a session's command.
+func (l *Live) Command(ctx context.Context, s *realtime.Session, f proto.ClientFrame) any {
+	switch f.Type {
+	case proto.TypeSend:
+		m, err := l.conv.SendAs(ctx, s.Identity(), f.ConversationSID, conversations.MessageParams{
+			Body: &f.Body, Attributes: optional(f.Attributes), IdempotencyKey: f.IdempotencyKey,
+		})
+		if err != nil {
+			return l.errorFrame(f.ID, err)
+		}
+		return proto.ServerFrame{Type: proto.TypeAck, ID: f.ID, SID: m.SID, Index: &m.Index}
+	case proto.TypeRead:
+		p, err := l.conv.AdvanceReadHorizon(ctx, s.Identity(), f.ConversationSID, *f.Index)
+		if err != nil {
+			return l.errorFrame(f.ID, err)
+		}
+		return proto.ServerFrame{Type: proto.TypeAck, ID: f.ID, Index: p.LastReadIndex}
+	case proto.TypeTyping:
+		if !l.hub.Subscribed(s.Identity(), f.ConversationSID) {
+			return l.errorFrame(f.ID, apperr.New(apperr.Forbidden, apperr.CodeForbidden,
+				"%s is not a participant of conversation %s", s.Identity(), f.ConversationSID))
+		}
+		l.startTyping(f.ConversationSID, s.Identity())
+		return nil
+	}
+	return l.errorFrame(f.ID, apperr.Invalidf(apperr.CodeBadRequest, "unknown command %q", f.Type))
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (l *Live) errorFrame(id string, err error) proto.ServerFrame {
+	e, ok := apperr.As(err)
+	if !ok {
+		l.log.Error("realtime command", "err", err)
+		e = apperr.New(apperr.Internal, apperr.CodeInternal, "Internal error; the server logged the details")
+	}
+	return proto.ServerFrame{Type: proto.TypeError, ID: id, Code: e.Code, Status: apperr.Status(e.Kind), Message: e.Message}
+}
+
+// startTyping tells the conversation identity is typing: at once the first
+// time, then at most every typingRefresh, and that it stopped once it has
+// been quiet for typingExpiry.
+func (l *Live) startTyping(conversation, identity string) {
+	k := typingKey{conversation, identity}
+	now := time.Now()
+	l.mu.Lock()
+	st := l.typing[k]
+	if st == nil {
+		st = &typingState{}
+		st.timer = time.AfterFunc(typingExpiry, func() { l.stopTyping(conversation, identity) })
+		l.typing[k] = st
+	} else {
+		st.timer.Reset(typingExpiry)
+	}
+	send := now.Sub(st.lastSent) >= typingRefresh
+	if send {
+		st.lastSent = now
+	}
+	l.mu.Unlock()
+	if send {
+		l.publishTyping(conversation, proto.TypingStarted, proto.Typing{Identity: identity, ExpiresInMS: int(typingExpiry / time.Millisecond)})
+	}
+}
+
+// stopTyping ends identity's typing indicator, if it shows one.
+func (l *Live) stopTyping(conversation, identity string) {
+	k := typingKey{conversation, identity}
+	l.mu.Lock()
+	st := l.typing[k]
+	if st != nil {
+		st.timer.Stop()
+		delete(l.typing, k)
+	}
+	l.mu.Unlock()
+	if st != nil {
+		l.publishTyping(conversation, proto.TypingEnded, proto.Typing{Identity: identity})
+	}
+}
+
+func (l *Live) publishTyping(conversation, event string, t proto.Typing) {
+	if f, ok := l.notice(conversation, event, t); ok {
+		l.hub.Publish(conversation, f)
+	}
+}
+
+// presence tells an identity's conversations it came online or went away.
+func (l *Live) presence(identity string, online bool, topics []string) {
+	event := proto.UserOffline
+	if online {
+		event = proto.UserOnline
+	}
+	for _, conversation := range topics {
+		if f, ok := l.notice(conversation, event, proto.Presence{Identity: identity}); ok {
+			l.hub.Publish(conversation, f)
+		}
+	}
+}
+
+// notice encodes a live-only event: no seq, never replayed.
+func (l *Live) notice(conversation, event string, data any) (realtime.Frame, bool) {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return realtime.Frame{}, false
+	}
+	b, err := proto.Encode(proto.ServerFrame{Type: proto.TypeEvent, Event: event, ConversationSID: conversation, Data: raw})
+	return realtime.Frame{Bytes: b}, err == nil
+}

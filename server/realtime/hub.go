@@ -1,0 +1,191 @@
+// Package realtime is Parley's connection hub: WebSocket sessions, the
+// identities behind them, the topics they receive, fan-out and
+// back-pressure. It knows nothing of conversations; a Handler supplies
+// authentication, the initial state of a session and its commands.
+package realtime
+
+import (
+	"sync"
+)
+
+// Frame is an encoded server frame on its way to sessions. Seq is its event
+// sequence number, or 0 for frames that are not part of the event log.
+type Frame struct {
+	Seq   int64
+	Bytes []byte
+}
+
+// Hub routes frames to sessions by topic and by identity. An identity
+// receives a topic once joined to it; every session of the identity
+// receives what the identity receives. Publishing never blocks: a session
+// whose queue is full is disconnected to resync.
+type Hub struct {
+	mu     sync.RWMutex
+	users  map[string]*user              // identity → its sessions and topics
+	topics map[string]map[*user]struct{} // topic → subscribed identities
+
+	// OnPresence hears when an identity's first session attaches (online)
+	// and its last detaches (offline), with the topics it is in.
+	OnPresence func(identity string, online bool, topics []string)
+
+	metrics *Metrics
+}
+
+type user struct {
+	identity string
+	sessions map[*Session]struct{}
+	topics   map[string]struct{}
+}
+
+// NewHub returns an empty hub.
+func NewHub(m *Metrics) *Hub {
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	return &Hub{users: map[string]*user{}, topics: map[string]map[*user]struct{}{}, metrics: m}
+}
+
+// attach adds a session for identity, subscribed to topics. The topics
+// replace the identity's current ones when it is the first session: they
+// are read at one consistent point with the event log.
+func (h *Hub) attach(s *Session, topics []string) {
+	h.mu.Lock()
+	u := h.users[s.identity]
+	first := u == nil
+	if first {
+		u = &user{identity: s.identity, sessions: map[*Session]struct{}{}, topics: map[string]struct{}{}}
+		h.users[s.identity] = u
+	}
+	u.sessions[s] = struct{}{}
+	for _, t := range topics {
+		h.joinLocked(u, t)
+	}
+	var joined []string
+	if first {
+		joined = keys(u.topics)
+	}
+	h.mu.Unlock()
+	h.metrics.Sessions.Inc()
+	if first && h.OnPresence != nil {
+		h.OnPresence(s.identity, true, joined)
+	}
+}
+
+// detach removes a session; the identity goes offline with its last one.
+func (h *Hub) detach(s *Session) {
+	h.mu.Lock()
+	u := h.users[s.identity]
+	if u == nil {
+		h.mu.Unlock()
+		return
+	}
+	if _, ok := u.sessions[s]; !ok {
+		h.mu.Unlock()
+		return
+	}
+	delete(u.sessions, s)
+	last := len(u.sessions) == 0
+	var left []string
+	if last {
+		left = keys(u.topics)
+		for t := range u.topics {
+			h.leaveLocked(u, t)
+		}
+		delete(h.users, s.identity)
+	}
+	h.mu.Unlock()
+	h.metrics.Sessions.Dec()
+	if last && h.OnPresence != nil {
+		h.OnPresence(s.identity, false, left)
+	}
+}
+
+// Join subscribes identity's sessions to topic. An identity with no session
+// is not tracked: it learns its topics when it next connects.
+func (h *Hub) Join(identity, topic string) {
+	h.mu.Lock()
+	if u := h.users[identity]; u != nil {
+		h.joinLocked(u, topic)
+	}
+	h.mu.Unlock()
+}
+
+// Leave unsubscribes identity from topic.
+func (h *Hub) Leave(identity, topic string) {
+	h.mu.Lock()
+	if u := h.users[identity]; u != nil {
+		h.leaveLocked(u, topic)
+	}
+	h.mu.Unlock()
+}
+
+func (h *Hub) joinLocked(u *user, topic string) {
+	u.topics[topic] = struct{}{}
+	subs := h.topics[topic]
+	if subs == nil {
+		subs = map[*user]struct{}{}
+		h.topics[topic] = subs
+	}
+	subs[u] = struct{}{}
+}
+
+func (h *Hub) leaveLocked(u *user, topic string) {
+	delete(u.topics, topic)
+	if subs := h.topics[topic]; subs != nil {
+		delete(subs, u)
+		if len(subs) == 0 {
+			delete(h.topics, topic)
+		}
+	}
+}
+
+// Subscribed reports whether identity is connected and receives topic.
+func (h *Hub) Subscribed(identity, topic string) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	u := h.users[identity]
+	if u == nil {
+		return false
+	}
+	_, ok := u.topics[topic]
+	return ok
+}
+
+// Publish sends a frame to every session subscribed to topic.
+func (h *Hub) Publish(topic string, f Frame) {
+	h.mu.RLock()
+	for u := range h.topics[topic] {
+		for s := range u.sessions {
+			s.enqueue(f)
+		}
+	}
+	h.mu.RUnlock()
+	h.metrics.Published.Inc()
+}
+
+// SendTo sends a frame to every session of identity.
+func (h *Hub) SendTo(identity string, f Frame) {
+	h.mu.RLock()
+	if u := h.users[identity]; u != nil {
+		for s := range u.sessions {
+			s.enqueue(f)
+		}
+	}
+	h.mu.RUnlock()
+	h.metrics.Published.Inc()
+}
+
+// Online reports whether identity has a session.
+func (h *Hub) Online(identity string) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.users[identity] != nil
+}
+
+func keys(m map[string]struct{}) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
