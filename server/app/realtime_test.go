@@ -662,3 +662,47 @@ func TestACursorFromTheFutureMustResync(t *testing.T) {
 		t.Errorf("hello with an impossible cursor answered %+v, want resync", f)
 	}
 }
+
+func TestAnAccessTokenReadsOnlyItsOwnConversationsOverREST(t *testing.T) {
+	s := startServer(t)
+	mine := s.conversationWith(t, "guest-a", "agent")
+	theirs := s.conversationWith(t, "guest-b", "agent")
+	mustSendMessage(t, s.tw, mine, "agent", "hello a")
+	token := s.mintToken(t, "guest-a")
+	as := func(method, path string) reply {
+		return s.do(t, rawRequest{method: method, path: path, noAuth: true, header: map[string]string{"X-Twilio-Token": token},
+			contentType: "application/x-www-form-urlencoded"})
+	}
+	user := mustFetchUser(t, s.tw, "guest-a")
+	other := mustFetchUser(t, s.tw, "guest-b")
+	tests := []struct {
+		method, path string
+		status       int
+	}{
+		{"GET", "/conversations/v1/Conversations/" + mine, 200},
+		{"GET", "/conversations/v1/Conversations/" + mine + "/Messages", 200},
+		{"GET", "/conversations/v1/Conversations/" + mine + "/Participants", 200},
+		{"GET", "/conversations/v1/Users/" + *user.Sid + "/Conversations", 200},
+		{"GET", "/conversations/v1/ParticipantConversations?Identity=guest-a", 200},
+		{"GET", "/conversations/v1/Conversations/" + theirs, 403},
+		{"GET", "/conversations/v1/Conversations/" + theirs + "/Messages", 403},
+		{"GET", "/conversations/v1/Conversations/CH00000000000000000000000000000000", 403}, // no telling whether it exists
+		{"GET", "/conversations/v1/Users/" + *other.Sid + "/Conversations", 403},
+		{"GET", "/conversations/v1/ParticipantConversations?Identity=guest-b", 403},
+		{"GET", "/conversations/v1/Conversations", 403},
+		{"POST", "/conversations/v1/Conversations", 403},
+		{"POST", "/conversations/v1/Conversations/" + mine + "/Messages", 403},
+		{"DELETE", "/conversations/v1/Conversations/" + mine, 403},
+		{"POST", "/parley/v1/Tokens", 403},
+	}
+	for _, tt := range tests {
+		if r := as(tt.method, tt.path); r.status != tt.status {
+			t.Errorf("%s %s with guest-a's token: %d %s, want %d", tt.method, tt.path, r.status, r.text, tt.status)
+		}
+	}
+	r := s.do(t, rawRequest{method: "GET", path: "/conversations/v1/Conversations/" + mine, noAuth: true,
+		header: map[string]string{"X-Twilio-Token": token + "x"}})
+	if r.status != 401 || !strings.Contains(r.text, "signature") {
+		t.Errorf("a tampered token over REST: %d %s, want 401 explaining the signature", r.status, r.text)
+	}
+}

@@ -5,6 +5,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/subtle"
 	"log/slog"
 	"net/http"
@@ -43,6 +44,7 @@ type API struct {
 	render     *render.Renderer
 	log        *slog.Logger
 	mux        *http.ServeMux
+	access     map[string]access // routes an access token may use
 }
 
 // New returns the REST API.
@@ -60,6 +62,7 @@ func New(c Config) *API {
 	if a.log == nil {
 		a.log = slog.Default()
 	}
+	a.access = a.tokenAccess()
 	a.routeConversations()
 	a.routeKeys()
 	a.routeTokens()
@@ -79,11 +82,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		a.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
 	}()
-	if !a.authorized(r) {
-		a.writeError(sw, r, apperr.New(apperr.Unauthorized, apperr.CodeUnauthorized,
-			"Authenticate: use HTTP basic auth with your account SID and auth token"))
+	c, err := a.authenticate(r)
+	if err != nil {
+		a.writeError(sw, r, err)
 		return
 	}
+	r = r.WithContext(context.WithValue(r.Context(), callerKey{}, c))
 	r.Body = http.MaxBytesReader(sw, r.Body, MaxBodyBytes)
 	if _, pattern := a.mux.Handler(r); pattern == "" {
 		a.noRoute(sw, r)
@@ -146,6 +150,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 // route registers a handler for "METHOD /path" and returns it.
 func (a *API) route(method, path string, h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	h = guard(a.access[method+" "+strings.TrimPrefix(path, "/conversations/v1")], h)
 	serve := func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			a.writeError(w, r, err)

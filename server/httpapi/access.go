@@ -1,0 +1,103 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"parley/server/apperr"
+)
+
+// A caller is who made a request: the account (HTTP basic auth with the
+// account SID and auth token), or a chat identity holding an access token
+// (header X-Twilio-Token, as Twilio's client SDKs send it, or a bearer
+// token). Identities may only read their own conversations and move their
+// own read horizon: what a widget needs to catch up after a resync.
+type caller struct {
+	identity string // empty for the account
+}
+
+type callerKey struct{}
+
+func callerOf(r *http.Request) caller {
+	c, _ := r.Context().Value(callerKey{}).(caller)
+	return c
+}
+
+// authenticate finds the caller of a request.
+func (a *API) authenticate(r *http.Request) (caller, error) {
+	if a.authorized(r) {
+		return caller{}, nil
+	}
+	token := r.Header.Get("X-Twilio-Token")
+	if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		token = t
+	}
+	if token == "" || a.auth == nil {
+		return caller{}, apperr.New(apperr.Unauthorized, apperr.CodeUnauthorized,
+			"Authenticate: use HTTP basic auth with your account SID and auth token, or an access token in X-Twilio-Token")
+	}
+	s, err := a.auth.Verify(r.Context(), token)
+	if err != nil {
+		return caller{}, err
+	}
+	return caller{identity: s.Identity}, nil
+}
+
+// access is a rule letting an identity use a route: nil means the route is
+// for the account only.
+type access func(ctx context.Context, r *http.Request, identity string) error
+
+// tokenAccess lists the Conversations routes an identity may use, by
+// "METHOD /path" as registered.
+func (a *API) tokenAccess() map[string]access {
+	participant := func(ctx context.Context, r *http.Request, identity string) error {
+		return a.conv.Participates(ctx, identity, r.PathValue("sid"))
+	}
+	self := func(ctx context.Context, r *http.Request, identity string) error {
+		u, err := a.conv.User(ctx, r.PathValue("usid"))
+		if err != nil || u.Identity != identity {
+			return forbidden("an access token reaches only its own user, %s", identity)
+		}
+		return nil
+	}
+	selfFilter := func(ctx context.Context, r *http.Request, identity string) error {
+		if r.URL.Query().Get("Identity") != identity || r.URL.Query().Get("Address") != "" {
+			return forbidden("with an access token, list ParticipantConversations for Identity=%s", identity)
+		}
+		return nil
+	}
+	return map[string]access{
+		"GET /Conversations/{sid}":                                 participant,
+		"GET /Conversations/{sid}/Participants":                    participant,
+		"GET /Conversations/{sid}/Participants/{psid}":             participant,
+		"GET /Conversations/{sid}/Messages":                        participant,
+		"GET /Conversations/{sid}/Messages/{msid}":                 participant,
+		"GET /Conversations/{sid}/Messages/{msid}/Receipts":        participant,
+		"GET /Conversations/{sid}/Messages/{msid}/Receipts/{rsid}": participant,
+		"GET /Users/{usid}":                                        self,
+		"GET /Users/{usid}/Conversations":                          self,
+		"GET /Users/{usid}/Conversations/{sid}":                    self,
+		"POST /Users/{usid}/Conversations/{sid}":                   self,
+		"GET /ParticipantConversations":                            selfFilter,
+	}
+}
+
+func forbidden(format string, args ...any) error {
+	return apperr.New(apperr.Forbidden, apperr.CodeForbidden, format, args...)
+}
+
+// guard applies a route's access rule to identity callers.
+func guard(rule access, h func(w http.ResponseWriter, r *http.Request) error) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if c := callerOf(r); c.identity != "" {
+			if rule == nil {
+				return forbidden("This endpoint needs the account's credentials; an access token for %s cannot use it", c.identity)
+			}
+			if err := rule(r.Context(), r, c.identity); err != nil {
+				return err
+			}
+		}
+		return h(w, r)
+	}
+}
