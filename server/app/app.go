@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,11 +60,12 @@ type App struct {
 	Auth          *auth.Service
 	Hub           *realtime.Hub
 
-	db      *store.DB
-	handler http.Handler
-	log     *slog.Logger
-	stop    context.CancelFunc
-	done    chan struct{}
+	db       *store.DB
+	realtime *realtime.Server
+	handler  http.Handler
+	log      *slog.Logger
+	stop     context.CancelFunc
+	done     chan struct{}
 }
 
 // Credentials authenticate API callers as the account.
@@ -127,7 +129,7 @@ func Open(cfg Config) (*App, error) {
 	})
 	rt := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
 		Log: cfg.Logger, Metrics: metrics}
-	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Hub: hub, db: db, log: cfg.Logger, done: make(chan struct{})}
+	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Hub: hub, db: db, realtime: rt, log: cfg.Logger, done: make(chan struct{})}
 	a.handler = a.routes(api, rt, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
 	bg, stop := context.WithCancel(context.Background())
@@ -155,6 +157,9 @@ func (a *App) routes(api, rt, metrics http.Handler) http.Handler {
 	})
 	mux.Handle("GET /realtime", rt)
 	mux.Handle("GET /metrics", a.accountOnly(metrics))
+	// Profiles for the operator, behind the account's credentials.
+	mux.Handle("GET /debug/pprof/", a.accountOnly(http.HandlerFunc(pprof.Index)))
+	mux.Handle("GET /debug/pprof/profile", a.accountOnly(http.HandlerFunc(pprof.Profile)))
 	mux.Handle("/conversations/", api)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFileFS(w, r, assets.Files, "index.html")
@@ -212,12 +217,16 @@ func loadSystemKey(ctx context.Context, db *store.DB) (auth.Key, error) {
 	return auth.Key{SID: keySID, FriendlyName: "Parley", Secret: secret}, nil
 }
 
-// Close stops background work and closes the database. Call it after the
-// HTTP server has finished its in-flight requests.
+// Close ends realtime sessions (telling clients to reconnect), stops
+// background work and closes the database. Call it after the HTTP server
+// has finished its in-flight requests.
 func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rtErr := a.realtime.Shutdown(ctx)
 	a.stop()
 	<-a.done
-	return a.db.Close()
+	return errors.Join(rtErr, a.db.Close())
 }
 
 // loadCredentials takes the account credentials from the config, or from

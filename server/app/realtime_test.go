@@ -175,7 +175,9 @@ func isEvent(event, conversation string) func(proto.ServerFrame) bool {
 }
 
 func isReply(id string) func(proto.ServerFrame) bool {
-	return func(f proto.ServerFrame) bool { return f.ID == id && (f.Type == proto.TypeAck || f.Type == proto.TypeError) }
+	return func(f proto.ServerFrame) bool {
+		return f.ID == id && (f.Type == proto.TypeAck || f.Type == proto.TypeError)
+	}
 }
 
 // mintToken asks the server for an access token for identity.
@@ -492,7 +494,9 @@ func TestResumeAfterDisconnectMidBurstLosesNothing(t *testing.T) {
 	again.quiet(t, 200*time.Millisecond, "a duplicate", isEvent(proto.MessageAdded, conv))
 }
 
-func sendParams(body string) conversations.MessageParams { return conversations.MessageParams{Body: &body} }
+func sendParams(body string) conversations.MessageParams {
+	return conversations.MessageParams{Body: &body}
+}
 
 func TestAStalledClientDoesNotDelayOthers(t *testing.T) {
 	s := startServer(t)

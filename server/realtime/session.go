@@ -59,6 +59,33 @@ type Server struct {
 	OriginPatterns []string
 	Log            *slog.Logger
 	Metrics        *Metrics
+
+	once     sync.Once
+	root     context.Context // ends every session at shutdown
+	stop     context.CancelFunc
+	sessions sync.WaitGroup
+}
+
+func (srv *Server) init() {
+	srv.once.Do(func() { srv.root, srv.stop = context.WithCancel(context.Background()) })
+}
+
+// Shutdown closes every session ("going away": clients reconnect and resume
+// elsewhere or later) and waits for them to end, or for ctx.
+func (srv *Server) Shutdown(ctx context.Context) error {
+	srv.init()
+	srv.stop()
+	done := make(chan struct{})
+	go func() {
+		srv.sessions.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Session is one client's connection.
@@ -68,14 +95,23 @@ type Session struct {
 	identity string
 	expires  atomic.Int64 // unix nanoseconds
 
-	mu        sync.Mutex
-	pending   []Frame // frames waiting for the writer
-	queued    int     // their bytes
-	overflow  bool
-	wake      chan struct{} // the writer has work
-	lastSeq   int64         // writer only: the newest event written
+	ctx context.Context // ends with the session
+
+	mu       sync.Mutex
+	pending  []Frame // frames waiting to be written
+	queued   int     // their bytes
+	overflow bool
+	// writing is true while a flush goroutine runs (or the replay is being
+	// written): one writer at a time keeps frames in order. An idle session
+	// has no writer goroutine, only its reader: idle sessions are cheap.
+	writing bool
+	lastSeq int64 // the newest event written; guarded by writing
+
 	rateConv  map[string]*bucket
 	rateTotal bucket
+	ping      *time.Timer
+	expiry    *time.Timer
+	metrics   *Metrics
 }
 
 // Identity is the session's authenticated identity.
@@ -92,19 +128,52 @@ func (s *Session) enqueue(f Frame) {
 	if len(s.pending) >= maxQueuedFrames || s.queued+len(f.Bytes) > maxQueuedBytes {
 		s.overflow, s.pending, s.queued = true, nil, 0
 		s.mu.Unlock()
-		s.hub.metrics.Overflows.Inc()
+		s.metrics.Overflows.Inc()
 		// Close from aside: the writer may be stuck on a stalled socket,
 		// and Close gives up on it after its own timeout.
 		go s.ws.Close(proto.CloseResync, "resync: this session fell behind; reconnect with your cursor")
 		return
-	} else {
-		s.pending = append(s.pending, f)
-		s.queued += len(f.Bytes)
 	}
+	s.pending = append(s.pending, f)
+	s.queued += len(f.Bytes)
+	start := !s.writing
+	s.writing = true
 	s.mu.Unlock()
-	select {
-	case s.wake <- struct{}{}:
-	default:
+	if start {
+		go s.flush()
+	}
+}
+
+// flush writes queued frames until none are left, then ends.
+func (s *Session) flush() {
+	var batch []Frame
+	for {
+		s.mu.Lock()
+		if len(s.pending) == 0 || s.overflow {
+			s.writing = false
+			s.mu.Unlock()
+			return
+		}
+		batch, s.pending, s.queued = s.pending, batch[:0], 0
+		s.mu.Unlock()
+		for _, f := range batch {
+			if f.Seq > 0 && f.Seq <= s.lastSeq {
+				continue // the replay already carried it
+			}
+			if err := writeRaw(s.ctx, s.ws, f.Bytes); err != nil {
+				s.ws.CloseNow()
+				s.mu.Lock()
+				s.overflow = true // nothing more will be written
+				s.writing = false
+				s.mu.Unlock()
+				return
+			}
+			s.metrics.FramesSent.Inc()
+			if f.Seq > 0 {
+				s.lastSeq = f.Seq
+			}
+		}
+		clear(batch) // let the written frames' bytes go
 	}
 }
 
@@ -118,70 +187,121 @@ func (s *Session) Reply(v any) {
 	s.enqueue(Frame{Bytes: b})
 }
 
-// ServeHTTP upgrades the request and runs the session until it ends.
+// ServeHTTP upgrades the request and hands the session to a goroutine of
+// its own, so the HTTP server's goroutine and buffers for the request go.
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	srv.init()
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: srv.OriginPatterns})
 	if err != nil {
 		return // Accept has answered: 403 for a foreign origin, 400 for a bad upgrade
 	}
-	defer ws.CloseNow()
 	ws.SetReadLimit(proto.MaxFrameBytes)
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	srv.run(ctx, ws)
+	srv.sessions.Add(1)
+	go func() {
+		s, cleanup := srv.start(srv.root, ws)
+		if s == nil {
+			cleanup()
+			srv.sessions.Done()
+			return
+		}
+		// Setup grew this goroutine's stack (token checks, the replay); an
+		// idle session should not keep that, so it reads on a fresh one.
+		go func() {
+			defer srv.sessions.Done()
+			defer cleanup()
+			srv.readLoop(s.ctx, s)
+		}()
+	}()
 }
 
-func (srv *Server) run(ctx context.Context, ws *websocket.Conn) {
+// start authenticates a new connection, attaches it to the hub and writes
+// its replay and ready frame. It returns the session (nil if it ended
+// during setup) and what must run when it ends.
+func (srv *Server) start(root context.Context, ws *websocket.Conn) (*Session, func()) {
+	ctx, end := context.WithCancel(root)
+	stop := context.AfterFunc(ctx, func() {
+		if root.Err() != nil {
+			ws.Close(websocket.StatusGoingAway, "server shutting down: reconnect with your cursor")
+		}
+	})
+	var undo []func()
+	cleanup := func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+		stop()
+		end()
+		ws.CloseNow()
+	}
 	hello, ok := srv.readHello(ctx, ws)
 	if !ok {
-		return
+		return nil, cleanup
 	}
 	identity, expires, err := srv.Handler.Authenticate(ctx, hello.Token)
 	if err != nil {
 		srv.Metrics.AuthFailures.Inc()
 		refuse(ctx, ws, proto.CloseUnauthorized, 20003, 401, err.Error())
-		return
+		return nil, cleanup
 	}
-	s := &Session{hub: srv.Hub, ws: ws, identity: identity, wake: make(chan struct{}, 1), rateConv: map[string]*bucket{}}
+	s := &Session{hub: srv.Hub, ws: ws, identity: identity, ctx: ctx, metrics: srv.Metrics,
+		rateConv: map[string]*bucket{}, rateTotal: newBucket(perSessionRate)}
 	s.expires.Store(expires.UnixNano())
-	s.rateTotal = newBucket(perSessionRate)
+	s.writing = true // the replay and ready go first; live frames wait
 
 	replay, current, err := srv.Handler.Start(ctx, identity, hello.Cursor, func(topics []string) { srv.Hub.attach(s, topics) })
-	defer srv.Hub.detach(s)
+	undo = append(undo, func() { srv.Hub.detach(s) })
 	if errors.Is(err, ErrResync) {
 		writeFrame(ctx, ws, proto.ServerFrame{Type: proto.TypeResync, Cursor: current,
 			Message: "The cursor is too old to replay: fetch the state over REST, then reconnect without a cursor"})
 		ws.Close(websocket.StatusNormalClosure, "resync")
-		return
+		return nil, cleanup
 	}
 	if err != nil {
 		srv.Log.Error("start realtime session", "identity", identity, "err", err)
 		ws.Close(websocket.StatusInternalError, "internal error")
-		return
+		return nil, cleanup
 	}
-	// The replay goes out before the writer starts, so it precedes every
-	// live frame; live frames it already covered are skipped by seq.
 	for _, f := range replay {
 		if err := writeRaw(ctx, ws, f.Bytes); err != nil {
-			return
+			return nil, cleanup
 		}
 		s.lastSeq = f.Seq
 	}
+	// Live frames the replay covered are skipped by seq.
 	s.lastSeq = max(s.lastSeq, current)
 	if err := writeFrame(ctx, ws, proto.ServerFrame{Type: proto.TypeReady, Version: proto.Version, Identity: identity,
 		Cursor: current, Resumed: hello.Cursor != nil, Replayed: len(replay)}); err != nil {
+		return nil, cleanup
+	}
+	go s.flush() // hands over to live frames, and ends if there are none
+
+	s.ping = time.AfterFunc(pingInterval, s.keepalive)
+	s.expiry = time.AfterFunc(time.Until(expires), s.checkExpiry)
+	undo = append(undo, func() { s.ping.Stop(); s.expiry.Stop() })
+	return s, cleanup
+}
+
+// keepalive pings the client and closes the session if no pong comes.
+func (s *Session) keepalive() {
+	pctx, cancel := context.WithTimeout(s.ctx, pongTimeout)
+	defer cancel()
+	if err := s.ws.Ping(pctx); err != nil {
+		if s.ctx.Err() == nil {
+			s.ws.Close(websocket.StatusPolicyViolation, "no pong within 15s")
+		}
 		return
 	}
-	sctx, end := context.WithCancel(ctx)
-	writerDone := make(chan struct{})
-	go func() {
-		defer close(writerDone)
-		srv.writeLoop(sctx, s)
-		ws.CloseNow() // unblocks the reader
-	}()
-	srv.readLoop(sctx, s)
-	end() // stops the writer
-	<-writerDone
+	s.ping.Reset(pingInterval)
+}
+
+// checkExpiry ends the session when its token has expired, unless a fresher
+// token arrived meanwhile.
+func (s *Session) checkExpiry() {
+	if left := time.Until(time.Unix(0, s.expires.Load())); left > 0 {
+		s.expiry.Reset(left)
+		return
+	}
+	s.ws.Close(proto.CloseTokenExpired, "token expired: reconnect with a new token and your cursor")
 }
 
 // readHello waits for the first frame, which must be a hello.
@@ -288,56 +408,6 @@ func (srv *Server) refreshToken(ctx context.Context, s *Session, f proto.ClientF
 	default:
 		s.expires.Store(expires.UnixNano())
 		s.Reply(proto.ServerFrame{Type: proto.TypeAck, ID: f.ID})
-	}
-}
-
-func (srv *Server) writeLoop(ctx context.Context, s *Session) {
-	ping := time.NewTicker(pingInterval)
-	defer ping.Stop()
-	expiry := time.NewTimer(time.Until(time.Unix(0, s.expires.Load())))
-	defer expiry.Stop()
-	var batch []Frame
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.wake:
-			s.mu.Lock()
-			overflow := s.overflow
-			batch, s.pending, s.queued = s.pending, batch[:0], 0
-			s.mu.Unlock()
-			if overflow {
-				return // enqueue is closing the socket
-			}
-			for _, f := range batch {
-				if f.Seq > 0 && f.Seq <= s.lastSeq {
-					continue // the replay already carried it
-				}
-				if err := writeRaw(ctx, s.ws, f.Bytes); err != nil {
-					return
-				}
-				srv.Metrics.FramesSent.Inc()
-				if f.Seq > 0 {
-					s.lastSeq = f.Seq
-				}
-			}
-			clear(batch) // let the sent frames' bytes go
-		case <-ping.C:
-			go func() {
-				pctx, cancel := context.WithTimeout(ctx, pongTimeout)
-				defer cancel()
-				if err := s.ws.Ping(pctx); err != nil && ctx.Err() == nil {
-					s.ws.Close(websocket.StatusPolicyViolation, "no pong within 15s")
-				}
-			}()
-		case <-expiry.C:
-			if left := time.Until(time.Unix(0, s.expires.Load())); left > 0 {
-				expiry.Reset(left) // refreshed meanwhile
-				continue
-			}
-			s.ws.Close(proto.CloseTokenExpired, "token expired: reconnect with a new token and your cursor")
-			return
-		}
 	}
 }
 

@@ -26,10 +26,13 @@ const usage = `Parley: self-hosted customer messaging with a Twilio-compatible A
 
 Usage:
   parley serve [--addr HOST:PORT] [--data DIR] [--base-url URL] [--allowed-origins LIST] [--log-level LEVEL]
+  parley loadtest [--url URL] [--conns N] [--rate R] [--duration D] [--echo=false]
+  parley echo-server [--addr HOST:PORT]   the loadtest's baseline: a bare WebSocket echo server
 
 Environment:
-  PARLEY_ACCOUNT_SID, PARLEY_AUTH_TOKEN   account credentials; generated into
-                                          DIR/credentials.env when unset
+  PARLEY_ACCOUNT_SID, PARLEY_AUTH_TOKEN   account credentials; serve generates
+                                          them into DIR/credentials.env when
+                                          unset; loadtest needs them
 `
 
 func main() {
@@ -47,6 +50,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:], stdout, stderr)
+	case "loadtest":
+		return loadtestCmd(args[1:], stdout, stderr)
+	case "echo-server":
+		return echoServerCmd(args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])

@@ -1,0 +1,533 @@
+// Package loadtest measures a Parley server's realtime path end to end:
+// it creates conversations of two participants, connects a WebSocket session
+// for each participant, sends messages over the sockets at a fixed rate and
+// times every message from send to its receiver. It measures a bare
+// WebSocket echo server with the same harness, as the baseline.
+package loadtest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+
+	proto "parley/shared/realtime"
+)
+
+// Config is one load test.
+type Config struct {
+	URL                   string // the server's base URL, http(s)://host:port
+	AccountSID, AuthToken string
+	Conns                 int           // sessions to hold open
+	Rate                  int           // messages a second, over all sessions
+	Duration              time.Duration // how long to send
+	// Drain is how long to wait after the last send for stragglers.
+	Drain time.Duration
+	Log   io.Writer
+}
+
+// Result is what a run measured.
+type Result struct {
+	Conns          int     `json:"conns"`
+	Sent           int64   `json:"sent"`
+	Delivered      int64   `json:"delivered"`
+	Lost           int64   `json:"lost"`
+	Duplicates     int64   `json:"duplicates"`
+	SendErrors     int64   `json:"send_errors"`
+	DeliveredPerS  float64 `json:"delivered_per_s"`
+	P50MS          float64 `json:"p50_ms"`
+	P99MS          float64 `json:"p99_ms"`
+	P999MS         float64 `json:"p999_ms"`
+	MaxMS          float64 `json:"max_ms"`
+	ServerRSSBytes int64   `json:"server_rss_bytes,omitempty"`
+	// IdleBytesPerConn is the server's resident memory growth from
+	// connecting the sessions, divided by their number; IdleHeapPerConn the
+	// growth of its Go heap and stacks in use. Both are read after a
+	// garbage collection, so they count what idle sessions hold, not the
+	// garbage their setup left.
+	IdleBytesPerConn int64 `json:"server_idle_bytes_per_conn,omitempty"`
+	IdleHeapPerConn  int64 `json:"server_idle_heap_per_conn,omitempty"`
+}
+
+func (c *Config) logf(format string, args ...any) {
+	if c.Log != nil {
+		fmt.Fprintf(c.Log, format+"\n", args...)
+	}
+}
+
+// probe is one message in flight: who sent it, its number, and when.
+// It travels in the message body, so the receiver can time it.
+func probeBody(sender, n int, sent time.Time) string {
+	return "lt:" + strconv.Itoa(sender) + ":" + strconv.Itoa(n) + ":" + strconv.FormatInt(sent.UnixNano(), 10)
+}
+
+func parseProbe(body string) (sender, n int, sent time.Time, ok bool) {
+	parts := strings.Split(body, ":")
+	if len(parts) != 4 || parts[0] != "lt" {
+		return 0, 0, time.Time{}, false
+	}
+	s, err1 := strconv.Atoi(parts[1])
+	m, err2 := strconv.Atoi(parts[2])
+	ns, err3 := strconv.ParseInt(parts[3], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return 0, 0, time.Time{}, false
+	}
+	return s, m, time.Unix(0, ns), true
+}
+
+// session is one open socket of the harness.
+type session struct {
+	id   int
+	peer int // the session that receives what this one sends
+	ws   *websocket.Conn
+	conv string
+
+	mu        sync.Mutex
+	latencies []time.Duration
+	seen      map[[2]int]bool
+	dups      int64
+}
+
+func (s *session) record(sender, n int, sent time.Time) {
+	lat := time.Since(sent)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := [2]int{sender, n}
+	if s.seen[k] {
+		s.dups++
+		return
+	}
+	s.seen[k] = true
+	s.latencies = append(s.latencies, lat)
+}
+
+// stats folds the sessions' measurements into a result.
+func stats(sessions []*session, sent, sendErrors int64, elapsed time.Duration) Result {
+	var all []time.Duration
+	var dups int64
+	for _, s := range sessions {
+		s.mu.Lock()
+		all = append(all, s.latencies...)
+		dups += s.dups
+		s.mu.Unlock()
+	}
+	slices.Sort(all)
+	pct := func(p float64) float64 {
+		if len(all) == 0 {
+			return 0
+		}
+		i := min(len(all)-1, int(float64(len(all))*p))
+		return float64(all[i].Microseconds()) / 1000
+	}
+	r := Result{
+		Conns: len(sessions), Sent: sent, Delivered: int64(len(all)), Duplicates: dups, SendErrors: sendErrors,
+		P50MS: pct(0.50), P99MS: pct(0.99), P999MS: pct(0.999),
+		DeliveredPerS: float64(len(all)) / elapsed.Seconds(),
+	}
+	if len(all) > 0 {
+		r.MaxMS = float64(all[len(all)-1].Microseconds()) / 1000
+	}
+	r.Lost = max(0, sent-r.Delivered)
+	return r
+}
+
+// pace calls send rate times a second, spread evenly, until ctx ends or
+// duration passes, and returns how long it ran.
+func pace(ctx context.Context, rate int, duration time.Duration, send func(i int)) time.Duration {
+	start := time.Now()
+	interval := time.Second / time.Duration(rate)
+	i := 0
+	tick := time.NewTicker(max(interval, time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return time.Since(start)
+		case now := <-tick.C:
+			if now.Sub(start) >= duration {
+				return time.Since(start)
+			}
+			// Catch up to where the schedule says we should be: a ticker
+			// cannot tick faster than the scheduler allows.
+			due := int(now.Sub(start) / interval)
+			for ; i < due; i++ {
+				send(i)
+			}
+		}
+	}
+}
+
+// Run measures a Parley server.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	if cfg.Conns < 2 || cfg.Conns%2 != 0 {
+		return Result{}, errors.New("--conns must be an even number, at least 2: sessions come in pairs")
+	}
+	if cfg.Rate < 1 {
+		return Result{}, errors.New("--rate must be at least 1 message a second")
+	}
+	if cfg.Drain == 0 {
+		cfg.Drain = 5 * time.Second
+	}
+	api := &rest{base: strings.TrimRight(cfg.URL, "/"), sid: cfg.AccountSID, authToken: cfg.AuthToken,
+		http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	pairs := cfg.Conns / 2
+	cfg.logf("creating %d conversations of two participants", pairs)
+	sessions := make([]*session, cfg.Conns)
+	err := parallel(ctx, pairs, 32, func(i int) error {
+		a, b := 2*i, 2*i+1
+		conv, err := api.conversation(ctx, run, i, identity(run, a), identity(run, b))
+		if err != nil {
+			return err
+		}
+		sessions[a] = &session{id: a, peer: b, conv: conv, seen: map[[2]int]bool{}}
+		sessions[b] = &session{id: b, peer: a, conv: conv, seen: map[[2]int]bool{}}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	tokens := make([]string, cfg.Conns)
+	err = parallel(ctx, cfg.Conns, 32, func(i int) error {
+		var err error
+		tokens[i], err = api.token(ctx, identity(run, i))
+		return err
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	// Memory is read just before and after connecting, so the growth is
+	// what the idle sessions cost, not the setup's REST calls.
+	before, _ := api.memory(ctx)
+	cfg.logf("connecting %d sessions", cfg.Conns)
+	wsURL := "ws" + strings.TrimPrefix(api.base, "http") + "/realtime"
+	err = parallel(ctx, cfg.Conns, 64, func(i int) error {
+		return sessions[i].connect(ctx, wsURL, tokens[i])
+	})
+	defer func() {
+		for _, s := range sessions {
+			if s != nil && s.ws != nil {
+				s.ws.CloseNow()
+			}
+		}
+	}()
+	if err != nil {
+		return Result{}, err
+	}
+	idle, _ := api.memory(ctx)
+
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	for _, s := range sessions {
+		go s.readParley(readCtx)
+	}
+	cfg.logf("sending %d messages/s for %v", cfg.Rate, cfg.Duration)
+	res := drive(ctx, cfg, sessions, func(s *session, i int) []byte {
+		b, _ := json.Marshal(proto.ClientFrame{Type: proto.TypeSend, ConversationSID: s.conv,
+			Body: probeBody(s.id, i, time.Now()), IdempotencyKey: run + "-" + strconv.Itoa(i)})
+		return b
+	})
+	stopReading()
+	if m, err := api.memory(ctx); err == nil {
+		res.ServerRSSBytes = m.rss
+	}
+	if before.rss > 0 && idle.rss > 0 {
+		res.IdleBytesPerConn = (idle.rss - before.rss) / int64(cfg.Conns)
+		res.IdleHeapPerConn = (idle.heap - before.heap) / int64(cfg.Conns)
+	}
+	return res, nil
+}
+
+// drive sends frames (made by frame) round-robin over the sessions at the
+// configured rate, waits for them to arrive and folds up the measurements.
+func drive(ctx context.Context, cfg Config, sessions []*session, frame func(s *session, i int) []byte) Result {
+	var sent, sendErrors atomic.Int64
+	jobs := make(chan int, cfg.Rate)
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				s := sessions[i%len(sessions)]
+				wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				err := s.ws.Write(wctx, websocket.MessageText, frame(s, i))
+				cancel()
+				if err != nil {
+					sendErrors.Add(1)
+					continue
+				}
+				sent.Add(1)
+			}
+		}()
+	}
+	elapsed := pace(ctx, cfg.Rate, cfg.Duration, func(i int) { jobs <- i })
+	close(jobs)
+	wg.Wait()
+	waitDelivered(sessions, sent.Load(), cfg.Drain)
+	return stats(sessions, sent.Load(), sendErrors.Load(), elapsed)
+}
+
+// RunEcho measures the baseline: the same sessions, rate and timing against
+// a bare WebSocket echo server at wsURL. A message's receiver is its sender.
+func RunEcho(ctx context.Context, cfg Config, wsURL string) (Result, error) {
+	if cfg.Drain == 0 {
+		cfg.Drain = 5 * time.Second
+	}
+	sessions := make([]*session, cfg.Conns)
+	err := parallel(ctx, cfg.Conns, 64, func(i int) error {
+		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		ws, _, err := websocket.Dial(dctx, wsURL, nil)
+		if err != nil {
+			return fmt.Errorf("echo session %d: %w", i, err)
+		}
+		sessions[i] = &session{id: i, peer: i, ws: ws, seen: map[[2]int]bool{}}
+		return nil
+	})
+	defer func() {
+		for _, s := range sessions {
+			if s != nil {
+				s.ws.CloseNow()
+			}
+		}
+	}()
+	if err != nil {
+		return Result{}, err
+	}
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	for _, s := range sessions {
+		go s.readEcho(readCtx)
+	}
+	cfg.logf("echo baseline: %d sessions, %d messages/s for %v", cfg.Conns, cfg.Rate, cfg.Duration)
+	res := drive(ctx, cfg, sessions, func(s *session, i int) []byte {
+		// The same frame Parley gets, so both servers read and write as much.
+		b, _ := json.Marshal(proto.ClientFrame{Type: proto.TypeSend, ConversationSID: "CH00000000000000000000000000000000",
+			Body: probeBody(s.id, i, time.Now()), IdempotencyKey: strconv.Itoa(i)})
+		return b
+	})
+	return res, nil
+}
+
+func (s *session) readEcho(ctx context.Context) {
+	for {
+		_, b, err := s.ws.Read(ctx)
+		if err != nil {
+			return
+		}
+		f, err := proto.DecodeClient(b)
+		if err != nil {
+			continue
+		}
+		if sender, n, sent, ok := parseProbe(f.Body); ok && sender == s.id {
+			s.record(sender, n, sent)
+		}
+	}
+}
+
+// waitDelivered waits until every sent message has arrived, or drain
+// passes without progress.
+func waitDelivered(sessions []*session, sent int64, drain time.Duration) {
+	last, lastChange := int64(-1), time.Now()
+	for time.Since(lastChange) < drain {
+		var n int64
+		for _, s := range sessions {
+			s.mu.Lock()
+			n += int64(len(s.latencies))
+			s.mu.Unlock()
+		}
+		if n >= sent {
+			return
+		}
+		if n != last {
+			last, lastChange = n, time.Now()
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func identity(run string, i int) string { return "lt-" + run + "-" + strconv.Itoa(i) }
+
+func (s *session) connect(ctx context.Context, wsURL, token string) error {
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(dctx, wsURL, nil)
+	if err != nil {
+		return fmt.Errorf("session %d: dial: %w", s.id, err)
+	}
+	ws.SetReadLimit(1 << 20)
+	hello, _ := json.Marshal(proto.ClientFrame{Type: proto.TypeHello, Version: proto.Version, Token: token})
+	if err := ws.Write(dctx, websocket.MessageText, hello); err != nil {
+		ws.CloseNow()
+		return fmt.Errorf("session %d: hello: %w", s.id, err)
+	}
+	for {
+		_, b, err := ws.Read(dctx)
+		if err != nil {
+			ws.CloseNow()
+			return fmt.Errorf("session %d: waiting for ready: %w", s.id, err)
+		}
+		f, err := proto.DecodeServer(b)
+		if err == nil && f.Type == proto.TypeReady {
+			s.ws = ws
+			return nil
+		}
+		if err == nil && f.Type == proto.TypeError {
+			ws.CloseNow()
+			return fmt.Errorf("session %d: refused: %s", s.id, f.Message)
+		}
+	}
+}
+
+// readParley times message events from the peer.
+func (s *session) readParley(ctx context.Context) {
+	for {
+		_, b, err := s.ws.Read(ctx)
+		if err != nil {
+			return
+		}
+		f, err := proto.DecodeServer(b)
+		if err != nil || f.Type != proto.TypeEvent || f.Event != proto.MessageAdded {
+			continue
+		}
+		var m struct {
+			Body string `json:"body"`
+		}
+		if json.Unmarshal(f.Data, &m) != nil {
+			continue
+		}
+		if sender, n, sent, ok := parseProbe(m.Body); ok && sender == s.peer {
+			s.record(sender, n, sent)
+		}
+	}
+}
+
+// parallel runs fn(0..n-1) on workers goroutines and returns the first error.
+func parallel(ctx context.Context, n, workers int, fn func(i int) error) error {
+	var next atomic.Int64
+	var first error
+	var once sync.Once
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				if err := fn(i); err != nil {
+					once.Do(func() { first = err })
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+// rest is the few REST calls the harness needs.
+type rest struct {
+	base, sid, authToken string
+	http                 *http.Client
+}
+
+func (r *rest) call(ctx context.Context, method, path string, form url.Values, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, r.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(r.sid, r.authToken)
+	resp, err := r.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, body)
+	}
+	if out != nil {
+		return json.Unmarshal(body, out)
+	}
+	return nil
+}
+
+func (r *rest) conversation(ctx context.Context, run string, i int, a, b string) (string, error) {
+	var c struct {
+		SID string `json:"sid"`
+	}
+	err := r.call(ctx, "POST", "/conversations/v1/ConversationWithParticipants", url.Values{
+		"FriendlyName": {"loadtest " + run + " " + strconv.Itoa(i)},
+		"Participant":  {`{"identity":"` + a + `"}`, `{"identity":"` + b + `"}`},
+	}, &c)
+	return c.SID, err
+}
+
+func (r *rest) token(ctx context.Context, identity string) (string, error) {
+	var t struct {
+		Token string `json:"token"`
+	}
+	err := r.call(ctx, "POST", "/parley/v1/Tokens", url.Values{"Identity": {identity}, "Ttl": {"3600"}}, &t)
+	return t.Token, err
+}
+
+// memoryUse is what the server's /metrics says of its memory.
+type memoryUse struct{ rss, heap int64 }
+
+// memory asks the server to collect garbage (through its profiling
+// endpoint) and reads its resident memory, and its Go heap and stacks in
+// use, from its Prometheus metrics.
+func (r *rest) memory(ctx context.Context) (memoryUse, error) {
+	var m memoryUse
+	if err := r.call(ctx, "GET", "/debug/pprof/heap?gc=1", url.Values{}, nil); err != nil {
+		return m, err
+	}
+	time.Sleep(500 * time.Millisecond)
+	req, err := http.NewRequestWithContext(ctx, "GET", r.base+"/metrics", nil)
+	if err != nil {
+		return m, err
+	}
+	req.SetBasicAuth(r.sid, r.authToken)
+	resp, err := r.http.Do(req)
+	if err != nil {
+		return m, err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(body), "\n") {
+		name, v, ok := strings.Cut(line, " ")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "process_resident_memory_bytes":
+			m.rss = int64(f)
+		case "go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes":
+			m.heap += int64(f)
+		}
+	}
+	if m.rss == 0 {
+		return m, errors.New("the server's /metrics has no process_resident_memory_bytes")
+	}
+	return m, nil
+}
