@@ -62,6 +62,7 @@ type App struct {
 
 	db       *store.DB
 	realtime *realtime.Server
+	live     *live.Live
 	handler  http.Handler
 	log      *slog.Logger
 	stop     context.CancelFunc
@@ -115,6 +116,7 @@ func Open(cfg Config) (*App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
 	metrics := realtime.NewMetrics(reg)
+	registerStoreMetrics(reg, db)
 	hub := realtime.NewHub(metrics)
 	renderer := render.New(cfg.BaseURL)
 	glue := live.New(conv, authSvc, hub, renderer, cfg.Logger)
@@ -129,7 +131,7 @@ func Open(cfg Config) (*App, error) {
 	})
 	rt := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
 		Log: cfg.Logger, Metrics: metrics}
-	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Hub: hub, db: db, realtime: rt, log: cfg.Logger, done: make(chan struct{})}
+	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Hub: hub, db: db, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
 	a.handler = a.routes(api, rt, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
 	bg, stop := context.WithCancel(context.Background())
@@ -204,6 +206,20 @@ func (a *App) accountOnly(h http.Handler) http.Handler {
 	})
 }
 
+// registerStoreMetrics exposes the store writer's totals: with them an
+// operator can tell a saturated writer (busy near 1 s per second) from slow
+// disks (commit time near busy time).
+func registerStoreMetrics(reg prometheus.Registerer, db *store.DB) {
+	counter := func(name, help string, v func(store.WriterStats) float64) {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return v(db.Stats()) }))
+	}
+	counter("parley_store_write_batches_total", "Write transactions committed.", func(s store.WriterStats) float64 { return float64(s.Batches) })
+	counter("parley_store_writes_total", "Writes committed, in any batch.", func(s store.WriterStats) float64 { return float64(s.Ops) })
+	counter("parley_store_writer_busy_seconds_total", "Time the writer spent running batches.", func(s store.WriterStats) float64 { return s.Busy.Seconds() })
+	counter("parley_store_commit_seconds_total", "Time the writer spent committing.", func(s store.WriterStats) float64 { return s.Commit.Seconds() })
+}
+
 // loadSystemKey returns Parley's own token-signing key, made on first start.
 func loadSystemKey(ctx context.Context, db *store.DB) (auth.Key, error) {
 	keySID, err := db.SetSettingIfUnset(ctx, "system_key_sid", sid.New(sid.APIKey))
@@ -226,7 +242,9 @@ func (a *App) Close() error {
 	rtErr := a.realtime.Shutdown(ctx)
 	a.stop()
 	<-a.done
-	return errors.Join(rtErr, a.db.Close())
+	dbErr := a.db.Close() // after this, nothing more is published
+	a.live.Close()
+	return errors.Join(rtErr, dbErr)
 }
 
 // loadCredentials takes the account credentials from the config, or from

@@ -2,6 +2,7 @@ package conversations
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"parley/server/apperr"
@@ -19,6 +20,10 @@ type MessageParams struct {
 	DateUpdated    *time.Time
 }
 
+// ErrDuplicateKey is returned by Tx.InsertMessage when the conversation
+// already has a message with the same idempotency key.
+var ErrDuplicateKey = errors.New("a message with this idempotency key exists")
+
 // SendMessage appends a message to an open conversation and gives it the next
 // index. A send that repeats an earlier IdempotencyKey returns the earlier
 // message instead of storing a second one.
@@ -29,15 +34,15 @@ func (s *Service) SendMessage(ctx context.Context, convRef string, p MessagePara
 		if err != nil {
 			return err
 		}
-		if p.IdempotencyKey != "" {
-			if m, err = tx.MessageByIdempotencyKey(ctx, c.SID, p.IdempotencyKey); err == nil {
-				return nil
-			} else if !apperr.Is(err, apperr.NotFound) {
-				return err
-			}
-		}
 		if err := c.mustBeOpen("messages"); err != nil {
-			return err
+			// A retry of a send that made it before the close still gets
+			// its message back.
+			if p.IdempotencyKey != "" {
+				if m, err = tx.MessageByIdempotencyKey(ctx, c.SID, p.IdempotencyKey); err == nil {
+					return nil
+				}
+			}
+			return c.mustBeOpen("messages")
 		}
 		now := s.now()
 		m = Message{
@@ -56,7 +61,12 @@ func (s *Service) SendMessage(ctx context.Context, convRef string, p MessagePara
 		if err := s.applyMessageParams(ctx, tx, &m, p); err != nil {
 			return err
 		}
-		if err := tx.InsertMessage(m); err != nil {
+		// A repeated idempotency key is found by the insert itself, saving a
+		// lookup on every send.
+		if err := tx.InsertMessage(m); errors.Is(err, ErrDuplicateKey) {
+			m, err = tx.MessageByIdempotencyKey(ctx, c.SID, p.IdempotencyKey)
+			return err
+		} else if err != nil {
 			return err
 		}
 		c.LastMessageIndex = m.Index

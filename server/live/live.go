@@ -37,9 +37,18 @@ type Live struct {
 	render *render.Renderer
 	log    *slog.Logger
 
+	// events carries committed events from the store's writer to the
+	// publisher goroutine, in commit order, so rendering and fan-out do not
+	// hold up the next commit.
+	events chan conversations.Event
+
 	mu     sync.Mutex
 	typing map[typingKey]*typingState
 }
+
+// publishQueue bounds the events waiting for the publisher. When it is
+// full the writer waits: back-pressure on writes, never a lost event.
+const publishQueue = 16384
 
 type typingKey struct{ conversation, identity string }
 
@@ -51,15 +60,29 @@ type typingState struct {
 // New wires conversations to the hub: it becomes the service's publisher and
 // the hub's presence listener.
 func New(conv *conversations.Service, authSvc *auth.Service, hub *realtime.Hub, r *render.Renderer, log *slog.Logger) *Live {
-	l := &Live{conv: conv, auth: authSvc, hub: hub, render: r, log: log, typing: map[typingKey]*typingState{}}
+	l := &Live{conv: conv, auth: authSvc, hub: hub, render: r, log: log, typing: map[typingKey]*typingState{},
+		events: make(chan conversations.Event, publishQueue)}
 	conv.SetPublisher(l)
 	hub.OnPresence = l.presence
+	go l.publisher()
 	return l
 }
 
-// Publish routes a committed event to the sessions entitled to it. It runs
-// on the store's writer, in commit order.
-func (l *Live) Publish(e conversations.Event) {
+// Publish hands a committed event to the publisher. It runs on the store's
+// writer, in commit order.
+func (l *Live) Publish(e conversations.Event) { l.events <- e }
+
+// Close stops the publisher once it has published every event handed to it.
+func (l *Live) Close() { close(l.events) }
+
+func (l *Live) publisher() {
+	for e := range l.events {
+		l.route(e)
+	}
+}
+
+// route sends an event to the sessions entitled to it.
+func (l *Live) route(e conversations.Event) {
 	f, err := l.frame(e)
 	if err != nil {
 		l.log.Error("encode event", "seq", e.Seq, "type", e.Type, "err", err)

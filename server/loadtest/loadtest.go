@@ -22,6 +22,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"parley/shared/client"
 	proto "parley/shared/realtime"
 )
 
@@ -90,8 +91,9 @@ func parseProbe(body string) (sender, n int, sent time.Time, ok bool) {
 type session struct {
 	id   int
 	peer int // the session that receives what this one sends
-	ws   *websocket.Conn
 	conv string
+	ws   *websocket.Conn // the echo baseline's socket
+	sess *client.Session // a Parley session, through the project's client
 
 	mu        sync.Mutex
 	latencies []time.Duration
@@ -211,14 +213,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	// what the idle sessions cost, not the setup's REST calls.
 	before, _ := api.memory(ctx)
 	cfg.logf("connecting %d sessions", cfg.Conns)
-	wsURL := "ws" + strings.TrimPrefix(api.base, "http") + "/realtime"
 	err = parallel(ctx, cfg.Conns, 64, func(i int) error {
-		return sessions[i].connect(ctx, wsURL, tokens[i])
+		return sessions[i].connect(ctx, api.base, tokens[i])
 	})
 	defer func() {
 		for _, s := range sessions {
-			if s != nil && s.ws != nil {
-				s.ws.CloseNow()
+			if s != nil && s.sess != nil {
+				s.sess.Close()
 			}
 		}
 	}()
@@ -227,18 +228,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	idle, _ := api.memory(ctx)
 
-	readCtx, stopReading := context.WithCancel(ctx)
-	defer stopReading()
-	for _, s := range sessions {
-		go s.readParley(readCtx)
-	}
 	cfg.logf("sending %d messages/s for %v", cfg.Rate, cfg.Duration)
-	res := drive(ctx, cfg, sessions, func(s *session, i int) []byte {
-		b, _ := json.Marshal(proto.ClientFrame{Type: proto.TypeSend, ConversationSID: s.conv,
-			Body: probeBody(s.id, i, time.Now()), IdempotencyKey: run + "-" + strconv.Itoa(i)})
-		return b
+	res := drive(ctx, cfg, sessions, func(ctx context.Context, s *session, i int) error {
+		_, err := s.sess.Send(ctx, s.conv, probeBody(s.id, i, time.Now()), "")
+		return err
 	})
-	stopReading()
 	if m, err := api.memory(ctx); err == nil {
 		res.ServerRSSBytes = m.rss
 	}
@@ -251,18 +245,19 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 
 // drive sends frames (made by frame) round-robin over the sessions at the
 // configured rate, waits for them to arrive and folds up the measurements.
-func drive(ctx context.Context, cfg Config, sessions []*session, frame func(s *session, i int) []byte) Result {
+func drive(ctx context.Context, cfg Config, sessions []*session, send func(ctx context.Context, s *session, i int) error) Result {
 	var sent, sendErrors atomic.Int64
 	jobs := make(chan int, cfg.Rate)
 	var wg sync.WaitGroup
-	for range 64 {
+	// Enough senders that waiting for acks never holds the rate back.
+	for range max(64, cfg.Rate/10) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
 				s := sessions[i%len(sessions)]
 				wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-				err := s.ws.Write(wctx, websocket.MessageText, frame(s, i))
+				err := send(wctx, s, i)
 				cancel()
 				if err != nil {
 					sendErrors.Add(1)
@@ -312,11 +307,11 @@ func RunEcho(ctx context.Context, cfg Config, wsURL string) (Result, error) {
 		go s.readEcho(readCtx)
 	}
 	cfg.logf("echo baseline: %d sessions, %d messages/s for %v", cfg.Conns, cfg.Rate, cfg.Duration)
-	res := drive(ctx, cfg, sessions, func(s *session, i int) []byte {
+	res := drive(ctx, cfg, sessions, func(ctx context.Context, s *session, i int) error {
 		// The same frame Parley gets, so both servers read and write as much.
 		b, _ := json.Marshal(proto.ClientFrame{Type: proto.TypeSend, ConversationSID: "CH00000000000000000000000000000000",
 			Body: probeBody(s.id, i, time.Now()), IdempotencyKey: strconv.Itoa(i)})
-		return b
+		return s.ws.Write(ctx, websocket.MessageText, b)
 	})
 	return res, nil
 }
@@ -360,58 +355,34 @@ func waitDelivered(sessions []*session, sent int64, drain time.Duration) {
 
 func identity(run string, i int) string { return "lt-" + run + "-" + strconv.Itoa(i) }
 
-func (s *session) connect(ctx context.Context, wsURL, token string) error {
+// connect opens a Parley session with the project's Go client, timing
+// the peer's messages as they arrive.
+func (s *session) connect(ctx context.Context, baseURL, token string) error {
 	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(dctx, wsURL, nil)
+	sess, err := client.Dial(dctx, client.SessionOptions{
+		URL:   baseURL,
+		Token: func(context.Context) (string, error) { return token, nil },
+		OnEvent: func(f proto.ServerFrame) {
+			if f.Event != proto.MessageAdded {
+				return
+			}
+			var m struct {
+				Body string `json:"body"`
+			}
+			if json.Unmarshal(f.Data, &m) != nil {
+				return
+			}
+			if sender, n, sent, ok := parseProbe(m.Body); ok && sender == s.peer {
+				s.record(sender, n, sent)
+			}
+		},
+	})
 	if err != nil {
-		return fmt.Errorf("session %d: dial: %w", s.id, err)
+		return fmt.Errorf("session %d: %w", s.id, err)
 	}
-	ws.SetReadLimit(1 << 20)
-	hello, _ := json.Marshal(proto.ClientFrame{Type: proto.TypeHello, Version: proto.Version, Token: token})
-	if err := ws.Write(dctx, websocket.MessageText, hello); err != nil {
-		ws.CloseNow()
-		return fmt.Errorf("session %d: hello: %w", s.id, err)
-	}
-	for {
-		_, b, err := ws.Read(dctx)
-		if err != nil {
-			ws.CloseNow()
-			return fmt.Errorf("session %d: waiting for ready: %w", s.id, err)
-		}
-		f, err := proto.DecodeServer(b)
-		if err == nil && f.Type == proto.TypeReady {
-			s.ws = ws
-			return nil
-		}
-		if err == nil && f.Type == proto.TypeError {
-			ws.CloseNow()
-			return fmt.Errorf("session %d: refused: %s", s.id, f.Message)
-		}
-	}
-}
-
-// readParley times message events from the peer.
-func (s *session) readParley(ctx context.Context) {
-	for {
-		_, b, err := s.ws.Read(ctx)
-		if err != nil {
-			return
-		}
-		f, err := proto.DecodeServer(b)
-		if err != nil || f.Type != proto.TypeEvent || f.Event != proto.MessageAdded {
-			continue
-		}
-		var m struct {
-			Body string `json:"body"`
-		}
-		if json.Unmarshal(f.Data, &m) != nil {
-			continue
-		}
-		if sender, n, sent, ok := parseProbe(m.Body); ok && sender == s.peer {
-			s.record(sender, n, sent)
-		}
-	}
+	s.sess = sess
+	return nil
 }
 
 // parallel runs fn(0..n-1) on workers goroutines and returns the first error.

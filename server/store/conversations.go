@@ -370,11 +370,18 @@ func (r convReader) attachDelivery(ctx context.Context, msgs []conversations.Mes
 }
 
 func (t convTx) InsertMessage(m conversations.Message) error {
-	_, err := t.q.ExecContext(context.Background(), `INSERT INTO messages (conversation_seq, idx, sid, author,
+	res, err := t.q.ExecContext(context.Background(), `INSERT INTO messages (conversation_seq, idx, sid, author,
 		body, attributes, participant_sid, idempotency_key, date_created, date_updated)
-		VALUES ((SELECT seq FROM conversations WHERE sid = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES ((SELECT seq FROM conversations WHERE sid = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (conversation_seq, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
 		m.ConversationSID, m.Index, m.SID, m.Author, m.Body, m.Attributes, m.ParticipantSID,
 		nullIfEmpty(m.IdempotencyKey), ms(m.Created), ms(m.Updated))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return conversations.ErrDuplicateKey
+	}
 	return err
 }
 

@@ -23,6 +23,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
@@ -45,6 +47,10 @@ type DB struct {
 
 	ops     chan *writeOp
 	stopped chan struct{}
+
+	stats struct {
+		batches, ops, busyNS, commitNS atomic.Int64
+	}
 
 	closeOnce sync.Once
 	closeErr  error
@@ -77,8 +83,12 @@ type Options struct {
 // Open opens (creating if needed) the database file at path and applies any
 // migrations it has not seen.
 func Open(path string, opts Options) (*DB, error) {
-	if opts.Synchronous == "" {
+	switch opts.Synchronous {
+	case "":
 		opts.Synchronous = "FULL"
+	case "FULL", "NORMAL":
+	default:
+		return nil, fmt.Errorf("synchronous mode %q is not FULL or NORMAL", opts.Synchronous)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -86,7 +96,7 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	// Foreign keys enforce cascades; the busy timeout only matters for
 	// readers during a checkpoint, since writes never contend.
-	common := "_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL"
+	common := "_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_cache_size=-32768"
 	write, err := sql.Open("sqlite3", "file:"+escapePath(abs)+"?"+common+"&_synchronous="+opts.Synchronous+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
@@ -181,8 +191,24 @@ func (db *DB) run() {
 				break drain
 			}
 		}
+		start := time.Now()
 		db.commit(batch)
+		db.stats.busyNS.Add(int64(time.Since(start)))
+		db.stats.batches.Add(1)
+		db.stats.ops.Add(int64(len(batch)))
 	}
+}
+
+// WriterStats are totals of the writer's work since Open.
+type WriterStats struct {
+	Batches, Ops int64         // transactions committed, writes in them
+	Busy, Commit time.Duration // time spent running batches, of which committing
+}
+
+// Stats reports the writer's totals, for metrics.
+func (db *DB) Stats() WriterStats {
+	return WriterStats{Batches: db.stats.batches.Load(), Ops: db.stats.ops.Load(),
+		Busy: time.Duration(db.stats.busyNS.Load()), Commit: time.Duration(db.stats.commitNS.Load())}
 }
 
 // commit runs a batch of writes in one transaction.
@@ -218,7 +244,10 @@ func (db *DB) commit(batch []*writeOp) {
 		batch[0].done <- errs[0]
 		return
 	}
-	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
+	commitStart := time.Now()
+	_, err := w.conn.ExecContext(ctx, "COMMIT")
+	db.stats.commitNS.Add(int64(time.Since(commitStart)))
+	if err != nil {
 		w.conn.ExecContext(ctx, "ROLLBACK")
 		for _, op := range batch {
 			op.done <- fmt.Errorf("commit: %w", err)

@@ -5,6 +5,7 @@ package sid
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"time"
 )
 
 // Prefixes of the resource types Parley issues. They match Twilio's, so a SID
@@ -40,10 +41,18 @@ const (
 // Len is the length of every SID: a two-letter prefix and 32 hex digits.
 const Len = 34
 
-// New returns a fresh random SID with the given two-letter prefix.
+// New returns a fresh SID with the given two-letter prefix. Its first 12
+// hex digits are the time in milliseconds and the other 20 are random (80
+// bits): SIDs made one after another sort together, so a database index of
+// them grows at its end instead of touching a random page per insert.
 func New(prefix string) string {
 	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	ms := uint64(time.Now().UnixMilli())
+	for i := 5; i >= 0; i-- {
+		b[i] = byte(ms)
+		ms >>= 8
+	}
+	if _, err := rand.Read(b[6:]); err != nil {
 		// crypto/rand never fails on supported platforms; a SID without
 		// randomness would be a silent collision, so refuse to go on.
 		panic("sid: crypto/rand failed: " + err.Error())

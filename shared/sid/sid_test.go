@@ -1,6 +1,9 @@
 package sid
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestNewHasPrefixAndIsUnique(t *testing.T) {
 	seen := map[string]bool{}
@@ -43,5 +46,14 @@ func TestLooks(t *testing.T) {
 		if Looks(s) {
 			t.Errorf("Looks(%q) = true, want false", s)
 		}
+	}
+}
+
+func TestNewSortsByTime(t *testing.T) {
+	a := New(Message)
+	time.Sleep(2 * time.Millisecond)
+	b := New(Message)
+	if !(a < b) {
+		t.Errorf("a SID made later sorts first: %s then %s", a, b)
 	}
 }

@@ -66,6 +66,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	dataDir := fs.String("data", "./data", "`DIR` for the database and uploads")
 	baseURL := fs.String("base-url", "", "public `URL` of this server, used in links (default http://ADDR)")
 	level := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	syncMode := fs.String("sync", "full", "SQLite `MODE`: full (every commit survives power loss) or normal (survives a crash of Parley, not of the machine)")
 	origins := fs.String("allowed-origins", "", "comma-separated browser `ORIGINS` (host patterns, e.g. shop.example.com,*.example.org) allowed on /realtime besides this server's own")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -90,6 +91,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		AuthToken:      os.Getenv("PARLEY_AUTH_TOKEN"),
 		Logger:         log,
 		AllowedOrigins: splitList(*origins),
+		Synchronous:    strings.ToUpper(*syncMode),
 	})
 	if err != nil {
 		ln.Close()

@@ -51,9 +51,12 @@ CREATE TABLE participants (
 CREATE INDEX participants_by_identity ON participants (identity, seq) WHERE identity IS NOT NULL;
 CREATE INDEX participants_by_address ON participants (binding_address, seq) WHERE binding_address IS NOT NULL;
 
--- Messages are keyed by (conversation, index): listing a page deep in a long
--- conversation is an index range scan, never an OFFSET.
+-- Messages are found by (conversation, index): listing a page deep in a long
+-- conversation is an index range scan, never an OFFSET. Rows are stored in
+-- arrival order (rowid) so a busy server appends them instead of writing
+-- into a page per conversation; only the small index entries scatter.
 CREATE TABLE messages (
+	rowid            INTEGER PRIMARY KEY,
 	conversation_seq INTEGER NOT NULL REFERENCES conversations (seq) ON DELETE CASCADE,
 	idx              INTEGER NOT NULL,
 	sid              TEXT NOT NULL UNIQUE,
@@ -64,8 +67,8 @@ CREATE TABLE messages (
 	idempotency_key  TEXT,
 	date_created     INTEGER NOT NULL,
 	date_updated     INTEGER NOT NULL,
-	PRIMARY KEY (conversation_seq, idx)
-) WITHOUT ROWID;
+	UNIQUE (conversation_seq, idx)
+);
 CREATE UNIQUE INDEX messages_by_idempotency_key ON messages (conversation_seq, idempotency_key)
 	WHERE idempotency_key IS NOT NULL;
 
