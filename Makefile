@@ -6,7 +6,7 @@ BIN     := bin/parley
 ADDR    ?= :8080
 DATA    ?= ./data
 # Everything the server binary is built from; it is rebuilt only when one changes.
-SOURCES := go.mod go.sum $(shell find server shared assets -type f 2>/dev/null)
+SOURCES := go.mod go.sum $(shell find server shared assets -type f -not -path '*/testdata/*' 2>/dev/null)
 
 .PHONY: all build run test vet bench deps clean
 
@@ -23,7 +23,12 @@ run: build
 test: deps
 	@test -z "$$(gofmt -l server shared web 2>/dev/null)" || { echo "gofmt needed:"; gofmt -l server shared web; exit 1; }
 	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./shared/...   # shared/ must build for the browser
 	$(GO) test -count=1 ./...
+	# The realtime frame decoder meets untrusted bytes: fuzz it briefly on every run.
+	$(GO) test -run '^$$' -fuzz FuzzDecodeClient -fuzztime $(FUZZTIME) ./shared/realtime
+
+FUZZTIME ?= 15s
 
 # Benchmarks (see docs/BENCHMARKS.md). BENCH narrows them, e.g. BENCH=MessageCreate.
 BENCH ?= .
