@@ -718,3 +718,57 @@ func TestAnAccessTokenReadsOnlyItsOwnConversationsOverREST(t *testing.T) {
 		t.Errorf("a tampered token over REST: %d %s, want 401 explaining the signature", r.status, r.text)
 	}
 }
+
+func TestASessionEndsWhenItsTokenExpiresUnlessRefreshed(t *testing.T) {
+	s := startServer(t)
+	conv := s.conversationWith(t, "short", "renewed")
+	mint := func(identity string, ttl time.Duration) string {
+		tok, _, err := s.app.Auth.Mint(identity, ttl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	short, _ := s.connect(t, mint("short", time.Second), nil)
+	renewed, _ := s.connect(t, mint("renewed", 3*time.Second), nil)
+	renewed.send(proto.ClientFrame{Type: proto.TypeToken, ID: "t", Token: mint("renewed", time.Hour)})
+	if f := renewed.await(t, "the token's ack", isReply("t")); f.Type != proto.TypeAck {
+		t.Fatalf("token refresh answered %+v", f)
+	}
+	if status, reason := short.closedWith(t); status != proto.CloseTokenExpired {
+		t.Errorf("unrefreshed session closed %d %q, want %d", status, reason, proto.CloseTokenExpired)
+	}
+	time.Sleep(3 * time.Second) // past the first token's expiry
+	renewed.send(proto.ClientFrame{Type: proto.TypeSend, ID: "m", ConversationSID: conv, Body: "still here"})
+	if f := renewed.await(t, "ack", isReply("m")); f.Type != proto.TypeAck {
+		t.Errorf("the refreshed session's send answered %+v", f)
+	}
+	// A refresh cannot change who the session is.
+	renewed.send(proto.ClientFrame{Type: proto.TypeToken, ID: "other", Token: mint("short", time.Hour)})
+	if f := renewed.await(t, "reply", isReply("other")); f.Type != proto.TypeError || f.Status != 401 {
+		t.Errorf("a token for another identity answered %+v, want a 401 error", f)
+	}
+}
+
+func TestACursorOlderThanTheLogMustResync(t *testing.T) {
+	s := startServer(t)
+	conv := s.conversationWith(t, "away")
+	w, _ := s.connect(t, s.mintToken(t, "away"), nil)
+	cursor := w.ready.Cursor
+	w.ws.CloseNow()
+	for i := range 3 {
+		mustSendMessage(t, s.tw, conv, "system", fmt.Sprint(i))
+	}
+	// Everything up to now leaves the log, as after a long absence.
+	if _, err := s.app.Conversations.PruneEvents(context.Background(), -time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	again, _, err := s.dialRaw(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.send(proto.ClientFrame{Type: proto.TypeHello, Token: s.mintToken(t, "away"), Cursor: &cursor})
+	if f := again.next(t); f.Type != proto.TypeResync {
+		t.Errorf("resuming from a pruned cursor answered %+v, want resync", f)
+	}
+}
