@@ -56,6 +56,14 @@ func (p *params) str(name string) *string {
 	return &s
 }
 
+// value returns a parameter's value, or "" when it is absent.
+func (p *params) value(name string) string {
+	if v := p.str(name); v != nil {
+		return *v
+	}
+	return ""
+}
+
 func (p *params) all(name string) []string { return p.r.Form[name] }
 
 func (p *params) fail(format string, args ...any) {

@@ -49,8 +49,11 @@ func (a *API) account(r *http.Request) error {
 	return nil
 }
 
-// keySID reads {Sid}.json from the path.
-func keySID(r *http.Request) (string, error) {
+// keySID checks the path's account and reads {Sid}.json from it.
+func (a *API) keySID(r *http.Request) (string, error) {
+	if err := a.account(r); err != nil {
+		return "", err
+	}
 	sid, ok := strings.CutSuffix(r.PathValue("file"), ".json")
 	if !ok {
 		return "", apperr.NotFoundf("The requested resource %s was not found", r.URL.Path)
@@ -66,11 +69,7 @@ func (a *API) createKey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name := ""
-	if v := p.str("FriendlyName"); v != nil {
-		name = *v
-	}
-	k, err := a.auth.CreateKey(r.Context(), name)
+	k, err := a.auth.CreateKey(r.Context(), p.value("FriendlyName"))
 	if err != nil {
 		return err
 	}
@@ -79,10 +78,7 @@ func (a *API) createKey(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getKey(w http.ResponseWriter, r *http.Request) error {
-	if err := a.account(r); err != nil {
-		return err
-	}
-	sid, err := keySID(r)
+	sid, err := a.keySID(r)
 	if err != nil {
 		return err
 	}
@@ -95,10 +91,7 @@ func (a *API) getKey(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) updateKey(w http.ResponseWriter, r *http.Request) error {
-	if err := a.account(r); err != nil {
-		return err
-	}
-	sid, err := keySID(r)
+	sid, err := a.keySID(r)
 	if err != nil {
 		return err
 	}
@@ -106,11 +99,7 @@ func (a *API) updateKey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name := ""
-	if v := p.str("FriendlyName"); v != nil {
-		name = *v
-	}
-	k, err := a.auth.RenameKey(r.Context(), sid, name)
+	k, err := a.auth.RenameKey(r.Context(), sid, p.value("FriendlyName"))
 	if err != nil {
 		return err
 	}
@@ -119,10 +108,7 @@ func (a *API) updateKey(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteKey(w http.ResponseWriter, r *http.Request) error {
-	if err := a.account(r); err != nil {
-		return err
-	}
-	sid, err := keySID(r)
+	sid, err := a.keySID(r)
 	if err != nil {
 		return err
 	}

@@ -21,10 +21,7 @@ func (a *API) mintToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	identity := ""
-	if v := p.str("Identity"); v != nil {
-		identity = *v
-	}
+	identity := p.value("Identity")
 	ttl := time.Duration(0)
 	if n := p.int("Ttl"); n != nil {
 		if *n <= 0 {
