@@ -244,7 +244,7 @@ func (srv *Server) start(root context.Context, ws *websocket.Conn) (*Session, fu
 		return nil, cleanup
 	}
 	s := &Session{hub: srv.Hub, ws: ws, identity: identity, ctx: ctx, metrics: srv.Metrics,
-		rateConv: map[string]*bucket{}, rateTotal: newBucket(perSessionRate)}
+		rateTotal: newBucket(perSessionRate)}
 	s.expires.Store(expires.UnixNano())
 	s.writing = true // the replay and ready go first; live frames wait
 
@@ -362,7 +362,9 @@ func writeRaw(ctx context.Context, ws *websocket.Conn, b []byte) error {
 
 func (srv *Server) readLoop(ctx context.Context, s *Session) {
 	for {
-		typ, b, err := s.ws.Read(ctx)
+		// Read without a context: one would cost every idle session a
+		// registration; shutdown and errors end reads by closing the socket.
+		typ, b, err := s.ws.Read(context.Background())
 		if err != nil {
 			return
 		}
@@ -442,6 +444,9 @@ func (s *Session) allow(conversation string, now time.Time) bool {
 	}
 	b := s.rateConv[conversation]
 	if b == nil {
+		if s.rateConv == nil {
+			s.rateConv = map[string]*bucket{} // made on first use: idle sessions skip it
+		}
 		nb := newBucket(perConversationRate)
 		b = &nb
 		if len(s.rateConv) > 1000 {

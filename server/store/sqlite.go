@@ -96,8 +96,11 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	// Foreign keys enforce cascades; the busy timeout only matters for
 	// readers during a checkpoint, since writes never contend.
-	common := "_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_cache_size=-32768"
-	write, err := sql.Open("sqlite3", "file:"+escapePath(abs)+"?"+common+"&_synchronous="+opts.Synchronous+"&_txlock=immediate")
+	common := "_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL"
+	write, err := sql.Open("sqlite3", "file:"+escapePath(abs)+"?"+common+"&_synchronous="+opts.Synchronous+"&_txlock=immediate"+
+		// A large page cache keeps the writer's index pages in memory; each
+		// reader gets a smaller one.
+		"&_cache_size=-32768")
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +115,7 @@ func Open(path string, opts Options) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
-	read, err := sql.Open("sqlite3", "file:"+escapePath(abs)+"?"+common+"&mode=ro")
+	read, err := sql.Open("sqlite3", "file:"+escapePath(abs)+"?"+common+"&mode=ro&_cache_size=-8192")
 	if err != nil {
 		write.Close()
 		return nil, err
