@@ -36,9 +36,9 @@ type Event struct {
 
 	// One of these is the changed resource, as it is after the change (or
 	// was before a removal).
-	Conversation *Conversation `json:",omitempty"`
-	Participant  *Participant  `json:",omitempty"`
-	Message      *Message      `json:",omitempty"`
+	Conversation *Conversation
+	Participant  *Participant
+	Message      *Message
 }
 
 // Publisher hears about events after they commit, one at a time, in
