@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,10 +15,11 @@ import (
 	"parley/shared/model"
 )
 
-// Auth authenticates REST calls.
+// Auth authenticates a REST request.
 type Auth func(ctx context.Context, r *http.Request) error
 
-// AccountAuth authenticates as the account, with its SID and auth token.
+// AccountAuth authenticates as the account, with its SID and auth token
+// (HTTP basic auth, as Twilio's API takes them).
 func AccountAuth(accountSID, authToken string) Auth {
 	return func(_ context.Context, r *http.Request) error {
 		r.SetBasicAuth(accountSID, authToken)
@@ -25,26 +27,30 @@ func AccountAuth(accountSID, authToken string) Auth {
 	}
 }
 
-// TokenAuth authenticates as a chat identity with an access token, fetched
-// for every call so a refreshed token is used at once.
+// TokenAuth authenticates as a chat identity with an access token, sent in
+// X-Twilio-Token as Twilio's SDKs send it. token is called for every
+// request, so a refreshed token is used at once.
 func TokenAuth(token func(ctx context.Context) (string, error)) Auth {
 	return func(ctx context.Context, r *http.Request) error {
 		t, err := token(ctx)
 		if err != nil {
-			return err
+			return fmt.Errorf("parley: get a token: %w", err)
 		}
 		r.Header.Set("X-Twilio-Token", t)
 		return nil
 	}
 }
 
-// APIError is an error answer from the server, in Twilio's shape.
+// APIError is a refusal from the server: a REST error body (model.Error)
+// or a realtime error frame, which carry the same fields.
 type APIError struct {
-	Status  int    // HTTP status
-	Code    int    // Twilio's error code
-	Message string // what went wrong
+	Status   int    // HTTP status
+	Code     int    // Twilio's error code; 0 when the body was not Twilio's shape
+	Message  string // what went wrong, for a person
+	MoreInfo string // a link to the code's documentation, when given
 }
 
+// Error says the status, the code and the message.
 func (e *APIError) Error() string {
 	return fmt.Sprintf("parley: %d %d: %s", e.Status, e.Code, e.Message)
 }
@@ -57,7 +63,8 @@ type REST struct {
 }
 
 // NewREST returns a REST client for the server at baseURL (such as
-// "https://chat.example.com"). A nil httpClient means http.DefaultClient.
+// "http://127.0.0.1:8080"). A nil auth sends no credentials; a nil
+// httpClient means http.DefaultClient.
 func NewREST(baseURL string, auth Auth, httpClient *http.Client) *REST {
 	if httpClient == nil {
 		httpClient = http.DefaultClient
@@ -65,9 +72,14 @@ func NewREST(baseURL string, auth Auth, httpClient *http.Client) *REST {
 	return &REST{base: strings.TrimRight(baseURL, "/"), auth: auth, http: httpClient}
 }
 
-// Do calls path (relative to the base URL, or absolute, like a
-// next_page_url) with form parameters (a body for POST, a query string
-// otherwise) and decodes the JSON answer into out (when not nil).
+// maxErrorText bounds the message of an APIError made from a body that is
+// not Twilio's JSON (a proxy's HTML page, say).
+const maxErrorText = 512
+
+// Do calls path (relative to the base URL, or absolute) with form
+// parameters, form-encoded in the body of a POST and in the query string
+// otherwise, and decodes the JSON answer into out when it is not nil. An
+// answer outside 2xx is returned as an *APIError.
 func (c *REST) Do(ctx context.Context, method, path string, form url.Values, out any) error {
 	u := path
 	if !strings.HasPrefix(path, "http://") && !strings.HasPrefix(path, "https://") {
@@ -90,6 +102,7 @@ func (c *REST) Do(ctx context.Context, method, path string, form url.Values, out
 	if body != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	req.Header.Set("Accept", "application/json")
 	if c.auth != nil {
 		if err := c.auth(ctx, req); err != nil {
 			return err
@@ -104,54 +117,81 @@ func (c *REST) Do(ctx context.Context, method, path string, form url.Values, out
 	if err != nil {
 		return err
 	}
-	if resp.StatusCode >= 300 {
-		var body model.Error
-		if json.Unmarshal(b, &body) != nil || body.Code == 0 {
-			return &APIError{Status: resp.StatusCode, Message: strings.TrimSpace(string(b))}
-		}
-		return &APIError{Status: body.Status, Code: body.Code, Message: body.Message}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return errorFromBody(resp.StatusCode, b)
 	}
 	if out == nil || len(b) == 0 {
 		return nil
 	}
-	return json.Unmarshal(b, out)
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("parley: decode the answer to %s %s: %w", method, path, err)
+	}
+	return nil
+}
+
+// errorFromBody makes an APIError of an error answer, whether or not it is
+// in Twilio's shape.
+func errorFromBody(status int, b []byte) *APIError {
+	var e model.Error
+	if json.Unmarshal(b, &e) == nil && e.Code != 0 {
+		return &APIError{Status: cmp.Or(e.Status, status), Code: e.Code, Message: e.Message, MoreInfo: e.MoreInfo}
+	}
+	msg := strings.TrimSpace(string(b))
+	if len(msg) > maxErrorText {
+		msg = msg[:maxErrorText] + "…"
+	}
+	return &APIError{Status: status, Message: cmp.Or(msg, http.StatusText(status))}
+}
+
+// conversationPath is the path of a conversation, or of something under it.
+func conversationPath(sid string, under ...string) string {
+	p := "/conversations/v1/Conversations/" + url.PathEscape(sid)
+	for _, u := range under {
+		p += "/" + u
+	}
+	return p
 }
 
 // CreateConversation starts a conversation.
 func (c *REST) CreateConversation(ctx context.Context, friendlyName string) (model.Conversation, error) {
 	var conv model.Conversation
-	err := c.Do(ctx, http.MethodPost, "/conversations/v1/Conversations", url.Values{"FriendlyName": {friendlyName}}, &conv)
+	form := url.Values{}
+	if friendlyName != "" {
+		form.Set("FriendlyName", friendlyName)
+	}
+	err := c.Do(ctx, http.MethodPost, "/conversations/v1/Conversations", form, &conv)
 	return conv, err
 }
 
 // Conversation fetches a conversation by SID or unique name.
-func (c *REST) Conversation(ctx context.Context, ref string) (model.Conversation, error) {
+func (c *REST) Conversation(ctx context.Context, sid string) (model.Conversation, error) {
 	var conv model.Conversation
-	err := c.Do(ctx, http.MethodGet, "/conversations/v1/Conversations/"+url.PathEscape(ref), nil, &conv)
+	err := c.Do(ctx, http.MethodGet, conversationPath(sid), nil, &conv)
 	return conv, err
 }
 
 // AddChatParticipant adds a chat identity to a conversation.
 func (c *REST) AddChatParticipant(ctx context.Context, conversationSID, identity string) (model.Participant, error) {
 	var p model.Participant
-	err := c.Do(ctx, http.MethodPost, "/conversations/v1/Conversations/"+url.PathEscape(conversationSID)+"/Participants",
+	err := c.Do(ctx, http.MethodPost, conversationPath(conversationSID, "Participants"),
 		url.Values{"Identity": {identity}}, &p)
 	return p, err
 }
 
-// SendMessage posts a message over REST.
+// SendMessage posts a message over REST, as author.
 func (c *REST) SendMessage(ctx context.Context, conversationSID, author, body string) (model.Message, error) {
 	var m model.Message
-	err := c.Do(ctx, http.MethodPost, "/conversations/v1/Conversations/"+url.PathEscape(conversationSID)+"/Messages",
+	err := c.Do(ctx, http.MethodPost, conversationPath(conversationSID, "Messages"),
 		url.Values{"Author": {author}, "Body": {body}}, &m)
 	return m, err
 }
 
 // ListMessages returns every message of a conversation, oldest first,
-// following the server's next_page_url links.
+// following the pages' next_page_url until the last.
 func (c *REST) ListMessages(ctx context.Context, conversationSID string) ([]model.Message, error) {
+	path := conversationPath(conversationSID, "Messages")
 	var all []model.Message
-	next := "/conversations/v1/Conversations/" + url.PathEscape(conversationSID) + "/Messages?PageSize=100"
+	next := path + "?Order=asc&PageSize=100"
 	for next != "" {
 		var page struct {
 			Messages []model.Message `json:"messages"`
@@ -161,16 +201,31 @@ func (c *REST) ListMessages(ctx context.Context, conversationSID string) ([]mode
 			return all, err
 		}
 		all = append(all, page.Messages...)
-		next = ""
-		if page.Meta.NextPageURL != nil {
-			next = *page.Meta.NextPageURL
+		var err error
+		if next, err = nextPage(path, page.Meta); err != nil {
+			return all, err
 		}
 	}
 	return all, nil
 }
 
-// CreateAPIKey makes an API key for signing access tokens and returns its
-// SID and secret (shown only this once).
+// nextPage is the request for the page after m, or "" after the last. Only
+// the link's query (which holds the opaque page token) is kept: the link is
+// built from the server's public URL, which need not be the address this
+// client reaches it at, and credentials should not follow a link elsewhere.
+func nextPage(path string, m model.Meta) (string, error) {
+	if m.NextPageURL == nil || *m.NextPageURL == "" {
+		return "", nil
+	}
+	u, err := url.Parse(*m.NextPageURL)
+	if err != nil {
+		return "", fmt.Errorf("parley: next_page_url %q: %w", *m.NextPageURL, err)
+	}
+	return path + "?" + u.RawQuery, nil
+}
+
+// CreateAPIKey makes an API key, for signing access tokens, and returns its
+// SID and its secret, which the server shows only this once.
 func (c *REST) CreateAPIKey(ctx context.Context, accountSID, friendlyName string) (sid, secret string, err error) {
 	var k struct {
 		SID    string `json:"sid"`
@@ -181,13 +236,17 @@ func (c *REST) CreateAPIKey(ctx context.Context, accountSID, friendlyName string
 	return k.SID, k.Secret, err
 }
 
-// MintToken asks the server for an access token for identity, living ttl
-// (at most 24 hours).
+// MintToken asks the server for an access token for identity that lives ttl
+// (rounded up to whole seconds; at most 24 hours). A ttl of 0 takes the
+// server's default, an hour.
 func (c *REST) MintToken(ctx context.Context, identity string, ttl time.Duration) (string, error) {
 	var t struct {
 		Token string `json:"token"`
 	}
-	err := c.Do(ctx, http.MethodPost, "/parley/v1/Tokens",
-		url.Values{"Identity": {identity}, "Ttl": {strconv.Itoa(int(ttl / time.Second))}}, &t)
+	form := url.Values{"Identity": {identity}}
+	if ttl > 0 {
+		form.Set("Ttl", strconv.FormatInt(int64((ttl+time.Second-1)/time.Second), 10))
+	}
+	err := c.Do(ctx, http.MethodPost, "/parley/v1/Tokens", form, &t)
 	return t.Token, err
 }

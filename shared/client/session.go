@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	mrand "math/rand/v2"
+	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -17,75 +17,169 @@ import (
 	"parley/shared/realtime"
 )
 
+// Limits of a session's connection.
+const (
+	// readLimit bounds a server frame: an event carries a whole resource,
+	// and a message body alone may be 32 KiB before JSON escaping.
+	readLimit = 1 << 20
+	// writeTimeout bounds the write of one frame. Frames are written with
+	// the session's own deadline, never the caller's: coder/websocket
+	// closes a connection whose write is abandoned halfway.
+	writeTimeout = 10 * time.Second
+	// connectTimeout bounds a reconnection, from dial to ready.
+	connectTimeout = 30 * time.Second
+	// The server pings every 25s; the client pings too, because only a
+	// ping notices a connection that died without a word (a laptop that
+	// slept, a NAT that forgot it), and a socket that is only read from
+	// would wait for it forever.
+	pingInterval = 30 * time.Second
+	pongTimeout  = 15 * time.Second
+)
+
 // State is where a session stands.
 type State int
 
-// Session states.
+// Session states, as OnState reports them.
 const (
-	Connecting State = iota
-	Connected
-	Disconnected // it will reconnect
-	Closed       // for good: Close was called, or the server refused the token
+	Connecting   State = iota // dialling and saying hello
+	Connected                 // ready: events flow, commands go out
+	Disconnected              // the connection dropped; it will reconnect
+	Closed                    // for good: Close was called, or the server refused the token
 )
+
+// String names the state.
+func (s State) String() string {
+	switch s {
+	case Connecting:
+		return "connecting"
+	case Connected:
+		return "connected"
+	case Disconnected:
+		return "disconnected"
+	case Closed:
+		return "closed"
+	}
+	return fmt.Sprintf("State(%d)", int(s))
+}
 
 // SessionOptions configure a realtime session.
 type SessionOptions struct {
 	// URL is the server: its base URL (http(s)://host) or its socket
 	// (ws(s)://host/realtime).
 	URL string
-	// Token returns an access token; it is called on every (re)connection,
-	// so it can refresh one that is about to expire.
+	// Token returns an access token. It is called on every connection,
+	// so it can hand out a fresh one when the last expired.
 	Token func(ctx context.Context) (string, error)
 	// Cursor is the seq of the last event the caller processed, to resume
-	// from; 0 starts fresh.
+	// from; 0 starts from the present.
 	Cursor int64
-	// OnEvent receives events, one at a time and in order, each seq'd
-	// event at most once.
+	// OnEvent receives event frames: from one goroutine, in order, each
+	// event with a seq at most once (typing and presence, seq 0, always).
+	// It holds up the reading of the socket while it runs, so it must not
+	// wait for the session (such as by calling Send): hand such work to
+	// another goroutine.
 	OnEvent func(realtime.ServerFrame)
-	// OnResync is told that the server cannot replay what was missed: the
-	// caller refetches its state over REST. The session then carries on
-	// from the present.
+	// OnResync is told that the server could not replay what the session
+	// missed, so the caller must refetch its state over REST. It is called
+	// on the event goroutine once the session has reconnected from the
+	// present, before any later event, so a refetch started then misses
+	// nothing.
 	OnResync func()
-	// OnState hears the session connect, drop and close.
+	// OnState hears the session connect, drop and close, on the event
+	// goroutine.
 	OnState func(State)
 	// MinBackoff and MaxBackoff bound the wait between reconnection
-	// attempts (defaults 250ms and 10s); each failure doubles it, with
-	// jitter so clients do not return in step.
+	// attempts (DefaultMinBackoff and DefaultMaxBackoff when zero).
 	MinBackoff, MaxBackoff time.Duration
-	// DialOptions are passed to websocket.Dial.
+	// DialOptions are passed to websocket.Dial. Natively they can set an
+	// HTTPClient and an Origin header (HTTPHeader); in the browser only
+	// Subprotocols exist, and the browser sends the Origin itself.
 	DialOptions *websocket.DialOptions
 }
 
+// Errors a session returns.
+var (
+	// ErrClosed is returned by calls on a session after Close.
+	ErrClosed = errors.New("parley: the realtime session is closed")
+	// ErrNotConnected is returned by Typing and UpdateToken while the
+	// session is reconnecting: they are worth sending only now.
+	ErrNotConnected = errors.New("parley: the realtime session is not connected")
+)
+
+// TokenRefusedError is why a session could not start or ended: the server
+// closed it with code 4001, refusing the token.
+type TokenRefusedError struct {
+	Reason string // the server's close reason
+}
+
+// Error says the token was refused, and why.
+func (e *TokenRefusedError) Error() string { return "parley: token refused: " + e.Reason }
+
+// errResync means the server sent a resync frame: reconnect at once,
+// without a cursor.
+var errResync = errors.New("parley: the server asked for a resync")
+
 // Session is a realtime connection that reconnects by itself and resumes
-// where it left off.
+// where it left off. Its methods are safe for concurrent use.
 type Session struct {
 	opts SessionOptions
 	url  string
 
-	mu        sync.Mutex
-	ws        *websocket.Conn // nil while disconnected
-	cursor    int64
-	identity  string
-	pending   map[string]*call // commands awaiting their ack, resent after a reconnect
-	order     []string         // pending IDs, oldest first
-	connected chan struct{}    // closed while connected
-	err       error
-
 	ctx    context.Context // ends with Close
 	cancel context.CancelFunc
 	done   chan struct{}
+
+	// Only the event goroutine (Dial's caller, then run) touches these.
+	backoff   backoff
+	resyncDue bool // tell OnResync once reconnected
+
+	// wmu orders writes to the socket: after a reconnection, unanswered
+	// commands are resent before any new one goes out. It is taken before
+	// mu, never while holding it.
+	wmu sync.Mutex
+
+	mu        sync.Mutex
+	ws        *websocket.Conn // nil while disconnected
+	cursor    cursor
+	identity  string
+	pending   []*call       // commands awaiting their answer, oldest first
+	connected chan struct{} // closed while connected
+	closing   bool
+	err       error
 }
 
+// call is a command awaiting its ack or error.
 type call struct {
+	id    string
 	frame []byte
-	reply chan realtime.ServerFrame
+	reply chan realtime.ServerFrame // closed if the session ends first
 }
 
-// ErrClosed is returned by calls on a closed session.
-var ErrClosed = errors.New("parley: the realtime session is closed")
+// cursor is the seq of the last event handed to the caller. It lets a
+// replay overlap what the caller already has: such events are dropped.
+type cursor struct{ seq int64 }
 
-// Dial connects a session and keeps it connected until Close. It fails if
-// the first connection does, so a bad token or URL is reported at once.
+// admit says whether an event with seq should be delivered, and moves the
+// cursor to it. Events without a seq are live-only and always delivered.
+func (c *cursor) admit(seq int64) bool {
+	if seq == 0 {
+		return true
+	}
+	if seq <= c.seq {
+		return false
+	}
+	c.seq = seq
+	return true
+}
+
+// catchUp moves the cursor to a position the server says the session has
+// reached, never back.
+func (c *cursor) catchUp(seq int64) { c.seq = max(c.seq, seq) }
+
+// Dial connects a session and keeps it connected until Close. The first
+// connection happens before Dial returns, so a bad URL or a refused token
+// (a *TokenRefusedError) is reported at once; the replay after
+// opts.Cursor is delivered before it returns too.
 func Dial(ctx context.Context, opts SessionOptions) (*Session, error) {
 	u, err := socketURL(opts.URL)
 	if err != nil {
@@ -94,16 +188,19 @@ func Dial(ctx context.Context, opts SessionOptions) (*Session, error) {
 	if opts.Token == nil {
 		return nil, errors.New("parley: SessionOptions.Token is required")
 	}
-	if opts.MinBackoff <= 0 {
-		opts.MinBackoff = 250 * time.Millisecond
+	s := &Session{
+		opts:      opts,
+		url:       u,
+		done:      make(chan struct{}),
+		backoff:   newBackoff(opts.MinBackoff, opts.MaxBackoff),
+		cursor:    cursor{seq: max(opts.Cursor, 0)},
+		connected: make(chan struct{}),
 	}
-	if opts.MaxBackoff < opts.MinBackoff {
-		opts.MaxBackoff = max(10*time.Second, opts.MinBackoff)
-	}
-	s := &Session{opts: opts, url: u, cursor: opts.Cursor, pending: map[string]*call{},
-		connected: make(chan struct{}), done: make(chan struct{})}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	ws, err := s.connect(ctx)
+	if errors.Is(err, errResync) {
+		ws, err = s.connect(ctx) // the cursor is gone now: this cannot resync again
+	}
 	if err != nil {
 		s.cancel()
 		return nil, err
@@ -112,19 +209,27 @@ func Dial(ctx context.Context, opts SessionOptions) (*Session, error) {
 	return s, nil
 }
 
-// socketURL turns a base URL into the realtime socket's URL.
+// socketURL turns a server's base URL into its realtime socket's URL.
 func socketURL(raw string) (string, error) {
-	raw = strings.TrimRight(raw, "/")
-	switch {
-	case strings.HasPrefix(raw, "ws://"), strings.HasPrefix(raw, "wss://"):
-		if !strings.HasSuffix(raw, "/realtime") {
-			raw += "/realtime"
-		}
-		return raw, nil
-	case strings.HasPrefix(raw, "http://"), strings.HasPrefix(raw, "https://"):
-		return "ws" + strings.TrimPrefix(raw, "http") + "/realtime", nil
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("parley: %q is not a server URL (http(s):// or ws(s)://)", raw)
 	}
-	return "", fmt.Errorf("parley: %q is not a server URL (http(s):// or ws(s)://)", raw)
+	switch u.Scheme {
+	case "http":
+		u.Scheme = "ws"
+	case "https":
+		u.Scheme = "wss"
+	case "ws", "wss":
+	default:
+		return "", fmt.Errorf("parley: %q is not a server URL (http(s):// or ws(s)://)", raw)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	if !strings.HasSuffix(u.Path, "/realtime") {
+		u.Path += "/realtime"
+	}
+	u.RawPath = ""
+	return u.String(), nil
 }
 
 func (s *Session) setState(st State) {
@@ -133,13 +238,18 @@ func (s *Session) setState(st State) {
 	}
 }
 
-// errUnauthorized wraps the server's refusal of a token.
-type errUnauthorized struct{ reason string }
-
-func (e errUnauthorized) Error() string { return "parley: token refused: " + e.reason }
+// refusal returns the error a connection ended with, as a
+// *TokenRefusedError if the server refused the token.
+func refusal(err error) error {
+	var ce websocket.CloseError
+	if errors.As(err, &ce) && ce.Code == realtime.CloseUnauthorized {
+		return &TokenRefusedError{Reason: ce.Reason}
+	}
+	return err
+}
 
 // connect opens a socket, says hello and reads up to ready, delivering the
-// replay on the way.
+// replay on the way; then it resends the commands still unanswered.
 func (s *Session) connect(ctx context.Context) (*websocket.Conn, error) {
 	s.setState(Connecting)
 	token, err := s.opts.Token(ctx)
@@ -150,16 +260,18 @@ func (s *Session) connect(ctx context.Context) (*websocket.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws.SetReadLimit(1 << 20)
-	s.mu.Lock()
+	ws.SetReadLimit(readLimit)
 	hello := realtime.ClientFrame{Type: realtime.TypeHello, Version: realtime.Version, Token: token}
-	if s.cursor > 0 {
-		c := s.cursor
+	s.mu.Lock()
+	if c := s.cursor.seq; c > 0 {
 		hello.Cursor = &c
 	}
 	s.mu.Unlock()
-	b, _ := realtime.Encode(hello)
-	if err := ws.Write(ctx, websocket.MessageText, b); err != nil {
+	b, err := realtime.Encode(hello)
+	if err == nil {
+		err = ws.Write(ctx, websocket.MessageText, b)
+	}
+	if err != nil {
 		ws.CloseNow()
 		return nil, err
 	}
@@ -167,148 +279,177 @@ func (s *Session) connect(ctx context.Context) (*websocket.Conn, error) {
 		_, b, err := ws.Read(ctx)
 		if err != nil {
 			ws.CloseNow()
-			var ce websocket.CloseError
-			if errors.As(err, &ce) && ce.Code == realtime.CloseUnauthorized {
-				return nil, errUnauthorized{ce.Reason}
-			}
-			return nil, err
+			return nil, refusal(err)
 		}
 		f, err := realtime.DecodeServer(b)
 		if err != nil {
-			continue
+			continue // a frame from a newer server this client does not know
 		}
 		switch f.Type {
-		case realtime.TypeReady:
-			s.mu.Lock()
-			s.identity = f.Identity
-			s.cursor = max(s.cursor, f.Cursor)
-			s.ws = ws
-			close(s.connected)
-			resend := s.resendable()
-			s.mu.Unlock()
-			s.setState(Connected)
-			for _, frame := range resend {
-				ws.Write(ctx, websocket.MessageText, frame)
-			}
-			return ws, nil
-		case realtime.TypeResync:
-			s.resync()
 		case realtime.TypeEvent:
 			s.deliver(f)
+		case realtime.TypeAck, realtime.TypeError:
+			s.answer(f)
+		case realtime.TypeResync:
+			s.startResync()
+			ws.CloseNow()
+			return nil, errResync
+		case realtime.TypeReady:
+			s.ready(ws, f)
+			return ws, nil
 		}
 	}
 }
 
-// resendable lists the frames of unanswered commands, oldest first. Sends
-// carry their idempotency key, so a resent one never makes a second message.
-func (s *Session) resendable() [][]byte {
-	var out [][]byte
-	for _, id := range s.order {
-		if c := s.pending[id]; c != nil {
-			out = append(out, c.frame)
-		}
-	}
-	return out
-}
-
-func (s *Session) resync() {
+// ready makes ws the session's connection, resends what is unanswered, and
+// tells the caller.
+func (s *Session) ready(ws *websocket.Conn, f realtime.ServerFrame) {
+	s.wmu.Lock()
 	s.mu.Lock()
-	s.cursor = 0
+	s.identity = f.Identity
+	s.cursor.catchUp(f.Cursor)
+	s.ws = ws
+	close(s.connected)
+	resend := make([][]byte, len(s.pending))
+	for i, c := range s.pending {
+		resend[i] = c.frame
+	}
 	s.mu.Unlock()
-	if s.opts.OnResync != nil {
-		s.opts.OnResync()
+	// A resent send carries its first idempotency key, so the server acks
+	// it with the message it already stored, if it did. A failed write is
+	// not final either: the read loop notices and the next connection
+	// resends again.
+	for _, b := range resend {
+		if s.writeLocked(ws, b) != nil {
+			break
+		}
+	}
+	s.wmu.Unlock()
+	s.setState(Connected)
+	if s.resyncDue {
+		s.resyncDue = false
+		if s.opts.OnResync != nil {
+			s.opts.OnResync()
+		}
 	}
 }
 
-// deliver hands an event to the caller, dropping a seq'd event it already
-// had (a replay may overlap what arrived before a disconnect).
+// startResync forgets the cursor, which the server can no longer replay
+// from, and notes that OnResync is due once reconnected.
+func (s *Session) startResync() {
+	s.mu.Lock()
+	s.cursor = cursor{}
+	s.mu.Unlock()
+	s.resyncDue = true
+}
+
+// deliver hands an event to the caller unless it already had it.
 func (s *Session) deliver(f realtime.ServerFrame) {
-	if f.Seq > 0 {
-		s.mu.Lock()
-		if f.Seq <= s.cursor {
-			s.mu.Unlock()
-			return
-		}
-		s.cursor = f.Seq
-		s.mu.Unlock()
-	}
-	if s.opts.OnEvent != nil {
+	s.mu.Lock()
+	ok := s.cursor.admit(f.Seq)
+	s.mu.Unlock()
+	if ok && s.opts.OnEvent != nil {
 		s.opts.OnEvent(f)
 	}
 }
 
-// run reads the current socket and, when it drops, reconnects with
-// backoff until Close or a refused token.
+// run reads the connection and, when it drops, reconnects with backoff
+// until Close or a refused token.
 func (s *Session) run(ws *websocket.Conn) {
 	defer close(s.done)
-	backoff := s.opts.MinBackoff
 	for {
 		err := s.read(ws)
+		ws.CloseNow()
 		s.mu.Lock()
 		s.ws = nil
 		s.connected = make(chan struct{})
+		closing := s.closing
 		s.mu.Unlock()
-		ws.CloseNow()
-		if s.ctx.Err() != nil {
+		if closing || s.ctx.Err() != nil {
 			s.finish(ErrClosed)
 			return
 		}
+		if refused := (*TokenRefusedError)(nil); errors.As(err, &refused) {
+			s.finish(err)
+			return
+		}
 		s.setState(Disconnected)
-		wait := jitter(backoff)
-		if websocket.CloseStatus(err) == realtime.CloseResync {
-			wait = 0 // the server asked for a quick return, from the cursor
-		}
-		for {
-			select {
-			case <-s.ctx.Done():
-				s.finish(ErrClosed)
-				return
-			case <-time.After(wait):
-			}
-			cctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
-			ws, err = s.connect(cctx)
-			cancel()
-			if err == nil {
-				backoff = s.opts.MinBackoff
-				break
-			}
-			var refused errUnauthorized
-			if errors.As(err, &refused) {
-				s.finish(err)
-				return
-			}
-			backoff = min(2*backoff, s.opts.MaxBackoff)
-			wait = jitter(backoff)
+		if ws = s.reconnect(err); ws == nil {
+			return
 		}
 	}
 }
 
-// jitter spreads a wait over [d/2, d).
-func jitter(d time.Duration) time.Duration {
-	if d <= 1 {
-		return d
+// reconnect connects again after a connection ended with err, waiting
+// between attempts. It returns nil if the session ended instead.
+func (s *Session) reconnect(err error) *websocket.Conn {
+	var wait time.Duration
+	switch {
+	case errors.Is(err, errResync):
+	case websocket.CloseStatus(err) == realtime.CloseResync,
+		websocket.CloseStatus(err) == realtime.CloseTokenExpired:
+		// The server asked for a quick return: from the cursor, or with
+		// the fresh token s.opts.Token gives.
+	default:
+		wait = s.backoff.next()
 	}
-	return d/2 + time.Duration(mrand.Int64N(int64(d/2)))
+	for {
+		t := time.NewTimer(wait)
+		select {
+		case <-s.ctx.Done():
+			t.Stop()
+			s.finish(ErrClosed)
+			return nil
+		case <-t.C:
+		}
+		cctx, cancel := context.WithTimeout(s.ctx, connectTimeout)
+		ws, err := s.connect(cctx)
+		cancel()
+		switch {
+		case err == nil:
+			s.backoff.reset()
+			return ws
+		case s.ctx.Err() != nil:
+			s.finish(ErrClosed)
+			return nil
+		case errors.As(err, new(*TokenRefusedError)):
+			s.finish(err)
+			return nil
+		case errors.Is(err, errResync):
+			wait = 0
+		default:
+			wait = s.backoff.next()
+		}
+	}
 }
 
+// finish ends the session for good: err is what Err reports, and every
+// command still waiting fails with it.
 func (s *Session) finish(err error) {
 	s.mu.Lock()
-	s.err = err
-	for id, c := range s.pending {
-		close(c.reply)
-		delete(s.pending, id)
+	if s.err == nil {
+		s.err = err
 	}
-	s.order = nil
+	for _, c := range s.pending {
+		close(c.reply)
+	}
+	s.pending = nil
 	s.mu.Unlock()
+	s.cancel()
 	s.setState(Closed)
 }
 
-// read handles frames until the socket fails.
+// read handles frames until the connection fails, and pings beside it.
 func (s *Session) read(ws *websocket.Conn) error {
+	stop := make(chan struct{})
+	defer close(stop)
+	if runtime.GOOS != "js" { // the browser answers and watches pings itself
+		go keepalive(s.ctx, ws, stop)
+	}
 	for {
 		_, b, err := ws.Read(s.ctx)
 		if err != nil {
-			return err
+			return refusal(err)
 		}
 		f, err := realtime.DecodeServer(b)
 		if err != nil {
@@ -320,55 +461,114 @@ func (s *Session) read(ws *websocket.Conn) error {
 		case realtime.TypeAck, realtime.TypeError:
 			s.answer(f)
 		case realtime.TypeResync:
-			s.resync()
+			s.startResync()
+			return errResync
 		}
 	}
 }
 
-func (s *Session) answer(f realtime.ServerFrame) {
-	s.mu.Lock()
-	c := s.pending[f.ID]
-	delete(s.pending, f.ID)
-	if c != nil {
-		for i, id := range s.order {
-			if id == f.ID {
-				s.order = append(s.order[:i], s.order[i+1:]...)
-				break
-			}
+// keepalive pings the server until stop, and drops the connection when a
+// pong does not come, so that the read loop ends and the session
+// reconnects.
+func keepalive(ctx context.Context, ws *websocket.Conn, stop <-chan struct{}) {
+	t := time.NewTicker(pingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, pongTimeout)
+		err := ws.Ping(pctx)
+		cancel()
+		if err != nil {
+			ws.CloseNow()
+			return
 		}
 	}
-	s.mu.Unlock()
-	if c != nil {
+}
+
+// answer hands an ack or error to the command waiting for it. Answers
+// nobody waits for (a command given up on, an error about a typing notice)
+// are dropped.
+func (s *Session) answer(f realtime.ServerFrame) {
+	if c := s.forget(f.ID); c != nil {
 		c.reply <- f
 	}
 }
 
+// forget removes a command from those awaiting an answer, and returns it.
+func (s *Session) forget(id string) *call {
+	if id == "" {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, c := range s.pending {
+		if c.id == id {
+			s.pending = append(s.pending[:i], s.pending[i+1:]...)
+			return c
+		}
+	}
+	return nil
+}
+
+// newID returns a random identifier for a command or an idempotency key.
 func newID() string {
-	var b [12]byte
+	var b [16]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
 
-// command sends a frame and waits for its answer, across reconnections.
+// encode encodes a command and checks it as the server will. A frame the
+// server finds malformed closes the connection, and a resent one would
+// close every connection after it: such a frame must never go out.
+func encode(f realtime.ClientFrame) ([]byte, error) {
+	b, err := realtime.Encode(f)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := realtime.DecodeClient(b); err != nil {
+		return nil, fmt.Errorf("parley: %w", err)
+	}
+	return b, nil
+}
+
+// write writes one frame to ws.
+func (s *Session) write(ws *websocket.Conn, b []byte) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.writeLocked(ws, b)
+}
+
+func (s *Session) writeLocked(ws *websocket.Conn, b []byte) error {
+	ctx, cancel := context.WithTimeout(s.ctx, writeTimeout)
+	defer cancel()
+	return ws.Write(ctx, websocket.MessageText, b)
+}
+
+// command sends a frame and waits for its answer, across reconnections:
+// until it is answered it is resent on every new connection.
 func (s *Session) command(ctx context.Context, f realtime.ClientFrame) (realtime.ServerFrame, error) {
 	f.ID = newID()
-	b, err := json.Marshal(f)
+	b, err := encode(f)
 	if err != nil {
 		return realtime.ServerFrame{}, err
 	}
-	c := &call{frame: b, reply: make(chan realtime.ServerFrame, 1)}
+	c := &call{id: f.ID, frame: b, reply: make(chan realtime.ServerFrame, 1)}
 	s.mu.Lock()
 	if s.err != nil {
 		s.mu.Unlock()
 		return realtime.ServerFrame{}, s.err
 	}
-	s.pending[f.ID] = c
-	s.order = append(s.order, f.ID)
+	s.pending = append(s.pending, c)
 	ws := s.ws
 	s.mu.Unlock()
 	if ws != nil {
-		// A failed write is not final: the frame goes again on reconnect.
-		ws.Write(ctx, websocket.MessageText, b)
+		// An error is not final: the connection is failing, and the
+		// frame goes again on the next one.
+		s.write(ws, b)
 	}
 	select {
 	case r, ok := <-c.reply:
@@ -380,59 +580,68 @@ func (s *Session) command(ctx context.Context, f realtime.ClientFrame) (realtime
 		}
 		return r, nil
 	case <-ctx.Done():
-		s.answer(realtime.ServerFrame{ID: f.ID}) // forget it
+		s.forget(c.id)
 		return realtime.ServerFrame{}, ctx.Err()
 	}
 }
 
-// Send sends a message as the session's identity and returns the server's
-// ack (its SID and index) once it is stored. A send interrupted by a
-// disconnect is sent again after reconnecting, with the same idempotency
-// key, so it is stored once.
+// Send sends a message to a conversation as the session's identity and
+// returns the server's ack, whose SID and Index name the stored message. A
+// send cut off by a disconnect is sent again once reconnected, with the
+// same idempotency key, so the message is stored once however often it is
+// sent. If ctx ends first, the message may or may not have been stored.
+// A refusal is an *APIError.
 func (s *Session) Send(ctx context.Context, conversationSID, body, attributes string) (realtime.ServerFrame, error) {
 	return s.command(ctx, realtime.ClientFrame{Type: realtime.TypeSend, ConversationSID: conversationSID,
 		Body: body, Attributes: attributes, IdempotencyKey: newID()})
 }
 
 // Read moves the identity's read horizon in a conversation forward to
-// index.
+// index, and waits for the server to acknowledge it.
 func (s *Session) Read(ctx context.Context, conversationSID string, index int) error {
 	_, err := s.command(ctx, realtime.ClientFrame{Type: realtime.TypeRead, ConversationSID: conversationSID, Index: &index})
 	return err
 }
 
-// Typing tells the conversation the identity is typing. It is not
-// retried: a typing notice is only worth sending now.
+// Typing tells a conversation the identity is typing. It is neither
+// acknowledged nor retried: a typing notice is only worth sending now.
 func (s *Session) Typing(ctx context.Context, conversationSID string) error {
 	return s.fireAndForget(ctx, realtime.ClientFrame{Type: realtime.TypeTyping, ConversationSID: conversationSID})
 }
 
 // UpdateToken gives the server a fresh token, so the session outlives the
-// one it started with.
+// one it connected with. While disconnected there is no need: the next
+// connection calls SessionOptions.Token.
 func (s *Session) UpdateToken(ctx context.Context, token string) error {
 	return s.fireAndForget(ctx, realtime.ClientFrame{Type: realtime.TypeToken, Token: token})
 }
 
 func (s *Session) fireAndForget(ctx context.Context, f realtime.ClientFrame) error {
-	s.mu.Lock()
-	ws, err := s.ws, s.err
-	s.mu.Unlock()
+	b, err := encode(f)
 	if err != nil {
 		return err
 	}
-	if ws == nil {
-		return errors.New("parley: not connected")
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	b, _ := json.Marshal(f)
-	return ws.Write(ctx, websocket.MessageText, b)
+	s.mu.Lock()
+	ws, err := s.ws, s.err
+	s.mu.Unlock()
+	switch {
+	case err != nil:
+		return err
+	case ws == nil:
+		return ErrNotConnected
+	}
+	return s.write(ws, b)
 }
 
-// Cursor is the seq of the last event delivered: where a new session
-// would resume.
+// Cursor is the seq of the last event delivered, or that the server said
+// the session had reached: where a later session should resume.
 func (s *Session) Cursor() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.cursor
+	return s.cursor.seq
 }
 
 // Identity is the identity the server authenticated.
@@ -442,7 +651,8 @@ func (s *Session) Identity() string {
 	return s.identity
 }
 
-// Connected returns a channel closed while the session is connected.
+// Connected returns a channel that is closed while the session is
+// connected; after a disconnect, a new one.
 func (s *Session) Connected() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -452,23 +662,29 @@ func (s *Session) Connected() <-chan struct{} {
 // Done is closed when the session has ended for good.
 func (s *Session) Done() <-chan struct{} { return s.done }
 
-// Err says why the session ended: ErrClosed after Close, or the server's
-// refusal of a token.
+// Err says why the session ended: ErrClosed after Close, or a
+// *TokenRefusedError. It is nil while the session lives.
 func (s *Session) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.err
 }
 
-// Close ends the session.
+// Close ends the session, saying goodbye to the server, and waits for its
+// goroutine to stop, so no callback runs after it returns. It must
+// therefore not be called from a callback. Commands still waiting fail
+// with ErrClosed.
 func (s *Session) Close() error {
-	s.cancel()
 	s.mu.Lock()
+	s.closing = true
 	ws := s.ws
 	s.mu.Unlock()
 	if ws != nil {
+		// A close handshake, so the server sees a goodbye rather than a
+		// dropped connection; the library bounds how long it waits.
 		ws.Close(websocket.StatusNormalClosure, "bye")
 	}
+	s.cancel()
 	<-s.done
 	return nil
 }
