@@ -5,7 +5,6 @@ package app
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -146,7 +145,7 @@ func Open(cfg Config) (*App, error) {
 // Handler serves every HTTP route of Parley.
 func (a *App) Handler() http.Handler { return a.handler }
 
-func (a *App) routes(api, rt, metrics http.Handler) http.Handler {
+func (a *App) routes(api *httpapi.API, rt, metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := a.db.Setting(r.Context(), "default_chat_service_sid"); err != nil {
@@ -158,10 +157,10 @@ func (a *App) routes(api, rt, metrics http.Handler) http.Handler {
 		w.Write([]byte(`{"status":"ok"}`))
 	})
 	mux.Handle("GET /realtime", rt)
-	mux.Handle("GET /metrics", a.accountOnly(metrics))
+	mux.Handle("GET /metrics", api.AccountOnly(metrics))
 	// Profiles for the operator, behind the account's credentials.
-	mux.Handle("GET /debug/pprof/", a.accountOnly(http.HandlerFunc(pprof.Index)))
-	mux.Handle("GET /debug/pprof/profile", a.accountOnly(http.HandlerFunc(pprof.Profile)))
+	mux.Handle("GET /debug/pprof/", api.AccountOnly(http.HandlerFunc(pprof.Index)))
+	mux.Handle("GET /debug/pprof/profile", api.AccountOnly(http.HandlerFunc(pprof.Profile)))
 	mux.Handle("/conversations/", api)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFileFS(w, r, assets.Files, "index.html")
@@ -190,20 +189,6 @@ func (a *App) background(ctx context.Context, cfg Config) {
 			}
 		}
 	}
-}
-
-// accountOnly lets through requests authenticated as the account.
-func (a *App) accountOnly(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user, pass, ok := r.BasicAuth()
-		if !ok || subtle.ConstantTimeCompare([]byte(user), []byte(a.Credentials.AccountSID))&
-			subtle.ConstantTimeCompare([]byte(pass), []byte(a.Credentials.AuthToken)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Basic realm="Parley"`)
-			http.Error(w, "authenticate with the account SID and auth token", http.StatusUnauthorized)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
 }
 
 // registerStoreMetrics exposes the store writer's totals: with them an

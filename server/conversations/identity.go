@@ -12,7 +12,7 @@ import (
 
 // SendAs sends a message authored by identity.
 func (s *Service) SendAs(ctx context.Context, identity, conversationSID string, p MessageParams) (Message, error) {
-	if err := s.mustParticipate(ctx, identity, conversationSID); err != nil {
+	if err := s.Participates(ctx, identity, conversationSID); err != nil {
 		return Message{}, err
 	}
 	p.Author = &identity
@@ -47,9 +47,9 @@ func (s *Service) AdvanceReadHorizon(ctx context.Context, identity, conversation
 	return part, err
 }
 
-// mustParticipate refuses an identity that is not a participant of the
-// conversation.
-func (s *Service) mustParticipate(ctx context.Context, identity, conversationSID string) error {
+// Participates refuses (403) an identity that is not a participant of the
+// conversation (by SID or unique name).
+func (s *Service) Participates(ctx context.Context, identity, conversationSID string) error {
 	c, err := s.store.Conversation(ctx, conversationSID)
 	if err != nil {
 		return notParticipant(identity, conversationSID)
@@ -58,12 +58,6 @@ func (s *Service) mustParticipate(ctx context.Context, identity, conversationSID
 		return notParticipant(identity, conversationSID)
 	}
 	return nil
-}
-
-// Participates reports whether identity is a participant of the
-// conversation (by SID or unique name).
-func (s *Service) Participates(ctx context.Context, identity, conversationRef string) error {
-	return s.mustParticipate(ctx, identity, conversationRef)
 }
 
 // notParticipant does not say whether the conversation exists: an identity

@@ -101,3 +101,16 @@ func guard(rule access, h func(w http.ResponseWriter, r *http.Request) error) fu
 		return h(w, r)
 	}
 }
+
+// AccountOnly guards a handler outside the API (metrics, profiles) with the
+// account's credentials, answering others in the API's error shape.
+func (a *API) AccountOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !a.authorized(r) {
+			a.writeError(w, r, apperr.New(apperr.Unauthorized, apperr.CodeUnauthorized,
+				"Authenticate: use HTTP basic auth with your account SID and auth token"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}

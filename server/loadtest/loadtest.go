@@ -181,8 +181,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.Drain == 0 {
 		cfg.Drain = 5 * time.Second
 	}
-	api := &rest{base: strings.TrimRight(cfg.URL, "/"), sid: cfg.AccountSID, authToken: cfg.AuthToken,
-		http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+	api := newREST(cfg)
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	pairs := cfg.Conns / 2
 	cfg.logf("creating %d conversations of two participants", pairs)
@@ -203,7 +202,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	tokens := make([]string, cfg.Conns)
 	err = parallel(ctx, cfg.Conns, 32, func(i int) error {
 		var err error
-		tokens[i], err = api.token(ctx, identity(run, i))
+		tokens[i], err = api.MintToken(ctx, identity(run, i), time.Hour)
 		return err
 	})
 	if err != nil {
@@ -411,51 +410,30 @@ func parallel(ctx context.Context, n, workers int, fn func(i int) error) error {
 	return first
 }
 
-// rest is the few REST calls the harness needs.
+// rest is the few REST calls the harness needs, made with the project's
+// client.
 type rest struct {
+	*client.REST
 	base, sid, authToken string
 	http                 *http.Client
 }
 
-func (r *rest) call(ctx context.Context, method, path string, form url.Values, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, r.base+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(r.sid, r.authToken)
-	resp, err := r.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, body)
-	}
-	if out != nil {
-		return json.Unmarshal(body, out)
-	}
-	return nil
+func newREST(cfg Config) *rest {
+	base := strings.TrimRight(cfg.URL, "/")
+	h := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	return &rest{REST: client.NewREST(base, client.AccountAuth(cfg.AccountSID, cfg.AuthToken), h),
+		base: base, sid: cfg.AccountSID, authToken: cfg.AuthToken, http: h}
 }
 
 func (r *rest) conversation(ctx context.Context, run string, i int, a, b string) (string, error) {
 	var c struct {
 		SID string `json:"sid"`
 	}
-	err := r.call(ctx, "POST", "/conversations/v1/ConversationWithParticipants", url.Values{
+	err := r.Do(ctx, http.MethodPost, "/conversations/v1/ConversationWithParticipants", url.Values{
 		"FriendlyName": {"loadtest " + run + " " + strconv.Itoa(i)},
 		"Participant":  {`{"identity":"` + a + `"}`, `{"identity":"` + b + `"}`},
 	}, &c)
 	return c.SID, err
-}
-
-func (r *rest) token(ctx context.Context, identity string) (string, error) {
-	var t struct {
-		Token string `json:"token"`
-	}
-	err := r.call(ctx, "POST", "/parley/v1/Tokens", url.Values{"Identity": {identity}, "Ttl": {"3600"}}, &t)
-	return t.Token, err
 }
 
 // memoryUse is what the server's /metrics says of its memory.
@@ -466,10 +444,11 @@ type memoryUse struct{ rss, heap int64 }
 // use, from its Prometheus metrics.
 func (r *rest) memory(ctx context.Context) (memoryUse, error) {
 	var m memoryUse
-	if err := r.call(ctx, "GET", "/debug/pprof/heap?gc=1", url.Values{}, nil); err != nil {
+	if err := r.Do(ctx, http.MethodGet, "/debug/pprof/heap?gc=1", nil, nil); err != nil {
 		return m, err
 	}
 	time.Sleep(500 * time.Millisecond)
+	// Metrics are Prometheus text, not JSON: read them raw.
 	req, err := http.NewRequestWithContext(ctx, "GET", r.base+"/metrics", nil)
 	if err != nil {
 		return m, err

@@ -285,18 +285,13 @@ func (s *Session) connect(ctx context.Context) (*websocket.Conn, error) {
 		if err != nil {
 			continue // a frame from a newer server this client does not know
 		}
-		switch f.Type {
-		case realtime.TypeEvent:
-			s.deliver(f)
-		case realtime.TypeAck, realtime.TypeError:
-			s.answer(f)
-		case realtime.TypeResync:
-			s.startResync()
-			ws.CloseNow()
-			return nil, errResync
-		case realtime.TypeReady:
+		if f.Type == realtime.TypeReady {
 			s.ready(ws, f)
 			return ws, nil
+		}
+		if err := s.dispatch(f); err != nil {
+			ws.CloseNow()
+			return nil, err
 		}
 	}
 }
@@ -455,16 +450,26 @@ func (s *Session) read(ws *websocket.Conn) error {
 		if err != nil {
 			continue
 		}
-		switch f.Type {
-		case realtime.TypeEvent:
-			s.deliver(f)
-		case realtime.TypeAck, realtime.TypeError:
-			s.answer(f)
-		case realtime.TypeResync:
-			s.startResync()
-			return errResync
+		if err := s.dispatch(f); err != nil {
+			return err
 		}
 	}
+}
+
+// dispatch handles a frame other than ready: events go to the caller,
+// answers to the commands awaiting them. A resync ends the connection
+// (errResync): the session reconnects without a cursor.
+func (s *Session) dispatch(f realtime.ServerFrame) error {
+	switch f.Type {
+	case realtime.TypeEvent:
+		s.deliver(f)
+	case realtime.TypeAck, realtime.TypeError:
+		s.answer(f)
+	case realtime.TypeResync:
+		s.startResync()
+		return errResync
+	}
+	return nil
 }
 
 // keepalive pings the server until stop, and drops the connection when a
