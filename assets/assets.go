@@ -1,10 +1,10 @@
 // Package assets embeds Parley's static files (pages, styles, the embed
-// loader) so the server binary is the whole deployment.
+// loader, the widget's page) so the server binary is the whole deployment.
 package assets
 
 import "embed"
 
-// Files are the static files, served from the site root.
+// Files are the static files.
 //
-//go:embed index.html
+//go:embed index.html embed.js widget
 var Files embed.FS

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,14 +21,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"parley/assets"
+	"parley/server/apperr"
 	"parley/server/auth"
+	"parley/server/channels"
 	"parley/server/conversations"
+	"parley/server/frontend"
 	"parley/server/httpapi"
 	"parley/server/live"
 	"parley/server/realtime"
 	"parley/server/render"
 	"parley/server/store"
+	"parley/server/webchat"
 	"parley/shared/sid"
 )
 
@@ -50,6 +54,9 @@ type Config struct {
 	// EventRetention is how long the event log keeps events for clients
 	// resuming a session; default 24 hours.
 	EventRetention time.Duration
+	// GuestLimits rate-limit the public webchat endpoints per client;
+	// zero means httpapi.DefaultGuestLimits.
+	GuestLimits httpapi.GuestLimits
 }
 
 // App is a running Parley.
@@ -57,6 +64,7 @@ type App struct {
 	Credentials   Credentials
 	Conversations *conversations.Service
 	Auth          *auth.Service
+	Webchat       *webchat.Service
 	Hub           *realtime.Hub
 
 	db       *store.DB
@@ -111,6 +119,12 @@ func Open(cfg Config) (*App, error) {
 	}
 	conv := conversations.NewService(store.NewConversations(db), creds.AccountSID, serviceSID)
 	authSvc := auth.NewService(store.NewKeys(db), creds.AccountSID, serviceSID, systemKey)
+	chanStore := store.NewChannels(db)
+	addresses := channels.NewService(chanStore, creds.AccountSID)
+	chat := webchat.NewService(chanStore, addresses, conv, authSvc, originOf(cfg.BaseURL))
+	if cfg.GuestLimits == (httpapi.GuestLimits{}) {
+		cfg.GuestLimits = httpapi.DefaultGuestLimits
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
@@ -126,12 +140,23 @@ func Open(cfg Config) (*App, error) {
 		AuthToken:     creds.AuthToken,
 		Conversations: conv,
 		Auth:          authSvc,
+		Channels:      addresses,
+		Webchat:       chat,
 		Logger:        cfg.Logger,
 	})
 	rt := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
 		Log: cfg.Logger, Metrics: metrics}
-	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Hub: hub, db: db, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
-	a.handler = a.routes(api, rt, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Hub: hub, db: db, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
+	front, err := frontend.New(chat, a.DemoDeployment, cfg.Logger)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("load the front-end files: %w", err)
+	}
+	if _, err := a.DemoDeployment(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("create the demo webchat deployment: %w", err)
+	}
+	a.handler = a.routes(api, api.Guest(cfg.GuestLimits), front, rt, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
 	bg, stop := context.WithCancel(context.Background())
 	a.stop = stop
@@ -145,7 +170,7 @@ func Open(cfg Config) (*App, error) {
 // Handler serves every HTTP route of Parley.
 func (a *App) Handler() http.Handler { return a.handler }
 
-func (a *App) routes(api *httpapi.API, rt, metrics http.Handler) http.Handler {
+func (a *App) routes(api *httpapi.API, guest http.Handler, front *frontend.Server, rt, metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := a.db.Setting(r.Context(), "default_chat_service_sid"); err != nil {
@@ -162,11 +187,39 @@ func (a *App) routes(api *httpapi.API, rt, metrics http.Handler) http.Handler {
 	mux.Handle("GET /debug/pprof/", api.AccountOnly(http.HandlerFunc(pprof.Index)))
 	mux.Handle("GET /debug/pprof/profile", api.AccountOnly(http.HandlerFunc(pprof.Profile)))
 	mux.Handle("/conversations/", api)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.ServeFileFS(w, r, assets.Files, "index.html")
-	})
+	mux.Handle("/flex/v2/Webchat/", guest)
+	front.Register(mux)
 	mux.Handle("/", api) // the API answers unknown paths in its own error shape
 	return mux
+}
+
+// DemoDeployment returns the key of the webchat deployment the demo page
+// at / embeds, making it on first start (or again if it was deleted).
+func (a *App) DemoDeployment(ctx context.Context) (string, error) {
+	key, err := a.db.Setting(ctx, "demo_deployment_key")
+	if err != nil {
+		return "", err
+	}
+	if key != "" {
+		if _, err := a.Webchat.Deployment(ctx, key); err == nil || !apperr.Is(err, apperr.NotFound) {
+			return key, err
+		}
+	}
+	name := "Demo"
+	d, err := a.Webchat.CreateDeployment(ctx, webchat.DeploymentParams{FriendlyName: &name})
+	if err != nil {
+		return "", err
+	}
+	return d.Key, a.db.SetSetting(ctx, "demo_deployment_key", d.Key)
+}
+
+// originOf is the scheme://host[:port] of a URL.
+func originOf(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // background runs Parley's periodic upkeep until ctx ends.

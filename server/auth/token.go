@@ -25,8 +25,16 @@ const contentType = "twilio-fpa;v=1"
 
 // Grants are the permissions in an access token, in Twilio's layout.
 type Grants struct {
-	Identity string     `json:"identity,omitempty"`
-	Chat     *ChatGrant `json:"chat,omitempty"`
+	Identity string        `json:"identity,omitempty"`
+	Chat     *ChatGrant    `json:"chat,omitempty"`
+	Webchat  *WebchatGrant `json:"webchat,omitempty"`
+}
+
+// WebchatGrant marks a guest's token: the webchat deployment it was issued
+// through, so it can be refreshed only there. Parley's own grant; Twilio's
+// clients ignore it.
+type WebchatGrant struct {
+	DeploymentKey string `json:"deployment_key"`
 }
 
 // ChatGrant lets the bearer use a chat service (Conversations).
@@ -45,10 +53,24 @@ type Session struct {
 	Identity  string
 	KeySID    string
 	ExpiresAt time.Time
+	// Deployment is the webchat deployment a guest's token was issued
+	// through; empty for other tokens.
+	Deployment string
 }
 
 // Mint issues an access token for identity, signed with Parley's own key.
 func (s *Service) Mint(identity string, ttl time.Duration) (string, Session, error) {
+	return s.mint(Grants{Identity: identity}, ttl)
+}
+
+// MintGuest issues a webchat guest's access token, tied to the deployment
+// it came through.
+func (s *Service) MintGuest(identity, deploymentKey string, ttl time.Duration) (string, Session, error) {
+	return s.mint(Grants{Identity: identity, Webchat: &WebchatGrant{DeploymentKey: deploymentKey}}, ttl)
+}
+
+func (s *Service) mint(g Grants, ttl time.Duration) (string, Session, error) {
+	identity := g.Identity
 	if identity == "" {
 		return "", Session{}, apperr.Invalidf(apperr.CodeBadRequest, "Identity is required")
 	}
@@ -69,12 +91,17 @@ func (s *Service) Mint(identity string, ttl time.Duration) (string, Session, err
 			NotBefore: jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(exp),
 		},
-		Grants: Grants{Identity: identity, Chat: &ChatGrant{ServiceSID: s.serviceSID}},
+		Grants: g,
 	}
+	claims.Grants.Chat = &ChatGrant{ServiceSID: s.serviceSID}
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
 	tok.Header["cty"] = contentType
 	signed, err := tok.SignedString([]byte(s.system.Secret))
-	return signed, Session{Identity: identity, KeySID: s.system.SID, ExpiresAt: exp}, err
+	sess := Session{Identity: identity, KeySID: s.system.SID, ExpiresAt: exp}
+	if g.Webchat != nil {
+		sess.Deployment = g.Webchat.DeploymentKey
+	}
+	return signed, sess, err
 }
 
 func refused(format string, args ...any) error {
@@ -145,7 +172,12 @@ func (s *Service) Verify(ctx context.Context, token string) (Session, error) {
 	if exp.Sub(start) > MaxTokenLifetime+clockSkew {
 		return Session{}, refused("it lives %v; tokens live at most %v", exp.Sub(start).Round(time.Second), MaxTokenLifetime)
 	}
-	return Session{Identity: claims.Grants.Identity, KeySID: claims.Issuer, ExpiresAt: exp}, nil
+	sess := Session{Identity: claims.Grants.Identity, KeySID: claims.Issuer, ExpiresAt: exp}
+	// Only Parley's own key vouches for a guest's deployment.
+	if w := claims.Grants.Webchat; w != nil && claims.Issuer == s.system.SID {
+		sess.Deployment = w.DeploymentKey
+	}
+	return sess, nil
 }
 
 // String names a session for logs.

@@ -34,58 +34,64 @@ func (s *Service) SendMessage(ctx context.Context, convRef string, p MessagePara
 		if err != nil {
 			return err
 		}
-		if err := c.mustBeOpen("messages"); err != nil {
-			// A retry of a send that made it before the close still gets
-			// its message back.
-			if p.IdempotencyKey != "" {
-				if m, err = tx.MessageByIdempotencyKey(ctx, c.SID, p.IdempotencyKey); err == nil {
-					return nil
-				}
-			}
-			return c.mustBeOpen("messages")
-		}
-		now := s.now()
-		m = Message{
-			SID:             sid.New(sid.Message),
-			AccountSID:      s.accountSID,
-			ConversationSID: c.SID,
-			Index:           c.LastMessageIndex + 1,
-			Author:          DefaultAuthor,
-			IdempotencyKey:  p.IdempotencyKey,
-			Created:         now,
-			Updated:         now,
-		}
-		if p.Body == nil || *p.Body == "" {
-			return apperr.Invalidf(apperr.CodeBodyRequired, "A message needs a Body")
-		}
-		if err := s.applyMessageParams(ctx, tx, &m, p); err != nil {
-			return err
-		}
-		// A repeated idempotency key is found by the insert itself, saving a
-		// lookup on every send.
-		if err := tx.InsertMessage(m); errors.Is(err, ErrDuplicateKey) {
-			m, err = tx.MessageByIdempotencyKey(ctx, c.SID, p.IdempotencyKey)
-			return err
-		} else if err != nil {
-			return err
-		}
-		c.LastMessageIndex = m.Index
-		woke := c.State == Inactive // a new message wakes an inactive conversation
-		if woke {
-			c.State, c.Updated = Active, now
-		}
-		c.scheduleTimers(now)
-		if err := tx.UpdateConversation(c); err != nil {
-			return err
-		}
-		if woke {
-			if err := s.record(tx, Event{Type: ConversationUpdated, ConversationSID: c.SID, Conversation: &c}); err != nil {
-				return err
-			}
-		}
-		return s.record(tx, Event{Type: MessageAdded, ConversationSID: c.SID, Message: &m})
+		m, err = s.appendMessage(ctx, tx, &c, p)
+		return err
 	})
 	return m, err
+}
+
+// appendMessage stores a message as the next of conversation c, updating c.
+func (s *Service) appendMessage(ctx context.Context, tx Tx, c *Conversation, p MessageParams) (Message, error) {
+	if err := c.mustBeOpen("messages"); err != nil {
+		// A retry of a send that made it before the close still gets its
+		// message back.
+		if p.IdempotencyKey != "" {
+			if m, err := tx.MessageByIdempotencyKey(ctx, c.SID, p.IdempotencyKey); err == nil {
+				return m, nil
+			}
+		}
+		return Message{}, err
+	}
+	now := s.now()
+	m := Message{
+		SID:             sid.New(sid.Message),
+		AccountSID:      s.accountSID,
+		ConversationSID: c.SID,
+		Index:           c.LastMessageIndex + 1,
+		Author:          DefaultAuthor,
+		IdempotencyKey:  p.IdempotencyKey,
+		Created:         now,
+		Updated:         now,
+	}
+	if p.Body == nil || *p.Body == "" {
+		return m, apperr.Invalidf(apperr.CodeBodyRequired, "A message needs a Body")
+	}
+	if err := s.applyMessageParams(ctx, tx, &m, p); err != nil {
+		return m, err
+	}
+	// A repeated idempotency key is found by the insert itself, saving a
+	// lookup on every send.
+	if err := tx.InsertMessage(m); errors.Is(err, ErrDuplicateKey) {
+		return tx.MessageByIdempotencyKey(ctx, c.SID, p.IdempotencyKey)
+	} else if err != nil {
+		return m, err
+	}
+	c.LastMessageIndex = m.Index
+	woke := c.State == Inactive // a new message wakes an inactive conversation
+	if woke {
+		c.State, c.Updated = Active, now
+	}
+	c.scheduleTimers(now)
+	if err := tx.UpdateConversation(*c); err != nil {
+		return m, err
+	}
+	if woke {
+		snapshot := *c // the event keeps this state, whatever later sends in tx do to c
+		if err := s.record(tx, Event{Type: ConversationUpdated, ConversationSID: c.SID, Conversation: &snapshot}); err != nil {
+			return m, err
+		}
+	}
+	return m, s.record(tx, Event{Type: MessageAdded, ConversationSID: c.SID, Message: &m})
 }
 
 func (s *Service) applyMessageParams(ctx context.Context, tx Tx, m *Message, p MessageParams) error {

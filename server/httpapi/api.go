@@ -14,8 +14,10 @@ import (
 
 	"parley/server/apperr"
 	"parley/server/auth"
+	"parley/server/channels"
 	"parley/server/conversations"
 	"parley/server/render"
+	"parley/server/webchat"
 )
 
 // MaxBodyBytes bounds every request body. A message body (32 KiB) and its
@@ -31,6 +33,8 @@ type Config struct {
 	AuthToken     string
 	Conversations *conversations.Service
 	Auth          *auth.Service
+	Channels      *channels.Service
+	Webchat       *webchat.Service
 	Logger        *slog.Logger
 }
 
@@ -41,6 +45,8 @@ type API struct {
 	authToken  []byte
 	conv       *conversations.Service
 	auth       *auth.Service
+	channels   *channels.Service
+	webchat    *webchat.Service
 	render     *render.Renderer
 	log        *slog.Logger
 	mux        *http.ServeMux
@@ -55,6 +61,8 @@ func New(c Config) *API {
 		authToken:  []byte(c.AuthToken),
 		conv:       c.Conversations,
 		auth:       c.Auth,
+		channels:   c.Channels,
+		webchat:    c.Webchat,
 		render:     render.New(c.BaseURL),
 		log:        c.Logger,
 		mux:        http.NewServeMux(),
@@ -66,6 +74,9 @@ func New(c Config) *API {
 	a.routeConversations()
 	a.routeKeys()
 	a.routeTokens()
+	a.routeAddresses()
+	a.routeDeployments()
+	a.routeWebChats()
 	return a
 }
 
@@ -99,7 +110,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // noRoute answers a request no route takes, in the API's error shape: 405
 // when the path exists with other methods, else 404.
 func (a *API) noRoute(w http.ResponseWriter, r *http.Request) {
-	h, _ := a.mux.Handler(r)
+	a.noRouteIn(a.mux, w, r)
+}
+
+// noRouteIn is noRoute for any mux.
+func (a *API) noRouteIn(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+	h, _ := mux.Handler(r)
 	probe := &headerProbe{header: http.Header{}}
 	h.ServeHTTP(probe, r) // the mux's own answer tells 404 from 405
 	if probe.status == http.StatusMethodNotAllowed {

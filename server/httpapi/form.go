@@ -100,3 +100,31 @@ func (p *params) time(name string) *time.Time {
 	p.fail("%s must be an ISO 8601 time such as 2026-01-31T12:00:00Z, got %q", name, *s)
 	return nil
 }
+
+// bool returns a boolean parameter ("true" or "false"), or nil when absent.
+func (p *params) bool(name string) *bool {
+	s := p.str(name)
+	if s == nil {
+		return nil
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(*s))
+	if err != nil {
+		p.fail("%s must be true or false, got %q", name, *s)
+		return nil
+	}
+	return &b
+}
+
+// int64 returns a 64-bit integer parameter, or nil when it is absent.
+func (p *params) int64(name string) *int64 {
+	s := p.str(name)
+	if s == nil {
+		return nil
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(*s), 10, 64)
+	if err != nil {
+		p.fail("%s must be an integer, got %q", name, *s)
+		return nil
+	}
+	return &n
+}

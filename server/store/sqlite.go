@@ -321,6 +321,14 @@ func (db *DB) Setting(ctx context.Context, name string) (string, error) {
 	return v, err
 }
 
+// SetSetting stores value under name, replacing any value there.
+func (db *DB) SetSetting(ctx context.Context, name, value string) error {
+	return db.Write(ctx, func(q WriteTx) error {
+		_, err := q.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", name, value)
+		return err
+	})
+}
+
 // SetSettingIfUnset stores value under name unless a value is already there,
 // and returns the value in force afterwards.
 func (db *DB) SetSettingIfUnset(ctx context.Context, name, value string) (string, error) {

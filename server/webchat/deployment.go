@@ -1,0 +1,389 @@
+// Package webchat is the customer side of Parley's chat: deployments (what
+// a website's embedded widget looks like and who may embed it) and the
+// guest flows behind the widget: starting a chat, refreshing its token,
+// ending it. It knows nothing of HTTP.
+package webchat
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"parley/server/apperr"
+	"parley/server/auth"
+	"parley/server/channels"
+	"parley/server/conversations"
+	"parley/server/paging"
+	"parley/shared/sid"
+)
+
+// Limits of a deployment.
+const (
+	MaxOrigins        = 10
+	MaxFormFields     = 12
+	MaxWelcomeBytes   = 2048
+	DefaultMaxBytes   = 16 << 20  // per attachment
+	LimitMaxBytes     = 150 << 20 // the most an operator may allow
+	DeploymentKeyType = "CV"      // Twilio's prefix for webchat deployment keys
+)
+
+// Locales the widget is translated into; "auto" follows the browser.
+var Locales = []string{"auto", "en", "fr", "ar"}
+
+// MediaTypes are the attachment types Parley can accept at all; a
+// deployment allows a subset.
+var MediaTypes = []string{"image/jpeg", "image/png", "image/gif", "image/heic", "image/webp",
+	"application/pdf", "text/plain", "audio/mpeg", "video/mp4", "audio/amr"}
+
+// Deployment is one embedding of the widget: its look, its form, and the
+// sites allowed to embed it.
+type Deployment struct {
+	Seq            int64 // storage order
+	Key            string
+	AddressSID     string
+	FriendlyName   string
+	AllowedOrigins []string
+	Form           []Field
+	WelcomeMessage string
+	Theme          Theme
+	Locale         string
+	Attachments    AttachmentPolicy
+	// IdentitySecret signs verified identities (see VerifyIdentity). It is
+	// shown to the account once, when made.
+	IdentitySecret string
+	Created        time.Time
+	Updated        time.Time
+}
+
+// Field is one pre-engagement form field. Two names are special:
+// "friendlyName" names the customer, and "question" is posted as their first
+// message.
+type Field struct {
+	Name     string   `json:"name"`
+	Label    string   `json:"label"`
+	Type     string   `json:"type"` // text, email, tel, textarea, select
+	Required bool     `json:"required"`
+	Options  []string `json:"options,omitempty"` // for select
+}
+
+// FieldTypes are the kinds of form field the widget draws.
+var FieldTypes = []string{"text", "email", "tel", "textarea", "select"}
+
+// Theme is how the widget looks.
+type Theme struct {
+	Color    string `json:"color"`    // #rrggbb
+	Mode     string `json:"mode"`     // light, dark or auto
+	Position string `json:"position"` // right or left
+}
+
+// AttachmentPolicy says what files customers may send.
+type AttachmentPolicy struct {
+	Enabled      bool     `json:"enabled"`
+	MaxBytes     int64    `json:"max_bytes"`
+	AllowedTypes []string `json:"allowed_types"`
+}
+
+// DefaultForm asks for a name, an email address and the question.
+func DefaultForm() []Field {
+	return []Field{
+		{Name: "friendlyName", Label: "Name", Type: "text", Required: true},
+		{Name: "email", Label: "Email", Type: "email"},
+		{Name: "question", Label: "How can we help?", Type: "textarea", Required: true},
+	}
+}
+
+// DeploymentParams are a deployment's settable fields; nil leaves a field
+// as it is (or at its default on create).
+type DeploymentParams struct {
+	FriendlyName   *string
+	AllowedOrigins []string // nil leaves them; an empty, non-nil slice clears them
+	Form           *string  // JSON array of Field
+	WelcomeMessage *string
+	ThemeColor     *string
+	ThemeMode      *string
+	ThemePosition  *string
+	Locale         *string
+	Attachments    struct {
+		Enabled      *bool
+		MaxBytes     *int64
+		AllowedTypes []string
+	}
+}
+
+// Store keeps deployments, each with its web address.
+type Store interface {
+	InsertDeployment(ctx context.Context, d Deployment, a channels.Address) error
+	UpdateDeployment(ctx context.Context, d Deployment) error
+	DeleteDeployment(ctx context.Context, d Deployment) error // and its address
+	Deployment(ctx context.Context, key string) (Deployment, error)
+	DeploymentByAddress(ctx context.Context, addressSID string) (Deployment, error)
+	Deployments(ctx context.Context, p paging.Request) (paging.Page[Deployment], error)
+}
+
+// Service manages deployments and runs the guest flows.
+type Service struct {
+	store     Store
+	addresses *channels.Service
+	conv      *conversations.Service
+	auth      *auth.Service
+	// SelfOrigin is the server's own origin (scheme://host[:port]): the
+	// widget's iframe calls from there, so it is always allowed.
+	SelfOrigin string
+	// GuestTokenTTL is how long a guest's token lives; the widget refreshes
+	// it while open.
+	GuestTokenTTL time.Duration
+	Now           func() time.Time
+}
+
+// NewService returns the webchat service.
+func NewService(store Store, addresses *channels.Service, conv *conversations.Service, a *auth.Service, selfOrigin string) *Service {
+	return &Service{store: store, addresses: addresses, conv: conv, auth: a, SelfOrigin: selfOrigin,
+		GuestTokenTTL: time.Hour, Now: time.Now}
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
+
+// CreateDeployment makes a deployment and its web address.
+func (s *Service) CreateDeployment(ctx context.Context, p DeploymentParams) (Deployment, error) {
+	now := s.now()
+	d := Deployment{
+		Key:            sid.New(DeploymentKeyType),
+		FriendlyName:   "Webchat",
+		Form:           DefaultForm(),
+		WelcomeMessage: "Hi! Tell us how we can help, and an agent will be with you shortly.",
+		Theme:          Theme{Color: "#1f6feb", Mode: "auto", Position: "right"},
+		Locale:         "auto",
+		Attachments:    AttachmentPolicy{Enabled: true, MaxBytes: DefaultMaxBytes, AllowedTypes: slices.Clone(MediaTypes)},
+		IdentitySecret: newSecret(),
+		Created:        now,
+		Updated:        now,
+	}
+	if err := apply(&d, p); err != nil {
+		return d, err
+	}
+	typ, name := "web", d.FriendlyName
+	a, err := s.addresses.NewAddress(channels.AddressParams{Type: &typ, Address: &d.Key, FriendlyName: &name})
+	if err != nil {
+		return d, err
+	}
+	d.AddressSID = a.SID
+	return d, s.store.InsertDeployment(ctx, d, a)
+}
+
+// Deployment fetches a deployment by its key.
+func (s *Service) Deployment(ctx context.Context, key string) (Deployment, error) {
+	return s.store.Deployment(ctx, key)
+}
+
+// Deployments lists deployments in the order they were made.
+func (s *Service) Deployments(ctx context.Context, p paging.Request) (paging.Page[Deployment], error) {
+	return s.store.Deployments(ctx, p)
+}
+
+// UpdateDeployment changes a deployment.
+func (s *Service) UpdateDeployment(ctx context.Context, key string, p DeploymentParams) (Deployment, error) {
+	d, err := s.store.Deployment(ctx, key)
+	if err != nil {
+		return d, err
+	}
+	if err := apply(&d, p); err != nil {
+		return d, err
+	}
+	d.Updated = s.now()
+	return d, s.store.UpdateDeployment(ctx, d)
+}
+
+// RotateSecret gives a deployment a new identity secret; identities signed
+// with the old one are refused from then on.
+func (s *Service) RotateSecret(ctx context.Context, key string) (Deployment, error) {
+	d, err := s.store.Deployment(ctx, key)
+	if err != nil {
+		return d, err
+	}
+	d.IdentitySecret, d.Updated = newSecret(), s.now()
+	return d, s.store.UpdateDeployment(ctx, d)
+}
+
+// DeleteDeployment removes a deployment and its address. Its conversations
+// stay.
+func (s *Service) DeleteDeployment(ctx context.Context, key string) error {
+	d, err := s.store.Deployment(ctx, key)
+	if err != nil {
+		return err
+	}
+	return s.store.DeleteDeployment(ctx, d)
+}
+
+func newSecret() string {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("webchat: crypto/rand failed: " + err.Error())
+	}
+	return hex.EncodeToString(b[:])
+}
+
+var (
+	colorRE     = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	fieldNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,39}$`)
+)
+
+func invalid(format string, args ...any) error {
+	return apperr.Invalidf(apperr.CodeBadRequest, format, args...)
+}
+
+// apply checks p and sets it on d.
+func apply(d *Deployment, p DeploymentParams) error {
+	if p.FriendlyName != nil {
+		if n := strings.TrimSpace(*p.FriendlyName); n == "" || len(n) > 256 {
+			return invalid("FriendlyName must be 1 to 256 characters")
+		}
+		d.FriendlyName = strings.TrimSpace(*p.FriendlyName)
+	}
+	if p.AllowedOrigins != nil {
+		origins, err := checkOrigins(p.AllowedOrigins)
+		if err != nil {
+			return err
+		}
+		d.AllowedOrigins = origins
+	}
+	if p.Form != nil {
+		form, err := checkForm(*p.Form)
+		if err != nil {
+			return err
+		}
+		d.Form = form
+	}
+	if p.WelcomeMessage != nil {
+		if len(*p.WelcomeMessage) > MaxWelcomeBytes {
+			return invalid("WelcomeMessage is %d bytes; the limit is %d", len(*p.WelcomeMessage), MaxWelcomeBytes)
+		}
+		d.WelcomeMessage = strings.TrimSpace(*p.WelcomeMessage)
+	}
+	if p.ThemeColor != nil {
+		if !colorRE.MatchString(*p.ThemeColor) {
+			return invalid("Theme.Color %q must be a colour as #rrggbb", *p.ThemeColor)
+		}
+		d.Theme.Color = strings.ToLower(*p.ThemeColor)
+	}
+	if err := oneOf(&d.Theme.Mode, p.ThemeMode, "Theme.Mode", "light", "dark", "auto"); err != nil {
+		return err
+	}
+	if err := oneOf(&d.Theme.Position, p.ThemePosition, "Theme.Position", "right", "left"); err != nil {
+		return err
+	}
+	if err := oneOf(&d.Locale, p.Locale, "Locale", Locales...); err != nil {
+		return err
+	}
+	a := p.Attachments
+	if a.Enabled != nil {
+		d.Attachments.Enabled = *a.Enabled
+	}
+	if a.MaxBytes != nil {
+		if *a.MaxBytes < 1 || *a.MaxBytes > LimitMaxBytes {
+			return invalid("Attachments.MaxBytes must be between 1 and %d (150 MiB), got %d", LimitMaxBytes, *a.MaxBytes)
+		}
+		d.Attachments.MaxBytes = *a.MaxBytes
+	}
+	if a.AllowedTypes != nil {
+		for _, t := range a.AllowedTypes {
+			if !slices.Contains(MediaTypes, t) {
+				return invalid("Attachments.AllowedTypes: %q is not one of %s", t, strings.Join(MediaTypes, ", "))
+			}
+		}
+		d.Attachments.AllowedTypes = slices.Compact(slices.Sorted(slices.Values(a.AllowedTypes)))
+	}
+	return nil
+}
+
+func oneOf(dst, v *string, param string, allowed ...string) error {
+	if v == nil {
+		return nil
+	}
+	if !slices.Contains(allowed, *v) {
+		return invalid("%s %q is not one of %s", param, *v, strings.Join(allowed, ", "))
+	}
+	*dst = *v
+	return nil
+}
+
+// checkOrigins normalises allowed origins: scheme://host[:port], where the
+// host may start with "*." to allow every subdomain.
+func checkOrigins(in []string) ([]string, error) {
+	if len(in) > MaxOrigins {
+		return nil, invalid("AllowedOrigins has %d entries; the limit is %d", len(in), MaxOrigins)
+	}
+	out := make([]string, 0, len(in))
+	for _, o := range in {
+		u, err := url.Parse(strings.TrimSpace(o))
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil || u.Fragment != "" {
+			return nil, invalid("AllowedOrigins: %q is not an origin; write it as https://shop.example.com (or https://*.example.com)", o)
+		}
+		host := strings.TrimPrefix(u.Hostname(), "*.")
+		if host == "" || strings.Contains(host, "*") {
+			return nil, invalid("AllowedOrigins: %q may have a wildcard only as its first label, as in https://*.example.com", o)
+		}
+		out = append(out, u.Scheme+"://"+strings.ToLower(u.Host))
+	}
+	return slices.Compact(slices.Sorted(slices.Values(out))), nil
+}
+
+func checkForm(raw string) ([]Field, error) {
+	var form []Field
+	if err := json.Unmarshal([]byte(raw), &form); err != nil {
+		return nil, invalid("PreEngagementForm must be a JSON array of fields {name, label, type, required, options}: %v", err)
+	}
+	if len(form) > MaxFormFields {
+		return nil, invalid("PreEngagementForm has %d fields; the limit is %d", len(form), MaxFormFields)
+	}
+	seen := map[string]bool{}
+	for i, f := range form {
+		switch {
+		case !fieldNameRE.MatchString(f.Name):
+			return nil, invalid("PreEngagementForm field %d: name %q must be letters, digits and _ (up to 40), starting with a letter", i+1, f.Name)
+		case seen[f.Name]:
+			return nil, invalid("PreEngagementForm field %d: name %q is used twice", i+1, f.Name)
+		case f.Label == "" || len(f.Label) > 200:
+			return nil, invalid("PreEngagementForm field %q: label must be 1 to 200 characters", f.Name)
+		case !slices.Contains(FieldTypes, f.Type):
+			return nil, invalid("PreEngagementForm field %q: type %q is not one of %s", f.Name, f.Type, strings.Join(FieldTypes, ", "))
+		case f.Type == "select" && len(f.Options) == 0:
+			return nil, invalid("PreEngagementForm field %q: a select needs options", f.Name)
+		}
+		seen[f.Name] = true
+	}
+	return form, nil
+}
+
+// AllowsOrigin reports whether a browser page at origin may use this
+// deployment: the server's own pages (the widget's iframe), and the
+// deployment's allowed origins.
+func (d Deployment) AllowsOrigin(origin, self string) bool {
+	if origin == self {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	for _, allowed := range d.AllowedOrigins {
+		a, _ := url.Parse(allowed)
+		if a.Scheme != u.Scheme {
+			continue
+		}
+		if host, ok := strings.CutPrefix(a.Host, "*."); ok {
+			if strings.HasSuffix(strings.ToLower(u.Host), "."+host) {
+				return true
+			}
+		} else if strings.EqualFold(a.Host, u.Host) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,375 @@
+package webchat
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"parley/server/apperr"
+	"parley/server/conversations"
+	"parley/server/paging"
+)
+
+// Guest limits.
+const (
+	MaxPreEngagementBytes = 8 << 10
+	MaxFieldBytes         = 4 << 10
+	// WelcomeAuthor is the author of a deployment's welcome message, as
+	// Flex's webchat names its bot.
+	WelcomeAuthor = "Concierge"
+)
+
+// InitParams start a guest's chat, as the widget's form sends them.
+type InitParams struct {
+	DeploymentKey        string
+	Origin               string // the calling page's Origin header; empty outside browsers
+	CustomerFriendlyName string
+	PreEngagementData    string // JSON object, field name → answer
+	// IdentityToken, when set, is a JWT the website signed with the
+	// deployment's identity secret, naming its logged-in customer.
+	IdentityToken string
+}
+
+// Chat is a guest's way into a conversation.
+type Chat struct {
+	Token           string
+	Identity        string
+	ConversationSID string
+	Expiration      time.Time
+	// Resumed is true when a verified customer's open conversation was
+	// returned instead of a new one.
+	Resumed bool
+}
+
+// Init starts a chat for a website visitor: a guest user, a conversation
+// carrying the pre-engagement answers, the visitor as its participant, the
+// welcome message and the visitor's question, and a token for the widget.
+// A verified customer with an open conversation gets that one back.
+func (s *Service) Init(ctx context.Context, p InitParams) (Chat, error) {
+	d, err := s.deploymentFor(ctx, p.DeploymentKey, p.Origin)
+	if err != nil {
+		return Chat{}, err
+	}
+	data, err := checkAnswers(d.Form, p.PreEngagementData)
+	if err != nil {
+		return Chat{}, err
+	}
+	name := firstNonEmpty(p.CustomerFriendlyName, data["friendlyName"], "Customer")
+	identity := ""
+	if p.IdentityToken != "" {
+		v, err := VerifyIdentity(d, p.IdentityToken, s.Now())
+		if err != nil {
+			return Chat{}, err
+		}
+		identity, name = v.Identity, firstNonEmpty(v.Name, name)
+		if c, ok, err := s.openConversationOf(ctx, identity, d.Key); err != nil {
+			return Chat{}, err
+		} else if ok {
+			return s.chat(identity, d.Key, c, true)
+		}
+	} else {
+		identity = newGuestIdentity()
+	}
+	c, err := s.start(ctx, d, identity, name, "", data)
+	if err != nil {
+		return Chat{}, err
+	}
+	return s.chat(identity, d.Key, c.SID, false)
+}
+
+func (s *Service) chat(identity, key, conversationSID string, resumed bool) (Chat, error) {
+	token, sess, err := s.auth.MintGuest(identity, key, s.GuestTokenTTL)
+	if err != nil {
+		return Chat{}, err
+	}
+	return Chat{Token: token, Identity: identity, ConversationSID: conversationSID, Expiration: sess.ExpiresAt, Resumed: resumed}, nil
+}
+
+// deploymentFor finds the deployment a browser at origin asks for.
+func (s *Service) deploymentFor(ctx context.Context, key, origin string) (Deployment, error) {
+	if key == "" {
+		return Deployment{}, invalid("DeploymentKey is required: the data-deployment-key of your embed tag")
+	}
+	d, err := s.store.Deployment(ctx, key)
+	if apperr.Is(err, apperr.NotFound) {
+		return d, apperr.NotFoundf("Webchat deployment %s does not exist: check the data-deployment-key of your embed tag", key)
+	} else if err != nil {
+		return d, err
+	}
+	if origin != "" && !d.AllowsOrigin(origin, s.SelfOrigin) {
+		return d, apperr.New(apperr.Forbidden, apperr.CodeForbidden,
+			"Origin %s may not use webchat deployment %s: add it to the deployment's AllowedOrigins", origin, key)
+	}
+	return d, nil
+}
+
+// start opens a conversation for a web customer.
+func (s *Service) start(ctx context.Context, d Deployment, identity, name, chatName string, data map[string]string) (conversations.Conversation, error) {
+	if err := s.ensureUser(ctx, identity, name); err != nil {
+		return conversations.Conversation{}, err
+	}
+	attrs, err := json.Marshal(map[string]any{
+		"pre_engagement_data": data,
+		"customer_name":       name,
+		"channel_type":        "web",
+		"deployment_key":      d.Key,
+		"address_sid":         d.AddressSID,
+	})
+	if err != nil {
+		return conversations.Conversation{}, err
+	}
+	partAttrs, _ := json.Marshal(map[string]string{"friendlyName": name})
+	o := conversations.Opening{
+		Conversation: conversations.ConversationParams{FriendlyName: ptr(firstNonEmpty(chatName, name)), Attributes: ptr(string(attrs))},
+		Participants: []conversations.ParticipantParams{{Identity: &identity, Attributes: ptr(string(partAttrs))}},
+	}
+	if d.WelcomeMessage != "" {
+		o.Messages = append(o.Messages, conversations.MessageParams{Author: ptr(WelcomeAuthor), Body: ptr(d.WelcomeMessage),
+			Attributes: ptr(`{"parley":{"kind":"welcome"}}`)})
+	}
+	if q := data["question"]; q != "" {
+		o.Messages = append(o.Messages, conversations.MessageParams{Author: &identity, Body: &q})
+	}
+	c, _, err := s.conv.Open(ctx, o)
+	return c, err
+}
+
+func (s *Service) ensureUser(ctx context.Context, identity, name string) error {
+	_, err := s.conv.CreateUser(ctx, conversations.UserParams{Identity: &identity, FriendlyName: &name})
+	if apperr.Is(err, apperr.Conflict) {
+		_, err = s.conv.UpdateUser(ctx, identity, conversations.UserParams{FriendlyName: &name})
+	}
+	return err
+}
+
+// openConversationOf finds a customer's conversation through deployment key
+// that is not closed yet.
+func (s *Service) openConversationOf(ctx context.Context, identity, key string) (string, bool, error) {
+	req := paging.Request{Size: 50}
+	for {
+		_, page, err := s.conv.UserConversations(ctx, identity, req)
+		if apperr.Is(err, apperr.NotFound) {
+			return "", false, nil
+		} else if err != nil {
+			return "", false, err
+		}
+		for _, m := range page.Items {
+			var attrs struct {
+				Key string `json:"deployment_key"`
+			}
+			_ = json.Unmarshal([]byte(m.Conversation.Attributes), &attrs)
+			if attrs.Key == key && m.Conversation.State != conversations.Closed {
+				return m.Conversation.SID, true, nil
+			}
+		}
+		if !page.HasNext || len(page.Items) == 0 {
+			return "", false, nil
+		}
+		last := page.Items[len(page.Items)-1].Key
+		req.After = &last
+	}
+}
+
+// Refresh exchanges a guest's valid token for a new one with the same
+// identity. Tokens from another deployment, expired or forged are refused.
+func (s *Service) Refresh(ctx context.Context, key, origin, token string) (Chat, error) {
+	d, err := s.deploymentFor(ctx, key, origin)
+	if err != nil {
+		return Chat{}, err
+	}
+	sess, err := s.auth.Verify(ctx, token)
+	if err != nil {
+		return Chat{}, err
+	}
+	if sess.Deployment != d.Key {
+		return Chat{}, apperr.New(apperr.Unauthorized, apperr.CodeUnauthorized,
+			"Token refused: it was not issued by webchat deployment %s", d.Key)
+	}
+	return s.chat(sess.Identity, d.Key, "", false)
+}
+
+// End closes a guest's conversation at their request.
+func (s *Service) End(ctx context.Context, key, origin, token, conversationSID string) (conversations.Conversation, error) {
+	d, err := s.deploymentFor(ctx, key, origin)
+	if err != nil {
+		return conversations.Conversation{}, err
+	}
+	sess, err := s.auth.Verify(ctx, token)
+	if err != nil {
+		return conversations.Conversation{}, err
+	}
+	if sess.Deployment != d.Key {
+		return conversations.Conversation{}, apperr.New(apperr.Unauthorized, apperr.CodeUnauthorized,
+			"Token refused: it was not issued by webchat deployment %s", d.Key)
+	}
+	if err := s.conv.Participates(ctx, sess.Identity, conversationSID); err != nil {
+		return conversations.Conversation{}, err
+	}
+	c, err := s.conv.Conversation(ctx, conversationSID)
+	if err != nil || c.State == conversations.Closed {
+		return c, err // ending twice is no error
+	}
+	return s.conv.UpdateConversation(ctx, conversationSID, conversations.ConversationParams{State: ptr(string(conversations.Closed))})
+}
+
+// WebChannelParams create a web customer's conversation from a backend, as
+// Flex's POST /v2/WebChats does.
+type WebChannelParams struct {
+	AddressSID           string
+	ChatFriendlyName     string
+	CustomerFriendlyName string
+	PreEngagementData    string
+	Identity             string
+}
+
+// CreateWebChannel starts a conversation for a web customer on behalf of
+// the account; no token is made.
+func (s *Service) CreateWebChannel(ctx context.Context, p WebChannelParams) (conversations.Conversation, string, error) {
+	if p.AddressSID == "" {
+		return conversations.Conversation{}, "", invalid("AddressSid is required: the web address of a webchat deployment")
+	}
+	d, err := s.store.DeploymentByAddress(ctx, p.AddressSID)
+	if err != nil {
+		return conversations.Conversation{}, "", err
+	}
+	data := map[string]string{}
+	if p.PreEngagementData != "" {
+		if data, err = parseAnswers(p.PreEngagementData); err != nil {
+			return conversations.Conversation{}, "", err
+		}
+	}
+	identity := p.Identity
+	if identity == "" {
+		identity = newGuestIdentity()
+	}
+	name := firstNonEmpty(p.CustomerFriendlyName, data["friendlyName"], "Customer")
+	c, err := s.start(ctx, d, identity, name, p.ChatFriendlyName, data)
+	return c, identity, err
+}
+
+// parseAnswers reads pre-engagement data: a JSON object of short strings.
+func parseAnswers(raw string) (map[string]string, error) {
+	if len(raw) > MaxPreEngagementBytes {
+		return nil, apperr.New(apperr.TooLarge, apperr.CodeRequestTooLarge,
+			"PreEngagementData is %d bytes; the limit is %d", len(raw), MaxPreEngagementBytes)
+	}
+	var in map[string]any
+	if err := json.Unmarshal([]byte(raw), &in); err != nil {
+		return nil, invalid("PreEngagementData must be a JSON object of answers: %v", err)
+	}
+	out := make(map[string]string, len(in))
+	for k, v := range in {
+		switch v := v.(type) {
+		case string:
+			out[k] = strings.TrimSpace(v)
+		case bool, float64:
+			out[k] = fmt.Sprint(v)
+		case nil:
+		default:
+			return nil, invalid("PreEngagementData.%s must be a string, number or boolean", k)
+		}
+		if len(out[k]) > MaxFieldBytes {
+			return nil, invalid("PreEngagementData.%s is %d bytes; the limit is %d", k, len(out[k]), MaxFieldBytes)
+		}
+	}
+	return out, nil
+}
+
+// checkAnswers reads the answers and checks them against the form, as the
+// widget does, so a hand-made request cannot skip a required field.
+func checkAnswers(form []Field, raw string) (map[string]string, error) {
+	if raw == "" {
+		raw = "{}"
+	}
+	data, err := parseAnswers(raw)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range form {
+		v := data[f.Name]
+		if f.Required && v == "" {
+			return nil, invalid("PreEngagementData.%s is required (%s)", f.Name, f.Label)
+		}
+		if v == "" {
+			continue
+		}
+		switch f.Type {
+		case "email":
+			if a, err := mail.ParseAddress(v); err != nil || a.Address != v {
+				return nil, invalid("PreEngagementData.%s: %q is not an email address", f.Name, v)
+			}
+		case "select":
+			if !slices.Contains(f.Options, v) {
+				return nil, invalid("PreEngagementData.%s: %q is not one of the options", f.Name, v)
+			}
+		}
+	}
+	return data, nil
+}
+
+// Verified is a customer the website vouched for.
+type Verified struct {
+	Identity, Name, Email string
+}
+
+type identityClaims struct {
+	jwt.RegisteredClaims
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+}
+
+// VerifyIdentity checks a website's signed identity: an HS256 JWT signed
+// with the deployment's identity secret, with the customer's identity as
+// sub, an expiry at most 24 hours away, and optionally name and email.
+func VerifyIdentity(d Deployment, token string, now time.Time) (Verified, error) {
+	var c identityClaims
+	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return []byte(d.IdentitySecret), nil },
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(),
+		jwt.WithLeeway(30*time.Second), jwt.WithTimeFunc(func() time.Time { return now }))
+	refuse := func(why string, args ...any) error {
+		return apperr.New(apperr.Unauthorized, apperr.CodeUnauthorized, "Identity refused: "+why, args...)
+	}
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return Verified{}, refuse("it expired; sign a fresh one for each page view")
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return Verified{}, refuse("its signature does not match deployment %s's identity secret", d.Key)
+	case err != nil:
+		return Verified{}, refuse("it must be a JWT signed (HS256) with the deployment's identity secret: %v", err)
+	}
+	if c.ExpiresAt.Sub(now) > 24*time.Hour {
+		return Verified{}, refuse("it expires more than 24 hours from now")
+	}
+	if c.Subject == "" || len(c.Subject) > 128 || strings.ContainsAny(c.Subject, "\x00\r\n") {
+		return Verified{}, refuse("its sub must name the customer (1 to 128 characters)")
+	}
+	return Verified{Identity: c.Subject, Name: c.Name, Email: c.Email}, nil
+}
+
+func newGuestIdentity() string {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("webchat: crypto/rand failed: " + err.Error())
+	}
+	return "guest_" + hex.EncodeToString(b[:])
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func ptr[T any](v T) *T { return &v }
