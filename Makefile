@@ -6,25 +6,39 @@ BIN     := bin/parley
 ADDR    ?= :8080
 DATA    ?= ./data
 # Everything the server binary is built from; it is rebuilt only when one changes.
-SOURCES := go.mod go.sum $(shell find server shared assets -type f -not -path '*/testdata/*' 2>/dev/null)
+SOURCES := go.mod go.sum web/dist/dist.go $(shell find server shared assets -type f -not -path '*/testdata/*' 2>/dev/null)
+# The widget's WASM: rebuilt only when its Go sources change (a build and
+# brotli's best compression take about a minute and a half here).
+WIDGET_SOURCES := go.mod go.sum web/cmd/precompress/main.go $(shell find web/widget shared -name '*.go' -not -name '*_test.go' 2>/dev/null)
+WIDGET := web/dist/build/widget.wasm.br
 
-.PHONY: all build run test vet bench deps clean
+.PHONY: all build run test vet bench deps clean chromium
 
 all: build
 
 build: $(BIN)
 
-$(BIN): $(SOURCES) | deps
+$(BIN): $(SOURCES) $(WIDGET) | deps
 	$(GO) build -o $@ ./server/cmd/parley
+
+# The server embeds web/dist/build: the WASM precompressed (brotli, gzip),
+# and the wasm_exec.js of the Go that built it.
+$(WIDGET): $(WIDGET_SOURCES) | deps
+	@mkdir -p .cache web/dist/build
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o .cache/widget.wasm ./web/widget
+	$(GO) run ./web/cmd/precompress .cache/widget.wasm
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" web/dist/build/wasm_exec.js
+	mv .cache/widget.wasm.gz web/dist/build/widget.wasm.gz
+	mv .cache/widget.wasm.br $@
 
 run: build
 	./$(BIN) serve --addr $(ADDR) --data $(DATA)
 
-test: deps
+test: deps $(WIDGET) chromium
 	@test -z "$$(gofmt -l server shared web 2>/dev/null)" || { echo "gofmt needed:"; gofmt -l server shared web; exit 1; }
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./shared/...   # shared/ must build for the browser
-	$(GO) test -count=1 ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./shared/... ./web/widget   # these build for the browser
+	PARLEY_BROWSER_TESTS=1 $(GO) test -count=1 ./...
 	# The realtime frame decoder meets untrusted bytes: fuzz it briefly on every run.
 	$(GO) test -run '^$$' -fuzz FuzzDecodeClient -fuzztime $(FUZZTIME) ./shared/realtime
 
@@ -45,7 +59,12 @@ deps: .cache/deps
 	$(GO) mod download
 	@mkdir -p .cache && touch $@
 
+# Browser tests drive Debian's Chromium.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium (browser tests)"; \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 clean:
-	rm -rf bin .cache
+	rm -rf bin .cache web/dist/build/*.br web/dist/build/*.gz web/dist/build/*.js

@@ -70,6 +70,7 @@ type App struct {
 	db       *store.DB
 	realtime *realtime.Server
 	live     *live.Live
+	front    *frontend.Server
 	handler  http.Handler
 	log      *slog.Logger
 	stop     context.CancelFunc
@@ -152,6 +153,7 @@ func Open(cfg Config) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("load the front-end files: %w", err)
 	}
+	a.front = front
 	if _, err := a.DemoDeployment(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("create the demo webchat deployment: %w", err)

@@ -21,6 +21,7 @@ import (
 	twclient "github.com/twilio/twilio-go/client"
 	conv "github.com/twilio/twilio-go/rest/conversations/v1"
 
+	"parley/server/httpapi"
 	"parley/shared/client"
 )
 
@@ -47,20 +48,31 @@ type testServer struct {
 // 127.0.0.1 and stops it when the test ends.
 func startServer(t *testing.T) *testServer {
 	t.Helper()
+	// Tests start many chats from one address; the flood test sets its own.
+	return startServerWith(t, func(c *Config) {
+		c.GuestLimits = httpapi.GuestLimits{InitBurst: 1000, InitPerMinute: 1000, OtherBurst: 1000, OtherPerMinute: 1000}
+	})
+}
+
+// startServerWith is startServer with changes to the config.
+func startServerWith(t *testing.T, tweak func(*Config)) *testServer {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	baseURL := "http://" + ln.Addr().String()
 	dataDir := t.TempDir()
-	a, err := Open(Config{
+	cfg := Config{
 		DataDir:     dataDir,
 		BaseURL:     baseURL,
 		AccountSID:  testAccountSID,
 		AuthToken:   testAuthToken,
 		Logger:      slog.New(slog.NewTextHandler(testLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Synchronous: "NORMAL",
-	})
+	}
+	tweak(&cfg)
+	a, err := Open(cfg)
 	if err != nil {
 		ln.Close()
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -85,7 +84,7 @@ func (s *Service) mint(g Grants, ttl time.Duration) (string, Session, error) {
 	exp := now.Add(ttl)
 	claims := Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
-			ID:        s.system.SID + "-" + strconv.FormatInt(now.UnixNano(), 36),
+			ID:        s.system.SID + "-" + NewSecret()[:16], // unique, so two tokens in one second differ
 			Issuer:    s.system.SID,
 			Subject:   s.accountSID,
 			NotBefore: jwt.NewNumericDate(now),

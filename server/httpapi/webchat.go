@@ -4,8 +4,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"strconv"
+	"strings"
 
 	"parley/server/apperr"
 	"parley/server/ratelimit"

@@ -59,7 +59,8 @@ func (s *Service) Init(ctx context.Context, p InitParams) (Chat, error) {
 	if err != nil {
 		return Chat{}, err
 	}
-	data, err := checkAnswers(d.Form, p.PreEngagementData)
+	// A verified customer skips the form, so its required fields are not.
+	data, err := checkAnswers(d.Form, p.PreEngagementData, p.IdentityToken == "")
 	if err != nil {
 		return Chat{}, err
 	}
@@ -71,6 +72,9 @@ func (s *Service) Init(ctx context.Context, p InitParams) (Chat, error) {
 			return Chat{}, err
 		}
 		identity, name = v.Identity, firstNonEmpty(v.Name, name)
+		if v.Email != "" && data["email"] == "" {
+			data["email"] = v.Email
+		}
 		if c, ok, err := s.openConversationOf(ctx, identity, d.Key); err != nil {
 			return Chat{}, err
 		} else if ok {
@@ -286,7 +290,7 @@ func parseAnswers(raw string) (map[string]string, error) {
 
 // checkAnswers reads the answers and checks them against the form, as the
 // widget does, so a hand-made request cannot skip a required field.
-func checkAnswers(form []Field, raw string) (map[string]string, error) {
+func checkAnswers(form []Field, raw string, required bool) (map[string]string, error) {
 	if raw == "" {
 		raw = "{}"
 	}
@@ -296,7 +300,7 @@ func checkAnswers(form []Field, raw string) (map[string]string, error) {
 	}
 	for _, f := range form {
 		v := data[f.Name]
-		if f.Required && v == "" {
+		if required && f.Required && v == "" {
 			return nil, invalid("PreEngagementData.%s is required (%s)", f.Name, f.Label)
 		}
 		if v == "" {

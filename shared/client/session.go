@@ -597,8 +597,15 @@ func (s *Session) command(ctx context.Context, f realtime.ClientFrame) (realtime
 // sent. If ctx ends first, the message may or may not have been stored.
 // A refusal is an *APIError.
 func (s *Session) Send(ctx context.Context, conversationSID, body, attributes string) (realtime.ServerFrame, error) {
+	return s.SendKeyed(ctx, conversationSID, body, attributes, newID())
+}
+
+// SendKeyed is Send with the caller's idempotency key, for a caller that
+// keeps unsent messages across restarts (a widget after a reload) and must
+// not store one twice when it sends it again.
+func (s *Session) SendKeyed(ctx context.Context, conversationSID, body, attributes, key string) (realtime.ServerFrame, error) {
 	return s.command(ctx, realtime.ClientFrame{Type: realtime.TypeSend, ConversationSID: conversationSID,
-		Body: body, Attributes: attributes, IdempotencyKey: newID()})
+		Body: body, Attributes: attributes, IdempotencyKey: key})
 }
 
 // Read moves the identity's read horizon in a conversation forward to

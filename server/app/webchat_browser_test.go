@@ -1,0 +1,191 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	conv "github.com/twilio/twilio-go/rest/conversations/v1"
+
+	"parley/shared/client"
+)
+
+func TestTheDemoPageDrawsTheLauncherBeforeLoadingTheWidget(t *testing.T) {
+	s := startServer(t)
+	b := startBrowser(t, s)
+
+	// Note when the launcher's element enters the page, by the page's clock.
+	var host string
+	var launcherAt float64 // ms since the epoch
+	run(t, b.ctx, "open the demo page",
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			_, err := page.AddScriptToEvaluateOnNewDocument(`new MutationObserver((_, o) => {
+				if (document.querySelector("parley-chat")) { window.launcherAt = performance.timeOrigin + performance.now(); o.disconnect(); }
+			}).observe(document, {childList: true, subtree: true});`).Do(ctx)
+			return err
+		}),
+		chromedp.Navigate(s.baseURL+"/"),
+		chromedp.WaitReady("parley-chat", chromedp.ByQuery),
+		// The launcher is in a closed shadow root: what the visitor sees at
+		// its place is the loader's element.
+		chromedp.Evaluate(`document.elementFromPoint(innerWidth - 48, innerHeight - 48).tagName`, &host),
+		chromedp.Evaluate(`window.launcherAt`, &launcherAt),
+	)
+	if host != "PARLEY-CHAT" {
+		t.Fatalf("the launcher is not at the bottom right (found %q there)", host)
+	}
+	b.screenshot(t, b.ctx, "1-launcher")
+
+	// The widget loads on intent or when the page is idle: either way after
+	// the launcher is there.
+	run(t, b.ctx, "hover the launcher", chromedp.MouseEvent(input.MouseMoved, 1280-48, 900-48))
+	deadline := time.Now().Add(20 * time.Second)
+	for !b.requested(".wasm") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.mu.Lock()
+	wasmAt := b.firstWasm
+	b.mu.Unlock()
+	if wasmAt.IsZero() {
+		t.Fatal("hovering the launcher did not load the widget")
+	}
+	if launched := time.UnixMilli(int64(launcherAt)); !launched.Before(wasmAt) {
+		t.Fatalf("the launcher appeared at %v, after the WASM was requested at %v", launched, wasmAt)
+	}
+}
+
+func TestAVisitorChatsWithAnAgentInTheBrowser(t *testing.T) {
+	s := startServer(t)
+	b := startBrowser(t, s)
+	d := s.createDeployment(t, url.Values{"FriendlyName": {"Shop support"}, "WelcomeMessage": {"Hello from the shop!"}})
+	shop := shopSite(t, s.baseURL, d.Key)
+	if r := s.postForm(t, "/parley/v1/Deployments/"+d.Key, url.Values{"AllowedOrigins": {shop}}); r.status != 200 {
+		t.Fatalf("allow the shop's origin: %d %s", r.status, r.text)
+	}
+
+	run(t, b.ctx, "open the shop", chromedp.Navigate(shop+"/"), chromedp.WaitReady("parley-chat", chromedp.ByQuery))
+	run(t, b.ctx, "open the chat", chromedp.Evaluate(`Parley.open()`, nil))
+	w := b.widgetFrame(t, s.baseURL)
+	run(t, w, "fill the form",
+		chromedp.WaitVisible("#field-friendlyName", chromedp.ByID),
+		chromedp.SendKeys("#field-friendlyName", "Ada", chromedp.ByID),
+		chromedp.SendKeys("#field-email", "ada@example.com", chromedp.ByID),
+		chromedp.SendKeys("#field-question", "Where is <b>order</b> 1234?", chromedp.ByID),
+	)
+	b.screenshot(t, b.ctx, "2-form")
+	run(t, w, "start the chat",
+		chromedp.Click(`button[type="submit"]`, chromedp.ByQuery),
+		waitText(".msg.own .body", "Where is <b>order</b> 1234?"), // markup shows as text
+		waitText(".msg.welcome .body", "Hello from the shop!"),
+	)
+
+	// The agent finds the conversation the widget made, and joins it.
+	convs, err := s.tw.ConversationsV1.ListConversation(nil)
+	if err != nil || len(convs) != 1 {
+		t.Fatalf("want the one conversation the widget made: %v, %d", err, len(convs))
+	}
+	sid := *convs[0].Sid
+	if _, err := s.tw.ConversationsV1.CreateConversationParticipant(sid, (&conv.CreateConversationParticipantParams{}).
+		SetIdentity("agent-1").SetAttributes(`{"friendlyName":"Sam"}`)); err != nil {
+		t.Fatal(err)
+	}
+	agent := s.dialAgent(t, "agent-1")
+
+	// The agent types: the visitor sees it; then the answer arrives.
+	if err := agent.Typing(context.Background(), sid); err != nil {
+		t.Fatal(err)
+	}
+	run(t, w, "see the agent typing", waitText(".typing", "Sam"))
+	b.screenshot(t, b.ctx, "3-typing")
+	if _, err := s.tw.ConversationsV1.CreateConversationMessage(sid, (&conv.CreateConversationMessageParams{}).
+		SetAuthor("agent-1").SetBody("It ships today: https://track.example.com/1234")); err != nil {
+		t.Fatal(err)
+	}
+	var href string
+	run(t, w, "see the answer, its link made safe",
+		waitText(".msg.other .body", "It ships today"),
+		chromedp.AttributeValue(".msg.other .body a", "href", &href, nil, chromedp.ByQuery),
+	)
+	if href != "https://track.example.com/1234" {
+		t.Errorf("the link goes to %q", href)
+	}
+
+	// The visitor replies; the agent reads it, and the visitor sees "Read".
+	run(t, w, "reply", chromedp.SendKeys("#composer", "Thank you!\n", chromedp.ByID), waitText(".msg.own:last-of-type .body", "Thank you!"))
+	msgs, _ := s.tw.ConversationsV1.ListConversationMessage(sid, nil)
+	last := msgs[len(msgs)-1]
+	if *last.Body != "Thank you!" {
+		t.Fatalf("the visitor's reply did not reach the server: last message %q", *last.Body)
+	}
+	if err := agent.Read(context.Background(), sid, last.Index); err != nil {
+		t.Fatal(err)
+	}
+	run(t, w, "see the reply read", waitText(".msg.own .status", "Read"))
+	b.screenshot(t, b.ctx, "4-read")
+
+	// A reload resumes the same chat with its history.
+	run(t, b.ctx, "reload the shop", chromedp.Reload(), chromedp.WaitReady("parley-chat", chromedp.ByQuery))
+	w = b.widgetFrame(t, s.baseURL)
+	run(t, w, "see the history after the reload",
+		waitText(".msg.other .body", "It ships today"),
+		waitText(".msg.own .body", "Thank you!"),
+	)
+	b.screenshot(t, b.ctx, "5-reloaded")
+
+	// The visitor ends the chat; the conversation is closed.
+	run(t, w, "end the chat", chromedp.Click("button.end", chromedp.ByQuery), chromedp.WaitVisible(".ended", chromedp.ByQuery))
+	b.screenshot(t, b.ctx, "6-ended")
+	c, err := s.tw.ConversationsV1.FetchConversation(sid)
+	if err != nil || *c.State != "closed" {
+		t.Fatalf("after the visitor ended it the conversation is %v (%v)", c.State, err)
+	}
+}
+
+// dialAgent connects an agent's realtime session with the project's client.
+func (s *testServer) dialAgent(t *testing.T, identity string) *client.Session {
+	t.Helper()
+	token := s.mintToken(t, identity)
+	sess, err := client.Dial(context.Background(), client.SessionOptions{URL: s.baseURL,
+		Token: func(context.Context) (string, error) { return token, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sess.Close() })
+	return sess
+}
+
+// waitText waits until an element matching sel contains text.
+func waitText(sel, text string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			var texts []string
+			err := chromedp.Evaluate(`Array.from(document.querySelectorAll(`+jsString(sel)+`)).map(e => e.textContent)`, &texts).Do(ctx)
+			if err == nil {
+				for _, s := range texts {
+					if strings.Contains(s, text) {
+						return nil
+					}
+				}
+			}
+			if time.Now().After(deadline) {
+				var page string
+				chromedp.Evaluate(`document.body.innerText`, &page).Do(ctx)
+				return fmt.Errorf("no %s contains %q (found %q); the page shows:\n%s", sel, text, texts, page)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"time"
+
+	"parley/shared/client"
+	"parley/shared/model"
+)
+
+// Saved is the visitor's chat as kept in localStorage, so a reload or a
+// second tab resumes it: the token, and the messages not yet acknowledged
+// (sent again with the same idempotency keys, so never stored twice).
+type Saved struct {
+	Token        string    `json:"token"`
+	Identity     string    `json:"identity"`
+	Conversation string    `json:"conversation_sid"`
+	Expires      time.Time `json:"expires"`
+	Outbox       []Msg     `json:"outbox,omitempty"`
+}
+
+func storageKey(deployment string) string { return "parley:chat:" + deployment }
+
+// guestAPI calls the public webchat endpoints.
+type guestAPI struct {
+	rest *client.REST
+	key  string
+}
+
+type guestChat struct {
+	Token           string     `json:"token"`
+	Identity        string     `json:"identity"`
+	ConversationSID string     `json:"conversation_sid"`
+	Expiration      model.Time `json:"expiration"`
+}
+
+func (g guestAPI) init(ctx context.Context, name string, data map[string]string, identityToken string) (Saved, error) {
+	b, _ := json.Marshal(data)
+	form := url.Values{"DeploymentKey": {g.key}, "CustomerFriendlyName": {name}, "PreEngagementData": {string(b)}}
+	if identityToken != "" {
+		form.Set("Identity", identityToken)
+	}
+	var c guestChat
+	if err := g.rest.Do(ctx, "POST", "/flex/v2/Webchat/Init", form, &c); err != nil {
+		return Saved{}, err
+	}
+	return Saved{Token: c.Token, Identity: c.Identity, Conversation: c.ConversationSID, Expires: c.Expiration.Time}, nil
+}
+
+func (g guestAPI) refresh(ctx context.Context, token string) (string, time.Time, error) {
+	var c guestChat
+	err := g.rest.Do(ctx, "POST", "/flex/v2/Webchat/Tokens/Refresh", url.Values{"DeploymentKey": {g.key}, "Token": {token}}, &c)
+	return c.Token, c.Expiration.Time, err
+}
+
+func (g guestAPI) end(ctx context.Context, token, conversation string) error {
+	return g.rest.Do(ctx, "POST", "/flex/v2/Webchat/End",
+		url.Values{"DeploymentKey": {g.key}, "Token": {token}, "ConversationSid": {conversation}}, nil)
+}
+
+// historyPage is a page of messages, newest first, and where the next
+// (older) page is.
+type historyPage struct {
+	Msgs []Msg
+	Next string // "" when there are no older messages
+}
+
+const historyPageSize = 20
+
+// history fetches a page of a conversation's messages, newest first; from
+// is a next-page URL from an earlier page, or "" for the newest.
+func history(ctx context.Context, rest *client.REST, conversation, from string) (historyPage, error) {
+	path := from
+	var form url.Values
+	if path == "" {
+		path = "/conversations/v1/Conversations/" + conversation + "/Messages"
+		form = url.Values{"Order": {"desc"}, "PageSize": {strconv.Itoa(historyPageSize)}}
+	}
+	var body struct {
+		Messages []model.Message `json:"messages"`
+		Meta     model.Meta      `json:"meta"`
+	}
+	if err := rest.Do(ctx, "GET", path, form, &body); err != nil {
+		return historyPage{}, err
+	}
+	p := historyPage{}
+	for _, m := range body.Messages {
+		p.Msgs = append(p.Msgs, fromModel(m))
+	}
+	if body.Meta.NextPageURL != nil {
+		p.Next = *body.Meta.NextPageURL
+	}
+	return p, nil
+}
+
+// people reads a conversation's participants: who they are called, and how
+// far the others (not self) have read.
+func people(ctx context.Context, rest *client.REST, conversation, self string) (names map[string]string, othersRead int, err error) {
+	var body struct {
+		Participants []model.Participant `json:"participants"`
+	}
+	if err := rest.Do(ctx, "GET", "/conversations/v1/Conversations/"+conversation+"/Participants", url.Values{"PageSize": {"100"}}, &body); err != nil {
+		return nil, -1, err
+	}
+	names, othersRead = map[string]string{}, -1
+	for _, p := range body.Participants {
+		id, name, read := participantInfo(p)
+		if id == "" || id == self {
+			continue
+		}
+		if name != "" {
+			names[id] = name
+		}
+		othersRead = max(othersRead, read)
+	}
+	return names, othersRead, nil
+}
+
+// participantInfo is a participant's identity, display name and read
+// horizon (-1 when it has read nothing).
+func participantInfo(p model.Participant) (identity, name string, read int) {
+	read = -1
+	if p.Identity != nil {
+		identity = *p.Identity
+	}
+	if p.LastReadMessageIndex != nil {
+		read = *p.LastReadMessageIndex
+	}
+	var attrs struct {
+		FriendlyName string `json:"friendlyName"`
+	}
+	_ = json.Unmarshal([]byte(p.Attributes), &attrs)
+	return identity, attrs.FriendlyName, read
+}
+
+// fromModel turns an API message into the widget's.
+func fromModel(m model.Message) Msg {
+	out := Msg{SID: m.SID, Index: m.Index, Author: m.Author, Created: m.DateCreated.Time}
+	if m.Body != nil {
+		out.Body = *m.Body
+	}
+	var attrs struct {
+		Parley struct {
+			Kind string `json:"kind"`
+			Key  string `json:"key"`
+		} `json:"parley"`
+	}
+	_ = json.Unmarshal([]byte(m.Attributes), &attrs)
+	out.Kind, out.Key = attrs.Parley.Kind, attrs.Parley.Key
+	return out
+}
+
+// sendAttributes carry the idempotency key in the message too, so the
+// message's event can take its place in the outbox even before the ack.
+func sendAttributes(key string) string {
+	b, _ := json.Marshal(map[string]any{"parley": map[string]string{"key": key}})
+	return string(b)
+}

@@ -1,0 +1,70 @@
+package main
+
+import "strings"
+
+// Texts are the widget's words in one language.
+type Texts struct {
+	Lang, Dir                                   string
+	Title, Subtitle, Start, Required, BadEmail  string
+	Loading, Placeholder, Send, Sending, Sent   string
+	Read, NotSent, Retry, Reconnecting, Offline string
+	EndChat, ConfirmEnd, Ended, StartNew        string
+	Transcript, NewMessages, Today, Yesterday   string
+	Typing, LoadOlder, Minimise, Messages       string
+	Agent, You, Expired, CouldNotStart          string
+	Choose                                      string
+}
+
+var texts = map[string]Texts{
+	"en": {
+		Lang: "en", Dir: "ltr",
+		Title: "Chat with us", Subtitle: "We usually reply in a few minutes.", Start: "Start chat",
+		Required: "Please fill this in.", BadEmail: "Please enter an email address such as name@example.com.",
+		Loading: "Connecting…", Placeholder: "Type a message", Send: "Send", Sending: "Sending…", Sent: "Sent",
+		Read: "Read", NotSent: "Not sent", Retry: "Retry", Reconnecting: "Reconnecting…", Offline: "You are offline. Messages will be sent when you reconnect.",
+		EndChat: "End chat", ConfirmEnd: "End this chat? You can start a new one at any time.", Ended: "This chat has ended.",
+		StartNew: "Start a new chat", Transcript: "Download transcript", NewMessages: "New messages",
+		Today: "Today", Yesterday: "Yesterday", Typing: "%s is typing…", LoadOlder: "Show earlier messages",
+		Minimise: "Minimise chat", Messages: "Messages", Agent: "Agent", You: "You",
+		Expired: "Your chat session expired.", CouldNotStart: "The chat could not start: %s", Choose: "Choose…",
+	},
+	"fr": {
+		Lang: "fr", Dir: "ltr",
+		Title: "Discutons", Subtitle: "Nous répondons en général en quelques minutes.", Start: "Démarrer la discussion",
+		Required: "Veuillez remplir ce champ.", BadEmail: "Veuillez saisir une adresse e-mail, par exemple nom@exemple.fr.",
+		Loading: "Connexion…", Placeholder: "Écrivez un message", Send: "Envoyer", Sending: "Envoi…", Sent: "Envoyé",
+		Read: "Lu", NotSent: "Non envoyé", Retry: "Réessayer", Reconnecting: "Reconnexion…", Offline: "Vous êtes hors ligne. Les messages partiront à la reconnexion.",
+		EndChat: "Terminer", ConfirmEnd: "Terminer cette discussion ? Vous pourrez en démarrer une autre à tout moment.", Ended: "Cette discussion est terminée.",
+		StartNew: "Nouvelle discussion", Transcript: "Télécharger la transcription", NewMessages: "Nouveaux messages",
+		Today: "Aujourd’hui", Yesterday: "Hier", Typing: "%s écrit…", LoadOlder: "Afficher les messages précédents",
+		Minimise: "Réduire la discussion", Messages: "Messages", Agent: "Conseiller", You: "Vous",
+		Expired: "Votre session de discussion a expiré.", CouldNotStart: "La discussion n’a pas pu démarrer : %s", Choose: "Choisir…",
+	},
+	"ar": {
+		Lang: "ar", Dir: "rtl",
+		Title: "تحدث معنا", Subtitle: "نرد عادة خلال دقائق.", Start: "ابدأ المحادثة",
+		Required: "يرجى ملء هذا الحقل.", BadEmail: "يرجى إدخال بريد إلكتروني مثل name@example.com.",
+		Loading: "جارٍ الاتصال…", Placeholder: "اكتب رسالة", Send: "إرسال", Sending: "جارٍ الإرسال…", Sent: "أُرسلت",
+		Read: "قُرئت", NotSent: "لم تُرسل", Retry: "أعد المحاولة", Reconnecting: "جارٍ إعادة الاتصال…", Offline: "أنت غير متصل. ستُرسل الرسائل عند عودة الاتصال.",
+		EndChat: "إنهاء المحادثة", ConfirmEnd: "هل تريد إنهاء هذه المحادثة؟ يمكنك بدء محادثة جديدة في أي وقت.", Ended: "انتهت هذه المحادثة.",
+		StartNew: "ابدأ محادثة جديدة", Transcript: "تنزيل نص المحادثة", NewMessages: "رسائل جديدة",
+		Today: "اليوم", Yesterday: "أمس", Typing: "%s يكتب…", LoadOlder: "عرض الرسائل السابقة",
+		Minimise: "تصغير المحادثة", Messages: "الرسائل", Agent: "الموظف", You: "أنت",
+		Expired: "انتهت صلاحية جلسة المحادثة.", CouldNotStart: "تعذر بدء المحادثة: %s", Choose: "اختر…",
+	},
+}
+
+// textsFor picks the deployment's language, or the browser's for "auto",
+// falling back to English.
+func textsFor(locale, browser string) Texts {
+	if locale == "" || locale == "auto" {
+		locale = strings.ToLower(browser)
+		if i := strings.IndexAny(locale, "-_"); i > 0 {
+			locale = locale[:i]
+		}
+	}
+	if t, ok := texts[locale]; ok {
+		return t
+	}
+	return texts["en"]
+}
