@@ -146,7 +146,7 @@ func Open(cfg Config) (*App, error) {
 		Logger:        cfg.Logger,
 	})
 	rt := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
-		Log: cfg.Logger, Metrics: metrics}
+		AllowOrigin: chat.AnyAllows, Log: cfg.Logger, Metrics: metrics}
 	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Hub: hub, db: db, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
 	front, err := frontend.New(chat, a.DemoDeployment, cfg.Logger)
 	if err != nil {

@@ -335,6 +335,14 @@ func TestForeignOriginsAreRefused(t *testing.T) {
 	if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
 		t.Errorf("dial from a foreign origin: %v (response %v), want 403", err, resp)
 	}
+	// A site a webchat deployment allows may open the socket itself.
+	s.createDeployment(t, url.Values{"AllowedOrigins": {"https://shop.example"}})
+	if _, _, err := s.dialRaw(t, http.Header{"Origin": {"https://shop.example"}}); err != nil {
+		t.Fatalf("dial from a deployment's allowed origin: %v", err)
+	}
+	if _, resp, err := s.dialRaw(t, http.Header{"Origin": {"http://shop.example"}}); err == nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("the allowed host over another scheme was let in: %v", err)
+	}
 }
 
 func TestGuestsSeeOnlyTheirOwnConversations(t *testing.T) {

@@ -361,6 +361,28 @@ func checkForm(raw string) ([]Field, error) {
 	return form, nil
 }
 
+// AnyAllows reports whether some deployment allows a browser page at
+// origin: such a page may open the realtime socket itself.
+func (s *Service) AnyAllows(ctx context.Context, origin string) bool {
+	req := paging.Request{Size: 100}
+	for {
+		page, err := s.store.Deployments(ctx, req)
+		if err != nil {
+			return false
+		}
+		for _, d := range page.Items {
+			if d.AllowsOrigin(origin, s.SelfOrigin) {
+				return true
+			}
+		}
+		if !page.HasNext || len(page.Items) == 0 {
+			return false
+		}
+		last := page.Items[len(page.Items)-1].Seq
+		req.After = &last
+	}
+}
+
 // AllowsOrigin reports whether a browser page at origin may use this
 // deployment: the server's own pages (the widget's iframe), and the
 // deployment's allowed origins.

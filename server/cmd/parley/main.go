@@ -28,6 +28,8 @@ Usage:
   parley serve [--addr HOST:PORT] [--data DIR] [--base-url URL] [--allowed-origins LIST] [--log-level LEVEL]
   parley loadtest [--url URL] [--conns N] [--rate R] [--duration D] [--echo=false]
   parley echo-server [--addr HOST:PORT]   the loadtest's baseline: a bare WebSocket echo server
+  parley deployments list|show|create|update|rotate-secret|delete [...]
+                                          manage webchat deployments (see parley deployments --help)
 
 Environment:
   PARLEY_ACCOUNT_SID, PARLEY_AUTH_TOKEN   account credentials; serve generates
@@ -54,6 +56,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return loadtestCmd(args[1:], stdout, stderr)
 	case "echo-server":
 		return echoServerCmd(args[1:], stdout, stderr)
+	case "deployments":
+		return deploymentsCmd(args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])

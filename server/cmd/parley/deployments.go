@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"parley/shared/client"
+)
+
+const deploymentsUsage = `Usage: parley deployments COMMAND [flags]
+
+Manage webchat deployments on a running server, through its REST API
+(/parley/v1/Deployments), as the account.
+
+Commands:
+  list
+  show KEY
+  create [settings]            prints the identity secret, once
+  update KEY [settings]
+  rotate-secret KEY            prints the new identity secret
+  delete KEY
+
+Settings:
+  --name NAME  --welcome TEXT  --origin https://shop.example.com (repeat, or "" to clear)
+  --color #rrggbb  --mode light|dark|auto  --position right|left  --locale auto|en|fr|ar
+  --form JSON (pre-engagement fields)  --attachments=true|false  --max-bytes N
+
+Connection (every command):
+  --url URL    the server (default http://localhost:8080)
+  --data DIR   read the account's credentials from DIR/credentials.env
+               (default ./data) when PARLEY_ACCOUNT_SID and
+               PARLEY_AUTH_TOKEN are unset
+`
+
+// repeated is a flag that may be given several times.
+type repeated struct {
+	vals []string
+	set  bool
+}
+
+func (r *repeated) String() string { return strings.Join(r.vals, ",") }
+func (r *repeated) Set(v string) error {
+	r.set = true
+	if v != "" {
+		r.vals = append(r.vals, v)
+	}
+	return nil
+}
+
+func deploymentsCmd(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, deploymentsUsage)
+		return nil
+	}
+	cmd, args := args[0], args[1:]
+	var key string
+	if cmd != "list" && cmd != "create" {
+		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+			return fmt.Errorf("deployments %s needs the deployment's KEY (see parley deployments list)", cmd)
+		}
+		key, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("deployments "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	base := fs.String("url", "http://localhost:8080", "the server's `URL`")
+	dataDir := fs.String("data", "./data", "`DIR` with credentials.env")
+	settings := map[string]*string{}
+	for flagName, param := range map[string]string{"name": "FriendlyName", "welcome": "WelcomeMessage", "color": "Theme.Color",
+		"mode": "Theme.Mode", "position": "Theme.Position", "locale": "Locale", "form": "PreEngagementForm",
+		"attachments": "Attachments.Enabled", "max-bytes": "Attachments.MaxBytes"} {
+		settings[param] = fs.String(flagName, "", "")
+	}
+	var origins repeated
+	fs.Var(&origins, "origin", "allowed `ORIGIN`")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	form := url.Values{}
+	for param, v := range settings {
+		if *v != "" {
+			form.Set(param, *v)
+		}
+	}
+	if origins.set {
+		form["AllowedOrigins"] = origins.vals
+		if len(origins.vals) == 0 {
+			form["AllowedOrigins"] = []string{""} // clears them
+		}
+	}
+	sid, token, err := accountCredentials(*dataDir)
+	if err != nil {
+		return err
+	}
+	rest := client.NewREST(*base, client.AccountAuth(sid, token), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	path := "/parley/v1/Deployments"
+	if key != "" {
+		path += "/" + url.PathEscape(key)
+	}
+	var out any
+	switch cmd {
+	case "list":
+		err = rest.Do(ctx, "GET", path, url.Values{"PageSize": {"100"}}, &out)
+	case "show":
+		err = rest.Do(ctx, "GET", path, nil, &out)
+	case "create", "update":
+		err = rest.Do(ctx, "POST", path, form, &out)
+	case "rotate-secret":
+		err = rest.Do(ctx, "POST", path+"/IdentitySecret", nil, &out)
+	case "delete":
+		if err = rest.Do(ctx, "DELETE", path, nil, nil); err == nil {
+			fmt.Fprintf(stdout, "deleted %s\n", key)
+		}
+		return err
+	default:
+		fmt.Fprint(stderr, deploymentsUsage)
+		return fmt.Errorf("unknown deployments command %q", cmd)
+	}
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
+
+// accountCredentials come from the environment, or from the data
+// directory the server wrote them to.
+func accountCredentials(dataDir string) (sid, token string, err error) {
+	sid, token = os.Getenv("PARLEY_ACCOUNT_SID"), os.Getenv("PARLEY_AUTH_TOKEN")
+	if sid != "" && token != "" {
+		return sid, token, nil
+	}
+	path := filepath.Join(dataDir, "credentials.env")
+	f, err := os.Open(path)
+	if err != nil {
+		return "", "", fmt.Errorf("no credentials: set PARLEY_ACCOUNT_SID and PARLEY_AUTH_TOKEN, or point --data at the server's data directory (%w)", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, _ := strings.Cut(strings.TrimSpace(sc.Text()), "=")
+		switch k {
+		case "PARLEY_ACCOUNT_SID":
+			sid = v
+		case "PARLEY_AUTH_TOKEN":
+			token = v
+		}
+	}
+	if sid == "" || token == "" {
+		return "", "", errors.New(path + " lacks PARLEY_ACCOUNT_SID or PARLEY_AUTH_TOKEN")
+	}
+	return sid, token, nil
+}
