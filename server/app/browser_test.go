@@ -34,7 +34,7 @@ type browser struct {
 	logf      func(format string, args ...any)
 }
 
-func startBrowser(t *testing.T, s *testServer) *browser {
+func startBrowser(t testing.TB, s *testServer) *browser {
 	t.Helper()
 	need := os.Getenv("PARLEY_BROWSER_TESTS") != ""
 	missing := func(what string) {
@@ -111,7 +111,7 @@ func (b *browser) requested(substr string) bool {
 }
 
 // run runs actions in ctx, failing the test with what was being done.
-func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action) {
+func run(t testing.TB, ctx context.Context, what string, actions ...chromedp.Action) {
 	t.Helper()
 	if err := chromedp.Run(ctx, actions...); err != nil {
 		t.Fatalf("%s: %v", what, err)
@@ -119,7 +119,7 @@ func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Act
 }
 
 // screenshot saves the page as PNG in the test's artefacts folder.
-func (b *browser) screenshot(t *testing.T, ctx context.Context, name string) {
+func (b *browser) screenshot(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
 	var png []byte
 	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 80)); err != nil {
@@ -131,7 +131,7 @@ func (b *browser) screenshot(t *testing.T, ctx context.Context, name string) {
 
 // widgetFrame finds the widget's iframe target (cross-site, so its own
 // process) and returns a context that acts inside it.
-func (b *browser) widgetFrame(t *testing.T, base string) context.Context {
+func (b *browser) widgetFrame(t testing.TB, base string) context.Context {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -153,7 +153,7 @@ func (b *browser) widgetFrame(t *testing.T, base string) context.Context {
 
 // shopSite serves a third-party page that embeds the widget with the
 // documented tag, on another site than Parley's (localhost vs 127.0.0.1).
-func shopSite(t *testing.T, parley, key string) string {
+func shopSite(t testing.TB, parley, key string) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

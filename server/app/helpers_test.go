@@ -46,7 +46,7 @@ type testServer struct {
 
 // startServer opens a Parley in a fresh data directory, serves it on
 // 127.0.0.1 and stops it when the test ends.
-func startServer(t *testing.T) *testServer {
+func startServer(t testing.TB) *testServer {
 	t.Helper()
 	// Tests start many chats from one address; the flood test sets its own.
 	return startServerWith(t, func(c *Config) {
@@ -55,7 +55,7 @@ func startServer(t *testing.T) *testServer {
 }
 
 // startServerWith is startServer with changes to the config.
-func startServerWith(t *testing.T, tweak func(*Config)) *testServer {
+func startServerWith(t testing.TB, tweak func(*Config)) *testServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -108,7 +108,7 @@ func startServerWith(t *testing.T, tweak func(*Config)) *testServer {
 }
 
 // testLogWriter sends the server's log lines to the test's log.
-type testLogWriter struct{ t *testing.T }
+type testLogWriter struct{ t testing.TB }
 
 func (w testLogWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
@@ -118,7 +118,7 @@ func (w testLogWriter) Write(p []byte) (int, error) {
 // newTwilioClient returns the official client, sending every request meant
 // for Twilio to the Parley at baseURL. next, when not nil, carries the
 // rewritten requests (to count them, say).
-func newTwilioClient(t *testing.T, baseURL, accountSID, authToken string, next http.RoundTripper) *twilio.RestClient {
+func newTwilioClient(t testing.TB, baseURL, accountSID, authToken string, next http.RoundTripper) *twilio.RestClient {
 	t.Helper()
 	rt, err := client.NewTransport(baseURL, next)
 	if err != nil {
@@ -163,7 +163,7 @@ type rawRequest struct {
 
 // do sends a hand-built request, authenticated as the account unless
 // noAuth is set.
-func (s *testServer) do(t *testing.T, rq rawRequest) reply {
+func (s *testServer) do(t testing.TB, rq rawRequest) reply {
 	t.Helper()
 	var body io.Reader
 	if rq.body != "" {
@@ -200,13 +200,13 @@ func (s *testServer) do(t *testing.T, rq rawRequest) reply {
 }
 
 // get sends an authenticated GET.
-func (s *testServer) get(t *testing.T, path string) reply {
+func (s *testServer) get(t testing.TB, path string) reply {
 	t.Helper()
 	return s.do(t, rawRequest{method: http.MethodGet, path: path})
 }
 
 // postForm sends an authenticated, form-encoded POST.
-func (s *testServer) postForm(t *testing.T, path string, form url.Values) reply {
+func (s *testServer) postForm(t testing.TB, path string, form url.Values) reply {
 	t.Helper()
 	return s.do(t, rawRequest{method: http.MethodPost, path: path,
 		contentType: "application/x-www-form-urlencoded", body: form.Encode()})

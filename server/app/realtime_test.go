@@ -181,7 +181,7 @@ func isReply(id string) func(proto.ServerFrame) bool {
 }
 
 // mintToken asks the server for an access token for identity.
-func (s *testServer) mintToken(t *testing.T, identity string) string {
+func (s *testServer) mintToken(t testing.TB, identity string) string {
 	t.Helper()
 	r := s.postForm(t, "/parley/v1/Tokens", url.Values{"Identity": {identity}, "Ttl": {"600"}})
 	if r.status != http.StatusCreated {

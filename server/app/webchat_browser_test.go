@@ -149,7 +149,7 @@ func TestAVisitorChatsWithAnAgentInTheBrowser(t *testing.T) {
 }
 
 // dialAgent connects an agent's realtime session with the project's client.
-func (s *testServer) dialAgent(t *testing.T, identity string) *client.Session {
+func (s *testServer) dialAgent(t testing.TB, identity string) *client.Session {
 	t.Helper()
 	token := s.mintToken(t, identity)
 	sess, err := client.Dial(context.Background(), client.SessionOptions{URL: s.baseURL,

@@ -24,7 +24,7 @@ type deployment struct {
 	Key, AddressSID, Secret string
 }
 
-func (s *testServer) createDeployment(t *testing.T, form url.Values) deployment {
+func (s *testServer) createDeployment(t testing.TB, form url.Values) deployment {
 	t.Helper()
 	r := s.postForm(t, "/parley/v1/Deployments", form)
 	if r.status != http.StatusCreated {
