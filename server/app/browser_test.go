@@ -113,6 +113,10 @@ func (b *browser) requested(substr string) bool {
 // run runs actions in ctx, failing the test with what was being done.
 func run(t testing.TB, ctx context.Context, what string, actions ...chromedp.Action) {
 	t.Helper()
+	// A step that waits for something that never comes fails in a minute,
+	// saying which step it was, instead of hanging the whole run.
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
 	if err := chromedp.Run(ctx, actions...); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
@@ -142,6 +146,11 @@ func (b *browser) widgetFrame(t testing.TB, base string) context.Context {
 		for _, tg := range targets {
 			if tg.Type == "iframe" && strings.HasPrefix(tg.URL, base+"/widget/") {
 				ctx, _ := chromedp.NewContext(b.ctx, chromedp.WithTargetID(tg.TargetID))
+				// Attach now, with a context that lives as long as the
+				// browser: the first Run's context owns the attachment.
+				if err := chromedp.Run(ctx); err != nil {
+					t.Fatalf("attach to the widget's frame: %v", err)
+				}
 				return ctx
 			}
 		}

@@ -75,6 +75,8 @@ func TestAVisitorChatsWithAnAgentInTheBrowser(t *testing.T) {
 	w := b.widgetFrame(t, s.baseURL)
 	run(t, w, "fill the form",
 		chromedp.WaitVisible("#field-friendlyName", chromedp.ByID),
+		// A visitor clicks into the form first, which gives the frame focus.
+		chromedp.Click("#field-friendlyName", chromedp.ByID),
 		chromedp.SendKeys("#field-friendlyName", "Ada", chromedp.ByID),
 		chromedp.SendKeys("#field-email", "ada@example.com", chromedp.ByID),
 		chromedp.SendKeys("#field-question", "Where is <b>order</b> 1234?", chromedp.ByID),
@@ -130,13 +132,43 @@ func TestAVisitorChatsWithAnAgentInTheBrowser(t *testing.T) {
 	run(t, w, "see the reply read", waitText(".msg.own .status", "Read"))
 	b.screenshot(t, b.ctx, "4-read")
 
-	// A reload resumes the same chat with its history.
+	// The widget, open, read the agent's answer: the agent can see it.
+	guest, err := s.tw.ConversationsV1.ListConversationParticipant(sid, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range guest {
+		if *p.Identity != "agent-1" && (p.LastReadMessageIndex == nil || *p.LastReadMessageIndex < last.Index-1) {
+			t.Errorf("the visitor read the agent's answer but their read horizon is %v", p.LastReadMessageIndex)
+		}
+	}
+
+	// More history than one page: a reload shows the newest 20, and
+	// scrolling up brings the rest, oldest first.
+	for i := range 30 {
+		if _, err := s.tw.ConversationsV1.CreateConversationMessage(sid, (&conv.CreateConversationMessageParams{}).
+			SetAuthor("agent-1").SetBody(fmt.Sprintf("note %02d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
 	run(t, b.ctx, "reload the shop", chromedp.Reload(), chromedp.WaitReady("parley-chat", chromedp.ByQuery))
 	w = b.widgetFrame(t, s.baseURL)
-	run(t, w, "see the history after the reload",
-		waitText(".msg.other .body", "It ships today"),
-		waitText(".msg.own .body", "Thank you!"),
+	var shown int
+	run(t, w, "see the newest page after the reload",
+		waitText(".msg.other .body", "note 29"),
+		chromedp.Evaluate(`document.querySelectorAll(".msg").length`, &shown),
 	)
+	if shown != 20 {
+		t.Errorf("after the reload %d messages show, want the newest 20", shown)
+	}
+	run(t, w, "page back to the start",
+		chromedp.Click("button.older", chromedp.ByQuery),
+		waitText(".msg.welcome .body", "Hello from the shop!"),
+		chromedp.Evaluate(`document.querySelectorAll(".msg").length`, &shown),
+	)
+	if shown != 34 {
+		t.Errorf("after paging back %d messages show, want all 34", shown)
+	}
 	b.screenshot(t, b.ctx, "5-reloaded")
 
 	// The visitor ends the chat; the conversation is closed.

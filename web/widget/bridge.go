@@ -86,12 +86,14 @@ func (w *Widget) setUser(ctx app.Context, u app.Value) {
 		return ""
 	}
 	w.user.token, w.user.name, w.user.email = str("token"), str("name"), str("email")
-	if w.user.name != "" && w.answers["friendlyName"] == "" {
-		w.answers["friendlyName"] = w.user.name
+	// Prefill what the site knows, where the visitor has not typed.
+	prefill := func(field, v string) {
+		if el := app.Window().GetElementByID("field-" + field); v != "" && el.Truthy() && el.Get("value").String() == "" {
+			el.Set("value", v)
+		}
 	}
-	if w.user.email != "" && w.answers["email"] == "" {
-		w.answers["email"] = w.user.email
-	}
+	prefill("friendlyName", w.user.name)
+	prefill("email", w.user.email)
 	if w.user.token != "" && w.phase == phaseForm && !w.submitting {
 		w.start(ctx, map[string]string{})
 	}

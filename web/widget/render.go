@@ -62,6 +62,9 @@ func (w *Widget) form() app.UI {
 	)
 }
 
+// field draws one form field. Its value lives in the DOM, not in the
+// render: a re-render must never overwrite what the visitor (or autofill)
+// typed; submit reads the fields.
 func (w *Widget) field(f Field) app.UI {
 	id := "field-" + f.Name
 	errID := id + "-error"
@@ -76,18 +79,18 @@ func (w *Widget) field(f Field) app.UI {
 	switch f.Type {
 	case "textarea":
 		input = app.Textarea().ID(id).Name(f.Name).Rows(3).Required(f.Required).Aria("invalid", problem != "").
-			Aria("describedby", errID).Text(w.answers[f.Name]).OnInput(onInput)
+			Aria("describedby", errID).OnInput(onInput)
 	case "select":
 		opts := []app.UI{app.Option().Value("").Text(w.t.Choose)}
 		for _, o := range f.Options {
-			opts = append(opts, app.Option().Value(o).Selected(w.answers[f.Name] == o).Text(o))
+			opts = append(opts, app.Option().Value(o).Text(o))
 		}
 		input = app.Select().ID(id).Name(f.Name).Required(f.Required).Aria("invalid", problem != "").
 			Aria("describedby", errID).OnChange(onInput).Body(opts...)
 	default:
 		auto := map[string]string{"friendlyName": "name", "email": "email"}[f.Name]
 		input = app.Input().ID(id).Name(f.Name).Type(f.Type).Required(f.Required).Attr("autocomplete", auto).
-			Aria("invalid", problem != "").Aria("describedby", errID).Value(w.answers[f.Name]).OnInput(onInput)
+			Aria("invalid", problem != "").Aria("describedby", errID).OnInput(onInput)
 	}
 	label := f.Label
 	if f.Required {
