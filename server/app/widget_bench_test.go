@@ -141,7 +141,9 @@ func BenchmarkWidgetSendToAgent(b *testing.B) {
 }
 
 // awaitPromise makes Evaluate wait for the promise its script returns.
-func awaitPromise(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams { return p.WithAwaitPromise(true) }
+func awaitPromise(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams {
+	return p.WithAwaitPromise(true)
+}
 
 // dialWith connects a realtime session that hands every event to onEvent.
 func dialWith(base, token string, onEvent func(realtime.ServerFrame)) (*client.Session, error) {
