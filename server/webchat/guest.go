@@ -15,6 +15,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"parley/server/apperr"
+	"parley/server/auth"
 	"parley/server/conversations"
 	"parley/server/paging"
 )
@@ -186,34 +187,35 @@ func (s *Service) openConversationOf(ctx context.Context, identity, key string) 
 // Refresh exchanges a guest's valid token for a new one with the same
 // identity. Tokens from another deployment, expired or forged are refused.
 func (s *Service) Refresh(ctx context.Context, key, origin, token string) (Chat, error) {
-	d, err := s.deploymentFor(ctx, key, origin)
+	sess, err := s.guest(ctx, key, origin, token)
 	if err != nil {
 		return Chat{}, err
+	}
+	return s.chat(sess.Identity, key, "", false)
+}
+
+// guest checks a guest's token: live, and issued through deployment key.
+func (s *Service) guest(ctx context.Context, key, origin, token string) (auth.Session, error) {
+	d, err := s.deploymentFor(ctx, key, origin)
+	if err != nil {
+		return auth.Session{}, err
 	}
 	sess, err := s.auth.Verify(ctx, token)
 	if err != nil {
-		return Chat{}, err
+		return auth.Session{}, err
 	}
 	if sess.Deployment != d.Key {
-		return Chat{}, apperr.New(apperr.Unauthorized, apperr.CodeUnauthorized,
+		return auth.Session{}, apperr.New(apperr.Unauthorized, apperr.CodeUnauthorized,
 			"Token refused: it was not issued by webchat deployment %s", d.Key)
 	}
-	return s.chat(sess.Identity, d.Key, "", false)
+	return sess, nil
 }
 
 // End closes a guest's conversation at their request.
 func (s *Service) End(ctx context.Context, key, origin, token, conversationSID string) (conversations.Conversation, error) {
-	d, err := s.deploymentFor(ctx, key, origin)
+	sess, err := s.guest(ctx, key, origin, token)
 	if err != nil {
 		return conversations.Conversation{}, err
-	}
-	sess, err := s.auth.Verify(ctx, token)
-	if err != nil {
-		return conversations.Conversation{}, err
-	}
-	if sess.Deployment != d.Key {
-		return conversations.Conversation{}, apperr.New(apperr.Unauthorized, apperr.CodeUnauthorized,
-			"Token refused: it was not issued by webchat deployment %s", d.Key)
 	}
 	if err := s.conv.Participates(ctx, sess.Identity, conversationSID); err != nil {
 		return conversations.Conversation{}, err
