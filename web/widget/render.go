@@ -135,7 +135,7 @@ func (w *Widget) chat() app.UI {
 			TabIndex(0).OnScroll(w.onScroll).Body(items...),
 		app.Form().Class("composer").OnSubmit(w.send).Body(
 			app.Label().For("composer").Class("visually-hidden").Text(w.t.Placeholder),
-			app.Textarea().ID("composer").Rows(1).Placeholder(w.t.Placeholder).MaxLength(32768).
+			app.Textarea().ID("composer").Dir("auto").Rows(1).Placeholder(w.t.Placeholder).MaxLength(32768).
 				OnKeyDown(w.onComposerKey).OnInput(w.onInput),
 			app.Button().Type("submit").Class("send").Aria("label", w.t.Send).Title(w.t.Send).
 				Body(app.Span().Aria("hidden", "true").Text("➤")),
@@ -151,6 +151,12 @@ func (w *Widget) message(m Msg, lastOwn bool) app.UI {
 	}
 	if m.Kind == "welcome" {
 		class = "msg welcome"
+	}
+	switch {
+	case m.Failed != "":
+		class += " failed"
+	case m.Pending():
+		class += " pending"
 	}
 	segs := Linkify(m.Body)
 	body := make([]app.UI, len(segs))
@@ -175,7 +181,7 @@ func (w *Widget) message(m Msg, lastOwn bool) app.UI {
 	}
 	return app.Div().Class(class).DataSet("sid", m.SID).Body(
 		app.If(!own, func() app.UI { return app.Div().Class("author").Text(w.nameOf(m)) }),
-		app.P().Class("body").Body(body...),
+		app.P().Class("body").Dir("auto").Body(body...),
 		app.Div().Class("meta").Body(
 			app.Time().DateTime(m.Created.UTC().Format(time.RFC3339)).Text(clock(m.Created, w.t.Lang)),
 			app.If(status != "", func() app.UI {

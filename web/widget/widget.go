@@ -298,6 +298,9 @@ func (w *Widget) reload(ctx app.Context) {
 			}
 			if w.readUpTo == -2 {
 				w.readUpTo, w.ownRead = ownRead, ownRead
+				if ownRead < 0 {
+					w.readUpTo = -3 // a chat never read has nothing "new" to mark
+				}
 			}
 			w.thread.Add(page.Msgs...)
 			w.next = page.Next
