@@ -223,7 +223,7 @@ func (w *Widget) connect(ctx app.Context, attempt int) {
 		w.stop()
 	}
 	w.stop = stop
-	conv, self := w.saved.Conversation, w.saved.Identity
+	conv := w.saved.Conversation
 	w.ctx.Async(func() {
 		sess, err := client.Dial(bg, client.SessionOptions{
 			URL:   w.origin,
@@ -270,7 +270,6 @@ func (w *Widget) connect(ctx app.Context, attempt int) {
 				w.deliver(ctx, m)
 			}
 			w.reload(ctx)
-			_ = self
 		})
 	})
 }
