@@ -287,6 +287,31 @@ func (a *App) Close() error {
 	return errors.Join(rtErr, dbErr)
 }
 
+// ReadCredentials reads the account credentials a server generated into
+// its data directory (DIR/credentials.env). An error wrapping
+// os.ErrNotExist means there are none yet.
+func ReadCredentials(dataDir string) (Credentials, error) {
+	path := filepath.Join(dataDir, "credentials.env")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Credentials{}, err
+	}
+	var c Credentials
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(strings.TrimSpace(line), "=")
+		switch k {
+		case "PARLEY_ACCOUNT_SID":
+			c.AccountSID = v
+		case "PARLEY_AUTH_TOKEN":
+			c.AuthToken = v
+		}
+	}
+	if !sid.Is(sid.Account, c.AccountSID) || c.AuthToken == "" {
+		return Credentials{}, fmt.Errorf("%s is damaged: it needs PARLEY_ACCOUNT_SID and PARLEY_AUTH_TOKEN lines; fix or delete it", path)
+	}
+	return c, nil
+}
+
 // loadCredentials takes the account credentials from the config, or from
 // the data directory, or makes new ones and keeps them there.
 func loadCredentials(cfg Config) (Credentials, error) {
@@ -300,23 +325,8 @@ func loadCredentials(cfg Config) (Credentials, error) {
 		return Credentials{AccountSID: cfg.AccountSID, AuthToken: cfg.AuthToken}, nil
 	}
 	path := filepath.Join(cfg.DataDir, "credentials.env")
-	if b, err := os.ReadFile(path); err == nil {
-		var c Credentials
-		for _, line := range strings.Split(string(b), "\n") {
-			k, v, _ := strings.Cut(strings.TrimSpace(line), "=")
-			switch k {
-			case "PARLEY_ACCOUNT_SID":
-				c.AccountSID = v
-			case "PARLEY_AUTH_TOKEN":
-				c.AuthToken = v
-			}
-		}
-		if !sid.Is(sid.Account, c.AccountSID) || c.AuthToken == "" {
-			return Credentials{}, fmt.Errorf("%s is damaged: it needs PARLEY_ACCOUNT_SID and PARLEY_AUTH_TOKEN lines; fix or delete it", path)
-		}
-		return c, nil
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return Credentials{}, err
+	if c, err := ReadCredentials(cfg.DataDir); !errors.Is(err, os.ErrNotExist) {
+		return c, err
 	}
 	var tok [16]byte
 	if _, err := rand.Read(tok[:]); err != nil {

@@ -1,19 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"parley/server/app"
 	"parley/shared/client"
 )
 
@@ -144,24 +142,9 @@ func accountCredentials(dataDir string) (sid, token string, err error) {
 	if sid != "" && token != "" {
 		return sid, token, nil
 	}
-	path := filepath.Join(dataDir, "credentials.env")
-	f, err := os.Open(path)
+	c, err := app.ReadCredentials(dataDir)
 	if err != nil {
 		return "", "", fmt.Errorf("no credentials: set PARLEY_ACCOUNT_SID and PARLEY_AUTH_TOKEN, or point --data at the server's data directory (%w)", err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, _ := strings.Cut(strings.TrimSpace(sc.Text()), "=")
-		switch k {
-		case "PARLEY_ACCOUNT_SID":
-			sid = v
-		case "PARLEY_AUTH_TOKEN":
-			token = v
-		}
-	}
-	if sid == "" || token == "" {
-		return "", "", errors.New(path + " lacks PARLEY_ACCOUNT_SID or PARLEY_AUTH_TOKEN")
-	}
-	return sid, token, nil
+	return c.AccountSID, c.AuthToken, nil
 }
