@@ -69,12 +69,7 @@ func (w *Widget) field(f Field) app.UI {
 	id := "field-" + f.Name
 	errID := id + "-error"
 	problem := w.errs[f.Name]
-	onInput := func(ctx app.Context, e app.Event) {
-		w.answers[f.Name] = ctx.JSSrc().Get("value").String()
-		if w.errs[f.Name] != "" {
-			delete(w.errs, f.Name)
-		}
-	}
+	onInput := func(ctx app.Context, e app.Event) { delete(w.errs, f.Name) } // typing clears the field's error
 	var input app.UI
 	switch f.Type {
 	case "textarea":

@@ -48,7 +48,6 @@ type Widget struct {
 	problem string // shown on the form or the ended view
 
 	// the form
-	answers    map[string]string
 	errs       map[string]string
 	submitting bool
 	user       struct{ token, name, email string } // from Parley.setUser
@@ -78,7 +77,7 @@ type Widget struct {
 func (w *Widget) OnMount(ctx app.Context) {
 	w.ctx = ctx
 	w.thread = NewThread()
-	w.answers, w.errs, w.names, w.typing = map[string]string{}, map[string]string{}, map[string]string{}, map[string]time.Time{}
+	w.errs, w.names, w.typing = map[string]string{}, map[string]string{}, map[string]time.Time{}
 	w.origin = app.Window().Get("location").Get("origin").String()
 	if boot := app.Window().GetElementByID("boot"); boot.Truthy() {
 		boot.Call("remove")
@@ -141,13 +140,17 @@ func (w *Widget) submit(ctx app.Context, e app.Event) {
 		return
 	}
 	w.errs = map[string]string{}
+	data := map[string]string{}
 	for _, f := range w.cfg.Form {
 		// The fields themselves are the truth: autofill does not always
 		// fire input events.
+		v := ""
 		if el := app.Window().GetElementByID("field-" + f.Name); el.Truthy() {
-			w.answers[f.Name] = el.Get("value").String()
+			v = strings.TrimSpace(el.Get("value").String())
 		}
-		v := strings.TrimSpace(w.answers[f.Name])
+		if v != "" {
+			data[f.Name] = v
+		}
 		switch {
 		case f.Required && v == "":
 			w.errs[f.Name] = w.t.Required
@@ -165,12 +168,6 @@ func (w *Widget) submit(ctx app.Context, e app.Event) {
 			}
 		}
 		return
-	}
-	data := map[string]string{}
-	for k, v := range w.answers {
-		if v = strings.TrimSpace(v); v != "" {
-			data[k] = v
-		}
 	}
 	w.start(ctx, data)
 }
@@ -191,7 +188,6 @@ func (w *Widget) start(ctx app.Context, data map[string]string) {
 				w.problem = fmt.Sprintf(w.t.CouldNotStart, messageOf(err))
 				return
 			}
-			w.answers = map[string]string{}
 			w.post(map[string]any{"type": "started", "conversation_sid": saved.Conversation})
 			w.resume(ctx, saved)
 		})
