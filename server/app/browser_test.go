@@ -50,9 +50,25 @@ func startBrowser(t testing.TB, s *testServer) *browser {
 	if err != nil {
 		missing("chromium is not installed: apt-get install chromium")
 	}
+	// Not t.TempDir: Chromium's helper processes may still be writing to
+	// the profile for a moment after the browser is gone, and TempDir's
+	// cleanup fails the test on a directory that is not empty yet.
+	profile, err := os.MkdirTemp("", "parley-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("could not remove the browser profile %s", profile)
+	})
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true),
