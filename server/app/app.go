@@ -28,6 +28,7 @@ import (
 	"parley/server/frontend"
 	"parley/server/httpapi"
 	"parley/server/live"
+	"parley/server/media"
 	"parley/server/realtime"
 	"parley/server/render"
 	"parley/server/store"
@@ -57,6 +58,11 @@ type Config struct {
 	// GuestLimits rate-limit the public webchat endpoints per client;
 	// zero means httpapi.DefaultGuestLimits.
 	GuestLimits httpapi.GuestLimits
+	// MediaMaxBytes is the largest file the account and agents may upload;
+	// zero means media.DefaultMaxBytes. Webchat deployments set their own.
+	MediaMaxBytes int64
+	// Now is the clock temporary media links expire by; nil means time.Now.
+	Now func() time.Time
 }
 
 // App is a running Parley.
@@ -65,6 +71,7 @@ type App struct {
 	Conversations *conversations.Service
 	Auth          *auth.Service
 	Webchat       *webchat.Service
+	Media         *media.Service
 	Hub           *realtime.Hub
 
 	db       *store.DB
@@ -123,6 +130,11 @@ func Open(cfg Config) (*App, error) {
 	chanStore := store.NewChannels(db)
 	addresses := channels.NewService(chanStore, creds.AccountSID)
 	chat := webchat.NewService(chanStore, addresses, conv, authSvc, originOf(cfg.BaseURL))
+	files, policy, err := openMedia(ctx, cfg, db, creds.AccountSID, serviceSID)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	if cfg.GuestLimits == (httpapi.GuestLimits{}) {
 		cfg.GuestLimits = httpapi.DefaultGuestLimits
 	}
@@ -143,11 +155,13 @@ func Open(cfg Config) (*App, error) {
 		Auth:          authSvc,
 		Channels:      addresses,
 		Webchat:       chat,
+		Media:         files,
+		MediaPolicy:   policy,
 		Logger:        cfg.Logger,
 	})
 	rt := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
 		AllowOrigin: chat.AnyAllows, Log: cfg.Logger, Metrics: metrics}
-	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Hub: hub, db: db, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
+	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Media: files, Hub: hub, db: db, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
 	front, err := frontend.New(chat, a.DemoDeployment, cfg.Logger)
 	if err != nil {
 		db.Close()
@@ -166,6 +180,7 @@ func Open(cfg Config) (*App, error) {
 		defer close(a.done)
 		a.background(bg, cfg)
 	}()
+	go files.Run(bg)
 	return a, nil
 }
 
@@ -190,6 +205,7 @@ func (a *App) routes(api *httpapi.API, guest http.Handler, front *frontend.Serve
 	mux.Handle("GET /debug/pprof/profile", api.AccountOnly(http.HandlerFunc(pprof.Profile)))
 	mux.Handle("/conversations/", api)
 	mux.Handle("/flex/v2/Webchat/", guest)
+	mux.Handle("/mcs/", api.Media())
 	front.Register(mux)
 	mux.Handle("/", api) // the API answers unknown paths in its own error shape
 	return mux
@@ -271,6 +287,29 @@ func loadSystemKey(ctx context.Context, db *store.DB) (auth.Key, error) {
 		return auth.Key{}, fmt.Errorf("create the token signing key: %w", err)
 	}
 	return auth.Key{SID: keySID, FriendlyName: "Parley", Secret: secret}, nil
+}
+
+// openMedia starts the media service, with blobs under the data directory,
+// and returns it with the upload policy for the account and agents.
+func openMedia(ctx context.Context, cfg Config, db *store.DB, accountSID, serviceSID string) (*media.Service, media.Policy, error) {
+	policy := media.DefaultPolicy()
+	if cfg.MediaMaxBytes != 0 {
+		policy.MaxBytes = cfg.MediaMaxBytes
+	}
+	if err := policy.Check(); err != nil {
+		return nil, policy, fmt.Errorf("media size limit: %w", err)
+	}
+	key, err := db.SetSettingIfUnset(ctx, "media_signing_key", auth.NewSecret())
+	if err != nil {
+		return nil, policy, fmt.Errorf("create the media link signing key: %w", err)
+	}
+	files, err := media.New(ctx, media.Config{Store: store.NewMedia(db), Dir: filepath.Join(cfg.DataDir, "media"),
+		AccountSID: accountSID, ServiceSID: serviceSID, SigningKey: []byte(key), Now: cfg.Now})
+	if err != nil {
+		return nil, policy, fmt.Errorf("open the media store: %w", err)
+	}
+	db.OnMediaGone(files.Gone)
+	return files, policy, nil
 }
 
 // Close ends realtime sessions (telling clients to reconnect), stops

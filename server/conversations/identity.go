@@ -16,6 +16,7 @@ func (s *Service) SendAs(ctx context.Context, identity, conversationSID string, 
 		return Message{}, err
 	}
 	p.Author = &identity
+	p.MediaOwner = identity
 	return s.SendMessage(ctx, conversationSID, p)
 }
 

@@ -16,8 +16,13 @@ type MessageParams struct {
 	Body           *string
 	Attributes     *string
 	IdempotencyKey string
-	DateCreated    *time.Time
-	DateUpdated    *time.Time
+	// MediaSIDs are uploaded files to attach, on create only.
+	MediaSIDs []string
+	// MediaOwner, when set, is the identity sending: it may attach only
+	// files it uploaded itself. The account may attach any.
+	MediaOwner  string
+	DateCreated *time.Time
+	DateUpdated *time.Time
 }
 
 // ErrDuplicateKey is returned by Tx.InsertMessage when the conversation
@@ -63,12 +68,23 @@ func (s *Service) appendMessage(ctx context.Context, tx Tx, c *Conversation, p M
 		Created:         now,
 		Updated:         now,
 	}
-	if p.Body == nil || *p.Body == "" {
-		return m, apperr.Invalidf(apperr.CodeBodyRequired, "A message needs a Body")
+	if (p.Body == nil || *p.Body == "") && len(p.MediaSIDs) == 0 {
+		return m, apperr.Invalidf(apperr.CodeBodyRequired, "A message needs a Body or at least one MediaSid")
 	}
 	if err := s.applyMessageParams(ctx, tx, &m, p); err != nil {
 		return m, err
 	}
+	media, err := attachments(ctx, tx, p)
+	if errors.Is(err, errAttachedElsewhere) && p.IdempotencyKey != "" {
+		// A retried send finds its media attached to its first copy.
+		if m, err := tx.MessageByIdempotencyKey(ctx, c.SID, p.IdempotencyKey); err == nil {
+			return m, nil
+		}
+	}
+	if err != nil {
+		return m, err
+	}
+	m.Media = media
 	// A repeated idempotency key is found by the insert itself, saving a
 	// lookup on every send.
 	if err := tx.InsertMessage(m); errors.Is(err, ErrDuplicateKey) {
@@ -92,6 +108,44 @@ func (s *Service) appendMessage(ctx context.Context, tx Tx, c *Conversation, p M
 		}
 	}
 	return m, s.record(tx, Event{Type: MessageAdded, ConversationSID: c.SID, Message: &m})
+}
+
+// MaxMediaPerMessage is how many files one message may carry.
+const MaxMediaPerMessage = 10
+
+var errAttachedElsewhere = errors.New("media is attached to another message")
+
+// attachments checks the files a send attaches: each exists once, is free,
+// and is the sender's own.
+func attachments(ctx context.Context, tx Tx, p MessageParams) ([]Attachment, error) {
+	if len(p.MediaSIDs) > MaxMediaPerMessage {
+		return nil, apperr.Invalidf(apperr.CodeBadRequest,
+			"A message may carry at most %d media; this one has %d", MaxMediaPerMessage, len(p.MediaSIDs))
+	}
+	var out []Attachment
+	seen := make(map[string]bool, len(p.MediaSIDs))
+	for _, ref := range p.MediaSIDs {
+		if seen[ref] {
+			return nil, apperr.Invalidf(apperr.CodeBadRequest, "MediaSid %s is given twice", ref)
+		}
+		seen[ref] = true
+		f, err := tx.MediaFile(ctx, ref)
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, apperr.Invalidf(apperr.CodeBadRequest, "MediaSid %s does not name an uploaded file; upload it first", ref)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if f.MessageSID != "" {
+			return nil, errors.Join(errAttachedElsewhere, apperr.Conflictf(apperr.CodeBadRequest,
+				"Media %s is already attached to message %s; upload the file again to send it twice", ref, f.MessageSID))
+		}
+		if p.MediaOwner != "" && f.Author != p.MediaOwner {
+			return nil, apperr.New(apperr.Forbidden, apperr.CodeForbidden, "Media %s was uploaded by someone else; %s may attach only its own uploads", ref, p.MediaOwner)
+		}
+		out = append(out, f.Attachment)
+	}
+	return out, nil
 }
 
 func (s *Service) applyMessageParams(ctx context.Context, tx Tx, m *Message, p MessageParams) error {

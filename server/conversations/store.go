@@ -37,6 +37,9 @@ type Reader interface {
 	// client-chosen key, so a retried send returns it instead of a copy.
 	MessageByIdempotencyKey(ctx context.Context, conversationSID, key string) (Message, error)
 
+	// MediaFile finds an uploaded file by SID.
+	MediaFile(ctx context.Context, sid string) (MediaFile, error)
+
 	Receipt(ctx context.Context, conversationSID, messageSID, receiptSID string) (Receipt, error)
 	Receipts(ctx context.Context, conversationSID, messageSID string, p PageRequest) (Page[Receipt], error)
 
@@ -76,6 +79,8 @@ type Tx interface {
 	UpdateParticipant(p Participant) error
 	DeleteParticipant(conversationSID, sid string) error
 
+	// InsertMessage stores m; its Media must have been checked with
+	// MediaFile, and are marked attached to it.
 	InsertMessage(m Message) error
 	UpdateMessage(m Message) error
 	DeleteMessage(conversationSID, sid string) error

@@ -77,11 +77,28 @@ type Message struct {
 	Author          string
 	Body            string
 	Attributes      string
-	ParticipantSID  string // the author's participant, when the author is one
-	IdempotencyKey  string // client-chosen; a retry with the same key is not a new message
+	ParticipantSID  string       // the author's participant, when the author is one
+	IdempotencyKey  string       // client-chosen; a retry with the same key is not a new message
+	Media           []Attachment // in the order they were given
 	Created         time.Time
 	Updated         time.Time
 	Delivery        *Delivery // nil when no receipts exist
+}
+
+// Attachment is a file attached to a message.
+type Attachment struct {
+	SID         string `json:"sid"`
+	ContentType string `json:"content_type"`
+	Filename    string `json:"filename"`
+	Size        int64  `json:"size"`
+}
+
+// MediaFile is an uploaded file as messages see it: who uploaded it, and
+// the message it is attached to, if any.
+type MediaFile struct {
+	Attachment
+	Author     string
+	MessageSID string
 }
 
 // Delivery summarises a message's receipts across its recipients.

@@ -14,7 +14,8 @@ import (
 // token). Identities may only read their own conversations and move their
 // own read horizon: what a widget needs to catch up after a resync.
 type caller struct {
-	identity string // empty for the account
+	identity   string // empty for the account
+	deployment string // the webchat deployment of a guest's token
 }
 
 type callerKey struct{}
@@ -41,7 +42,7 @@ func (a *API) authenticate(r *http.Request) (caller, error) {
 	if err != nil {
 		return caller{}, err
 	}
-	return caller{identity: s.Identity}, nil
+	return caller{identity: s.Identity, deployment: s.Deployment}, nil
 }
 
 // access is a rule letting an identity use a route: nil means the route is

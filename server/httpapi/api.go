@@ -16,6 +16,7 @@ import (
 	"parley/server/auth"
 	"parley/server/channels"
 	"parley/server/conversations"
+	"parley/server/media"
 	"parley/server/render"
 	"parley/server/webchat"
 )
@@ -35,7 +36,11 @@ type Config struct {
 	Auth          *auth.Service
 	Channels      *channels.Service
 	Webchat       *webchat.Service
-	Logger        *slog.Logger
+	Media         *media.Service
+	// MediaPolicy bounds uploads by the account and agents; guests get
+	// their deployment's policy.
+	MediaPolicy media.Policy
+	Logger      *slog.Logger
 }
 
 // API is the REST API's handler.
@@ -47,6 +52,8 @@ type API struct {
 	auth       *auth.Service
 	channels   *channels.Service
 	webchat    *webchat.Service
+	media      *media.Service
+	policy     media.Policy
 	render     *render.Renderer
 	log        *slog.Logger
 	mux        *http.ServeMux
@@ -63,6 +70,8 @@ func New(c Config) *API {
 		auth:       c.Auth,
 		channels:   c.Channels,
 		webchat:    c.Webchat,
+		media:      c.Media,
+		policy:     c.MediaPolicy,
 		render:     render.New(c.BaseURL),
 		log:        c.Logger,
 		mux:        http.NewServeMux(),

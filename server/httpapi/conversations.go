@@ -313,9 +313,7 @@ func (a *API) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	if p.err != nil {
 		return p.err
 	}
-	if len(p.all("MediaSid")) > 0 {
-		return apperr.Invalidf(apperr.CodeBadRequest, "MediaSid is not supported yet: this server has no media service")
-	}
+	mp.MediaSIDs = p.all("MediaSid")
 	// Twilio's idempotency header makes a retried create safe.
 	mp.IdempotencyKey = r.Header.Get("I-Twilio-Idempotency-Token")
 	m, err := a.conv.SendMessage(r.Context(), r.PathValue("sid"), mp)

@@ -168,7 +168,7 @@ func (l *Live) Command(ctx context.Context, s *realtime.Session, f proto.ClientF
 	switch f.Type {
 	case proto.TypeSend:
 		m, err := l.conv.SendAs(ctx, s.Identity(), f.ConversationSID, conversations.MessageParams{
-			Body: &f.Body, Attributes: optional(f.Attributes), IdempotencyKey: f.IdempotencyKey,
+			Body: &f.Body, Attributes: optional(f.Attributes), IdempotencyKey: f.IdempotencyKey, MediaSIDs: f.MediaSIDs,
 		})
 		if err != nil {
 			return l.errorFrame(f.ID, err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"parley/server/conversations"
+	"parley/server/media"
 	"parley/shared/model"
 )
 
@@ -121,6 +122,10 @@ func (a *Renderer) Message(m conversations.Message) model.Message {
 			"channel_metadata":  u + "/ChannelMetadata",
 		},
 	}
+	for _, f := range m.Media {
+		out.Media = append(out.Media, model.Media{SID: f.SID, ContentType: f.ContentType, Filename: f.Filename,
+			Size: f.Size, Category: "media"})
+	}
 	if d := m.Delivery; d != nil {
 		out.Delivery = &model.Delivery{Total: d.Total, Sent: string(d.Sent), Delivered: string(d.Delivered),
 			Read: string(d.Read), Failed: string(d.Failed), Undelivered: string(d.Undelivered)}
@@ -222,5 +227,28 @@ func (a *Renderer) ParticipantConversation(userSIDs map[string]string, m convers
 		ConversationState:           string(c.State),
 		ConversationTimers:          modelTimers(c.Timers),
 		Links:                       a.MembershipLinks(m),
+	}
+}
+
+// MediaPath is the path of a media resource in the media content service.
+func MediaPath(serviceSID, mediaSID string) string {
+	return "/mcs/v1/Services/" + serviceSID + "/Media/" + mediaSID
+}
+
+// Media renders an uploaded file. temporary is its signed content URL
+// (relative to the base URL).
+func (a *Renderer) Media(m media.Media, temporary string) model.MediaResource {
+	u := a.baseURL + MediaPath(m.ServiceSID, m.SID)
+	return model.MediaResource{
+		SID: m.SID, ServiceSID: m.ServiceSID, AccountSID: m.AccountSID,
+		DateCreated: modelTime(m.Created), DateUploadCompleted: modelTime(m.Created), DateUpdated: modelTime(m.Updated),
+		Size: m.Size, ContentType: m.ContentType, Filename: optional(m.Filename), Author: m.Author, Category: "media",
+		ConversationSID: optional(m.ConversationSID), MessageSID: optional(m.MessageSID),
+		ChannelSID: optional(m.ConversationSID), // Programmable Chat's name for the conversation
+		URL:        u,
+		Links: map[string]string{
+			"content":                  u + "/Content",
+			"content_direct_temporary": a.baseURL + temporary,
+		},
 	}
 }

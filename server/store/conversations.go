@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -26,7 +27,7 @@ func NewConversations(db *DB) *Conversations {
 // Update runs fn in a write transaction on the writer goroutine.
 func (s *Conversations) Update(ctx context.Context, fn func(conversations.Tx) error) error {
 	return s.db.Write(ctx, func(q WriteTx) error {
-		return fn(convTx{convReader: convReader{q: q}, w: q})
+		return fn(convTx{convReader: convReader{q: q}, w: q, db: s.db})
 	})
 }
 
@@ -34,7 +35,8 @@ type convReader struct{ q Querier }
 
 type convTx struct {
 	convReader
-	w WriteTx
+	w  WriteTx
+	db *DB
 }
 
 var _ conversations.Store = (*Conversations)(nil)
@@ -140,6 +142,7 @@ func (t convTx) UpdateConversation(c conversations.Conversation) error {
 }
 
 func (t convTx) DeleteConversation(sid string) error {
+	t.db.mediaMayBeGone(t.w)
 	_, err := t.q.ExecContext(context.Background(), "DELETE FROM conversations WHERE sid = ?", sid)
 	return err
 }
@@ -279,18 +282,21 @@ func (t convTx) DeleteParticipant(conversationSID, sid string) error {
 // ---- messages ----
 
 const msgCols = `m.idx, m.sid, c.account_sid, c.sid, m.author, m.body, m.attributes, m.participant_sid,
-	m.idempotency_key, m.date_created, m.date_updated`
+	m.idempotency_key, m.date_created, m.date_updated, m.media`
 
 const msgFrom = " FROM messages m JOIN conversations c ON c.seq = m.conversation_seq"
 
 func scanMessage(row interface{ Scan(...any) error }) (conversations.Message, error) {
 	var m conversations.Message
-	var key sql.NullString
+	var key, media sql.NullString
 	var created, updated sql.NullInt64
 	err := row.Scan(&m.Index, &m.SID, &m.AccountSID, &m.ConversationSID, &m.Author, &m.Body, &m.Attributes,
-		&m.ParticipantSID, &key, &created, &updated)
+		&m.ParticipantSID, &key, &created, &updated, &media)
 	m.IdempotencyKey = key.String
 	m.Created, m.Updated = fromMS(created), fromMS(updated)
+	if err == nil && media.Valid {
+		err = json.Unmarshal([]byte(media.String), &m.Media)
+	}
 	return m, err
 }
 
@@ -370,19 +376,46 @@ func (r convReader) attachDelivery(ctx context.Context, msgs []conversations.Mes
 }
 
 func (t convTx) InsertMessage(m conversations.Message) error {
-	res, err := t.q.ExecContext(context.Background(), `INSERT INTO messages (conversation_seq, idx, sid, author,
-		body, attributes, participant_sid, idempotency_key, date_created, date_updated)
-		VALUES ((SELECT seq FROM conversations WHERE sid = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	var media any
+	if len(m.Media) > 0 {
+		b, err := json.Marshal(m.Media)
+		if err != nil {
+			return err
+		}
+		media = string(b)
+	}
+	ctx := context.Background()
+	res, err := t.q.ExecContext(ctx, `INSERT INTO messages (conversation_seq, idx, sid, author,
+		body, attributes, participant_sid, idempotency_key, date_created, date_updated, media)
+		VALUES ((SELECT seq FROM conversations WHERE sid = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (conversation_seq, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
 		m.ConversationSID, m.Index, m.SID, m.Author, m.Body, m.Attributes, m.ParticipantSID,
-		nullIfEmpty(m.IdempotencyKey), ms(m.Created), ms(m.Updated))
+		nullIfEmpty(m.IdempotencyKey), ms(m.Created), ms(m.Updated), media)
 	if err != nil {
 		return err
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
 		return conversations.ErrDuplicateKey
 	}
-	return err
+	for _, a := range m.Media {
+		if _, err := t.q.ExecContext(ctx, `UPDATE media SET conversation_sid = ?, message_sid = ?, date_updated = ?
+			WHERE sid = ?`, m.ConversationSID, m.SID, ms(m.Updated), a.SID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r convReader) MediaFile(ctx context.Context, sid string) (conversations.MediaFile, error) {
+	var f conversations.MediaFile
+	var msg sql.NullString
+	err := r.q.QueryRowContext(ctx, `SELECT sid, content_type, filename, size, author, message_sid FROM media WHERE sid = ?`, sid).
+		Scan(&f.SID, &f.ContentType, &f.Filename, &f.Size, &f.Author, &msg)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, notFound("Media", sid)
+	}
+	f.MessageSID = msg.String
+	return f, err
 }
 
 func (t convTx) UpdateMessage(m conversations.Message) error {
@@ -393,6 +426,7 @@ func (t convTx) UpdateMessage(m conversations.Message) error {
 }
 
 func (t convTx) DeleteMessage(conversationSID, sid string) error {
+	t.db.mediaMayBeGone(t.w)
 	_, err := t.q.ExecContext(context.Background(), `DELETE FROM messages WHERE sid = ?
 		AND conversation_seq = (SELECT seq FROM conversations WHERE sid = ?)`, sid, conversationSID)
 	return err

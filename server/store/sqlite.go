@@ -48,6 +48,8 @@ type DB struct {
 	ops     chan *writeOp
 	stopped chan struct{}
 
+	mediaGone func() // see OnMediaGone
+
 	stats struct {
 		batches, ops, busyNS, commitNS atomic.Int64
 	}

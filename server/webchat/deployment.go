@@ -19,6 +19,7 @@ import (
 	"parley/server/auth"
 	"parley/server/channels"
 	"parley/server/conversations"
+	"parley/server/media"
 	"parley/server/paging"
 	"parley/shared/sid"
 )
@@ -28,18 +29,11 @@ const (
 	MaxOrigins        = 10
 	MaxFormFields     = 12
 	MaxWelcomeBytes   = 2048
-	DefaultMaxBytes   = 16 << 20  // per attachment
-	LimitMaxBytes     = 150 << 20 // the most an operator may allow
-	DeploymentKeyType = "CV"      // Twilio's prefix for webchat deployment keys
+	DeploymentKeyType = "CV" // Twilio's prefix for webchat deployment keys
 )
 
 // Locales the widget is translated into; "auto" follows the browser.
 var Locales = []string{"auto", "en", "fr", "ar"}
-
-// MediaTypes are the attachment types Parley can accept at all; a
-// deployment allows a subset.
-var MediaTypes = []string{"image/jpeg", "image/png", "image/gif", "image/heic", "image/webp",
-	"application/pdf", "text/plain", "audio/mpeg", "video/mp4", "audio/amr"}
 
 // Deployment is one embedding of the widget: its look, its form, and the
 // sites allowed to embed it.
@@ -83,11 +77,7 @@ type Theme struct {
 }
 
 // AttachmentPolicy says what files customers may send.
-type AttachmentPolicy struct {
-	Enabled      bool     `json:"enabled"`
-	MaxBytes     int64    `json:"max_bytes"`
-	AllowedTypes []string `json:"allowed_types"`
-}
+type AttachmentPolicy = media.Policy
 
 // DefaultForm asks for a name, an email address and the question.
 func DefaultForm() []Field {
@@ -159,7 +149,7 @@ func (s *Service) CreateDeployment(ctx context.Context, p DeploymentParams) (Dep
 		WelcomeMessage: "Hi! Tell us how we can help, and an agent will be with you shortly.",
 		Theme:          Theme{Color: "#1f6feb", Mode: "auto", Position: "right"},
 		Locale:         "auto",
-		Attachments:    AttachmentPolicy{Enabled: true, MaxBytes: DefaultMaxBytes, AllowedTypes: slices.Clone(MediaTypes)},
+		Attachments:    media.DefaultPolicy(),
 		IdentitySecret: newSecret(),
 		Created:        now,
 		Updated:        now,
@@ -285,15 +275,15 @@ func apply(d *Deployment, p DeploymentParams) error {
 		d.Attachments.Enabled = *a.Enabled
 	}
 	if a.MaxBytes != nil {
-		if *a.MaxBytes < 1 || *a.MaxBytes > LimitMaxBytes {
-			return invalid("Attachments.MaxBytes must be between 1 and %d (150 MiB), got %d", LimitMaxBytes, *a.MaxBytes)
+		if *a.MaxBytes < 1 || *a.MaxBytes > media.LimitMaxBytes {
+			return invalid("Attachments.MaxBytes must be between 1 and %d (150 MiB), got %d", media.LimitMaxBytes, *a.MaxBytes)
 		}
 		d.Attachments.MaxBytes = *a.MaxBytes
 	}
 	if a.AllowedTypes != nil {
 		for _, t := range a.AllowedTypes {
-			if !slices.Contains(MediaTypes, t) {
-				return invalid("Attachments.AllowedTypes: %q is not one of %s", t, strings.Join(MediaTypes, ", "))
+			if !slices.Contains(media.Types, t) {
+				return invalid("Attachments.AllowedTypes: %q is not one of %s", t, strings.Join(media.Types, ", "))
 			}
 		}
 		d.Attachments.AllowedTypes = slices.Compact(slices.Sorted(slices.Values(a.AllowedTypes)))

@@ -86,8 +86,9 @@ func (c *REST) Do(ctx context.Context, method, path string, form url.Values, out
 		u = c.base + path
 	}
 	var body io.Reader
+	contentType := ""
 	if method == http.MethodPost {
-		body = strings.NewReader(form.Encode())
+		body, contentType = strings.NewReader(form.Encode()), "application/x-www-form-urlencoded"
 	} else if len(form) > 0 {
 		sep := "?"
 		if strings.Contains(u, "?") {
@@ -95,12 +96,27 @@ func (c *REST) Do(ctx context.Context, method, path string, form url.Values, out
 		}
 		u += sep + form.Encode()
 	}
+	return c.send(ctx, method, u, body, contentType, out)
+}
+
+// UploadMedia uploads a file to the media content service as the body of
+// the request, streamed, and returns its media resource: attach it to a
+// message by its SID.
+func (c *REST) UploadMedia(ctx context.Context, serviceSID, filename, contentType string, body io.Reader) (model.MediaResource, error) {
+	var m model.MediaResource
+	u := c.base + "/mcs/v1/Services/" + url.PathEscape(serviceSID) + "/Media?" + url.Values{"Filename": {filename}}.Encode()
+	err := c.send(ctx, http.MethodPost, u, body, contentType, &m)
+	return m, err
+}
+
+// send makes one request and decodes its JSON answer into out.
+func (c *REST) send(ctx context.Context, method, u string, body io.Reader, contentType string, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
 		return err
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
 	if c.auth != nil {
@@ -124,7 +140,7 @@ func (c *REST) Do(ctx context.Context, method, path string, form url.Values, out
 		return nil
 	}
 	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("parley: decode the answer to %s %s: %w", method, path, err)
+		return fmt.Errorf("parley: decode the answer to %s %s: %w", method, u, err)
 	}
 	return nil
 }

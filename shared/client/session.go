@@ -604,8 +604,28 @@ func (s *Session) Send(ctx context.Context, conversationSID, body, attributes st
 // keeps unsent messages across restarts (a widget after a reload) and must
 // not store one twice when it sends it again.
 func (s *Session) SendKeyed(ctx context.Context, conversationSID, body, attributes, key string) (realtime.ServerFrame, error) {
-	return s.command(ctx, realtime.ClientFrame{Type: realtime.TypeSend, ConversationSID: conversationSID,
-		Body: body, Attributes: attributes, IdempotencyKey: key})
+	return s.SendMessage(ctx, Outgoing{ConversationSID: conversationSID, Body: body, Attributes: attributes, IdempotencyKey: key})
+}
+
+// Outgoing is a message to send over the socket.
+type Outgoing struct {
+	ConversationSID string
+	Body            string
+	Attributes      string
+	// IdempotencyKey makes the send safe to retry; empty picks a new one.
+	IdempotencyKey string
+	// MediaSIDs are files uploaded with REST.UploadMedia, at most 10.
+	MediaSIDs []string
+}
+
+// SendMessage sends m and waits for the server's acknowledgement, which
+// carries the stored message's SID and index.
+func (s *Session) SendMessage(ctx context.Context, m Outgoing) (realtime.ServerFrame, error) {
+	if m.IdempotencyKey == "" {
+		m.IdempotencyKey = newID()
+	}
+	return s.command(ctx, realtime.ClientFrame{Type: realtime.TypeSend, ConversationSID: m.ConversationSID,
+		Body: m.Body, Attributes: m.Attributes, IdempotencyKey: m.IdempotencyKey, MediaSIDs: m.MediaSIDs})
 }
 
 // Read moves the identity's read horizon in a conversation forward to

@@ -118,6 +118,28 @@ type Media struct {
 	ContentType string `json:"content_type"`
 	Filename    string `json:"filename"`
 	Size        int64  `json:"size"`
+	Category    string `json:"category"` // always "media"
+}
+
+// MediaResource is an uploaded file in the media content service
+// (/mcs/v1/Services/{ChatServiceSid}/Media/{sid}).
+type MediaResource struct {
+	SID                 string            `json:"sid"`
+	ServiceSID          string            `json:"service_sid"`
+	AccountSID          string            `json:"account_sid"`
+	DateCreated         Time              `json:"date_created"`
+	DateUploadCompleted Time              `json:"date_upload_completed"`
+	DateUpdated         Time              `json:"date_updated"`
+	Size                int64             `json:"size"`
+	ContentType         string            `json:"content_type"`
+	Filename            *string           `json:"filename"`
+	Author              string            `json:"author"`
+	Category            string            `json:"category"`
+	ConversationSID     *string           `json:"conversation_sid"`
+	MessageSID          *string           `json:"message_sid"`
+	ChannelSID          *string           `json:"channel_sid"`
+	URL                 string            `json:"url"`
+	Links               map[string]string `json:"links"` // content, content_direct_temporary
 }
 
 // Message is a message resource.

@@ -25,6 +25,9 @@ const Version = 1
 // with its attributes fits.
 const MaxFrameBytes = 128 << 10
 
+// MaxMediaPerSend is how many files one message may carry, as Twilio allows.
+const MaxMediaPerSend = 10
+
 // Client frame types.
 const (
 	TypeHello  = "hello"  // first frame: token, optional cursor
@@ -83,6 +86,9 @@ type ClientFrame struct {
 	// IdempotencyKey makes a send safe to retry: the server stores one
 	// message per key and conversation, and acks a retry with the same one.
 	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	// MediaSIDs, in send, are uploaded files to attach (at most
+	// MaxMediaPerSend); a send with media may have no body.
+	MediaSIDs []string `json:"media_sids,omitempty"`
 	// Index, in read, is the new read horizon.
 	Index *int `json:"index,omitempty"`
 }
@@ -177,8 +183,11 @@ func DecodeClient(b []byte) (ClientFrame, error) {
 		if f.ConversationSID == "" {
 			return f, frameErr("send needs conversation_sid")
 		}
-		if f.Body == "" {
-			return f, frameErr("send needs a body")
+		if f.Body == "" && len(f.MediaSIDs) == 0 {
+			return f, frameErr("send needs a body or media_sids")
+		}
+		if len(f.MediaSIDs) > MaxMediaPerSend {
+			return f, frameErr("send carries %d media; the limit is %d", len(f.MediaSIDs), MaxMediaPerSend)
 		}
 		if len(f.IdempotencyKey) > 128 {
 			return f, frameErr("idempotency_key is longer than 128 characters")

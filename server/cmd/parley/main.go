@@ -72,6 +72,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	level := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	syncMode := fs.String("sync", "full", "SQLite `MODE`: full (every commit survives power loss) or normal (survives a crash of Parley, not of the machine)")
 	origins := fs.String("allowed-origins", "", "comma-separated browser `ORIGINS` (host patterns, e.g. shop.example.com,*.example.org) allowed on /realtime besides this server's own")
+	mediaMax := fs.Int64("media-max-bytes", 16<<20, "largest file, in `BYTES`, the account and agents may upload (at most 150 MiB); webchat deployments set their own")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -96,6 +97,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		Logger:         log,
 		AllowedOrigins: splitList(*origins),
 		Synchronous:    strings.ToUpper(*syncMode),
+		MediaMaxBytes:  *mediaMax,
 	})
 	if err != nil {
 		ln.Close()
