@@ -138,15 +138,15 @@ func run(t testing.TB, ctx context.Context, what string, actions ...chromedp.Act
 	}
 }
 
-// screenshot saves the page as PNG in the test's artefacts folder.
+// screenshot saves the page as PNG (quality 100 makes Chromium send PNG) in the test's artefacts folder.
 func (b *browser) screenshot(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
 	var png []byte
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 80)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
 		t.Logf("screenshot %s: %v", name, err)
 		return
 	}
-	os.WriteFile(filepath.Join(b.artefacts, name+".jpg"), png, 0o644)
+	os.WriteFile(filepath.Join(b.artefacts, name+".png"), png, 0o644)
 }
 
 // widgetFrame finds the widget's iframe target (cross-site, so its own

@@ -15,6 +15,7 @@ import (
 	conv "github.com/twilio/twilio-go/rest/conversations/v1"
 
 	"parley/shared/client"
+	proto "parley/shared/realtime"
 )
 
 func TestTheDemoPageDrawsTheLauncherBeforeLoadingTheWidget(t *testing.T) {
@@ -89,15 +90,7 @@ func TestAVisitorChatsWithAnAgentInTheBrowser(t *testing.T) {
 	)
 
 	// The agent finds the conversation the widget made, and joins it.
-	convs, err := s.tw.ConversationsV1.ListConversation(nil)
-	if err != nil || len(convs) != 1 {
-		t.Fatalf("want the one conversation the widget made: %v, %d", err, len(convs))
-	}
-	sid := *convs[0].Sid
-	if _, err := s.tw.ConversationsV1.CreateConversationParticipant(sid, (&conv.CreateConversationParticipantParams{}).
-		SetIdentity("agent-1").SetAttributes(`{"friendlyName":"Sam"}`)); err != nil {
-		t.Fatal(err)
-	}
+	sid := s.joinTheWidgetsChat(t, "agent-1", "Sam")
 	agent := s.dialAgent(t, "agent-1")
 
 	// The agent types: the visitor sees it; then the answer arrives.
@@ -180,12 +173,35 @@ func TestAVisitorChatsWithAnAgentInTheBrowser(t *testing.T) {
 	}
 }
 
+// joinTheWidgetsChat finds the one conversation a widget made and adds an
+// agent to it, as identity with a display name. It returns its SID.
+func (s *testServer) joinTheWidgetsChat(t testing.TB, identity, name string) string {
+	t.Helper()
+	convs, err := s.tw.ConversationsV1.ListConversation(nil)
+	if err != nil || len(convs) != 1 {
+		t.Fatalf("want the one conversation the widget made: %v, %d", err, len(convs))
+	}
+	sid := *convs[0].Sid
+	attrs, _ := json.Marshal(map[string]string{"friendlyName": name})
+	if _, err := s.tw.ConversationsV1.CreateConversationParticipant(sid, (&conv.CreateConversationParticipantParams{}).
+		SetIdentity(identity).SetAttributes(string(attrs))); err != nil {
+		t.Fatal(err)
+	}
+	return sid
+}
+
 // dialAgent connects an agent's realtime session with the project's client.
 func (s *testServer) dialAgent(t testing.TB, identity string) *client.Session {
 	t.Helper()
+	return s.dialAgentWith(t, identity, nil)
+}
+
+// dialAgentWith is dialAgent with a callback for the session's events.
+func (s *testServer) dialAgentWith(t testing.TB, identity string, onEvent func(proto.ServerFrame)) *client.Session {
+	t.Helper()
 	token := s.mintToken(t, identity)
 	sess, err := client.Dial(context.Background(), client.SessionOptions{URL: s.baseURL,
-		Token: func(context.Context) (string, error) { return token, nil }})
+		Token: func(context.Context) (string, error) { return token, nil }, OnEvent: onEvent})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,7 +138,7 @@ func participantInfo(p model.Participant) (identity, name string, read int) {
 
 // fromModel turns an API message into the widget's.
 func fromModel(m model.Message) Msg {
-	out := Msg{SID: m.SID, Index: m.Index, Author: m.Author, Created: m.DateCreated.Time}
+	out := Msg{SID: m.SID, Index: m.Index, Author: m.Author, Created: m.DateCreated.Time, Media: m.Media}
 	if m.Body != nil {
 		out.Body = *m.Body
 	}

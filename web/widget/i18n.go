@@ -13,6 +13,11 @@ type Texts struct {
 	Typing, LoadOlder, Minimise, Messages       string
 	Agent, You, Expired, CouldNotStart          string
 	Choose                                      string
+	// attachments
+	Attach, Attachments, Attachment, Uploading, UploadFailed string
+	Remove, RemoveFile, TooBig, EmptyFile, NotAllowed        string
+	TooManyFiles, WaitForUploads, ViewImage, Download, Close string
+	DropHere                                                 string
 }
 
 var texts = map[string]Texts{
@@ -27,6 +32,11 @@ var texts = map[string]Texts{
 		Today: "Today", Yesterday: "Yesterday", Typing: "%s is typing…", LoadOlder: "Show earlier messages",
 		Minimise: "Minimise chat", Messages: "Messages", Agent: "Agent", You: "You",
 		Expired: "Your chat session expired.", CouldNotStart: "The chat could not start: %s", Choose: "Choose…",
+		Attach: "Attach files", Attachments: "Files to send", Attachment: "Attachment", Uploading: "Uploading %s",
+		UploadFailed: "The upload failed", Remove: "Remove", RemoveFile: "Remove %s",
+		TooBig: "%s is too large: files can be up to %s.", EmptyFile: "%s is empty.", NotAllowed: "%s: this type of file can’t be sent here.",
+		TooManyFiles: "A message can carry up to %d files.", WaitForUploads: "Wait for the files to finish uploading.",
+		ViewImage: "View %s", Download: "Download", Close: "Close", DropHere: "Drop files to attach them",
 	},
 	"fr": {
 		Lang: "fr", Dir: "ltr",
@@ -39,6 +49,11 @@ var texts = map[string]Texts{
 		Today: "Aujourd’hui", Yesterday: "Hier", Typing: "%s écrit…", LoadOlder: "Afficher les messages précédents",
 		Minimise: "Réduire la discussion", Messages: "Messages", Agent: "Conseiller", You: "Vous",
 		Expired: "Votre session de discussion a expiré.", CouldNotStart: "La discussion n’a pas pu démarrer : %s", Choose: "Choisir…",
+		Attach: "Joindre des fichiers", Attachments: "Fichiers à envoyer", Attachment: "Pièce jointe", Uploading: "Envoi de %s",
+		UploadFailed: "L’envoi a échoué", Remove: "Retirer", RemoveFile: "Retirer %s",
+		TooBig: "%s est trop volumineux : %s au maximum.", EmptyFile: "%s est vide.", NotAllowed: "%s : ce type de fichier ne peut pas être envoyé ici.",
+		TooManyFiles: "Un message peut contenir au plus %d fichiers.", WaitForUploads: "Attendez la fin de l’envoi des fichiers.",
+		ViewImage: "Voir %s", Download: "Télécharger", Close: "Fermer", DropHere: "Déposez des fichiers pour les joindre",
 	},
 	"ar": {
 		Lang: "ar", Dir: "rtl",
@@ -51,6 +66,11 @@ var texts = map[string]Texts{
 		Today: "اليوم", Yesterday: "أمس", Typing: "%s يكتب…", LoadOlder: "عرض الرسائل السابقة",
 		Minimise: "تصغير المحادثة", Messages: "الرسائل", Agent: "الموظف", You: "أنت",
 		Expired: "انتهت صلاحية جلسة المحادثة.", CouldNotStart: "تعذر بدء المحادثة: %s", Choose: "اختر…",
+		Attach: "إرفاق ملفات", Attachments: "ملفات للإرسال", Attachment: "مرفق", Uploading: "جارٍ رفع %s",
+		UploadFailed: "فشل الرفع", Remove: "إزالة", RemoveFile: "إزالة %s",
+		TooBig: "%s كبير جدًا: الحد الأقصى %s.", EmptyFile: "%s فارغ.", NotAllowed: "%s: لا يمكن إرسال هذا النوع من الملفات هنا.",
+		TooManyFiles: "يمكن أن تحمل الرسالة %d ملفات على الأكثر.", WaitForUploads: "انتظر حتى يكتمل رفع الملفات.",
+		ViewImage: "عرض %s", Download: "تنزيل", Close: "إغلاق", DropHere: "أفلت الملفات لإرفاقها",
 	},
 }
 

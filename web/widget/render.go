@@ -17,6 +17,7 @@ func (w *Widget) Render() app.UI {
 			return app.Div().Class("banner").Role("status").Title(w.dialErr).Text(w.t.Reconnecting)
 		}),
 		w.body(),
+		app.If(w.viewer != "", w.viewerView),
 	)
 }
 
@@ -124,14 +125,30 @@ func (w *Widget) chat() app.UI {
 	if who := w.typingNames(); who != "" {
 		items = append(items, app.Div().Class("typing").Role("status").Text(fmt.Sprintf(w.t.Typing, who)))
 	}
-	return app.Div().Class("chat").Body(
+	chatClass := "chat"
+	if w.dragging {
+		chatClass += " dragging"
+	}
+	attach := w.cfg.Attachments
+	return app.Div().Class(chatClass).DataSet("drop", w.t.DropHere).
+		OnDragOver(w.onDragOver).OnDragLeave(func(ctx app.Context, e app.Event) { w.dragging = false }).OnDrop(w.onDrop).Body(
 		app.If(w.problem != "", func() app.UI { return app.P().Class("problem").Role("alert").Text(w.problem) }),
 		app.Div().ID("messages").Class("messages").Role("log").Aria("live", "polite").Aria("label", w.t.Messages).
 			TabIndex(0).OnScroll(w.onScroll).Body(items...),
+		app.If(w.attachErr != "", func() app.UI { return app.P().Class("attach-error").Role("alert").Text(w.attachErr) }),
+		app.If(len(w.drafts) > 0, w.draftsView),
 		app.Form().Class("composer").OnSubmit(w.send).Body(
+			app.If(attach.Enabled, func() app.UI {
+				return app.Label().For("attach").Class("attach").Title(w.t.Attach).Body(
+					app.Raw(paperclipIcon),
+					app.Span().Class("visually-hidden").Text(w.t.Attach),
+					app.Input().Type("file").ID("attach").Class("visually-hidden").Multiple(true).
+						Accept("%s", strings.Join(attach.AllowedTypes, ",")).OnChange(w.onFileInput),
+				)
+			}),
 			app.Label().For("composer").Class("visually-hidden").Text(w.t.Placeholder),
 			app.Textarea().ID("composer").Dir("auto").Rows(1).Placeholder(w.t.Placeholder).MaxLength(32768).
-				OnKeyDown(w.onComposerKey).OnInput(w.onInput),
+				OnKeyDown(w.onComposerKey).OnInput(w.onInput).OnPaste(w.onPaste),
 			app.Button().Type("submit").Class("send").Aria("label", w.t.Send).Title(w.t.Send).
 				Body(app.Span().Aria("hidden", "true").Text("➤")),
 		),
@@ -176,7 +193,8 @@ func (w *Widget) message(m Msg, lastOwn bool) app.UI {
 	}
 	return app.Div().Class(class).DataSet("sid", m.SID).Body(
 		app.If(!own, func() app.UI { return app.Div().Class("author").Text(w.nameOf(m)) }),
-		app.P().Class("body").Dir("auto").Body(body...),
+		app.If(m.Body != "", func() app.UI { return app.P().Class("body").Dir("auto").Body(body...) }),
+		app.If(len(m.Media) > 0, func() app.UI { return w.attachments(m.Media) }),
 		app.Div().Class("meta").Body(
 			app.Time().DateTime(m.Created.UTC().Format(time.RFC3339)).Text(clock(m.Created, w.t.Lang)),
 			app.If(status != "", func() app.UI {

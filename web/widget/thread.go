@@ -3,6 +3,8 @@ package main
 import (
 	"sort"
 	"time"
+
+	"parley/shared/model"
 )
 
 // Msg is a message as the widget shows it: stored (SID and index set) or
@@ -16,6 +18,8 @@ type Msg struct {
 	Created time.Time `json:"created"`
 	Kind    string    `json:"kind,omitempty"` // "welcome" for the deployment's greeting
 	Failed  string    `json:"failed,omitempty"`
+	// Media are the message's files; an own send keeps them while queued.
+	Media []model.Media `json:"media,omitempty"`
 }
 
 // Pending reports whether the message is not stored yet.

@@ -71,6 +71,15 @@ type Widget struct {
 	unread       int
 	stop         context.CancelFunc
 	parentOrigin string
+
+	// attachments
+	serviceSID string // the chat service media are uploaded to
+	drafts     []*Draft
+	attachErr  string
+	dragging   bool
+	links      map[string]*mediaLink // media SID → content URL
+	viewer     string                // the picture shown over the chat, if any
+	viewerName string
 }
 
 // OnMount starts the widget in the browser.
@@ -78,6 +87,7 @@ func (w *Widget) OnMount(ctx app.Context) {
 	w.ctx = ctx
 	w.thread = NewThread()
 	w.errs, w.names, w.typing = map[string]string{}, map[string]string{}, map[string]time.Time{}
+	w.links = map[string]*mediaLink{}
 	w.origin = app.Window().Get("location").Get("origin").String()
 	if boot := app.Window().GetElementByID("boot"); boot.Truthy() {
 		boot.Call("remove")
@@ -253,6 +263,9 @@ func (w *Widget) connect(ctx app.Context, attempt int) {
 		conversation, err := w.fetchConversation(bg, conv)
 		w.ctx.Dispatch(func(ctx app.Context) {
 			w.sess, w.connected = sess, true
+			if err == nil {
+				w.serviceSID = conversation.ChatServiceSID
+			}
 			if err == nil && conversation.State == "closed" {
 				w.ended(ctx)
 				return
@@ -466,11 +479,20 @@ func (w *Widget) send(ctx app.Context, e app.Event) {
 		return
 	}
 	body := strings.TrimSpace(box.Get("value").String())
-	if body == "" {
+	if len(w.drafts) > 0 && w.serviceSID == "" {
+		return
+	}
+	media, ok := w.takeDrafts()
+	if !ok {
+		w.attachErr = w.t.WaitForUploads
+		return
+	}
+	w.attachErr = ""
+	if body == "" && len(media) == 0 {
 		return
 	}
 	box.Set("value", "")
-	m := Msg{Key: newKey(), Author: w.saved.Identity, Body: body, Created: time.Now()}
+	m := Msg{Key: newKey(), Author: w.saved.Identity, Body: body, Created: time.Now(), Media: media}
 	w.thread.Queue(m)
 	w.save(ctx)
 	w.scrollToEnd(ctx)
@@ -484,7 +506,11 @@ func (w *Widget) send(ctx app.Context, e app.Event) {
 func (w *Widget) deliver(ctx app.Context, m Msg) {
 	sess, conv := w.sess, w.saved.Conversation
 	w.ctx.Async(func() {
-		ack, err := sess.SendKeyed(context.Background(), conv, m.Body, sendAttributes(m.Key), m.Key)
+		out := client.Outgoing{ConversationSID: conv, Body: m.Body, Attributes: sendAttributes(m.Key), IdempotencyKey: m.Key}
+		for _, f := range m.Media {
+			out.MediaSIDs = append(out.MediaSIDs, f.SID)
+		}
+		ack, err := sess.SendMessage(context.Background(), out)
 		w.ctx.Dispatch(func(ctx app.Context) {
 			var apiErr *client.APIError
 			switch {
@@ -620,6 +646,10 @@ func (w *Widget) minimise(ctx app.Context, e app.Event) {
 
 func (w *Widget) onKey(ctx app.Context, e app.Event) {
 	if e.Get("key").String() == "Escape" {
+		if w.viewer != "" {
+			w.viewer = ""
+			return
+		}
 		w.minimise(ctx, e)
 	}
 }
