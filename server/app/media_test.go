@@ -480,6 +480,29 @@ func TestGuestUploadsFollowTheirDeploymentsPolicy(t *testing.T) {
 	wantTwilioErrorShape(t, s.upload(t, guestToken(off), "ok.png", "image/png", pngFile(t)), http.StatusForbidden, 20403)
 }
 
+func TestAGuestCannotReadAnotherChatsFiles(t *testing.T) {
+	s := startServer(t)
+	d := s.createDeployment(t, url.Values{})
+	start := func(name string) (token, convSID string) {
+		r := s.guest(t, "/flex/v2/Webchat/Init", s.baseURL, startChat(d.Key, name, "Hello"))
+		if r.status != http.StatusOK {
+			t.Fatalf("init: %d %s", r.status, r.text)
+		}
+		return r.json["token"].(string), r.json["conversation_sid"].(string)
+	}
+	ada, adaChat := start("Ada")
+	bob, _ := start("Bob")
+	photo := s.mustUpload(t, ada, "receipt.png", "image/png", pngFile(t))
+	if r := s.sendForm(t, adaChat, url.Values{"MediaSid": {photo}}); r.status != http.StatusCreated {
+		t.Fatalf("attach: %d %s", r.status, r.text)
+	}
+	wantTwilioErrorShape(t, s.fetchMedia(t, bob, photo), http.StatusForbidden, 20403)
+	wantTwilioErrorShape(t, s.fetchContent(t, bob, photo, nil), http.StatusForbidden, 20403)
+	if r := s.fetchContent(t, ada, photo, nil); r.status != http.StatusOK {
+		t.Errorf("ada reads her own file: %d %s", r.status, r.text)
+	}
+}
+
 func TestAnUploadCutShortLeavesNothingBehind(t *testing.T) {
 	s := startServer(t)
 	conn, err := net.Dial("tcp", strings.TrimPrefix(s.baseURL, "http://"))
