@@ -31,6 +31,7 @@ import (
 	"parley/server/media"
 	"parley/server/realtime"
 	"parley/server/render"
+	"parley/server/routing"
 	"parley/server/store"
 	"parley/server/webchat"
 	"parley/shared/sid"
@@ -72,6 +73,7 @@ type App struct {
 	Auth          *auth.Service
 	Webchat       *webchat.Service
 	Media         *media.Service
+	Routing       *routing.Service
 	Hub           *realtime.Hub
 
 	db       *store.DB
@@ -135,6 +137,11 @@ func Open(cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	router, err := routing.NewService(ctx, store.NewRouting(db), creds.AccountSID)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	if cfg.GuestLimits == (httpapi.GuestLimits{}) {
 		cfg.GuestLimits = httpapi.DefaultGuestLimits
 	}
@@ -156,12 +163,13 @@ func Open(cfg Config) (*App, error) {
 		Channels:      addresses,
 		Webchat:       chat,
 		Media:         files,
+		Routing:       router,
 		MediaPolicy:   policy,
 		Logger:        cfg.Logger,
 	})
 	rt := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
 		AllowOrigin: chat.AnyAllows, Log: cfg.Logger, Metrics: metrics}
-	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Media: files, Hub: hub, db: db, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
+	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Media: files, Routing: router, Hub: hub, db: db, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
 	front, err := frontend.New(chat, a.DemoDeployment, cfg.Logger)
 	if err != nil {
 		db.Close()

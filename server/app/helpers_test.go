@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -36,6 +37,7 @@ const (
 // twilio-go client pointed at it.
 type testServer struct {
 	app        *App
+	stop       func() // shuts the server down, as at the end of the test
 	dataDir    string
 	baseURL    string
 	accountSID string
@@ -85,20 +87,25 @@ func startServerWith(t testing.TB, tweak func(*Config)) *testServer {
 			t.Errorf("serve: %v", err)
 		}
 	}()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shut the HTTP server down: %v", err)
-		}
-		<-served
-		if err := a.Close(); err != nil {
-			t.Errorf("close the app: %v", err)
-		}
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(ctx); err != nil {
+				t.Errorf("shut the HTTP server down: %v", err)
+			}
+			<-served
+			if err := a.Close(); err != nil {
+				t.Errorf("close the app: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
 	return &testServer{
 		app:        a,
-		dataDir:    dataDir,
+		stop:       stop,
+		dataDir:    cfg.DataDir,
 		baseURL:    baseURL,
 		accountSID: testAccountSID,
 		authToken:  testAuthToken,

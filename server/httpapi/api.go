@@ -18,6 +18,7 @@ import (
 	"parley/server/conversations"
 	"parley/server/media"
 	"parley/server/render"
+	"parley/server/routing"
 	"parley/server/webchat"
 )
 
@@ -37,6 +38,7 @@ type Config struct {
 	Channels      *channels.Service
 	Webchat       *webchat.Service
 	Media         *media.Service
+	Routing       *routing.Service
 	// MediaPolicy bounds uploads by the account and agents; guests get
 	// their deployment's policy.
 	MediaPolicy media.Policy
@@ -53,6 +55,7 @@ type API struct {
 	channels   *channels.Service
 	webchat    *webchat.Service
 	media      *media.Service
+	routing    *routing.Service
 	policy     media.Policy
 	render     *render.Renderer
 	log        *slog.Logger
@@ -71,6 +74,7 @@ func New(c Config) *API {
 		channels:   c.Channels,
 		webchat:    c.Webchat,
 		media:      c.Media,
+		routing:    c.Routing,
 		policy:     c.MediaPolicy,
 		render:     render.New(c.BaseURL),
 		log:        c.Logger,
@@ -86,6 +90,7 @@ func New(c Config) *API {
 	a.routeAddresses()
 	a.routeDeployments()
 	a.routeWebChats()
+	a.routeTaskRouter()
 	return a
 }
 

@@ -4,6 +4,7 @@ package sid
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"time"
 )
@@ -31,6 +32,7 @@ const (
 	Task           = "WT"
 	Reservation    = "WR"
 	TaskChannel    = "TC"
+	WorkerChannel  = "WC"
 	Interaction    = "KD"
 	InteractionCh  = "UO"
 	ChannelInvite  = "KG"
@@ -61,6 +63,14 @@ func New(prefix string) string {
 	copy(buf, prefix)
 	hex.Encode(buf[2:], b[:])
 	return string(buf)
+}
+
+// Derive returns the SID, with the given prefix, that names seed: the same
+// every time, for things that exist implicitly (a worker's capacity on a
+// channel it was never configured on) yet need a stable name.
+func Derive(prefix, seed string) string {
+	sum := sha256.Sum256([]byte(seed))
+	return prefix + hex.EncodeToString(sum[:16])
 }
 
 // Is reports whether s is a well-formed SID with the given prefix.

@@ -1,0 +1,279 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"parley/server/apperr"
+	"parley/server/paging"
+	"parley/server/routing"
+)
+
+// TaskRouter's configuration resources under /taskrouter/v1/Workspaces.
+// Every handler has one of four shapes (create or update from a form,
+// fetch, list, delete), so they are built from the helpers at the end.
+
+const trBase = "/taskrouter/v1/Workspaces"
+
+func (a *API) routeTaskRouter() {
+	rt := a.routing
+	ws := func(r *http.Request) string { return r.PathValue("ws") }
+	id := func(r *http.Request) string { return r.PathValue("sid") }
+
+	a.route("POST", trBase, formCall(readWorkspaceParams, func(r *http.Request, p routing.WorkspaceParams) (routing.Workspace, error) {
+		return rt.CreateWorkspace(r.Context(), p)
+	}, a.renderWorkspace, http.StatusCreated))
+	a.route("GET", trBase, listCall([]string{"FriendlyName"}, func(p *params) string { return p.value("FriendlyName") },
+		func(r *http.Request, name string, pr paging.Request) (routing.Page[routing.Workspace], error) {
+			return rt.Workspaces(r.Context(), name, pr), nil
+		}, a, "workspaces", func(v routing.Workspace) int64 { return v.Key }, a.renderWorkspace))
+	a.route("GET", trBase+"/{ws}", fetchCall(func(r *http.Request) (routing.Workspace, error) {
+		return rt.Workspace(r.Context(), ws(r))
+	}, a.renderWorkspace))
+	a.route("POST", trBase+"/{ws}", formCall(readWorkspaceParams, func(r *http.Request, p routing.WorkspaceParams) (routing.Workspace, error) {
+		return rt.UpdateWorkspace(r.Context(), ws(r), p)
+	}, a.renderWorkspace, http.StatusOK))
+	a.route("DELETE", trBase+"/{ws}", deleteCall(func(r *http.Request) error { return rt.DeleteWorkspace(r.Context(), ws(r)) }))
+
+	const acts = trBase + "/{ws}/Activities"
+	a.route("POST", acts, formCall(readActivityParams, func(r *http.Request, p routing.ActivityParams) (routing.Activity, error) {
+		return rt.CreateActivity(r.Context(), ws(r), p)
+	}, a.renderActivity, http.StatusCreated))
+	a.route("GET", acts, listCall([]string{"FriendlyName", "Available"}, func(p *params) routing.ActivityFilter {
+		return routing.ActivityFilter{FriendlyName: p.value("FriendlyName"), Available: p.bool("Available")}
+	}, func(r *http.Request, f routing.ActivityFilter, pr paging.Request) (routing.Page[routing.Activity], error) {
+		return rt.Activities(r.Context(), ws(r), f, pr)
+	}, a, "activities", func(v routing.Activity) int64 { return v.Key }, a.renderActivity))
+	a.route("GET", acts+"/{sid}", fetchCall(func(r *http.Request) (routing.Activity, error) {
+		return rt.Activity(r.Context(), ws(r), id(r))
+	}, a.renderActivity))
+	a.route("POST", acts+"/{sid}", formCall(readActivityParams, func(r *http.Request, p routing.ActivityParams) (routing.Activity, error) {
+		return rt.UpdateActivity(r.Context(), ws(r), id(r), p)
+	}, a.renderActivity, http.StatusOK))
+	a.route("DELETE", acts+"/{sid}", deleteCall(func(r *http.Request) error { return rt.DeleteActivity(r.Context(), ws(r), id(r)) }))
+
+	const chans = trBase + "/{ws}/TaskChannels"
+	a.route("POST", chans, formCall(readTaskChannelParams, func(r *http.Request, p routing.TaskChannelParams) (routing.TaskChannel, error) {
+		return rt.CreateTaskChannel(r.Context(), ws(r), p)
+	}, a.renderTaskChannel, http.StatusCreated))
+	a.route("GET", chans, listCall(nil, func(*params) struct{} { return struct{}{} },
+		func(r *http.Request, _ struct{}, pr paging.Request) (routing.Page[routing.TaskChannel], error) {
+			return rt.TaskChannels(r.Context(), ws(r), pr)
+		}, a, "channels", func(v routing.TaskChannel) int64 { return v.Key }, a.renderTaskChannel))
+	a.route("GET", chans+"/{sid}", fetchCall(func(r *http.Request) (routing.TaskChannel, error) {
+		return rt.TaskChannel(r.Context(), ws(r), id(r))
+	}, a.renderTaskChannel))
+	a.route("POST", chans+"/{sid}", formCall(readTaskChannelParams, func(r *http.Request, p routing.TaskChannelParams) (routing.TaskChannel, error) {
+		if p.UniqueName != nil {
+			return routing.TaskChannel{}, apperr.Invalidf(apperr.CodeBadRequest, "UniqueName names a task channel and cannot change")
+		}
+		return rt.UpdateTaskChannel(r.Context(), ws(r), id(r), p)
+	}, a.renderTaskChannel, http.StatusOK))
+	a.route("DELETE", chans+"/{sid}", deleteCall(func(r *http.Request) error { return rt.DeleteTaskChannel(r.Context(), ws(r), id(r)) }))
+
+	const workers = trBase + "/{ws}/Workers"
+	a.route("POST", workers, formCall(readWorkerParams, func(r *http.Request, p routing.WorkerParams) (routing.WorkerView, error) {
+		w, err := rt.CreateWorker(r.Context(), ws(r), p)
+		if err != nil {
+			return routing.WorkerView{}, err
+		}
+		return rt.WorkerOf(r.Context(), w.WorkspaceSID, w.SID)
+	}, a.renderWorker, http.StatusCreated))
+	a.route("GET", workers, listCall([]string{"ActivityName", "ActivitySid", "Available", "FriendlyName",
+		"TargetWorkersExpression", "TaskQueueName", "TaskQueueSid"}, readWorkerFilter,
+		func(r *http.Request, f routing.WorkerFilter, pr paging.Request) (routing.Page[routing.WorkerView], error) {
+			return rt.Workers(r.Context(), ws(r), f, pr)
+		}, a, "workers", func(v routing.WorkerView) int64 { return v.Key }, a.renderWorker))
+	a.route("GET", workers+"/{sid}", fetchCall(func(r *http.Request) (routing.WorkerView, error) {
+		return rt.WorkerOf(r.Context(), ws(r), id(r))
+	}, a.renderWorker))
+	a.route("POST", workers+"/{sid}", formCall(readWorkerParams, func(r *http.Request, p routing.WorkerParams) (routing.WorkerView, error) {
+		return rt.UpdateWorker(r.Context(), ws(r), id(r), p)
+	}, a.renderWorker, http.StatusOK))
+	a.route("DELETE", workers+"/{sid}", deleteCall(func(r *http.Request) error { return rt.DeleteWorker(r.Context(), ws(r), id(r)) }))
+	a.route("GET", workers+"/{sid}/Channels", listCall(nil, func(*params) struct{} { return struct{}{} },
+		func(r *http.Request, _ struct{}, pr paging.Request) (routing.Page[routing.WorkerChannelView], error) {
+			return rt.WorkerChannels(r.Context(), ws(r), id(r), pr)
+		}, a, "channels", func(v routing.WorkerChannelView) int64 { return v.Key }, a.renderWorkerChannel))
+	a.route("GET", workers+"/{sid}/Channels/{ch}", fetchCall(func(r *http.Request) (routing.WorkerChannelView, error) {
+		return rt.WorkerChannel(r.Context(), ws(r), id(r), r.PathValue("ch"))
+	}, a.renderWorkerChannel))
+	a.route("POST", workers+"/{sid}/Channels/{ch}", formCall(func(p *params) routing.WorkerChannelParams {
+		return routing.WorkerChannelParams{Capacity: p.int("Capacity"), Available: p.bool("Available")}
+	}, func(r *http.Request, p routing.WorkerChannelParams) (routing.WorkerChannelView, error) {
+		return rt.UpdateWorkerChannel(r.Context(), ws(r), id(r), r.PathValue("ch"), p)
+	}, a.renderWorkerChannel, http.StatusOK))
+
+	const queues = trBase + "/{ws}/TaskQueues"
+	a.route("POST", queues, formCall(readTaskQueueParams, func(r *http.Request, p routing.TaskQueueParams) (routing.TaskQueue, error) {
+		return rt.CreateTaskQueue(r.Context(), ws(r), p)
+	}, a.renderTaskQueue, http.StatusCreated))
+	a.route("GET", queues, listCall([]string{"FriendlyName", "EvaluateWorkerAttributes", "WorkerSid"}, func(p *params) routing.TaskQueueFilter {
+		return routing.TaskQueueFilter{FriendlyName: p.value("FriendlyName"),
+			EvaluateWorkerAttributes: p.value("EvaluateWorkerAttributes"), WorkerSID: p.value("WorkerSid")}
+	}, func(r *http.Request, f routing.TaskQueueFilter, pr paging.Request) (routing.Page[routing.TaskQueue], error) {
+		return rt.TaskQueues(r.Context(), ws(r), f, pr)
+	}, a, "task_queues", func(v routing.TaskQueue) int64 { return v.Key }, a.renderTaskQueue))
+	a.route("GET", queues+"/{sid}", fetchCall(func(r *http.Request) (routing.TaskQueue, error) {
+		return rt.TaskQueue(r.Context(), ws(r), id(r))
+	}, a.renderTaskQueue))
+	a.route("POST", queues+"/{sid}", formCall(readTaskQueueParams, func(r *http.Request, p routing.TaskQueueParams) (routing.TaskQueue, error) {
+		return rt.UpdateTaskQueue(r.Context(), ws(r), id(r), p)
+	}, a.renderTaskQueue, http.StatusOK))
+	a.route("DELETE", queues+"/{sid}", deleteCall(func(r *http.Request) error { return rt.DeleteTaskQueue(r.Context(), ws(r), id(r)) }))
+
+	const flows = trBase + "/{ws}/Workflows"
+	a.route("POST", flows, formCall(readWorkflowParams, func(r *http.Request, p routing.WorkflowParams) (routing.Workflow, error) {
+		return rt.CreateWorkflow(r.Context(), ws(r), p)
+	}, a.renderWorkflow, http.StatusCreated))
+	a.route("GET", flows, listCall([]string{"FriendlyName"}, func(p *params) string { return p.value("FriendlyName") },
+		func(r *http.Request, name string, pr paging.Request) (routing.Page[routing.Workflow], error) {
+			return rt.Workflows(r.Context(), ws(r), name, pr)
+		}, a, "workflows", func(v routing.Workflow) int64 { return v.Key }, a.renderWorkflow))
+	a.route("GET", flows+"/{sid}", fetchCall(func(r *http.Request) (routing.Workflow, error) {
+		return rt.Workflow(r.Context(), ws(r), id(r))
+	}, a.renderWorkflow))
+	a.route("POST", flows+"/{sid}", formCall(readWorkflowParams, func(r *http.Request, p routing.WorkflowParams) (routing.Workflow, error) {
+		return rt.UpdateWorkflow(r.Context(), ws(r), id(r), p)
+	}, a.renderWorkflow, http.StatusOK))
+	a.route("DELETE", flows+"/{sid}", deleteCall(func(r *http.Request) error { return rt.DeleteWorkflow(r.Context(), ws(r), id(r)) }))
+}
+
+// ---- parameters ----
+
+func readWorkspaceParams(p *params) routing.WorkspaceParams {
+	return routing.WorkspaceParams{FriendlyName: p.str("FriendlyName"), EventCallbackURL: p.str("EventCallbackUrl"),
+		EventsFilter: p.str("EventsFilter"), MultiTaskEnabled: p.bool("MultiTaskEnabled"),
+		PrioritizeQueueOrder: p.str("PrioritizeQueueOrder"), DefaultActivitySID: p.str("DefaultActivitySid"),
+		TimeoutActivitySID: p.str("TimeoutActivitySid")}
+}
+
+func readActivityParams(p *params) routing.ActivityParams {
+	return routing.ActivityParams{FriendlyName: p.str("FriendlyName"), Available: p.bool("Available")}
+}
+
+func readTaskChannelParams(p *params) routing.TaskChannelParams {
+	return routing.TaskChannelParams{FriendlyName: p.str("FriendlyName"), UniqueName: p.str("UniqueName"),
+		ChannelOptimizedRouting: p.bool("ChannelOptimizedRouting")}
+}
+
+func readWorkerParams(p *params) routing.WorkerParams {
+	return routing.WorkerParams{FriendlyName: p.str("FriendlyName"), ActivitySID: p.str("ActivitySid"), Attributes: p.str("Attributes")}
+}
+
+func readWorkerFilter(p *params) routing.WorkerFilter {
+	return routing.WorkerFilter{FriendlyName: p.value("FriendlyName"), ActivitySID: p.value("ActivitySid"),
+		ActivityName: p.value("ActivityName"), Available: p.bool("Available"),
+		TargetWorkersExpression: p.value("TargetWorkersExpression"), TaskQueueSID: p.value("TaskQueueSid"),
+		TaskQueueName: p.value("TaskQueueName")}
+}
+
+func readTaskQueueParams(p *params) routing.TaskQueueParams {
+	return routing.TaskQueueParams{FriendlyName: p.str("FriendlyName"), TargetWorkers: p.str("TargetWorkers"),
+		MaxReservedWorkers: p.int("MaxReservedWorkers"), TaskOrder: p.str("TaskOrder"),
+		ReservationActivitySID: p.str("ReservationActivitySid"), AssignmentActivitySID: p.str("AssignmentActivitySid")}
+}
+
+func readWorkflowParams(p *params) routing.WorkflowParams {
+	return routing.WorkflowParams{FriendlyName: p.str("FriendlyName"), Configuration: p.str("Configuration"),
+		AssignmentCallbackURL: p.str("AssignmentCallbackUrl"), FallbackAssignmentCallbackURL: p.str("FallbackAssignmentCallbackUrl"),
+		TaskReservationTimeout: p.int("TaskReservationTimeout")}
+}
+
+// ---- rendering ----
+
+func (a *API) renderWorkspace(w routing.Workspace) any {
+	return a.render.Workspace(w, func(sid string) string { return a.routing.ActivityName(w.SID, sid) })
+}
+
+func (a *API) renderActivity(v routing.Activity) any { return a.render.Activity(a.accountSID, v) }
+
+func (a *API) renderTaskChannel(v routing.TaskChannel) any {
+	return a.render.TaskChannel(a.accountSID, v)
+}
+
+func (a *API) renderWorker(v routing.WorkerView) any { return a.render.Worker(a.accountSID, v) }
+
+func (a *API) renderWorkerChannel(v routing.WorkerChannelView) any {
+	return a.render.WorkerChannel(a.accountSID, v)
+}
+
+func (a *API) renderTaskQueue(v routing.TaskQueue) any {
+	return a.render.TaskQueue(a.accountSID, v, func(sid string) string { return a.routing.ActivityName(v.WorkspaceSID, sid) })
+}
+
+func (a *API) renderWorkflow(v routing.Workflow) any { return a.render.Workflow(a.accountSID, v) }
+
+// ---- handler shapes ----
+
+type handler = func(w http.ResponseWriter, r *http.Request) error
+
+// formCall reads a form into parameters, calls the service and renders
+// what it returns with status.
+func formCall[P, V any](read func(*params) P, call func(*http.Request, P) (V, error), render func(V) any, status int) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := parseForm(r)
+		if err != nil {
+			return err
+		}
+		in := read(p)
+		if p.err != nil {
+			return p.err
+		}
+		v, err := call(r, in)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, status, render(v))
+		return nil
+	}
+}
+
+// fetchCall renders one resource.
+func fetchCall[V any](call func(*http.Request) (V, error), render func(V) any) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		v, err := call(r)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, render(v))
+		return nil
+	}
+}
+
+// listCall renders a page of a list under key, its filters read from the
+// query and repeated in its links.
+func listCall[F, V any](filters []string, read func(*params) F, call func(*http.Request, F, paging.Request) (routing.Page[V], error),
+	a *API, key string, keyOf func(V) int64, render func(V) any,
+) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := parseForm(r)
+		if err != nil {
+			return err
+		}
+		req, err := readPage(p, filters...)
+		if err != nil {
+			return err
+		}
+		f := read(p)
+		if p.err != nil {
+			return p.err
+		}
+		page, err := call(r, f, req.Request)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, pageOf(a, r.URL.Path, req, key, page, keyOf, render))
+		return nil
+	}
+}
+
+// deleteCall answers 204 once the service has deleted.
+func deleteCall(call func(*http.Request) error) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := call(r); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
