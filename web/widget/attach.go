@@ -222,9 +222,11 @@ func (w *Widget) link(sid string) string {
 		defer cancel()
 		err := rest.Do(c, "GET", "/mcs/v1/Services/"+url.PathEscape(svc)+"/Media/"+url.PathEscape(sid), nil, &m)
 		w.ctx.Dispatch(func(app.Context) {
-			l.loading = false
+			// A failure is remembered like a link, so the next render
+			// does not ask again at once: render must not loop on a 403.
+			l.loading, l.fetched = false, time.Now()
 			if err == nil {
-				l.url, l.fetched = m.Links["content_direct_temporary"], time.Now()
+				l.url = m.Links["content_direct_temporary"]
 			}
 		})
 	})

@@ -479,9 +479,6 @@ func (w *Widget) send(ctx app.Context, e app.Event) {
 		return
 	}
 	body := strings.TrimSpace(box.Get("value").String())
-	if len(w.drafts) > 0 && w.serviceSID == "" {
-		return
-	}
 	media, ok := w.takeDrafts()
 	if !ok {
 		w.attachErr = w.t.WaitForUploads
