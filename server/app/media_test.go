@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -603,5 +604,19 @@ func TestAHundredMebibyteUploadKeepsMemoryFlat(t *testing.T) {
 	io.Copy(h, &patternReader{head: src.head, n: size})
 	if _, err := os.Stat(filepath.Join(s.dataDir, "media", fmt.Sprintf("%x", h.Sum(nil))[:2], fmt.Sprintf("%x", h.Sum(nil)))); err != nil {
 		t.Errorf("the blob is not stored under the content's hash: %v", err)
+	}
+}
+
+func TestALimitBelowTheSniffedBytesStillSaysTooLarge(t *testing.T) {
+	s := startServerWith(t, func(c *Config) { c.MediaMaxBytes = 100 })
+	file := append(pngFile(t), make([]byte, 1000)...)
+	wantTwilioErrorShape(t, s.upload(t, "", "cat.png", "image/png", file), http.StatusRequestEntityTooLarge, 20413)
+	// Without a Content-Length (chunked), the limit is found while reading.
+	rest := client.NewREST(s.baseURL, client.AccountAuth(s.accountSID, s.authToken), nil)
+	_, err := rest.UploadMedia(context.Background(), s.app.Conversations.ServiceSID(), "cat.png", "image/png",
+		io.MultiReader(bytes.NewReader(file)))
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusRequestEntityTooLarge || apiErr.Code != 20413 {
+		t.Errorf("a chunked upload over the limit: %v, want 413 (20413)", err)
 	}
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -116,18 +117,16 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) (media.Upload
 		if _, dp, err := mime.ParseMediaType(r.Header.Get("Content-Disposition")); err == nil && name == "" {
 			name = dp["filename"]
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, max+1)
-		return media.Upload{Filename: name, DeclaredType: ct, DeclaredSize: r.ContentLength, Body: r.Body}, nil
+		return media.Upload{Filename: name, DeclaredType: ct, DeclaredSize: r.ContentLength,
+			Body: bounded(w, r.Body, max+1, max)}, nil
 	}
 	if r.ContentLength > max+multipartSlack {
-		return media.Upload{}, apperr.New(apperr.TooLarge, apperr.CodeRequestTooLarge,
-			"The file is larger than this chat allows (%s); send a smaller file", media.HumanSize(max))
+		return media.Upload{}, fileTooLarge(max)
 	}
 	if params["boundary"] == "" {
 		return media.Upload{}, apperr.Invalidf(apperr.CodeBadRequest, "multipart/form-data needs a boundary parameter")
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, max+multipartSlack)
-	mr := multipart.NewReader(r.Body, params["boundary"])
+	mr := multipart.NewReader(bounded(w, r.Body, max+multipartSlack, max), params["boundary"])
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -142,6 +141,31 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) (media.Upload
 		return media.Upload{Filename: part.FileName(), DeclaredType: part.Header.Get("Content-Type"),
 			DeclaredSize: -1, Body: part}, nil
 	}
+}
+
+func fileTooLarge(max int64) error {
+	return apperr.New(apperr.TooLarge, apperr.CodeRequestTooLarge,
+		"The file is larger than this chat allows (%s); send a smaller file", media.HumanSize(max))
+}
+
+// bounded stops a body at limit bytes, reporting it as a file over max:
+// the connection is not read on past what no policy would take.
+func bounded(w http.ResponseWriter, body io.ReadCloser, limit, max int64) io.Reader {
+	return overLimit{r: http.MaxBytesReader(w, body, limit), max: max}
+}
+
+type overLimit struct {
+	r   io.Reader
+	max int64
+}
+
+func (o overLimit) Read(p []byte) (int, error) {
+	n, err := o.r.Read(p)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		err = fileTooLarge(o.max)
+	}
+	return n, err
 }
 
 func (a *API) getMedia(w http.ResponseWriter, r *http.Request) error {
