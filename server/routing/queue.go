@@ -345,8 +345,7 @@ func parseConfiguration(sp *space, doc string) (Routing, error) {
 		return Routing{}, invalid("Configuration is %d bytes; the limit is %d", len(doc), MaxConfigurationBytes)
 	}
 	var c configDoc
-	dec := json.NewDecoder(strings.NewReader(doc))
-	if err := dec.Decode(&c); err != nil {
+	if err := json.Unmarshal([]byte(doc), &c); err != nil {
 		return Routing{}, invalid("Configuration is not valid JSON: %v", err)
 	}
 	if c.TaskRouting == nil {

@@ -249,7 +249,6 @@ func (s *Service) UpdateWorker(ctx context.Context, workspaceSID, workerSID stri
 		return WorkerView{}, err
 	}
 	next := w.clone()
-	next.attrs = w.attrs
 	if err := s.applyWorker(sp, next, p); err != nil {
 		return WorkerView{}, err
 	}
@@ -380,7 +379,6 @@ func (s *Service) UpdateWorkerChannel(ctx context.Context, workspaceSID, workerS
 	}
 	wc.Updated = s.stamp()
 	next := w.clone()
-	next.attrs = w.attrs
 	next.Channels[tc.SID] = &wc
 	var c change
 	c.put(KindWorker, w.SID, sp.SID, next)
