@@ -159,3 +159,25 @@ func BenchmarkEval(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEvalBaseline is the same check written by hand in Go against the
+// same map: the floor for any interpreter.
+func BenchmarkEvalBaseline(b *testing.B) {
+	w := attrs(b, agent)
+	has := func(v any, want string) bool {
+		list, _ := v.([]any)
+		for _, e := range list {
+			if s, _ := e.(string); s == want {
+				return true
+			}
+		}
+		return false
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		level, _ := w["level"].(float64)
+		if !(has(w["skills"], "support") && (has(w["languages"], "en") || has(w["languages"], "fr")) && level >= 2) {
+			b.Fatal("no match")
+		}
+	}
+}
