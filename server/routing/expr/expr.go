@@ -48,7 +48,10 @@ type Expr struct{ root node }
 // Eval reports whether the expression holds in s.
 func (e *Expr) Eval(s Scope) bool { return e.root.eval(s) }
 
-// String is the expression in canonical form: Parse(e.String()) is e.
+// String is the expression in canonical form: keywords upper-case, strings
+// double-quoted, one space around operators, parentheses only where needed.
+// It parses back to an expression with the same String (escapes and spaces
+// may make it longer than MaxLen, though, when the source was near it).
 func (e *Expr) String() string {
 	var b strings.Builder
 	e.root.write(&b)
@@ -430,16 +433,25 @@ func (n *logic) eval(s Scope) bool {
 	return n.left.eval(s) || n.right.eval(s)
 }
 
+// write adds parentheses only where precedence needs them (an OR inside an
+// AND), so the canonical form nests no deeper than the source did.
 func (n *logic) write(b *strings.Builder) {
-	b.WriteByte('(')
-	n.left.write(b)
+	side := func(c node) {
+		if l, ok := c.(*logic); ok && n.and && !l.and {
+			b.WriteByte('(')
+			c.write(b)
+			b.WriteByte(')')
+			return
+		}
+		c.write(b)
+	}
+	side(n.left)
 	if n.and {
 		b.WriteString(" AND ")
 	} else {
 		b.WriteString(" OR ")
 	}
-	n.right.write(b)
-	b.WriteByte(')')
+	side(n.right)
 }
 
 // operand is a literal or an attribute path.

@@ -133,8 +133,10 @@ func TestBadExpressionsSayWhereAndWhat(t *testing.T) {
 
 func TestStringIsCanonical(t *testing.T) {
 	for src, want := range map[string]string{
-		`team=='blue' and level>2`:             `(team == "blue" AND level > 2)`,
-		`a == 1 OR b == 2 AND c in ["x", 'y']`: `(a == 1 OR (b == 2 AND c IN ["x", "y"]))`,
+		`team=='blue' and level>2`:             `team == "blue" AND level > 2`,
+		`a == 1 OR b == 2 AND c in ["x", 'y']`: `a == 1 OR b == 2 AND c IN ["x", "y"]`,
+		`(a == 1 OR b == 2) AND c == 3`:        `(a == 1 OR b == 2) AND c == 3`,
+		`a == 1 AND (b == 2 AND (c == 3))`:     `a == 1 AND b == 2 AND c == 3`,
 		`x not in [1, 2.5, true, null]`:        `x NOT IN [1, 2.5, true, null]`,
 		`s == "quote \" inside"`:               `s == "quote \" inside"`,
 	} {
