@@ -36,11 +36,7 @@ func TestAVisitorSendsAndReceivesFilesInTheWidget(t *testing.T) {
 	run(t, b.ctx, "open the chat", chromedp.Evaluate(`Parley.open()`, nil))
 	w := b.widgetFrame(t, s.baseURL)
 	run(t, w, "start a chat",
-		chromedp.WaitVisible("#field-friendlyName", chromedp.ByID),
-		chromedp.Click("#field-friendlyName", chromedp.ByID),
-		chromedp.SendKeys("#field-friendlyName", "Ada", chromedp.ByID),
-		chromedp.SendKeys("#field-email", "ada@example.com", chromedp.ByID),
-		chromedp.SendKeys("#field-question", "My kettle arrived broken", chromedp.ByID),
+		fillTheForm("Ada", "ada@example.com", "My kettle arrived broken"),
 		chromedp.Click(`button[type="submit"]`, chromedp.ByQuery),
 		waitText(".msg.own .body", "My kettle arrived broken"),
 	)

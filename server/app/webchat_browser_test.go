@@ -74,14 +74,7 @@ func TestAVisitorChatsWithAnAgentInTheBrowser(t *testing.T) {
 	run(t, b.ctx, "open the shop", chromedp.Navigate(shop+"/"), chromedp.WaitReady("parley-chat", chromedp.ByQuery))
 	run(t, b.ctx, "open the chat", chromedp.Evaluate(`Parley.open()`, nil))
 	w := b.widgetFrame(t, s.baseURL)
-	run(t, w, "fill the form",
-		chromedp.WaitVisible("#field-friendlyName", chromedp.ByID),
-		// A visitor clicks into the form first, which gives the frame focus.
-		chromedp.Click("#field-friendlyName", chromedp.ByID),
-		chromedp.SendKeys("#field-friendlyName", "Ada", chromedp.ByID),
-		chromedp.SendKeys("#field-email", "ada@example.com", chromedp.ByID),
-		chromedp.SendKeys("#field-question", "Where is <b>order</b> 1234?", chromedp.ByID),
-	)
+	run(t, w, "fill the form", fillTheForm("Ada", "ada@example.com", "Where is <b>order</b> 1234?"))
 	b.screenshot(t, b.ctx, "2-form")
 	run(t, w, "start the chat",
 		chromedp.Click(`button[type="submit"]`, chromedp.ByQuery),
@@ -170,6 +163,18 @@ func TestAVisitorChatsWithAnAgentInTheBrowser(t *testing.T) {
 	c, err := s.tw.ConversationsV1.FetchConversation(sid)
 	if err != nil || *c.State != "closed" {
 		t.Fatalf("after the visitor ended it the conversation is %v (%v)", c.State, err)
+	}
+}
+
+// fillTheForm types a visitor's answers into the default pre-engagement
+// form, clicking into it first, which gives the cross-site frame focus.
+func fillTheForm(name, email, question string) chromedp.Action {
+	return chromedp.Tasks{
+		chromedp.WaitVisible("#field-friendlyName", chromedp.ByID),
+		chromedp.Click("#field-friendlyName", chromedp.ByID),
+		chromedp.SendKeys("#field-friendlyName", name, chromedp.ByID),
+		chromedp.SendKeys("#field-email", email, chromedp.ByID),
+		chromedp.SendKeys("#field-question", question, chromedp.ByID),
 	}
 }
 

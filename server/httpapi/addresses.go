@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"parley/server/channels"
+	"parley/server/paging"
 	"parley/shared/model"
 )
 
@@ -13,11 +14,22 @@ import (
 const addressesPath = "/conversations/v1/Configuration/Addresses"
 
 func (a *API) routeAddresses() {
-	a.route("POST", addressesPath, a.createAddress)
-	a.route("GET", addressesPath, a.listAddresses)
-	a.route("GET", addressesPath+"/{sid}", a.getAddress)
-	a.route("POST", addressesPath+"/{sid}", a.updateAddress)
-	a.route("DELETE", addressesPath+"/{sid}", a.deleteAddress)
+	ch := a.channels
+	id := func(r *http.Request) string { return r.PathValue("sid") }
+	a.route("POST", addressesPath, formCall(readAddressParams, func(r *http.Request, p channels.AddressParams) (channels.Address, error) {
+		return ch.CreateAddress(r.Context(), p)
+	}, a.renderAddress, http.StatusCreated))
+	a.route("GET", addressesPath, listCall([]string{"Type"}, func(p *params) string { return p.value("Type") },
+		func(r *http.Request, typ string, pr paging.Request) (paging.Page[channels.Address], error) {
+			return ch.Addresses(r.Context(), typ, pr)
+		}, a, "address_configurations", func(ad channels.Address) int64 { return ad.Key }, a.renderAddress))
+	a.route("GET", addressesPath+"/{sid}", fetchCall(func(r *http.Request) (channels.Address, error) {
+		return ch.Address(r.Context(), id(r))
+	}, a.renderAddress))
+	a.route("POST", addressesPath+"/{sid}", formCall(readAddressParams, func(r *http.Request, p channels.AddressParams) (channels.Address, error) {
+		return ch.UpdateAddress(r.Context(), id(r), p)
+	}, a.renderAddress, http.StatusOK))
+	a.route("DELETE", addressesPath+"/{sid}", deleteCall(func(r *http.Request) error { return ch.DeleteAddress(r.Context(), id(r)) }))
 }
 
 type autoCreationJSON struct {
@@ -95,73 +107,4 @@ func nonEmpty(vs []string) []string {
 		}
 	}
 	return out
-}
-
-func (a *API) createAddress(w http.ResponseWriter, r *http.Request) error {
-	p, err := parseForm(r)
-	if err != nil {
-		return err
-	}
-	ap := readAddressParams(p)
-	if p.err != nil {
-		return p.err
-	}
-	ad, err := a.channels.CreateAddress(r.Context(), ap)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, a.renderAddress(ad))
-	return nil
-}
-
-func (a *API) getAddress(w http.ResponseWriter, r *http.Request) error {
-	ad, err := a.channels.Address(r.Context(), r.PathValue("sid"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, a.renderAddress(ad))
-	return nil
-}
-
-func (a *API) updateAddress(w http.ResponseWriter, r *http.Request) error {
-	p, err := parseForm(r)
-	if err != nil {
-		return err
-	}
-	ap := readAddressParams(p)
-	if p.err != nil {
-		return p.err
-	}
-	ad, err := a.channels.UpdateAddress(r.Context(), r.PathValue("sid"), ap)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, a.renderAddress(ad))
-	return nil
-}
-
-func (a *API) deleteAddress(w http.ResponseWriter, r *http.Request) error {
-	if err := a.channels.DeleteAddress(r.Context(), r.PathValue("sid")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (a *API) listAddresses(w http.ResponseWriter, r *http.Request) error {
-	p, err := parseForm(r)
-	if err != nil {
-		return err
-	}
-	req, err := readPage(p, "Type")
-	if err != nil {
-		return err
-	}
-	page, err := a.channels.Addresses(r.Context(), p.value("Type"), req.Request)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, pageOf(a, addressesPath, req, "address_configurations", page,
-		func(ad channels.Address) int64 { return ad.Key }, a.renderAddress))
-	return nil
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 
+	"parley/server/paging"
 	"parley/server/webchat"
 	"parley/shared/model"
 )
@@ -13,12 +14,29 @@ import (
 const deploymentsPath = "/parley/v1/Deployments"
 
 func (a *API) routeDeployments() {
-	a.route("POST", deploymentsPath, a.createDeployment)
-	a.route("GET", deploymentsPath, a.listDeployments)
-	a.route("GET", deploymentsPath+"/{key}", a.getDeployment)
-	a.route("POST", deploymentsPath+"/{key}", a.updateDeployment)
-	a.route("DELETE", deploymentsPath+"/{key}", a.deleteDeployment)
-	a.route("POST", deploymentsPath+"/{key}/IdentitySecret", a.rotateDeploymentSecret)
+	chat := a.webchat
+	key := func(r *http.Request) string { return r.PathValue("key") }
+	// The identity secret is shown only when it is made.
+	shown := func(d webchat.Deployment) DeploymentJSON { return a.renderDeployment(d, true) }
+	hidden := func(d webchat.Deployment) DeploymentJSON { return a.renderDeployment(d, false) }
+
+	a.route("POST", deploymentsPath, formCall(readDeploymentParams, func(r *http.Request, p webchat.DeploymentParams) (webchat.Deployment, error) {
+		return chat.CreateDeployment(r.Context(), p)
+	}, shown, http.StatusCreated))
+	a.route("GET", deploymentsPath, listCall(nil, func(*params) struct{} { return struct{}{} },
+		func(r *http.Request, _ struct{}, pr paging.Request) (paging.Page[webchat.Deployment], error) {
+			return chat.Deployments(r.Context(), pr)
+		}, a, "deployments", func(d webchat.Deployment) int64 { return d.Seq }, hidden))
+	a.route("GET", deploymentsPath+"/{key}", fetchCall(func(r *http.Request) (webchat.Deployment, error) {
+		return chat.Deployment(r.Context(), key(r))
+	}, hidden))
+	a.route("POST", deploymentsPath+"/{key}", formCall(readDeploymentParams, func(r *http.Request, p webchat.DeploymentParams) (webchat.Deployment, error) {
+		return chat.UpdateDeployment(r.Context(), key(r), p)
+	}, hidden, http.StatusOK))
+	a.route("DELETE", deploymentsPath+"/{key}", deleteCall(func(r *http.Request) error { return chat.DeleteDeployment(r.Context(), key(r)) }))
+	a.route("POST", deploymentsPath+"/{key}/IdentitySecret", fetchCall(func(r *http.Request) (webchat.Deployment, error) {
+		return chat.RotateSecret(r.Context(), key(r))
+	}, shown))
 }
 
 // DeploymentJSON is a deployment as the API shows it.
@@ -69,83 +87,4 @@ func readDeploymentParams(p *params) webchat.DeploymentParams {
 		dp.Attachments.AllowedTypes = nonEmpty(p.all("Attachments.AllowedTypes"))
 	}
 	return dp
-}
-
-func (a *API) createDeployment(w http.ResponseWriter, r *http.Request) error {
-	p, err := parseForm(r)
-	if err != nil {
-		return err
-	}
-	dp := readDeploymentParams(p)
-	if p.err != nil {
-		return p.err
-	}
-	d, err := a.webchat.CreateDeployment(r.Context(), dp)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, a.renderDeployment(d, true))
-	return nil
-}
-
-func (a *API) getDeployment(w http.ResponseWriter, r *http.Request) error {
-	d, err := a.webchat.Deployment(r.Context(), r.PathValue("key"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, a.renderDeployment(d, false))
-	return nil
-}
-
-func (a *API) updateDeployment(w http.ResponseWriter, r *http.Request) error {
-	p, err := parseForm(r)
-	if err != nil {
-		return err
-	}
-	dp := readDeploymentParams(p)
-	if p.err != nil {
-		return p.err
-	}
-	d, err := a.webchat.UpdateDeployment(r.Context(), r.PathValue("key"), dp)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, a.renderDeployment(d, false))
-	return nil
-}
-
-func (a *API) rotateDeploymentSecret(w http.ResponseWriter, r *http.Request) error {
-	d, err := a.webchat.RotateSecret(r.Context(), r.PathValue("key"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, a.renderDeployment(d, true))
-	return nil
-}
-
-func (a *API) deleteDeployment(w http.ResponseWriter, r *http.Request) error {
-	if err := a.webchat.DeleteDeployment(r.Context(), r.PathValue("key")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (a *API) listDeployments(w http.ResponseWriter, r *http.Request) error {
-	p, err := parseForm(r)
-	if err != nil {
-		return err
-	}
-	req, err := readPage(p)
-	if err != nil {
-		return err
-	}
-	page, err := a.webchat.Deployments(r.Context(), req.Request)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, pageOf(a, deploymentsPath, req, "deployments", page,
-		func(d webchat.Deployment) int64 { return d.Seq },
-		func(d webchat.Deployment) DeploymentJSON { return a.renderDeployment(d, false) }))
-	return nil
 }

@@ -121,7 +121,7 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) (media.Upload
 			Body: bounded(w, r.Body, max+1, max)}, nil
 	}
 	if r.ContentLength > max+multipartSlack {
-		return media.Upload{}, fileTooLarge(max)
+		return media.Upload{}, media.TooLarge(max)
 	}
 	if params["boundary"] == "" {
 		return media.Upload{}, apperr.Invalidf(apperr.CodeBadRequest, "multipart/form-data needs a boundary parameter")
@@ -143,11 +143,6 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) (media.Upload
 	}
 }
 
-func fileTooLarge(max int64) error {
-	return apperr.New(apperr.TooLarge, apperr.CodeRequestTooLarge,
-		"The file is larger than this chat allows (%s); send a smaller file", media.HumanSize(max))
-}
-
 // bounded stops a body at limit bytes, reporting it as a file over max:
 // the connection is not read on past what no policy would take.
 func bounded(w http.ResponseWriter, body io.ReadCloser, limit, max int64) io.Reader {
@@ -163,7 +158,7 @@ func (o overLimit) Read(p []byte) (int, error) {
 	n, err := o.r.Read(p)
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		err = fileTooLarge(o.max)
+		err = media.TooLarge(o.max)
 	}
 	return n, err
 }

@@ -8,9 +8,8 @@ import (
 	"parley/server/routing"
 )
 
-// TaskRouter's configuration resources under /taskrouter/v1/Workspaces.
-// Every handler has one of four shapes (create or update from a form,
-// fetch, list, delete), so they are built from the helpers at the end.
+// TaskRouter's configuration resources under /taskrouter/v1/Workspaces,
+// built from the handler shapes in shapes.go.
 
 const trBase = "/taskrouter/v1/Workspaces"
 
@@ -202,78 +201,3 @@ func (a *API) renderTaskQueue(v routing.TaskQueue) any {
 }
 
 func (a *API) renderWorkflow(v routing.Workflow) any { return a.render.Workflow(a.accountSID, v) }
-
-// ---- handler shapes ----
-
-type handler = func(w http.ResponseWriter, r *http.Request) error
-
-// formCall reads a form into parameters, calls the service and renders
-// what it returns with status.
-func formCall[P, V any](read func(*params) P, call func(*http.Request, P) (V, error), render func(V) any, status int) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := parseForm(r)
-		if err != nil {
-			return err
-		}
-		in := read(p)
-		if p.err != nil {
-			return p.err
-		}
-		v, err := call(r, in)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, status, render(v))
-		return nil
-	}
-}
-
-// fetchCall renders one resource.
-func fetchCall[V any](call func(*http.Request) (V, error), render func(V) any) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		v, err := call(r)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, render(v))
-		return nil
-	}
-}
-
-// listCall renders a page of a list under key, its filters read from the
-// query and repeated in its links.
-func listCall[F, V any](filters []string, read func(*params) F, call func(*http.Request, F, paging.Request) (routing.Page[V], error),
-	a *API, key string, keyOf func(V) int64, render func(V) any,
-) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := parseForm(r)
-		if err != nil {
-			return err
-		}
-		req, err := readPage(p, filters...)
-		if err != nil {
-			return err
-		}
-		f := read(p)
-		if p.err != nil {
-			return p.err
-		}
-		page, err := call(r, f, req.Request)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, pageOf(a, r.URL.Path, req, key, page, keyOf, render))
-		return nil
-	}
-}
-
-// deleteCall answers 204 once the service has deleted.
-func deleteCall(call func(*http.Request) error) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := call(r); err != nil {
-			return err
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	}
-}

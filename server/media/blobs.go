@@ -83,7 +83,7 @@ func (b *Blobs) Receive(r io.Reader, max int64, check func(head []byte) (string,
 		return nil, readErr(err)
 	case copied > max:
 		t.Discard()
-		return nil, tooLarge(max)
+		return nil, TooLarge(max)
 	}
 	t.Size, t.Hash = copied, hex.EncodeToString(h.Sum(nil))
 	return t, nil

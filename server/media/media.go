@@ -168,7 +168,7 @@ func (s *Service) Upload(ctx context.Context, p Policy, u Upload) (Media, error)
 		return Media{}, apperr.New(apperr.Forbidden, apperr.CodeForbidden, "Attachments are turned off for this chat")
 	}
 	if u.DeclaredSize > p.MaxBytes {
-		return Media{}, tooLarge(p.MaxBytes)
+		return Media{}, TooLarge(p.MaxBytes)
 	}
 	filename, err := SanitizeFilename(u.Filename)
 	if err != nil {
@@ -196,7 +196,9 @@ func (s *Service) Upload(ctx context.Context, p Policy, u Upload) (Media, error)
 	return m, nil
 }
 
-func tooLarge(limit int64) error {
+// TooLarge is the error for a file over limit bytes, wherever it is found
+// to be: from its declared length, while streaming, or by the HTTP layer.
+func TooLarge(limit int64) error {
 	return apperr.New(apperr.TooLarge, apperr.CodeRequestTooLarge,
 		"The file is larger than this chat allows (%s); send a smaller file", HumanSize(limit))
 }

@@ -3,6 +3,7 @@ package routing
 import (
 	"context"
 	"net/url"
+	"slices"
 	"time"
 
 	"parley/server/apperr"
@@ -225,18 +226,8 @@ func (s *Service) DeleteWorkspace(ctx context.Context, workspaceSID string) erro
 	}
 	return s.commit(ctx, c, func() {
 		delete(s.workspaces, sp.SID)
-		s.order = removeSpace(s.order, sp)
+		s.order = slices.DeleteFunc(s.order, func(x *space) bool { return x == sp })
 	})
-}
-
-func removeSpace(order []*space, sp *space) []*space {
-	out := order[:0]
-	for _, x := range order {
-		if x != sp {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // children lists the SIDs of everything in the workspace.
