@@ -34,6 +34,7 @@ import (
 	"parley/server/routing"
 	"parley/server/store"
 	"parley/server/webchat"
+	"parley/server/webhooks"
 	"parley/shared/sid"
 )
 
@@ -153,6 +154,13 @@ func Open(cfg Config) (*App, error) {
 	hub := realtime.NewHub(metrics)
 	renderer := render.New(cfg.BaseURL)
 	glue := live.New(conv, authSvc, hub, renderer, cfg.Logger)
+	router.Subscribe(glue.RoutingListener(creds.AccountSID))
+	hooks := &webhooks.Sender{AuthToken: creds.AuthToken, Log: cfg.Logger}
+	router.Subscribe(func(e routing.Event) {
+		if e.CallbackURL != "" {
+			hooks.Post(e.CallbackURL, webhooks.TaskRouterForm(creds.AccountSID, e))
+		}
+	})
 
 	api := httpapi.New(httpapi.Config{
 		BaseURL:       cfg.BaseURL,
@@ -189,6 +197,7 @@ func Open(cfg Config) (*App, error) {
 		a.background(bg, cfg)
 	}()
 	go files.Run(bg)
+	go hooks.Run(bg, 1) // one poster keeps events in order
 	return a, nil
 }
 
@@ -329,6 +338,7 @@ func (a *App) Close() error {
 	rtErr := a.realtime.Shutdown(ctx)
 	a.stop()
 	<-a.done
+	a.Routing.Close()     // its last events out, its timers stopped, before the store goes
 	dbErr := a.db.Close() // after this, nothing more is published
 	a.live.Close()
 	return errors.Join(rtErr, dbErr)

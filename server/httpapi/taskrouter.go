@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"parley/server/apperr"
 	"parley/server/paging"
@@ -135,6 +136,98 @@ func (a *API) routeTaskRouter() {
 		return rt.UpdateWorkflow(r.Context(), ws(r), id(r), p)
 	}, a.renderWorkflow, http.StatusOK))
 	a.route("DELETE", flows+"/{sid}", deleteCall(func(r *http.Request) error { return rt.DeleteWorkflow(r.Context(), ws(r), id(r)) }))
+
+	a.routeTasks()
+}
+
+func (a *API) routeTasks() {
+	rt := a.routing
+	ws := func(r *http.Request) string { return r.PathValue("ws") }
+	id := func(r *http.Request) string { return r.PathValue("sid") }
+	res := func(r *http.Request) string { return r.PathValue("res") }
+
+	const tasks = trBase + "/{ws}/Tasks"
+	a.route("POST", tasks, formCall(readTaskParams, func(r *http.Request, p routing.TaskParams) (routing.Task, error) {
+		if p.AssignmentStatus != nil || p.Reason != nil {
+			return routing.Task{}, apperr.Invalidf(apperr.CodeBadRequest, "AssignmentStatus and Reason are set by updating a task")
+		}
+		return rt.CreateTask(r.Context(), ws(r), p)
+	}, a.renderTask, http.StatusCreated))
+	a.route("GET", tasks, listCall([]string{"AssignmentStatus", "Priority", "WorkflowSid", "WorkflowName", "TaskQueueSid",
+		"TaskQueueName", "EvaluateTaskAttributes", "RoutingTarget", "Ordering", "HasAddons"}, func(p *params) routing.TaskFilter {
+		return routing.TaskFilter{AssignmentStatus: p.all("AssignmentStatus"), Priority: p.int("Priority"),
+			WorkflowSID: p.value("WorkflowSid"), WorkflowName: p.value("WorkflowName"), TaskQueueSID: p.value("TaskQueueSid"),
+			TaskQueueName: p.value("TaskQueueName"), EvaluateTaskAttributes: p.value("EvaluateTaskAttributes"),
+			RoutingTarget: p.value("RoutingTarget"), Ordering: p.value("Ordering")}
+	}, func(r *http.Request, f routing.TaskFilter, pr paging.Request) (routing.Page[routing.Task], error) {
+		return rt.Tasks(r.Context(), ws(r), f, pr)
+	}, a, "tasks", func(v routing.Task) int64 { return v.Key }, a.renderTask))
+	a.route("GET", tasks+"/{sid}", fetchCall(func(r *http.Request) (routing.Task, error) {
+		return rt.Task(r.Context(), ws(r), id(r))
+	}, a.renderTask))
+	a.route("POST", tasks+"/{sid}", formCall(readTaskParams, func(r *http.Request, p routing.TaskParams) (routing.Task, error) {
+		return rt.UpdateTask(r.Context(), ws(r), id(r), p)
+	}, a.renderTask, http.StatusOK))
+	a.route("DELETE", tasks+"/{sid}", deleteCall(func(r *http.Request) error { return rt.DeleteTask(r.Context(), ws(r), id(r)) }))
+
+	// Reservations, under their task and under their worker.
+	for _, under := range []struct {
+		path     string
+		byWorker bool
+	}{{tasks + "/{sid}/Reservations", false}, {trBase + "/{ws}/Workers/{sid}/Reservations", true}} {
+		byWorker := under.byWorker
+		owner := func(r *http.Request) (task, worker string) {
+			if byWorker {
+				return "", id(r)
+			}
+			return id(r), ""
+		}
+		render := func(v routing.Reservation) any { return a.render.Reservation(a.accountSID, v, byWorker) }
+		a.route("GET", under.path, listCall([]string{"ReservationStatus", "WorkerSid"}, func(p *params) routing.ReservationFilter {
+			return routing.ReservationFilter{Status: p.value("ReservationStatus"), WorkerSID: p.value("WorkerSid")}
+		}, func(r *http.Request, f routing.ReservationFilter, pr paging.Request) (routing.Page[routing.Reservation], error) {
+			if task, _ := owner(r); task != "" {
+				return rt.TaskReservations(r.Context(), ws(r), task, f, pr)
+			}
+			return rt.WorkerReservations(r.Context(), ws(r), id(r), f, pr)
+		}, a, "reservations", func(v routing.Reservation) int64 { return v.Key }, render))
+		a.route("GET", under.path+"/{res}", fetchCall(func(r *http.Request) (routing.Reservation, error) {
+			if task, worker := owner(r); task != "" {
+				return rt.Reservation(r.Context(), ws(r), task, res(r))
+			} else {
+				return rt.WorkerReservation(r.Context(), ws(r), worker, res(r))
+			}
+		}, render))
+		a.route("POST", under.path+"/{res}", formCall(readReservationParams, func(r *http.Request, p routing.ReservationParams) (routing.Reservation, error) {
+			task, worker := owner(r)
+			return rt.UpdateReservation(r.Context(), ws(r), task, worker, res(r), p)
+		}, render, http.StatusOK))
+	}
+
+	// Statistics of the workspace and of each queue.
+	stats := func(queue func(*http.Request) string) func(*http.Request) (routing.Statistics, error) {
+		return func(r *http.Request) (routing.Statistics, error) {
+			if q := queue(r); q != "" {
+				return rt.TaskQueueStatistics(r.Context(), ws(r), q)
+			}
+			return rt.WorkspaceStatistics(r.Context(), ws(r))
+		}
+	}
+	for _, at := range []struct {
+		path  string
+		queue func(*http.Request) string
+	}{{trBase + "/{ws}", func(*http.Request) string { return "" }}, {trBase + "/{ws}/TaskQueues/{sid}", id}} {
+		queue := at.queue
+		a.route("GET", at.path+"/Statistics", fetchCall(stats(queue), func(v routing.Statistics) any {
+			return a.render.Statistics(a.accountSID, v)
+		}))
+		a.route("GET", at.path+"/RealTimeStatistics", fetchCall(stats(queue), func(v routing.Statistics) any {
+			return a.render.RealTimeStatistics(a.accountSID, v)
+		}))
+		a.route("GET", at.path+"/CumulativeStatistics", fetchCall(stats(queue), func(v routing.Statistics) any {
+			return a.render.CumulativeStatistics(a.accountSID, v)
+		}))
+	}
 }
 
 // ---- parameters ----
@@ -156,7 +249,21 @@ func readTaskChannelParams(p *params) routing.TaskChannelParams {
 }
 
 func readWorkerParams(p *params) routing.WorkerParams {
-	return routing.WorkerParams{FriendlyName: p.str("FriendlyName"), ActivitySID: p.str("ActivitySid"), Attributes: p.str("Attributes")}
+	return routing.WorkerParams{FriendlyName: p.str("FriendlyName"), ActivitySID: p.str("ActivitySid"), Attributes: p.str("Attributes"),
+		RejectPendingReservations: p.bool("RejectPendingReservations")}
+}
+
+func readTaskParams(p *params) routing.TaskParams {
+	return routing.TaskParams{Attributes: p.str("Attributes"), Priority: p.int("Priority"), TaskChannel: p.str("TaskChannel"),
+		WorkflowSID: p.str("WorkflowSid"), TaskQueueSID: p.str("TaskQueueSid"), Timeout: p.int("Timeout"),
+		RoutingTarget: p.str("RoutingTarget"), AssignmentStatus: p.str("AssignmentStatus"), Reason: p.str("Reason")}
+}
+
+func readReservationParams(p *params) routing.ReservationParams {
+	if p.has("Instruction") {
+		p.fail("Instruction %q is for voice calls, which Parley does not route; set ReservationStatus instead", p.value("Instruction"))
+	}
+	return routing.ReservationParams{Status: p.value("ReservationStatus"), WorkerActivitySID: p.value("WorkerActivitySid")}
 }
 
 func readWorkerFilter(p *params) routing.WorkerFilter {
@@ -201,3 +308,7 @@ func (a *API) renderTaskQueue(v routing.TaskQueue) any {
 }
 
 func (a *API) renderWorkflow(v routing.Workflow) any { return a.render.Workflow(a.accountSID, v) }
+
+func (a *API) renderTask(v routing.Task) any {
+	return a.render.Task(a.accountSID, v, time.Now(), func(sid string) string { return a.routing.NameOf(v.WorkspaceSID, sid) })
+}

@@ -1,6 +1,8 @@
 package render
 
 import (
+	"time"
+
 	"parley/server/routing"
 	"parley/shared/model"
 )
@@ -101,4 +103,88 @@ func (a *Renderer) Workflow(accountSID string, v routing.Workflow) model.Workflo
 		TaskReservationTimeout: v.TaskReservationTimeout, DateCreated: modelTime(v.Created), DateUpdated: modelTime(v.Updated),
 		URL: u, Links: map[string]string{"workspace": a.WorkspaceURL(v.WorkspaceSID), "statistics": u + "/Statistics",
 			"real_time_statistics": u + "/RealTimeStatistics", "cumulative_statistics": u + "/CumulativeStatistics"}}
+}
+
+// Task renders a task; names finds a queue's or a workflow's friendly name.
+func (a *Renderer) Task(accountSID string, t routing.Task, now time.Time, names func(sid string) string) model.Task {
+	u := a.WorkspaceURL(t.WorkspaceSID, "Tasks", t.SID)
+	v := model.Task{AccountSID: accountSID, SID: t.SID, WorkspaceSID: t.WorkspaceSID, Age: int(t.Age(now).Seconds()),
+		AssignmentStatus: t.AssignmentStatus, Attributes: t.Attributes, Addons: "{}", Priority: t.Priority,
+		Reason: optional(t.Reason), TaskQueueSID: optional(t.QueueSID), TaskChannelSID: t.TaskChannelSID,
+		TaskChannelUniqueName: t.TaskChannelName, Timeout: t.Timeout, WorkflowSID: optional(t.WorkflowSID),
+		RoutingTarget: optional(t.RoutingTarget), VirtualStartTime: modelTime(t.Created),
+		DateCreated: modelTime(t.Created), DateUpdated: modelTime(t.Updated), URL: u,
+		Links: map[string]string{"reservations": u + "/Reservations", "workspace": a.WorkspaceURL(t.WorkspaceSID)}}
+	if t.QueueSID != "" {
+		v.TaskQueueFriendlyName = optional(names(t.QueueSID))
+		entered := modelTime(t.QueueEntered.Truncate(time.Second))
+		v.TaskQueueEnteredDate = &entered
+		v.Links["task_queue"] = a.WorkspaceURL(t.WorkspaceSID, "TaskQueues", t.QueueSID)
+	}
+	if t.WorkflowSID != "" {
+		v.WorkflowFriendlyName = optional(names(t.WorkflowSID))
+		v.Links["workflow"] = a.WorkspaceURL(t.WorkspaceSID, "Workflows", t.WorkflowSID)
+	}
+	return v
+}
+
+// Reservation renders a reservation at its URL under the task, or under
+// the worker when byWorker.
+func (a *Renderer) Reservation(accountSID string, r routing.Reservation, byWorker bool) model.Reservation {
+	u := a.WorkspaceURL(r.WorkspaceSID, "Tasks", r.TaskSID, "Reservations", r.SID)
+	if byWorker {
+		u = a.WorkspaceURL(r.WorkspaceSID, "Workers", r.WorkerSID, "Reservations", r.SID)
+	}
+	return model.Reservation{AccountSID: accountSID, SID: r.SID, WorkspaceSID: r.WorkspaceSID, TaskSID: r.TaskSID,
+		WorkerSID: r.WorkerSID, WorkerName: r.WorkerName, ReservationStatus: r.Status,
+		DateCreated: modelTime(r.Created), DateUpdated: modelTime(r.Updated), URL: u,
+		Links: map[string]string{"task": a.WorkspaceURL(r.WorkspaceSID, "Tasks", r.TaskSID),
+			"worker": a.WorkspaceURL(r.WorkspaceSID, "Workers", r.WorkerSID), "workspace": a.WorkspaceURL(r.WorkspaceSID)}}
+}
+
+// RealTimeStatistics renders a workspace's or a queue's real-time
+// statistics.
+func (a *Renderer) RealTimeStatistics(accountSID string, st routing.Statistics) model.RealTimeStatistics {
+	rt := st.RealTime
+	v := model.RealTimeStatistics{AccountSID: accountSID, WorkspaceSID: st.WorkspaceSID, TaskQueueSID: st.TaskQueueSID,
+		ActivityStatistics: []model.ActivityStatistic{}, LongestTaskWaitingAge: int(rt.LongestWaitingAge.Seconds()),
+		LongestTaskWaitingSID: optional(rt.LongestWaitingSID), TasksByPriority: rt.TasksByPriority,
+		TasksByStatus: rt.TasksByStatus, TotalTasks: rt.TotalTasks, URL: a.statsURL(st, "RealTimeStatistics")}
+	for _, c := range rt.Activities {
+		v.ActivityStatistics = append(v.ActivityStatistics, model.ActivityStatistic{SID: c.SID, FriendlyName: c.FriendlyName, Workers: c.Workers})
+	}
+	if st.TaskQueueSID == "" {
+		v.TotalWorkers = &rt.TotalWorkers
+		return v
+	}
+	age := int(rt.LongestInQueueAge.Seconds())
+	v.LongestRelativeTaskAgeInQueue, v.LongestRelativeTaskSIDInQueue = &age, optional(rt.LongestInQueueSID)
+	v.TotalAvailableWorkers, v.TotalEligibleWorkers = &rt.TotalAvailableWorkers, &rt.TotalEligibleWorkers
+	return v
+}
+
+func (a *Renderer) statsURL(st routing.Statistics, name string) string {
+	if st.TaskQueueSID == "" {
+		return a.WorkspaceURL(st.WorkspaceSID, name)
+	}
+	return a.WorkspaceURL(st.WorkspaceSID, "TaskQueues", st.TaskQueueSID, name)
+}
+
+// CumulativeStatistics renders what a workspace or a queue counted.
+func (a *Renderer) CumulativeStatistics(accountSID string, st routing.Statistics) model.CumulativeStats {
+	c := st.Counters
+	return model.CumulativeStats{AccountSID: accountSID, WorkspaceSID: st.WorkspaceSID, TaskQueueSID: st.TaskQueueSID,
+		TasksCreated: c.TasksCreated, TasksCanceled: c.TasksCanceled,
+		TasksCompleted: c.TasksCompleted, TasksDeleted: c.TasksDeleted, TasksMoved: c.TasksMoved,
+		TasksTimedOutInWorkflow: c.TasksTimedOutInWorkflow, ReservationsCreated: c.ReservationsCreated,
+		ReservationsAccepted: c.ReservationsAccepted, ReservationsRejected: c.ReservationsRejected,
+		ReservationsTimedOut: c.ReservationsTimedOut, ReservationsCanceled: c.ReservationsCanceled,
+		ReservationsRescinded: c.ReservationsRescinded, URL: a.statsURL(st, "CumulativeStatistics")}
+}
+
+// Statistics renders real-time and cumulative statistics together.
+func (a *Renderer) Statistics(accountSID string, st routing.Statistics) model.Statistics {
+	return model.Statistics{AccountSID: accountSID, WorkspaceSID: st.WorkspaceSID, TaskQueueSID: st.TaskQueueSID,
+		Realtime: a.RealTimeStatistics(accountSID, st), Cumulative: a.CumulativeStatistics(accountSID, st),
+		URL: a.statsURL(st, "Statistics")}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -176,6 +177,23 @@ func (s *Service) ActivityName(workspaceSID, activitySID string) string {
 	return ""
 }
 
+// NameOf is the friendly name of a workspace's queue or workflow, or "".
+func (s *Service) NameOf(workspaceSID, sid string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sp := s.workspaces[workspaceSID]
+	if sp == nil {
+		return ""
+	}
+	if q := sp.queues.bySID[sid]; q != nil {
+		return q.FriendlyName
+	}
+	if wf := sp.workflows.bySID[sid]; wf != nil {
+		return wf.FriendlyName
+	}
+	return ""
+}
+
 // TaskQueueFilter narrows a task queue list.
 type TaskQueueFilter struct {
 	FriendlyName string
@@ -226,8 +244,19 @@ func (s *Service) UpdateTaskQueue(ctx context.Context, workspaceSID, queueSID st
 	next.Updated = s.stamp()
 	var c change
 	c.put(KindTaskQueue, q.SID, sp.SID, &next)
-	err = s.commit(ctx, c, func() { *q = next })
-	return *q, err
+	if err := s.commit(ctx, c, func() { *q = next }); err != nil {
+		return TaskQueue{}, err
+	}
+	// Its order or its workers may have changed: offer its tasks again.
+	s.resort(sp, q)
+	b := batch{sp: sp}
+	if l := sp.waiting[q.SID]; l != nil {
+		for _, t := range slices.Clone(l.items) {
+			s.tryTask(sp, t, &b)
+		}
+	}
+	s.flush(&b)
+	return *q, nil
 }
 
 // DeleteTaskQueue removes a task queue no workflow routes to.
@@ -241,6 +270,11 @@ func (s *Service) DeleteTaskQueue(ctx context.Context, workspaceSID, queueSID st
 	for _, wf := range sp.workflows.order {
 		if wf.routesTo(q.SID) {
 			return apperr.Conflictf(apperr.CodeBadRequest, "Workflow %s routes tasks to queue %s; change its configuration first", wf.SID, q.SID)
+		}
+	}
+	for _, t := range sp.tasks.order {
+		if t.QueueSID == q.SID && !t.Done() {
+			return apperr.Conflictf(apperr.CodeBadRequest, "Task %s is %s in queue %s; complete or cancel its tasks first", t.SID, t.AssignmentStatus, q.SID)
 		}
 	}
 	var c change
@@ -531,8 +565,23 @@ func (s *Service) UpdateWorkflow(ctx context.Context, workspaceSID, workflowSID 
 	next.Updated = s.stamp()
 	var c change
 	c.put(KindWorkflow, wf.SID, sp.SID, &next)
-	err = s.commit(ctx, c, func() { *wf = next })
-	return *wf, err
+	if err := s.commit(ctx, c, func() { *wf = next }); err != nil {
+		return Workflow{}, err
+	}
+	if p.Configuration != nil {
+		// Filters and targets may have moved: route its waiting tasks
+		// again from the top.
+		b := batch{sp: sp}
+		for _, t := range slices.Clone(sp.tasks.order) {
+			if t.WorkflowSID == wf.SID && t.waiting() {
+				s.rescindPending(sp, t, &b)
+				t.AssignmentStatus = TaskPending
+				s.route(sp, t, &b)
+			}
+		}
+		s.flush(&b)
+	}
+	return *wf, nil
 }
 
 // DeleteWorkflow removes a workflow.
@@ -542,6 +591,11 @@ func (s *Service) DeleteWorkflow(ctx context.Context, workspaceSID, workflowSID 
 	wf, sp, err := s.workflow(workspaceSID, workflowSID)
 	if err != nil {
 		return err
+	}
+	for _, t := range sp.tasks.order {
+		if t.WorkflowSID == wf.SID && !t.Done() {
+			return apperr.Conflictf(apperr.CodeBadRequest, "Task %s of workflow %s is %s; complete or cancel its tasks first", t.SID, wf.SID, t.AssignmentStatus)
+		}
 	}
 	var c change
 	c.del(wf.SID)

@@ -8,6 +8,7 @@
 package routing
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -27,6 +28,8 @@ const (
 	KindWorker      = "worker"
 	KindTaskQueue   = "task_queue"
 	KindWorkflow    = "workflow"
+	KindTask        = "task"
+	KindReservation = "reservation"
 )
 
 // Record is one stored object: its JSON, by kind and SID.
@@ -43,6 +46,10 @@ type Store interface {
 	// SaveRouting writes puts and removes deletes (by SID) in one
 	// transaction.
 	SaveRouting(ctx context.Context, puts []Record, deletes []string) error
+	// QueueRouting queues the same write behind every write queued before
+	// it and returns without waiting: routing queues while holding its
+	// lock, so writes keep its order, and many share one commit.
+	QueueRouting(puts []Record, deletes []string) Pending
 }
 
 // PageRequest and Page are the paging types, named here for brevity.
@@ -61,6 +68,12 @@ type Service struct {
 	seq        int64      // the last key handed out: creation order, for paging
 	workspaces map[string]*space
 	order      []*space
+	closed     bool
+
+	out        chan delivery // to the dispatcher, in the order of the changes
+	dispatched chan struct{} // closed when the dispatcher has delivered everything
+	listenMu   sync.Mutex
+	listeners  []func(Event)
 }
 
 // space is a workspace and everything in it.
@@ -71,6 +84,23 @@ type space struct {
 	workers    collection[*Worker]
 	queues     collection[*TaskQueue]
 	workflows  collection[*Workflow]
+
+	// Tasks and their reservations, and what the assignment engine keeps
+	// to decide quickly: waiting tasks per queue in the order they are
+	// offered, and every worker's load.
+	tasks        collection[*Task]
+	reservations map[string]*Reservation
+	waiting      map[string]*taskList // by task queue SID
+	loads        map[string]*load     // by worker SID
+	free         map[string]struct{}  // workers that could take a task now
+
+	counters      Counters
+	queueCounters map[string]*Counters
+}
+
+func newSpace(w Workspace) *space {
+	return &space{Workspace: w, reservations: map[string]*Reservation{}, waiting: map[string]*taskList{},
+		loads: map[string]*load{}, free: map[string]struct{}{}}
 }
 
 // collection keeps objects by SID and in creation order.
@@ -95,7 +125,12 @@ func (c *collection[T]) put(sid string, v T) {
 func (c *collection[T]) remove(sid string) {
 	if v, ok := c.bySID[sid]; ok {
 		delete(c.bySID, sid)
-		c.order = slices.DeleteFunc(c.order, func(x T) bool { return x.key() == v.key() })
+		// Keys grow with creation and order is in creation order, so the
+		// object is found by halving, which matters for tasks: thousands
+		// come and go every second.
+		if i, found := slices.BinarySearchFunc(c.order, v.key(), func(x T, k int64) int { return cmp.Compare(x.key(), k) }); found {
+			c.order = slices.Delete(c.order, i, i+1)
+		}
 	}
 }
 
@@ -114,7 +149,8 @@ func (c *collection[T]) page(keep func(T) bool, r PageRequest) Page[T] {
 
 // NewService loads every routing object from store.
 func NewService(ctx context.Context, store Store, accountSID string) (*Service, error) {
-	s := &Service{store: store, accountSID: accountSID, now: time.Now, workspaces: map[string]*space{}}
+	s := &Service{store: store, accountSID: accountSID, now: time.Now, workspaces: map[string]*space{},
+		out: make(chan delivery, 4096), dispatched: make(chan struct{})}
 	recs, err := store.LoadRouting(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load routing: %w", err)
@@ -123,6 +159,12 @@ func NewService(ctx context.Context, store Store, accountSID string) (*Service, 
 		if err := s.restore(r); err != nil {
 			return nil, fmt.Errorf("load routing %s %s: %w", r.Kind, r.SID, err)
 		}
+	}
+	go s.dispatch()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sp := range s.order {
+		s.resume(sp)
 	}
 	return s, nil
 }
@@ -137,7 +179,7 @@ func (s *Service) restore(r Record) error {
 		return nil
 	}
 	if r.Kind == KindWorkspace {
-		sp := &space{}
+		sp := newSpace(Workspace{})
 		if err := decode(&sp.Workspace); err != nil {
 			return err
 		}
@@ -188,6 +230,26 @@ func (s *Service) restore(r Record) error {
 			return err
 		}
 		sp.workflows.put(v.SID, v)
+	case KindTask:
+		v := &Task{}
+		if err := decode(v); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(v.Attributes), &v.attrs); err != nil {
+			return err
+		}
+		sp.tasks.put(v.SID, v)
+	case KindReservation:
+		v := &Reservation{}
+		if err := decode(v); err != nil {
+			return err
+		}
+		t := sp.tasks.bySID[v.TaskSID]
+		if t == nil {
+			return fmt.Errorf("its task %s is missing", v.TaskSID)
+		}
+		t.reservations = append(t.reservations, v)
+		sp.reservations[v.SID] = v
 	default:
 		return fmt.Errorf("unknown kind %q", r.Kind)
 	}

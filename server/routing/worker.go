@@ -3,6 +3,8 @@ package routing
 import (
 	"context"
 	"encoding/json"
+	"slices"
+	"strings"
 	"time"
 
 	"parley/server/apperr"
@@ -78,6 +80,9 @@ type WorkerParams struct {
 	FriendlyName *string
 	ActivitySID  *string
 	Attributes   *string
+	// RejectPendingReservations, when the new activity is unavailable,
+	// rejects the offers the worker has not answered.
+	RejectPendingReservations *bool
 }
 
 // CreateWorker adds a worker, in the workspace's default activity unless
@@ -101,8 +106,14 @@ func (s *Service) CreateWorker(ctx context.Context, workspaceSID string, p Worke
 	}
 	var c change
 	c.put(KindWorker, w.SID, sp.SID, w)
-	err = s.commit(ctx, c, func() { sp.workers.put(w.SID, w) })
-	return *w, err
+	if err := s.commit(ctx, c, func() { sp.workers.put(w.SID, w) }); err != nil {
+		return Worker{}, err
+	}
+	b := batch{sp: sp}
+	s.refresh(sp, w.SID)
+	b.retry(sp, w.SID)
+	s.flush(&b)
+	return *w, nil
 }
 
 func (s *Service) applyWorker(sp *space, w *Worker, p WorkerParams) error {
@@ -258,6 +269,16 @@ func (s *Service) UpdateWorker(ctx context.Context, workspaceSID, workerSID stri
 	if err := s.commit(ctx, c, func() { sp.workers.put(w.SID, next) }); err != nil {
 		return WorkerView{}, err
 	}
+	b := batch{sp: sp}
+	if p.RejectPendingReservations != nil && *p.RejectPendingReservations && !s.available(sp, next) {
+		for _, r := range slices.Clone(s.loadOf(sp, w.SID).reservations) {
+			if r.Status == ReservationPending {
+				s.decline(sp, sp.tasks.bySID[r.TaskSID], r, ReservationRejected, "", &b)
+			}
+		}
+	}
+	s.workerMoved(sp, w, next, &b)
+	s.flush(&b)
 	return s.view(sp, next), nil
 }
 
@@ -269,9 +290,16 @@ func (s *Service) DeleteWorker(ctx context.Context, workspaceSID, workerSID stri
 	if err != nil {
 		return err
 	}
+	if l := sp.loads[w.SID]; l != nil && l.total > 0 {
+		return apperr.Conflictf(apperr.CodeBadRequest, "Worker %s holds %d reservations; complete, reject or cancel them first", w.SID, l.total)
+	}
 	var c change
 	c.del(w.SID)
-	return s.commit(ctx, c, func() { sp.workers.remove(w.SID) })
+	return s.commit(ctx, c, func() {
+		sp.workers.remove(w.SID)
+		delete(sp.free, w.SID)
+		delete(sp.loads, w.SID)
+	})
 }
 
 // ---- worker channels ----
@@ -299,7 +327,7 @@ func (w *Worker) channelOf(tc *TaskChannel) WorkerChannel {
 
 func (s *Service) channelView(sp *space, w *Worker, tc *TaskChannel) WorkerChannelView {
 	return WorkerChannelView{Key: tc.Key, WorkerChannel: w.channelOf(tc), WorkerSID: w.SID, WorkspaceSID: sp.SID,
-		TaskChannelUniqueName: tc.UniqueName}
+		TaskChannelUniqueName: tc.UniqueName, AssignedTasks: s.loadOf(sp, w.SID).byChannel[tc.SID]}
 }
 
 // WorkerChannels lists a worker's capacity on every task channel.
@@ -385,5 +413,20 @@ func (s *Service) UpdateWorkerChannel(ctx context.Context, workspaceSID, workerS
 	if err := s.commit(ctx, c, func() { sp.workers.put(w.SID, next) }); err != nil {
 		return WorkerChannelView{}, err
 	}
+	b := batch{sp: sp}
+	s.workerMoved(sp, next, next, &b)
+	s.flush(&b)
 	return s.channelView(sp, next, tc), nil
+}
+
+// Identity is the realtime identity of the person behind a worker: the
+// "client:" contact_uri in its attributes, as Flex sets, or else its
+// friendly name.
+func (w *Worker) Identity() string {
+	if uri, ok := w.attrs["contact_uri"].(string); ok {
+		if id, ok := strings.CutPrefix(uri, "client:"); ok && id != "" {
+			return id
+		}
+	}
+	return w.FriendlyName
 }

@@ -88,8 +88,8 @@ func (s *Service) CreateWorkspace(ctx context.Context, p WorkspaceParams) (Works
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.stamp()
-	sp := &space{Workspace: Workspace{Key: s.nextKey(), SID: sid.New(sid.Workspace), AccountSID: s.accountSID,
-		MultiTaskEnabled: true, PrioritizeQueueOrder: "FIFO", Created: now, Updated: now}}
+	sp := newSpace(Workspace{Key: s.nextKey(), SID: sid.New(sid.Workspace), AccountSID: s.accountSID,
+		MultiTaskEnabled: true, PrioritizeQueueOrder: "FIFO", Created: now, Updated: now})
 	if p.FriendlyName == nil {
 		return Workspace{}, invalid("FriendlyName is required")
 	}
@@ -207,8 +207,17 @@ func (s *Service) UpdateWorkspace(ctx context.Context, workspaceSID string, p Wo
 	next.Updated = s.stamp()
 	var c change
 	c.put(KindWorkspace, sp.SID, "", &next.Workspace)
-	err = s.commit(ctx, c, func() { sp.Workspace = next.Workspace })
-	return sp.Workspace, err
+	if err := s.commit(ctx, c, func() { sp.Workspace = next.Workspace }); err != nil {
+		return Workspace{}, err
+	}
+	// Multitasking may have changed who can take more.
+	b := batch{sp: sp}
+	for _, w := range sp.workers.order {
+		s.refresh(sp, w.SID)
+		b.retry(sp, w.SID)
+	}
+	s.flush(&b)
+	return sp.Workspace, nil
 }
 
 // DeleteWorkspace removes a workspace and everything in it.
@@ -225,6 +234,12 @@ func (s *Service) DeleteWorkspace(ctx context.Context, workspaceSID string) erro
 		c.del(id)
 	}
 	return s.commit(ctx, c, func() {
+		for _, t := range sp.tasks.order {
+			t.stopTimers()
+			for _, r := range t.reservations {
+				r.stopTimer()
+			}
+		}
 		delete(s.workspaces, sp.SID)
 		s.order = slices.DeleteFunc(s.order, func(x *space) bool { return x == sp })
 	})
@@ -247,6 +262,12 @@ func (sp *space) children() []string {
 	}
 	for id := range sp.workflows.bySID {
 		ids = append(ids, id)
+	}
+	for id, t := range sp.tasks.bySID {
+		ids = append(ids, id)
+		for _, r := range t.reservations {
+			ids = append(ids, r.SID)
+		}
 	}
 	return ids
 }

@@ -37,18 +37,26 @@ func (s *Routing) LoadRouting(ctx context.Context) ([]routing.Record, error) {
 // SaveRouting writes puts (new objects go last in creation order; known
 // ones keep their place) and removes deletes, in one transaction.
 func (s *Routing) SaveRouting(ctx context.Context, puts []routing.Record, deletes []string) error {
-	return s.db.Write(ctx, func(q WriteTx) error {
-		for _, r := range puts {
-			if _, err := q.ExecContext(ctx, `INSERT INTO routing_objects (sid, kind, workspace_sid, body) VALUES (?, ?, ?, ?)
-				ON CONFLICT (sid) DO UPDATE SET body = excluded.body`, r.SID, r.Kind, r.WorkspaceSID, string(r.Body)); err != nil {
-				return err
-			}
+	return s.db.Write(ctx, func(q WriteTx) error { return saveRouting(ctx, q, puts, deletes) })
+}
+
+// QueueRouting queues the same write as SaveRouting behind every write
+// queued before it, and returns without waiting for it.
+func (s *Routing) QueueRouting(puts []routing.Record, deletes []string) routing.Pending {
+	return s.db.Queue(func(q WriteTx) error { return saveRouting(context.Background(), q, puts, deletes) })
+}
+
+func saveRouting(ctx context.Context, q WriteTx, puts []routing.Record, deletes []string) error {
+	for _, r := range puts {
+		if _, err := q.ExecContext(ctx, `INSERT INTO routing_objects (sid, kind, workspace_sid, body) VALUES (?, ?, ?, ?)
+			ON CONFLICT (sid) DO UPDATE SET body = excluded.body`, r.SID, r.Kind, r.WorkspaceSID, string(r.Body)); err != nil {
+			return err
 		}
-		for _, sid := range deletes {
-			if _, err := q.ExecContext(ctx, "DELETE FROM routing_objects WHERE sid = ?", sid); err != nil {
-				return err
-			}
+	}
+	for _, sid := range deletes {
+		if _, err := q.ExecContext(ctx, "DELETE FROM routing_objects WHERE sid = ?", sid); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }

@@ -179,6 +179,39 @@ func (db *DB) Write(ctx context.Context, fn func(WriteTx) error) error {
 	return <-op.done
 }
 
+// Queued is a write waiting its turn; Wait blocks until it has committed
+// or failed, and may be called any number of times, from any goroutine.
+type Queued struct {
+	op   *writeOp
+	once sync.Once
+	err  error
+}
+
+// Wait returns the write's outcome once it is known.
+func (q *Queued) Wait() error {
+	q.once.Do(func() {
+		if q.op != nil {
+			q.err = <-q.op.done
+		}
+	})
+	return q.err
+}
+
+// Queue puts fn behind every write already queued and returns at once,
+// without waiting for it to commit. A caller that orders its own state
+// under a lock queues while holding it, so writes commit in that order,
+// and waits after letting go, so writes from many callers share one commit.
+func (db *DB) Queue(fn func(WriteTx) error) *Queued {
+	op := &writeOp{ctx: context.Background(), fn: fn, done: make(chan error, 1)}
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	if db.closed {
+		return &Queued{err: ErrClosed}
+	}
+	db.ops <- op
+	return &Queued{op: op}
+}
+
 func (db *DB) run() {
 	defer close(db.stopped)
 	batch := make([]*writeOp, 0, maxBatch)

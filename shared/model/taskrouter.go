@@ -117,3 +117,116 @@ type Workflow struct {
 	URL                           string            `json:"url"`
 	Links                         map[string]string `json:"links"`
 }
+
+// Task is a piece of work routing finds a worker for.
+type Task struct {
+	AccountSID            string            `json:"account_sid"`
+	SID                   string            `json:"sid"`
+	WorkspaceSID          string            `json:"workspace_sid"`
+	Age                   int               `json:"age"` // seconds since it was created
+	AssignmentStatus      string            `json:"assignment_status"`
+	Attributes            string            `json:"attributes"`
+	Addons                string            `json:"addons"`
+	Priority              int               `json:"priority"`
+	Reason                *string           `json:"reason"`
+	TaskQueueSID          *string           `json:"task_queue_sid"`
+	TaskQueueFriendlyName *string           `json:"task_queue_friendly_name"`
+	TaskQueueEnteredDate  *Time             `json:"task_queue_entered_date"`
+	TaskChannelSID        string            `json:"task_channel_sid"`
+	TaskChannelUniqueName string            `json:"task_channel_unique_name"`
+	Timeout               int               `json:"timeout"`
+	WorkflowSID           *string           `json:"workflow_sid"`
+	WorkflowFriendlyName  *string           `json:"workflow_friendly_name"`
+	RoutingTarget         *string           `json:"routing_target"`
+	IgnoreCapacity        bool              `json:"ignore_capacity"`
+	VirtualStartTime      Time              `json:"virtual_start_time"`
+	DateCreated           Time              `json:"date_created"`
+	DateUpdated           Time              `json:"date_updated"`
+	URL                   string            `json:"url"`
+	Links                 map[string]string `json:"links"`
+}
+
+// Reservation offers a task to one worker.
+type Reservation struct {
+	AccountSID        string            `json:"account_sid"`
+	SID               string            `json:"sid"`
+	WorkspaceSID      string            `json:"workspace_sid"`
+	TaskSID           string            `json:"task_sid"`
+	WorkerSID         string            `json:"worker_sid"`
+	WorkerName        string            `json:"worker_name"`
+	ReservationStatus string            `json:"reservation_status"`
+	DateCreated       Time              `json:"date_created"`
+	DateUpdated       Time              `json:"date_updated"`
+	URL               string            `json:"url"`
+	Links             map[string]string `json:"links"`
+}
+
+// ActivityStatistic counts the workers in one activity.
+type ActivityStatistic struct {
+	SID          string `json:"sid"`
+	FriendlyName string `json:"friendly_name"`
+	Workers      int    `json:"workers"`
+}
+
+// RealTimeStatistics is a workspace's or a task queue's state now.
+type RealTimeStatistics struct {
+	AccountSID            string              `json:"account_sid"`
+	WorkspaceSID          string              `json:"workspace_sid"`
+	TaskQueueSID          string              `json:"task_queue_sid,omitempty"`
+	ActivityStatistics    []ActivityStatistic `json:"activity_statistics"`
+	LongestTaskWaitingAge int                 `json:"longest_task_waiting_age"` // seconds
+	LongestTaskWaitingSID *string             `json:"longest_task_waiting_sid"`
+	// For a queue: the longest a waiting task has been in this queue.
+	LongestRelativeTaskAgeInQueue *int           `json:"longest_relative_task_age_in_queue,omitempty"`
+	LongestRelativeTaskSIDInQueue *string        `json:"longest_relative_task_sid_in_queue,omitempty"`
+	TasksByPriority               map[string]int `json:"tasks_by_priority"`
+	TasksByStatus                 map[string]int `json:"tasks_by_status"`
+	TotalTasks                    int            `json:"total_tasks"`
+	TotalWorkers                  *int           `json:"total_workers,omitempty"`
+	TotalAvailableWorkers         *int           `json:"total_available_workers,omitempty"`
+	TotalEligibleWorkers          *int           `json:"total_eligible_workers,omitempty"`
+	URL                           string         `json:"url"`
+}
+
+// Statistics wraps real-time statistics with cumulative ones, as
+// TaskRouter's Statistics resources do.
+type Statistics struct {
+	AccountSID   string             `json:"account_sid"`
+	WorkspaceSID string             `json:"workspace_sid"`
+	TaskQueueSID string             `json:"task_queue_sid,omitempty"`
+	Realtime     RealTimeStatistics `json:"realtime"`
+	Cumulative   CumulativeStats    `json:"cumulative"`
+	URL          string             `json:"url"`
+}
+
+// CumulativeStats counts what happened since Parley started or the
+// workspace was created, whichever is later.
+type CumulativeStats struct {
+	AccountSID   string `json:"account_sid,omitempty"`
+	WorkspaceSID string `json:"workspace_sid,omitempty"`
+	TaskQueueSID string `json:"task_queue_sid,omitempty"`
+	URL          string `json:"url,omitempty"`
+
+	TasksCreated            int `json:"tasks_created"`
+	TasksCanceled           int `json:"tasks_canceled"`
+	TasksCompleted          int `json:"tasks_completed"`
+	TasksDeleted            int `json:"tasks_deleted"`
+	TasksMoved              int `json:"tasks_moved"`
+	TasksTimedOutInWorkflow int `json:"tasks_timed_out_in_workflow"`
+	ReservationsCreated     int `json:"reservations_created"`
+	ReservationsAccepted    int `json:"reservations_accepted"`
+	ReservationsRejected    int `json:"reservations_rejected"`
+	ReservationsTimedOut    int `json:"reservations_timed_out"`
+	ReservationsCanceled    int `json:"reservations_canceled"`
+	ReservationsRescinded   int `json:"reservations_rescinded"`
+}
+
+// RoutingEvent is the data of the realtime reservation_* and task_updated
+// events.
+type RoutingEvent struct {
+	EventType   string       `json:"event_type"` // TaskRouter's name: reservation.created, task.canceled ...
+	Description string       `json:"description"`
+	Task        Task         `json:"task"`
+	Reservation *Reservation `json:"reservation,omitempty"`
+	WorkerSID   string       `json:"worker_sid,omitempty"`
+}

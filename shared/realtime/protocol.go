@@ -62,6 +62,20 @@ const (
 	TypingEnded         = "typing_ended"
 	UserOnline          = "user_online" // data is Presence; not persisted, seq 0
 	UserOffline         = "user_offline"
+
+	// Routing events go to the worker a reservation is for, and task
+	// changes to the workers holding the task. Data is model.RoutingEvent.
+	// They are not in the event log (seq 0): a reconnecting desktop lists
+	// its worker's reservations over REST.
+	ReservationCreated   = "reservation_created"
+	ReservationAccepted  = "reservation_accepted"
+	ReservationRejected  = "reservation_rejected"
+	ReservationTimeout   = "reservation_timeout"
+	ReservationCanceled  = "reservation_canceled"
+	ReservationRescinded = "reservation_rescinded"
+	ReservationWrapup    = "reservation_wrapup"
+	ReservationCompleted = "reservation_completed"
+	TaskUpdated          = "task_updated" // any change to the task; data.event_type says which
 )
 
 // ClientFrame is any frame a client sends. Which fields matter depends on

@@ -32,6 +32,7 @@ const (
 	Task           = "WT"
 	Reservation    = "WR"
 	TaskChannel    = "TC"
+	Event          = "EV"
 	WorkerChannel  = "WC"
 	Interaction    = "KD"
 	InteractionCh  = "UO"
