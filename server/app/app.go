@@ -27,6 +27,7 @@ import (
 	"parley/server/conversations"
 	"parley/server/frontend"
 	"parley/server/httpapi"
+	"parley/server/interactions"
 	"parley/server/live"
 	"parley/server/media"
 	"parley/server/realtime"
@@ -75,6 +76,7 @@ type App struct {
 	Webchat       *webchat.Service
 	Media         *media.Service
 	Routing       *routing.Service
+	Interactions  *interactions.Service
 	Hub           *realtime.Hub
 
 	db       *store.DB
@@ -162,6 +164,7 @@ func Open(cfg Config) (*App, error) {
 		}
 	})
 
+	flex := interactions.NewService(store.NewInteractions(db), conv, router, cfg.Logger)
 	api := httpapi.New(httpapi.Config{
 		BaseURL:       cfg.BaseURL,
 		AccountSID:    creds.AccountSID,
@@ -172,12 +175,13 @@ func Open(cfg Config) (*App, error) {
 		Webchat:       chat,
 		Media:         files,
 		Routing:       router,
+		Interactions:  flex,
 		MediaPolicy:   policy,
 		Logger:        cfg.Logger,
 	})
 	rt := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
 		AllowOrigin: chat.AnyAllows, Log: cfg.Logger, Metrics: metrics}
-	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Media: files, Routing: router, Hub: hub, db: db, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
+	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Media: files, Routing: router, Interactions: flex, Hub: hub, db: db, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
 	front, err := frontend.New(chat, a.DemoDeployment, cfg.Logger)
 	if err != nil {
 		db.Close()
@@ -338,7 +342,8 @@ func (a *App) Close() error {
 	rtErr := a.realtime.Shutdown(ctx)
 	a.stop()
 	<-a.done
-	a.Routing.Close()     // its last events out, its timers stopped, before the store goes
+	a.Routing.Close() // its last events out, its timers stopped, before the store goes
+	a.Interactions.Close()
 	dbErr := a.db.Close() // after this, nothing more is published
 	a.live.Close()
 	return errors.Join(rtErr, dbErr)

@@ -16,6 +16,7 @@ import (
 	"parley/server/auth"
 	"parley/server/channels"
 	"parley/server/conversations"
+	"parley/server/interactions"
 	"parley/server/media"
 	"parley/server/render"
 	"parley/server/routing"
@@ -39,6 +40,7 @@ type Config struct {
 	Webchat       *webchat.Service
 	Media         *media.Service
 	Routing       *routing.Service
+	Interactions  *interactions.Service
 	// MediaPolicy bounds uploads by the account and agents; guests get
 	// their deployment's policy.
 	MediaPolicy media.Policy
@@ -47,38 +49,40 @@ type Config struct {
 
 // API is the REST API's handler.
 type API struct {
-	baseURL    string
-	accountSID string
-	authToken  []byte
-	conv       *conversations.Service
-	auth       *auth.Service
-	channels   *channels.Service
-	webchat    *webchat.Service
-	media      *media.Service
-	routing    *routing.Service
-	policy     media.Policy
-	render     *render.Renderer
-	log        *slog.Logger
-	mux        *http.ServeMux
-	access     map[string]access // routes an access token may use
+	baseURL      string
+	accountSID   string
+	authToken    []byte
+	conv         *conversations.Service
+	auth         *auth.Service
+	channels     *channels.Service
+	webchat      *webchat.Service
+	media        *media.Service
+	routing      *routing.Service
+	interactions *interactions.Service
+	policy       media.Policy
+	render       *render.Renderer
+	log          *slog.Logger
+	mux          *http.ServeMux
+	access       map[string]access // routes an access token may use
 }
 
 // New returns the REST API.
 func New(c Config) *API {
 	a := &API{
-		baseURL:    strings.TrimRight(c.BaseURL, "/"),
-		accountSID: c.AccountSID,
-		authToken:  []byte(c.AuthToken),
-		conv:       c.Conversations,
-		auth:       c.Auth,
-		channels:   c.Channels,
-		webchat:    c.Webchat,
-		media:      c.Media,
-		routing:    c.Routing,
-		policy:     c.MediaPolicy,
-		render:     render.New(c.BaseURL),
-		log:        c.Logger,
-		mux:        http.NewServeMux(),
+		baseURL:      strings.TrimRight(c.BaseURL, "/"),
+		accountSID:   c.AccountSID,
+		authToken:    []byte(c.AuthToken),
+		conv:         c.Conversations,
+		auth:         c.Auth,
+		channels:     c.Channels,
+		webchat:      c.Webchat,
+		media:        c.Media,
+		routing:      c.Routing,
+		interactions: c.Interactions,
+		policy:       c.MediaPolicy,
+		render:       render.New(c.BaseURL),
+		log:          c.Logger,
+		mux:          http.NewServeMux(),
 	}
 	if a.log == nil {
 		a.log = slog.Default()
@@ -91,6 +95,7 @@ func New(c Config) *API {
 	a.routeDeployments()
 	a.routeWebChats()
 	a.routeTaskRouter()
+	a.routeInteractions()
 	return a
 }
 

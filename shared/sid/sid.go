@@ -38,6 +38,7 @@ const (
 	InteractionCh  = "UO"
 	ChannelInvite  = "KG"
 	ChannelPartcpt = "UT"
+	Transfer       = "TR"
 	Address        = "IG"
 )
 
