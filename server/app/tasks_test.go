@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,9 @@ import (
 
 	"github.com/twilio/twilio-go/client"
 	tr "github.com/twilio/twilio-go/rest/taskrouter/v1"
+
+	"parley/shared/model"
+	proto "parley/shared/realtime"
 )
 
 // ---- a contact centre to route in ----
@@ -434,4 +438,31 @@ func TestBadTaskRequestsAreRefusedSayingWhy(t *testing.T) {
 		})
 	}
 	wantServing(t, s)
+}
+
+func TestAWorkerHearsOfItsReservationsOverTheRealtimeSocket(t *testing.T) {
+	s := startServer(t)
+	c := newCentre(t, s)
+	var mu sync.Mutex
+	var heard []string
+	s.dialAgentWith(t, "alice", func(f proto.ServerFrame) {
+		var data model.RoutingEvent
+		if f.Type == proto.TypeEvent && json.Unmarshal(f.Data, &data) == nil && data.Task.SID != "" {
+			mu.Lock()
+			heard = append(heard, f.Event+" "+data.Task.AssignmentStatus)
+			mu.Unlock()
+		}
+	})
+	heardSoFar := func() []string { mu.Lock(); defer mu.Unlock(); return slices.Clone(heard) }
+	alice := c.agent(t, "alice", `{"contact_uri":"client:alice"}`)
+	s.mustCreateWorker(t, c.ws, "bob", `{"contact_uri":"client:bob"}`) // offline: hears nothing
+
+	task := c.mustCreateTask(t, &tr.CreateTaskParams{})
+	res := c.waitForOffer(t, alice, *task.Sid)
+	c.answer(t, *task.Sid, res, "accepted")
+	c.setTaskStatus(t, *task.Sid, "completed")
+	want := []string{"reservation_created reserved", "reservation_accepted assigned", "task_updated assigned",
+		"reservation_completed completed", "task_updated completed"}
+	eventually(t, func() bool { return slices.Equal(heardSoFar(), want) },
+		func() string { return fmt.Sprintf("alice heard %v\nwant %v", heardSoFar(), want) })
 }

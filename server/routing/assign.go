@@ -382,13 +382,13 @@ func (s *Service) rescindPending(sp *space, t *Task, b *batch) {
 func (s *Service) accept(sp *space, t *Task, r *Reservation, b *batch) {
 	r.stopTimer()
 	r.Status, r.Updated = ReservationAccepted, s.stamp()
-	b.put(KindReservation, r.SID, sp.SID, r)
-	b.emit(s.reservationEvent(sp, EventReservationAccepted, t, r))
-	s.unqueue(sp, t)
-	s.rescindPending(sp, t, b)
+	s.unqueue(sp, t) // before its status changes: waiting lists hold waiting tasks
 	t.AssignmentStatus, t.Updated, t.StepDeadline = TaskAssigned, s.stamp(), time.Time{}
 	stop(t.ttl, t.step)
+	b.put(KindReservation, r.SID, sp.SID, r)
 	b.put(KindTask, t.SID, sp.SID, t)
+	b.emit(s.reservationEvent(sp, EventReservationAccepted, t, r))
+	s.rescindPending(sp, t, b)
 	b.emit(s.taskEvent(sp, EventTaskUpdated, t, "Task assigned to worker "+r.WorkerSID))
 }
 
@@ -412,21 +412,21 @@ func (s *Service) decline(sp *space, t *Task, r *Reservation, status, activitySI
 }
 
 func (s *Service) cancelTask(sp *space, t *Task, reason string, b *batch) {
+	s.unqueue(sp, t)
+	t.AssignmentStatus, t.Reason, t.Updated = TaskCanceled, reason, s.stamp()
+	stop(t.ttl, t.step)
 	for _, r := range t.reservations {
 		if r.live() {
 			s.endReservation(sp, t, r, ReservationCanceled, b)
 		}
 	}
-	s.unqueue(sp, t)
-	t.AssignmentStatus, t.Reason, t.Updated = TaskCanceled, reason, s.stamp()
-	stop(t.ttl, t.step)
 	b.put(KindTask, t.SID, sp.SID, t)
 	b.emit(s.taskEvent(sp, EventTaskCanceled, t, "Task canceled: "+reason))
 	s.scheduleRemoval(sp, t)
 }
 
 func (s *Service) wrapTask(sp *space, t *Task, reason string, b *batch) {
-	t.AssignmentStatus, t.Updated = TaskWrapping, s.stamp()
+	t.AssignmentStatus, t.Updated = TaskWrapping, s.stamp() // first, so the reservation events show it
 	if reason != "" {
 		t.Reason = reason
 	}
@@ -445,12 +445,12 @@ func (s *Service) completeTask(sp *space, t *Task, reason string, b *batch) {
 	if reason != "" {
 		t.Reason = reason
 	}
+	t.AssignmentStatus, t.Updated = TaskCompleted, s.stamp()
 	for _, r := range t.reservations {
 		if r.Status == ReservationAccepted || r.Status == ReservationWrapping {
 			s.endReservation(sp, t, r, ReservationCompleted, b)
 		}
 	}
-	t.AssignmentStatus, t.Updated = TaskCompleted, s.stamp()
 	b.put(KindTask, t.SID, sp.SID, t)
 	b.emit(s.taskEvent(sp, EventTaskCompleted, t, "Task completed"))
 	s.scheduleRemoval(sp, t)

@@ -103,11 +103,13 @@ func (s *Service) reservationEvent(sp *space, typ string, t *Task, r *Reservatio
 	return e
 }
 
-// holders are the workers with a live reservation on t.
+// holders are the workers holding t, or who held it to its end: a live
+// reservation, or one the task's completion or cancellation ended.
 func (s *Service) holders(sp *space, t *Task) []WorkerView {
 	var out []WorkerView
 	for _, r := range t.reservations {
-		if w := sp.workers.bySID[r.WorkerSID]; w != nil && r.live() {
+		held := r.live() || r.Status == ReservationCompleted || r.Status == ReservationCanceled
+		if w := sp.workers.bySID[r.WorkerSID]; w != nil && held {
 			out = append(out, s.view(sp, w))
 		}
 	}
