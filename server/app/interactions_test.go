@@ -258,3 +258,40 @@ func TestBadInteractionsAreRefusedSayingWhy(t *testing.T) {
 	}
 	wantServing(t, s)
 }
+
+func TestAWarmTransferToAQueueKeepsBothAgents(t *testing.T) {
+	s := startServer(t)
+	c := newCentre(t, s)
+	conv := mustCreateConversation(t, s.tw, "Billing")
+	mustAddChatParticipant(t, s.tw, *conv.Sid, "ada")
+	alice := c.agent(t, "alice", `{"contact_uri":"client:alice"}`)
+	in := c.mustCreateInteraction(t, map[string]interface{}{"type": "chat", "properties": map[string]any{"media_channel_sid": *conv.Sid}},
+		c.routingTo(nil))
+	ch := channelOf(t, in)
+	first := c.taskOf(t, in)
+	c.answer(t, *first.Sid, c.waitForOffer(t, alice, *first.Sid), "accepted")
+
+	billing := *s.mustCreateQueue(t, c.ws, "Billing", `team == "billing"`).Sid
+	bob := c.agent(t, "bob", `{"contact_uri":"client:bob","team":"billing"}`)
+	transfer, err := s.tw.FlexV1.CreateInteractionTransfer(*in.Sid, ch, (&flex.CreateInteractionTransferParams{}).
+		SetBody(map[string]interface{}{"from": alice, "to": billing, "type": "warm"}))
+	if err != nil {
+		t.Fatalf("transfer: %v", err)
+	}
+	tasks, err := s.tw.TaskrouterV1.ListTask(c.ws, (&tr.ListTaskParams{}).SetTaskQueueSid(billing))
+	if err != nil || len(tasks) != 1 || attrsOf(t, &tasks[0])["flexTransferSid"] != *transfer.Sid {
+		t.Fatalf("the transfer's task in the Billing queue: %d (%v)", len(tasks), err)
+	}
+	c.answer(t, *tasks[0].Sid, c.waitForOffer(t, bob, *tasks[0].Sid), "accepted")
+	c.wantMembers(t, *conv.Sid, "ada", "alice", "bob")
+	eventually(t, func() bool {
+		v, err := s.tw.FlexV1.FetchInteractionTransfer(*in.Sid, ch, *transfer.Sid)
+		return err == nil && *v.Status == "completed"
+	}, func() string { return "the transfer never completed" })
+	c.wantStatus(t, *first.Sid, "assigned")
+
+	// A transfer from someone not on the channel is refused.
+	_, err = s.tw.FlexV1.CreateInteractionTransfer(*in.Sid, ch, (&flex.CreateInteractionTransferParams{}).
+		SetBody(map[string]interface{}{"from": "WK00000000000000000000000000000000", "to": billing, "type": "warm"}))
+	wantTwilioError(t, err, 400, 20400)
+}
