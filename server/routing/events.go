@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"parley/server/apperr"
 )
 
 // Event is something that happened in a workspace, named as TaskRouter
@@ -71,9 +73,12 @@ func (w Workspace) Wanted(eventType string) bool {
 // Pending is a write on its way to the store.
 type Pending interface{ Wait() error }
 
-type done struct{}
+type done struct{ err error }
 
-func (done) Wait() error { return nil }
+func (d done) Wait() error { return d.err }
+
+// errClosed answers changes that arrive while the server shuts down.
+var errClosed = apperr.New(apperr.Internal, apperr.CodeInternal, "Routing is shutting down; retry against the restarted server")
 
 // batch collects what one operation wrote and what it has to tell.
 type batch struct {
@@ -126,6 +131,11 @@ type delivery struct {
 // the dispatcher, which publishes them once the write is stored. The caller
 // holds s.mu, so writes and events keep the order of the changes.
 func (s *Service) flush(b *batch) Pending {
+	if s.closed {
+		// Close has stopped the dispatcher; nothing may be queued after it.
+		*b = batch{}
+		return done{err: errClosed}
+	}
 	if b.sp != nil {
 		s.settle(b)
 	}
