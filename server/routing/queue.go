@@ -154,15 +154,7 @@ func (s *Service) TaskQueue(ctx context.Context, workspaceSID, queueSID string) 
 }
 
 func (s *Service) taskQueue(workspaceSID, queueSID string) (*TaskQueue, *space, error) {
-	sp, err := s.space(workspaceSID)
-	if err != nil {
-		return nil, nil, err
-	}
-	q := sp.queues.bySID[queueSID]
-	if q == nil {
-		return nil, sp, notFound("TaskQueue", queueSID)
-	}
-	return q, sp, nil
+	return lookup(s, workspaceSID, queueSID, "TaskQueue", func(sp *space) *collection[*TaskQueue] { return &sp.queues })
 }
 
 // ActivityName names an activity of a workspace, or "".
@@ -526,15 +518,7 @@ func (s *Service) Workflow(ctx context.Context, workspaceSID, workflowSID string
 }
 
 func (s *Service) workflow(workspaceSID, workflowSID string) (*Workflow, *space, error) {
-	sp, err := s.space(workspaceSID)
-	if err != nil {
-		return nil, nil, err
-	}
-	wf := sp.workflows.bySID[workflowSID]
-	if wf == nil {
-		return nil, sp, notFound("Workflow", workflowSID)
-	}
-	return wf, sp, nil
+	return lookup(s, workspaceSID, workflowSID, "Workflow", func(sp *space) *collection[*Workflow] { return &sp.workflows })
 }
 
 // Workflows lists a workspace's workflows.

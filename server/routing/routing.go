@@ -297,6 +297,20 @@ func (s *Service) space(sid string) (*space, error) {
 	return sp, nil
 }
 
+// lookup finds an object of a workspace by SID, naming what is missing.
+func lookup[T interface{ key() int64 }](s *Service, workspaceSID, sid, what string, in func(*space) *collection[T]) (T, *space, error) {
+	var zero T
+	sp, err := s.space(workspaceSID)
+	if err != nil {
+		return zero, nil, err
+	}
+	v, ok := in(sp).bySID[sid]
+	if !ok {
+		return zero, sp, notFound(what, sid)
+	}
+	return v, sp, nil
+}
+
 func notFound(what, sid string) error {
 	return apperr.NotFoundf("The requested resource %s %s was not found", what, sid)
 }

@@ -225,15 +225,7 @@ func (s *Service) Task(ctx context.Context, workspaceSID, taskSID string) (Task,
 }
 
 func (s *Service) task(workspaceSID, taskSID string) (*Task, *space, error) {
-	sp, err := s.space(workspaceSID)
-	if err != nil {
-		return nil, nil, err
-	}
-	t := sp.tasks.bySID[taskSID]
-	if t == nil {
-		return nil, sp, notFound("Task", taskSID)
-	}
-	return t, sp, nil
+	return lookup(s, workspaceSID, taskSID, "Task", func(sp *space) *collection[*Task] { return &sp.tasks })
 }
 
 // TaskFilter narrows a task list.

@@ -156,15 +156,7 @@ func (s *Service) Worker(ctx context.Context, workspaceSID, workerSID string) (W
 }
 
 func (s *Service) worker(workspaceSID, workerSID string) (*Worker, *space, error) {
-	sp, err := s.space(workspaceSID)
-	if err != nil {
-		return nil, nil, err
-	}
-	w := sp.workers.bySID[workerSID]
-	if w == nil {
-		return nil, sp, notFound("Worker", workerSID)
-	}
-	return w, sp, nil
+	return lookup(s, workspaceSID, workerSID, "Worker", func(sp *space) *collection[*Worker] { return &sp.workers })
 }
 
 // Available reports whether the worker's activity lets it take tasks.

@@ -327,15 +327,7 @@ func (s *Service) Activity(ctx context.Context, workspaceSID, activitySID string
 }
 
 func (s *Service) activity(workspaceSID, activitySID string) (*Activity, *space, error) {
-	sp, err := s.space(workspaceSID)
-	if err != nil {
-		return nil, nil, err
-	}
-	a := sp.activities.bySID[activitySID]
-	if a == nil {
-		return nil, sp, notFound("Activity", activitySID)
-	}
-	return a, sp, nil
+	return lookup(s, workspaceSID, activitySID, "Activity", func(sp *space) *collection[*Activity] { return &sp.activities })
 }
 
 // ActivityFilter narrows an activity list.
