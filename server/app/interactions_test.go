@@ -86,6 +86,14 @@ func (c *centre) wantMembers(t *testing.T, conversation string, want ...string) 
 		})
 }
 
+func (c *centre) wantTransferCompleted(t *testing.T, in, ch, transfer string) {
+	t.Helper()
+	eventually(t, func() bool {
+		v, err := c.s.tw.FlexV1.FetchInteractionTransfer(in, ch, transfer)
+		return err == nil && *v.Status == "completed"
+	}, func() string { return "transfer " + transfer + " never completed" })
+}
+
 func attrsOf(t *testing.T, task *tr.TaskrouterV1Task) map[string]any {
 	t.Helper()
 	var m map[string]any
@@ -213,10 +221,7 @@ func TestInvitesAndTransfersBringOtherAgentsIn(t *testing.T) {
 	c.answer(t, *tasks[0].Sid, c.waitForOffer(t, carol, *tasks[0].Sid), "accepted")
 	c.wantMembers(t, *conv.Sid, "ada", "bob", "carol")
 	c.wantStatus(t, *first.Sid, "wrapping")
-	eventually(t, func() bool {
-		v, err := s.tw.FlexV1.FetchInteractionTransfer(*in.Sid, ch, *transfer.Sid)
-		return err == nil && *v.Status == "completed"
-	}, func() string { return "the transfer never completed" })
+	c.wantTransferCompleted(t, *in.Sid, ch, *transfer.Sid)
 
 	// Bob leaves on his own: his task wraps up.
 	parts, err := s.tw.FlexV1.ListInteractionChannelParticipant(*in.Sid, ch, nil)
@@ -284,10 +289,7 @@ func TestAWarmTransferToAQueueKeepsBothAgents(t *testing.T) {
 	}
 	c.answer(t, *tasks[0].Sid, c.waitForOffer(t, bob, *tasks[0].Sid), "accepted")
 	c.wantMembers(t, *conv.Sid, "ada", "alice", "bob")
-	eventually(t, func() bool {
-		v, err := s.tw.FlexV1.FetchInteractionTransfer(*in.Sid, ch, *transfer.Sid)
-		return err == nil && *v.Status == "completed"
-	}, func() string { return "the transfer never completed" })
+	c.wantTransferCompleted(t, *in.Sid, ch, *transfer.Sid)
 	c.wantStatus(t, *first.Sid, "assigned")
 
 	// A transfer from someone not on the channel is refused.

@@ -365,7 +365,7 @@ func (s *Service) Create(ctx context.Context, p Params) (Interaction, error) {
 	if err != nil {
 		return Interaction{}, err
 	}
-	var customerName, customerAddress, from string
+	var customerAddress string
 	for _, m := range members.Items {
 		cp := Participant{SID: sid.New(sid.ChannelPartcpt), InteractionSID: ch.InteractionSID, ChannelSID: ch.SID,
 			Type: TypeCustomer, Status: ParticipantOpen, ConversationParticipantSID: m.SID, Identity: m.Identity, Created: now}
@@ -375,14 +375,13 @@ func (s *Service) Create(ctx context.Context, p Params) (Interaction, error) {
 		parts = append(parts, object(KindParticipant, cp.SID, ch.SID, cp))
 		if customerAddress == "" {
 			customerAddress = cmpOr(cp.Address, cp.Identity)
-			from = customerAddress
 		}
 	}
-	customerName = cmpOr(conv.FriendlyName, customerAddress)
+	customerName := cmpOr(conv.FriendlyName, customerAddress)
 
 	for k, v := range map[string]any{"conversationSid": conv.SID, "flexInteractionSid": ch.InteractionSID,
 		"flexInteractionChannelSid": ch.SID, "channelType": cd.Type, "direction": ch.Direction,
-		"customerName": customerName, "customerAddress": customerAddress, "from": from,
+		"customerName": customerName, "customerAddress": customerAddress, "from": customerAddress,
 		"conversations": map[string]any{"conversation_id": ch.InteractionSID, "initiated_by": cmpOr(cd.InitiatedBy, "customer")}} {
 		if _, set := attrs[k]; !set {
 			attrs[k] = v

@@ -31,16 +31,7 @@ func BenchmarkTaskToReservation(b *testing.B) {
 
 func benchTaskToReservation(b *testing.B, backlog int) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(b.TempDir(), "parley.db"), store.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	svc, err := routing.NewService(ctx, store.NewRouting(db), "AC00000000000000000000000000000000")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer svc.Close()
+	svc := openRouting(b)
 	c := setUpCentre(b, svc, 1000, backlog)
 
 	var mu sync.Mutex
@@ -112,16 +103,7 @@ func benchTaskToReservation(b *testing.B, backlog int) {
 // as they can, with 1,000 workers and 10,000 tasks waiting.
 func BenchmarkTaskThroughput(b *testing.B) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(b.TempDir(), "parley.db"), store.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	svc, err := routing.NewService(ctx, store.NewRouting(db), "AC00000000000000000000000000000000")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer svc.Close()
+	svc := openRouting(b)
 	c := setUpCentre(b, svc, 1000, 10_000)
 	agents := startAgents(b, svc, c.ws)
 	svc.Subscribe(func(e routing.Event) {
@@ -186,6 +168,26 @@ func (a *agents) stop() {
 	close(a.offers)
 	a.mu.Unlock()
 	a.wg.Wait()
+}
+
+// openRouting is a routing service over a fresh SQLite file at the
+// server's default durability, closed when the benchmark ends.
+func openRouting(b *testing.B) *routing.Service {
+	b.Helper()
+	db, err := store.Open(filepath.Join(b.TempDir(), "parley.db"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc, err := routing.NewService(context.Background(), store.NewRouting(db), "AC00000000000000000000000000000000")
+	if err != nil {
+		db.Close()
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		svc.Close()
+		db.Close()
+	})
+	return svc
 }
 
 type benchCentre struct{ ws, workflow string }

@@ -21,9 +21,6 @@ type RealTime struct {
 	TotalWorkers          int
 	TotalEligibleWorkers  int // queue only: workers its TargetWorkers picks
 	TotalAvailableWorkers int // queue only: of those, in an available activity
-	// CapacityByChannelUnused is, for a queue, how many more tasks its
-	// available workers could take now, per task channel.
-	CapacityByChannelUnused map[string]int
 }
 
 // ActivityCount counts the workers in an activity.
@@ -130,7 +127,7 @@ func (s *Service) TaskQueueStatistics(ctx context.Context, workspaceSID, queueSI
 // queue (its tasks, and the workers it targets).
 func (s *Service) realTime(sp *space, q *TaskQueue) RealTime {
 	now := s.now()
-	rt := RealTime{TasksByStatus: map[string]int{}, TasksByPriority: map[string]int{}, CapacityByChannelUnused: map[string]int{}}
+	rt := RealTime{TasksByStatus: map[string]int{}, TasksByPriority: map[string]int{}}
 	for _, st := range []string{TaskPending, TaskReserved, TaskAssigned, TaskWrapping, TaskCompleted, TaskCanceled} {
 		rt.TasksByStatus[st] = 0
 	}
@@ -164,12 +161,6 @@ func (s *Service) realTime(sp *space, q *TaskQueue) RealTime {
 		rt.TotalEligibleWorkers++
 		if s.available(sp, w) {
 			rt.TotalAvailableWorkers++
-			l := s.loadOf(sp, w.SID)
-			for _, tc := range sp.channels.order {
-				if c, ok := w.capacityOn(tc.SID); ok && c > l.byChannel[tc.SID] {
-					rt.CapacityByChannelUnused[tc.UniqueName] += c - l.byChannel[tc.SID]
-				}
-			}
 		}
 	}
 	for _, a := range sp.activities.order {
