@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"parley/server/agents"
 	"parley/server/apperr"
 	"parley/server/auth"
 	"parley/server/channels"
@@ -61,6 +62,9 @@ type Config struct {
 	// GuestLimits rate-limit the public webchat endpoints per client;
 	// zero means httpapi.DefaultGuestLimits.
 	GuestLimits httpapi.GuestLimits
+	// SignInLimits rate-limit desktop sign-ins; zero means
+	// httpapi.DefaultSignInLimits.
+	SignInLimits httpapi.SignInLimits
 	// MediaMaxBytes is the largest file the account and agents may upload;
 	// zero means media.DefaultMaxBytes. Webchat deployments set their own.
 	MediaMaxBytes int64
@@ -77,9 +81,11 @@ type App struct {
 	Media         *media.Service
 	Routing       *routing.Service
 	Interactions  *interactions.Service
+	Agents        *agents.Service
 	Hub           *realtime.Hub
 
 	db       *store.DB
+	desk     *desk
 	realtime *realtime.Server
 	live     *live.Live
 	front    *frontend.Server
@@ -148,6 +154,9 @@ func Open(cfg Config) (*App, error) {
 	if cfg.GuestLimits == (httpapi.GuestLimits{}) {
 		cfg.GuestLimits = httpapi.DefaultGuestLimits
 	}
+	if cfg.SignInLimits == (httpapi.SignInLimits{}) {
+		cfg.SignInLimits = httpapi.DefaultSignInLimits
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
@@ -156,7 +165,14 @@ func Open(cfg Config) (*App, error) {
 	hub := realtime.NewHub(metrics)
 	renderer := render.New(cfg.BaseURL)
 	glue := live.New(conv, authSvc, hub, renderer, cfg.Logger)
-	router.Subscribe(glue.RoutingListener(creds.AccountSID))
+	deskOf := &desk{db: db, router: router}
+	team, err := agents.NewService(ctx, store.NewAgents(db), router, authSvc, deskOf.ensure)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("load agents: %w", err)
+	}
+	authSvc.CheckDesk = team.Check
+	router.Subscribe(glue.RoutingListener(creds.AccountSID, team.Watchers))
 	hooks := &webhooks.Sender{AuthToken: creds.AuthToken, Log: cfg.Logger}
 	router.Subscribe(func(e routing.Event) {
 		if e.CallbackURL != "" {
@@ -176,23 +192,25 @@ func Open(cfg Config) (*App, error) {
 		Media:         files,
 		Routing:       router,
 		Interactions:  flex,
+		Agents:        team,
 		MediaPolicy:   policy,
 		Logger:        cfg.Logger,
 	})
 	rt := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
 		AllowOrigin: chat.AnyAllows, Log: cfg.Logger, Metrics: metrics}
-	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Media: files, Routing: router, Interactions: flex, Hub: hub, db: db, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
+	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Media: files, Routing: router, Interactions: flex, Agents: team, Hub: hub, db: db, desk: deskOf, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
 	front, err := frontend.New(chat, a.DemoDeployment, cfg.Logger)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("load the front-end files: %w", err)
 	}
 	a.front = front
+	chat.Started = a.routeChat
 	if _, err := a.DemoDeployment(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("create the demo webchat deployment: %w", err)
 	}
-	a.handler = a.routes(api, api.Guest(cfg.GuestLimits), front, rt, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	a.handler = a.routes(api, api.Guest(cfg.GuestLimits), api.Desktop(cfg.SignInLimits), front, rt, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
 	bg, stop := context.WithCancel(context.Background())
 	a.stop = stop
@@ -208,7 +226,7 @@ func Open(cfg Config) (*App, error) {
 // Handler serves every HTTP route of Parley.
 func (a *App) Handler() http.Handler { return a.handler }
 
-func (a *App) routes(api *httpapi.API, guest http.Handler, front *frontend.Server, rt, metrics http.Handler) http.Handler {
+func (a *App) routes(api *httpapi.API, guest, desktop http.Handler, front *frontend.Server, rt, metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := a.db.Setting(r.Context(), "default_chat_service_sid"); err != nil {
@@ -226,6 +244,7 @@ func (a *App) routes(api *httpapi.API, guest http.Handler, front *frontend.Serve
 	mux.Handle("GET /debug/pprof/profile", api.AccountOnly(http.HandlerFunc(pprof.Profile)))
 	mux.Handle("/conversations/", api)
 	mux.Handle("/flex/v2/Webchat/", guest)
+	mux.Handle("/parley/v1/Desktop/", desktop)
 	mux.Handle("/mcs/", api.Media())
 	front.Register(mux)
 	mux.Handle("/", api) // the API answers unknown paths in its own error shape
@@ -396,13 +415,36 @@ func loadCredentials(cfg Config) (Credentials, error) {
 	}
 	c := Credentials{AccountSID: sid.New(sid.Account), AuthToken: hex.EncodeToString(tok[:]), Generated: true}
 	body := fmt.Sprintf("# Parley account credentials, generated on first start.\nPARLEY_ACCOUNT_SID=%s\nPARLEY_AUTH_TOKEN=%s\n", c.AccountSID, c.AuthToken)
-	// Write to a temporary file and rename, so a crash never leaves half a file.
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(body), 0o600); err != nil {
-		return Credentials{}, err
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := writeFileAtomic(path, []byte(body)); err != nil {
 		return Credentials{}, err
 	}
 	return c, nil
+}
+
+// writeFileAtomic writes a private file through a temporary file and a
+// rename, so a crash never leaves half a file.
+func writeFileAtomic(path string, body []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, body, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	return hex.EncodeToString(b)
+}
+
+func splitLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }

@@ -213,8 +213,6 @@ func messageIndex(t *testing.T, f proto.ServerFrame) int {
 	return m.Index
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func TestTokensMintedByTwilioGoAreAccepted(t *testing.T) {
 	s := startServer(t)
 	key, err := s.tw.Api.CreateNewKey((&api.CreateNewKeyParams{}).SetPathAccountSid(s.accountSID).SetFriendlyName("backend"))

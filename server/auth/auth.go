@@ -46,6 +46,9 @@ type Service struct {
 	system Key
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// CheckDesk, when set, vouches that an agent's desktop token is still
+	// good: the agent exists and has not signed out since.
+	CheckDesk func(ctx context.Context, g DeskGrant) error
 }
 
 // NewService returns the auth service. system is Parley's own signing key.

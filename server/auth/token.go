@@ -27,6 +27,19 @@ type Grants struct {
 	Identity string        `json:"identity,omitempty"`
 	Chat     *ChatGrant    `json:"chat,omitempty"`
 	Webchat  *WebchatGrant `json:"webchat,omitempty"`
+	Desk     *DeskGrant    `json:"desk,omitempty"`
+}
+
+// DeskGrant marks an agent's desktop token: the agent, its worker, its
+// role, and the sign-in generation it belongs to (a sign-out or a new
+// password ends the generation). Parley's own grant; only tokens Parley
+// signed carry it.
+type DeskGrant struct {
+	AgentSID     string `json:"agent_sid"`
+	WorkspaceSID string `json:"workspace_sid"`
+	WorkerSID    string `json:"worker_sid"`
+	Role         string `json:"role"`
+	Generation   int    `json:"generation"`
 }
 
 // WebchatGrant marks a guest's token: the webchat deployment it was issued
@@ -55,6 +68,8 @@ type Session struct {
 	// Deployment is the webchat deployment a guest's token was issued
 	// through; empty for other tokens.
 	Deployment string
+	// Desk is an agent's grant; nil for other tokens.
+	Desk *DeskGrant
 }
 
 // Mint issues an access token for identity, signed with Parley's own key.
@@ -66,6 +81,11 @@ func (s *Service) Mint(identity string, ttl time.Duration) (string, Session, err
 // it came through.
 func (s *Service) MintGuest(identity, deploymentKey string, ttl time.Duration) (string, Session, error) {
 	return s.mint(Grants{Identity: identity, Webchat: &WebchatGrant{DeploymentKey: deploymentKey}}, ttl)
+}
+
+// MintDesk issues an agent's desktop token.
+func (s *Service) MintDesk(identity string, g DeskGrant, ttl time.Duration) (string, Session, error) {
+	return s.mint(Grants{Identity: identity, Desk: &g}, ttl)
 }
 
 func (s *Service) mint(g Grants, ttl time.Duration) (string, Session, error) {
@@ -100,6 +120,7 @@ func (s *Service) mint(g Grants, ttl time.Duration) (string, Session, error) {
 	if g.Webchat != nil {
 		sess.Deployment = g.Webchat.DeploymentKey
 	}
+	sess.Desk = g.Desk
 	return signed, sess, err
 }
 
@@ -175,6 +196,14 @@ func (s *Service) Verify(ctx context.Context, token string) (Session, error) {
 	// Only Parley's own key vouches for a guest's deployment.
 	if w := claims.Grants.Webchat; w != nil && claims.Issuer == s.system.SID {
 		sess.Deployment = w.DeploymentKey
+	}
+	if d := claims.Grants.Desk; d != nil && claims.Issuer == s.system.SID {
+		if s.CheckDesk != nil {
+			if err := s.CheckDesk(ctx, *d); err != nil {
+				return Session{}, err
+			}
+		}
+		sess.Desk = d
 	}
 	return sess, nil
 }

@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"strings"
 
+	"parley/server/agents"
 	"parley/server/apperr"
+	"parley/server/auth"
 )
 
 // A caller is who made a request: the account (HTTP basic auth with the
@@ -16,6 +18,15 @@ import (
 type caller struct {
 	identity   string // empty for the account
 	deployment string // the webchat deployment of a guest's token
+	// desk is an agent's grant, from a desktop token: the agent may also
+	// use TaskRouter and Interactions, as far as its role allows.
+	desk *auth.DeskGrant
+}
+
+// atLeast reports whether the caller is an agent of the workspace with at
+// least role.
+func (c caller) atLeast(role, workspaceSID string) bool {
+	return c.desk != nil && c.desk.WorkspaceSID == workspaceSID && agents.AtLeast(c.desk.Role, role)
 }
 
 type callerKey struct{}
@@ -42,29 +53,35 @@ func (a *API) authenticate(r *http.Request) (caller, error) {
 	if err != nil {
 		return caller{}, err
 	}
-	return caller{identity: s.Identity, deployment: s.Deployment}, nil
+	return caller{identity: s.Identity, deployment: s.Deployment, desk: s.Desk}, nil
 }
 
 // access is a rule letting an identity use a route: nil means the route is
 // for the account only.
-type access func(ctx context.Context, r *http.Request, identity string) error
+type access func(ctx context.Context, r *http.Request, c caller) error
 
 // tokenAccess lists the Conversations routes an identity may use, by
 // "METHOD /path" as registered.
 func (a *API) tokenAccess() map[string]access {
-	participant := func(ctx context.Context, r *http.Request, identity string) error {
-		return a.conv.Participates(ctx, identity, r.PathValue("sid"))
+	// Supervisors read any conversation (to monitor it, unseen), but
+	// write only as themselves, where they take part.
+	participant := func(ctx context.Context, r *http.Request, c caller) error {
+		err := a.conv.Participates(ctx, c.identity, r.PathValue("sid"))
+		if err != nil && c.desk != nil && c.atLeast(agents.RoleSupervisor, c.desk.WorkspaceSID) {
+			return nil
+		}
+		return err
 	}
-	self := func(ctx context.Context, r *http.Request, identity string) error {
+	self := func(ctx context.Context, r *http.Request, c caller) error {
 		u, err := a.conv.User(ctx, r.PathValue("usid"))
-		if err != nil || u.Identity != identity {
-			return forbidden("an access token reaches only its own user, %s", identity)
+		if err != nil || u.Identity != c.identity {
+			return forbidden("an access token reaches only its own user, %s", c.identity)
 		}
 		return nil
 	}
-	selfFilter := func(ctx context.Context, r *http.Request, identity string) error {
-		if r.URL.Query().Get("Identity") != identity || r.URL.Query().Get("Address") != "" {
-			return forbidden("with an access token, list ParticipantConversations for Identity=%s", identity)
+	selfFilter := func(ctx context.Context, r *http.Request, c caller) error {
+		if r.URL.Query().Get("Identity") != c.identity || r.URL.Query().Get("Address") != "" {
+			return forbidden("with an access token, list ParticipantConversations for Identity=%s", c.identity)
 		}
 		return nil
 	}
@@ -95,7 +112,7 @@ func guard(rule access, h func(w http.ResponseWriter, r *http.Request) error) fu
 			if rule == nil {
 				return forbidden("This endpoint needs the account's credentials; an access token for %s cannot use it", c.identity)
 			}
-			if err := rule(r.Context(), r, c.identity); err != nil {
+			if err := rule(r.Context(), r, c); err != nil {
 				return err
 			}
 		}

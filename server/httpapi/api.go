@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"parley/server/agents"
 	"parley/server/apperr"
 	"parley/server/auth"
 	"parley/server/channels"
@@ -41,6 +42,7 @@ type Config struct {
 	Media         *media.Service
 	Routing       *routing.Service
 	Interactions  *interactions.Service
+	Agents        *agents.Service
 	// MediaPolicy bounds uploads by the account and agents; guests get
 	// their deployment's policy.
 	MediaPolicy media.Policy
@@ -59,6 +61,7 @@ type API struct {
 	media        *media.Service
 	routing      *routing.Service
 	interactions *interactions.Service
+	agents       *agents.Service
 	policy       media.Policy
 	render       *render.Renderer
 	log          *slog.Logger
@@ -79,6 +82,7 @@ func New(c Config) *API {
 		media:        c.Media,
 		routing:      c.Routing,
 		interactions: c.Interactions,
+		agents:       c.Agents,
 		policy:       c.MediaPolicy,
 		render:       render.New(c.BaseURL),
 		log:          c.Logger,
@@ -96,6 +100,7 @@ func New(c Config) *API {
 	a.routeWebChats()
 	a.routeTaskRouter()
 	a.routeInteractions()
+	a.routeAgents()
 	return a
 }
 
@@ -185,7 +190,11 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 // route registers a handler for "METHOD /path" and returns it.
 func (a *API) route(method, path string, h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
-	h = guard(a.access[method+" "+strings.TrimPrefix(path, "/conversations/v1")], h)
+	rule, ok := a.access[method+" "+strings.TrimPrefix(path, "/conversations/v1")]
+	if !ok {
+		rule = a.deskAccess(method, path)
+	}
+	h = guard(rule, h)
 	serve := func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			a.writeError(w, r, err)

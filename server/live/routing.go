@@ -14,9 +14,18 @@ import (
 // RoutingListener returns a routing listener that tells workers, over
 // their realtime sessions, about their reservations (to the reserved
 // worker) and about the tasks they hold (to every worker holding one).
-func (l *Live) RoutingListener(accountSID string) func(routing.Event) {
+// watchers names who hears of everything in a workspace (supervisors):
+// every task and reservation event, and workers' activity changes.
+func (l *Live) RoutingListener(accountSID string, watchers func(workspaceSID string) []string) func(routing.Event) {
 	return func(e routing.Event) {
+		var watching []string
+		if watchers != nil {
+			watching = watchers(e.WorkspaceSID)
+		}
 		if e.Task == nil {
+			if e.Type == routing.EventWorkerActivityUpdate && e.Worker != nil && len(watching) > 0 {
+				l.tellWorkerMoved(accountSID, e, watching)
+			}
 			return
 		}
 		data := model.RoutingEvent{EventType: e.Type, Description: e.Description,
@@ -41,6 +50,7 @@ func (l *Live) RoutingListener(accountSID string) func(routing.Event) {
 				to = append(to, w.Identity())
 			}
 		}
+		to = append(to, watching...)
 		if len(to) == 0 {
 			return
 		}
@@ -54,8 +64,32 @@ func (l *Live) RoutingListener(accountSID string) func(routing.Event) {
 			l.log.Error("encode routing event", "type", e.Type, "err", err)
 			return
 		}
-		for _, id := range to {
+		l.sendOnce(to, f)
+	}
+}
+
+// sendOnce sends a frame to each identity once: a supervisor holding the
+// task hears of it once.
+func (l *Live) sendOnce(to []string, f []byte) {
+	seen := make(map[string]bool, len(to))
+	for _, id := range to {
+		if !seen[id] {
+			seen[id] = true
 			l.hub.SendTo(id, realtime.Frame{Bytes: f})
 		}
 	}
+}
+
+// tellWorkerMoved tells the watchers a worker changed activity.
+func (l *Live) tellWorkerMoved(accountSID string, e routing.Event, to []string) {
+	w := l.render.Worker(accountSID, *e.Worker)
+	b, err := json.Marshal(model.RoutingEvent{EventType: e.Type, Description: e.Description, Worker: &w, WorkerSID: w.SID})
+	if err == nil {
+		var f []byte
+		if f, err = proto.Encode(proto.ServerFrame{Type: proto.TypeEvent, Event: proto.WorkerUpdated, Data: b}); err == nil {
+			l.sendOnce(to, f)
+			return
+		}
+	}
+	l.log.Error("encode worker event", "type", e.Type, "err", err)
 }

@@ -129,6 +129,9 @@ type Service struct {
 	// it while open.
 	GuestTokenTTL time.Duration
 	Now           func() time.Time
+	// Started, when set, hears of every new chat, after its conversation
+	// is made: Parley routes it to an agent from there.
+	Started func(ctx context.Context, d Deployment, c conversations.Conversation) error
 }
 
 // NewService returns the webchat service.

@@ -145,6 +145,9 @@ func (s *Service) start(ctx context.Context, d Deployment, identity, name, chatN
 		o.Messages = append(o.Messages, conversations.MessageParams{Author: &identity, Body: &q})
 	}
 	c, _, err := s.conv.Open(ctx, o)
+	if err == nil && s.Started != nil {
+		err = s.Started(ctx, d, c)
+	}
 	return c, err
 }
 

@@ -229,4 +229,30 @@ type RoutingEvent struct {
 	Task        Task         `json:"task"`
 	Reservation *Reservation `json:"reservation,omitempty"`
 	WorkerSID   string       `json:"worker_sid,omitempty"`
+	// Worker is the worker that changed, for worker events (sent to
+	// supervisors).
+	Worker *Worker `json:"worker,omitempty"`
+}
+
+// Agent is a person who signs in to the desktop (Parley's own resource,
+// /parley/v1/Agents).
+type Agent struct {
+	SID          string `json:"sid"`
+	AccountSID   string `json:"account_sid"`
+	Email        string `json:"email"`
+	DisplayName  string `json:"display_name"`
+	Role         string `json:"role"` // agent, supervisor or admin
+	Identity     string `json:"identity"`
+	WorkspaceSID string `json:"workspace_sid"`
+	WorkerSID    string `json:"worker_sid"`
+	DateCreated  Time   `json:"date_created"`
+	DateUpdated  Time   `json:"date_updated"`
+	URL          string `json:"url"`
+}
+
+// DeskLogin answers a desktop sign-in or token refresh.
+type DeskLogin struct {
+	Token     string `json:"token"`
+	ExpiresAt Time   `json:"expires_at"`
+	Agent     Agent  `json:"agent"`
 }

@@ -75,7 +75,8 @@ const (
 	ReservationRescinded = "reservation_rescinded"
 	ReservationWrapup    = "reservation_wrapup"
 	ReservationCompleted = "reservation_completed"
-	TaskUpdated          = "task_updated" // any change to the task; data.event_type says which
+	TaskUpdated          = "task_updated"   // any change to the task; data.event_type says which
+	WorkerUpdated        = "worker_updated" // a worker's activity changed (to supervisors)
 )
 
 // ClientFrame is any frame a client sends. Which fields matter depends on

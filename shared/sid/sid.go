@@ -39,6 +39,7 @@ const (
 	ChannelInvite  = "KG"
 	ChannelPartcpt = "UT"
 	Transfer       = "TR"
+	FlexUser       = "FU" // an agent of the desktop, as Flex names its users
 	Address        = "IG"
 )
 
