@@ -32,7 +32,7 @@ $(WIDGET): $(WIDGET_SOURCES) | deps
 	mv .cache/widget.wasm.br $@
 
 run: build
-	./$(BIN) serve --addr $(ADDR) --data $(DATA)
+	./$(BIN) serve --addr $(ADDR) --data $(DATA) --demo
 
 test: deps $(WIDGET) chromium
 	@test -z "$$(gofmt -l server shared web 2>/dev/null)" || { echo "gofmt needed:"; gofmt -l server shared web; exit 1; }

@@ -25,11 +25,13 @@ import (
 const usage = `Parley: self-hosted customer messaging with a Twilio-compatible API.
 
 Usage:
-  parley serve [--addr HOST:PORT] [--data DIR] [--base-url URL] [--allowed-origins LIST] [--log-level LEVEL]
+  parley serve [--addr HOST:PORT] [--data DIR] [--base-url URL] [--demo] [--allowed-origins LIST] [--log-level LEVEL]
   parley loadtest [--url URL] [--conns N] [--rate R] [--duration D] [--echo=false]
   parley echo-server [--addr HOST:PORT]   the loadtest's baseline: a bare WebSocket echo server
   parley deployments list|show|create|update|rotate-secret|delete [...]
                                           manage webchat deployments (see parley deployments --help)
+  parley agents list|show|add|update|delete [...]
+                                          manage desktop agents (see parley agents --help)
 
 Environment:
   PARLEY_ACCOUNT_SID, PARLEY_AUTH_TOKEN   account credentials; serve generates
@@ -58,6 +60,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return echoServerCmd(args[1:], stdout, stderr)
 	case "deployments":
 		return deploymentsCmd(args[1:], stdout, stderr)
+	case "agents":
+		return agentsCmd(args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
@@ -71,6 +75,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	baseURL := fs.String("base-url", "", "public `URL` of this server, used in links (default http://ADDR)")
 	level := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	syncMode := fs.String("sync", "full", "SQLite `MODE`: full (every commit survives power loss) or normal (survives a crash of Parley, not of the machine)")
+	demo := fs.Bool("demo", false, "make demo agents on first start (passwords kept in DIR/demo-agents.txt) and print their logins")
 	origins := fs.String("allowed-origins", "", "comma-separated browser `ORIGINS` (host patterns, e.g. shop.example.com,*.example.org) allowed on /realtime besides this server's own")
 	mediaMax := fs.Int64("media-max-bytes", 16<<20, "largest file, in `BYTES`, the account and agents may upload (at most 150 MiB); webchat deployments set their own")
 	if err := fs.Parse(args); err != nil {
@@ -106,6 +111,18 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if a.Credentials.Generated {
 		fmt.Fprintf(stdout, "Generated account credentials (kept in %s/credentials.env):\n  PARLEY_ACCOUNT_SID=%s\n  PARLEY_AUTH_TOKEN=%s\n",
 			*dataDir, a.Credentials.AccountSID, a.Credentials.AuthToken)
+	}
+	if *demo {
+		logins, err := a.DemoLogins(context.Background(), *dataDir)
+		if err != nil {
+			a.Close()
+			ln.Close()
+			return err
+		}
+		fmt.Fprintf(stdout, "Agent desktop: %s/desktop/ — demo logins (kept in %s/demo-agents.txt):\n", *baseURL, *dataDir)
+		for _, l := range logins {
+			fmt.Fprintf(stdout, "  %s\n", l)
+		}
 	}
 
 	srv := &http.Server{

@@ -36,7 +36,13 @@ type process struct {
 // says it is serving.
 func startParley(t *testing.T, bin, dataDir string, env ...string) *process {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", dataDir)
+	return startParleyWith(t, bin, dataDir, nil, env...)
+}
+
+// startParleyWith is startParley with more serve flags.
+func startParleyWith(t *testing.T, bin, dataDir string, flags []string, env ...string) *process {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir}, flags...)...)
 	cmd.Env = append(os.Environ(), env...)
 	stdout := &strings.Builder{}
 	cmd.Stdout = stdout
