@@ -7,10 +7,12 @@ ADDR    ?= :8080
 DATA    ?= ./data
 # Everything the server binary is built from; it is rebuilt only when one changes.
 SOURCES := go.mod go.sum web/dist/dist.go $(shell find server shared assets -type f -not -path '*/testdata/*' 2>/dev/null)
-# The widget's WASM: rebuilt only when its Go sources change (a build and
-# brotli's best compression take about a minute and a half here).
-WIDGET_SOURCES := go.mod go.sum web/cmd/precompress/main.go $(shell find web/widget shared -name '*.go' -not -name '*_test.go' 2>/dev/null)
+# The widget's and the desktop's WASM: each rebuilt only when its Go
+# sources change (a build and brotli's best compression take about a minute
+# and a half here).
+WASM_COMMON := go.mod go.sum web/cmd/precompress/main.go $(shell find shared -name '*.go' -not -name '*_test.go' 2>/dev/null)
 WIDGET := web/dist/build/widget.wasm.br
+DESKTOP := web/dist/build/desktop.wasm.br
 
 .PHONY: all build run test vet bench deps clean chromium
 
@@ -18,26 +20,33 @@ all: build
 
 build: $(BIN)
 
-$(BIN): $(SOURCES) $(WIDGET) | deps
+$(BIN): $(SOURCES) $(WIDGET) $(DESKTOP) | deps
 	$(GO) build -o $@ ./server/cmd/parley
 
 # The server embeds web/dist/build: the WASM precompressed (brotli, gzip),
-# and the wasm_exec.js of the Go that built it.
-$(WIDGET): $(WIDGET_SOURCES) | deps
+# and the wasm_exec.js of the Go that built it. $(1) is the app under web/.
+define wasm
 	@mkdir -p .cache web/dist/build
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o .cache/widget.wasm ./web/widget
-	$(GO) run ./web/cmd/precompress .cache/widget.wasm
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o .cache/$(1).wasm ./web/$(1)
+	$(GO) run ./web/cmd/precompress .cache/$(1).wasm
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" web/dist/build/wasm_exec.js
-	mv .cache/widget.wasm.gz web/dist/build/widget.wasm.gz
-	mv .cache/widget.wasm.br $@
+	mv .cache/$(1).wasm.gz web/dist/build/$(1).wasm.gz
+	mv .cache/$(1).wasm.br web/dist/build/$(1).wasm.br
+endef
+
+$(WIDGET): $(WASM_COMMON) $(shell find web/widget -name '*.go' -not -name '*_test.go' 2>/dev/null) | deps
+	$(call wasm,widget)
+
+$(DESKTOP): $(WASM_COMMON) $(shell find web/desktop -name '*.go' -not -name '*_test.go' 2>/dev/null) | deps
+	$(call wasm,desktop)
 
 run: build
 	./$(BIN) serve --addr $(ADDR) --data $(DATA) --demo
 
-test: deps $(WIDGET) chromium
+test: deps $(WIDGET) $(DESKTOP) chromium
 	@test -z "$$(gofmt -l server shared web 2>/dev/null)" || { echo "gofmt needed:"; gofmt -l server shared web; exit 1; }
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./shared/... ./web/widget   # these build for the browser
+	GOOS=js GOARCH=wasm $(GO) vet ./shared/... ./web/widget ./web/desktop   # these build for the browser
 	PARLEY_BROWSER_TESTS=1 $(GO) test -count=1 ./...
 	# The realtime frame decoder meets untrusted bytes: fuzz it briefly on every run.
 	$(GO) test -run '^$$' -fuzz FuzzDecodeClient -fuzztime $(FUZZTIME) ./shared/realtime

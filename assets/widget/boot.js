@@ -1,4 +1,4 @@
-// Starts the widget's Go program. go-app mounts into the body's first
+// Starts a Go front end (widget or desktop). go-app mounts into the body's first
 // element; #boot is the loading state until the widget takes over.
 (function () {
   "use strict";
@@ -13,7 +13,7 @@
     go.run(result.instance);
   }).catch(function (err) {
     var boot = document.getElementById("boot");
-    if (boot) boot.textContent = "The chat could not load. Reload the page to try again.";
-    console.error("parley widget:", err);
+    if (boot) boot.textContent = script.getAttribute("data-failed") || "This page could not load. Reload it to try again.";
+    console.error("parley:", err);
   });
 })();

@@ -42,10 +42,10 @@ type Server struct {
 
 	static map[string]file // by URL path
 	wasm   map[string]wasm // by hashed file name
-	// widgetWasm is the widget binary's hashed URL; empty when not built.
-	widgetWasm string
-	shell      *template.Template
-	demo       *template.Template
+	// widgetWasm and desktopWasm are the binaries' hashed URLs; empty
+	// when not built.
+	widgetWasm, desktopWasm string
+	shell, desktop, demo    *template.Template
 }
 
 type file struct {
@@ -61,9 +61,11 @@ type wasm struct{ br, gz []byte }
 func New(deployments Deployments, demoKey func(ctx context.Context) (string, error), log *slog.Logger) (*Server, error) {
 	s := &Server{deployments: deployments, demoKey: demoKey, log: log, static: map[string]file{}, wasm: map[string]wasm{}}
 	for url, name := range map[string]string{
-		"/embed.js":          "embed.js",
-		"/widget/boot.js":    "widget/boot.js",
-		"/widget/widget.css": "widget/widget.css",
+		"/embed.js":            "embed.js",
+		"/widget/boot.js":      "widget/boot.js",
+		"/widget/widget.css":   "widget/widget.css",
+		"/desktop/boot.js":     "widget/boot.js",
+		"/desktop/desktop.css": "desktop/desktop.css",
 	} {
 		b, err := fs.ReadFile(assets.Files, name)
 		if err != nil {
@@ -78,18 +80,30 @@ func New(deployments Deployments, demoKey func(ctx context.Context) (string, err
 	if s.demo, err = template.ParseFS(assets.Files, "index.html"); err != nil {
 		return nil, err
 	}
+	if s.desktop, err = template.ParseFS(assets.Files, "desktop/index.html"); err != nil {
+		return nil, err
+	}
 	if b, err := fs.ReadFile(dist.Files, "build/wasm_exec.js"); err == nil {
 		s.addStatic("/widget/wasm_exec.js", b)
+		s.addStatic("/desktop/wasm_exec.js", b)
 	}
-	br, errBr := fs.ReadFile(dist.Files, "build/widget.wasm.br")
-	gz, errGz := fs.ReadFile(dist.Files, "build/widget.wasm.gz")
-	if errBr == nil && errGz == nil {
-		sum := sha256.Sum256(gz)
-		name := "widget." + hex.EncodeToString(sum[:6]) + ".wasm"
-		s.wasm[name] = wasm{br: br, gz: gz}
-		s.widgetWasm = "/widget/" + name
-	}
+	s.widgetWasm = s.addWasm("widget")
+	s.desktopWasm = s.addWasm("desktop")
 	return s, nil
+}
+
+// addWasm loads a built binary, precompressed, and returns its
+// content-hashed URL; "" when it is not built.
+func (s *Server) addWasm(app string) string {
+	br, errBr := fs.ReadFile(dist.Files, "build/"+app+".wasm.br")
+	gz, errGz := fs.ReadFile(dist.Files, "build/"+app+".wasm.gz")
+	if errBr != nil || errGz != nil {
+		return ""
+	}
+	sum := sha256.Sum256(gz)
+	name := app + "." + hex.EncodeToString(sum[:6]) + ".wasm"
+	s.wasm[name] = wasm{br: br, gz: gz}
+	return "/" + app + "/" + name
 }
 
 func (s *Server) addStatic(url string, b []byte) {
@@ -116,6 +130,9 @@ func (s *Server) version(url string) string {
 // Built reports whether the widget's WASM binary is in this server.
 func (s *Server) Built() bool { return s.widgetWasm != "" }
 
+// BuiltDesktop reports whether the desktop's WASM binary is in this server.
+func (s *Server) BuiltDesktop() bool { return s.desktopWasm != "" }
+
 // Register adds the routes to mux.
 func (s *Server) Register(mux *http.ServeMux) {
 	for url := range s.static {
@@ -123,6 +140,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 	}
 	mux.HandleFunc("GET /widget/{$}", s.serveShell)
 	mux.HandleFunc("GET /widget/{name}", s.serveWasm)
+	mux.HandleFunc("GET /desktop/{$}", s.serveDesktop)
+	mux.HandleFunc("GET /desktop/{name}", s.serveWasm)
+	mux.Handle("GET /desktop", http.RedirectHandler("/desktop/", http.StatusMovedPermanently))
 	mux.HandleFunc("GET /{$}", s.serveDemo)
 }
 
@@ -256,6 +276,36 @@ func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		s.log.Error("widget page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Write(buf.Bytes())
+}
+
+// serveDesktop serves the agent desktop's page. It is never framed and
+// talks only to this server.
+func (s *Server) serveDesktop(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	if s.desktopWasm == "" {
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, "The desktop is not built into this server: run `make build`.")
+		return
+	}
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "+
+		"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+	var buf bytes.Buffer
+	err := s.desktop.Execute(&buf, map[string]any{"Wasm": s.desktopWasm,
+		"CSS":      "/desktop/desktop.css?v=" + s.version("/desktop/desktop.css"),
+		"WasmExec": "/desktop/wasm_exec.js?v=" + s.version("/desktop/wasm_exec.js"),
+		"Boot":     "/desktop/boot.js?v=" + s.version("/desktop/boot.js"),
+	})
+	if err != nil {
+		s.log.Error("desktop page", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}

@@ -52,6 +52,8 @@ func (a *API) taskRouterRule(method, rest string) access {
 			return a.workerRule(ctx, r, c, method, rest)
 		case method == http.MethodGet && strings.HasPrefix(rest, "/Tasks"):
 			return a.taskReadRule(ctx, r, c)
+		case method == http.MethodPost && rest == "/Tasks/{sid}":
+			return a.taskWrapRule(ctx, r, c)
 		}
 		return forbidden("Only an admin may %s %s%s", method, trBase, strings.ReplaceAll(rest, "{sid}", r.PathValue("sid")))
 	}
@@ -95,6 +97,32 @@ func (a *API) taskReadRule(ctx context.Context, r *http.Request, c caller) error
 		}
 	}
 	return forbidden("Only supervisors read tasks not offered to them")
+}
+
+// taskWrapRule lets the agent working a task wrap it up and complete it,
+// recording the outcome in its attributes (a disposition, say).
+func (a *API) taskWrapRule(ctx context.Context, r *http.Request, c caller) error {
+	if _, err := parseForm(r); err != nil {
+		return err
+	}
+	for name := range r.Form {
+		if name != "AssignmentStatus" && name != "Reason" && name != "Attributes" {
+			return forbidden("An agent may change only AssignmentStatus, Reason and Attributes of its task, not %s", name)
+		}
+	}
+	if st := r.Form.Get("AssignmentStatus"); st != "" && st != "wrapping" && st != "completed" {
+		return forbidden("An agent may only wrap up or complete its task, not make it %s", st)
+	}
+	page, err := a.routing.TaskReservations(ctx, c.desk.WorkspaceSID, r.PathValue("sid"),
+		routing.ReservationFilter{WorkerSID: c.desk.WorkerSID}, routing.PageRequest{Size: 50})
+	if err == nil {
+		for _, res := range page.Items {
+			if res.Status == routing.ReservationAccepted || res.Status == routing.ReservationWrapping {
+				return nil
+			}
+		}
+	}
+	return forbidden("Task %s is not one you are working on", r.PathValue("sid"))
 }
 
 // startInteractionRule lets an agent start an outbound interaction for

@@ -531,7 +531,11 @@ func (s *Service) react(ctx context.Context, e routing.Event) error {
 // agent participant.
 func (s *Service) join(ctx context.Context, ch Channel, w routing.WorkerView, taskSID string) error {
 	identity := w.Identity()
-	attrs := `{"member_type":"agent","worker_sid":"` + w.SID + `"}`
+	// The customer's widget names the agent by friendlyName: the worker's
+	// full_name (Flex's attribute), else its identity.
+	name, _ := w.Attrs()["full_name"].(string)
+	b, _ := json.Marshal(map[string]string{"member_type": "agent", "worker_sid": w.SID, "friendlyName": cmpOr(name, identity)})
+	attrs := string(b)
 	cp, err := s.conv.AddParticipant(ctx, ch.ConversationSID, conversations.ParticipantParams{Identity: &identity, Attributes: &attrs})
 	if err != nil && apperr.Is(err, apperr.Conflict) {
 		cp, err = s.conv.Participant(ctx, ch.ConversationSID, identity) // already there: a second task on the same chat

@@ -135,11 +135,15 @@ func (a *Renderer) Reservation(accountSID string, r routing.Reservation, byWorke
 	if byWorker {
 		u = a.WorkspaceURL(r.WorkspaceSID, "Workers", r.WorkerSID, "Reservations", r.SID)
 	}
-	return model.Reservation{AccountSID: accountSID, SID: r.SID, WorkspaceSID: r.WorkspaceSID, TaskSID: r.TaskSID,
+	out := model.Reservation{AccountSID: accountSID, SID: r.SID, WorkspaceSID: r.WorkspaceSID, TaskSID: r.TaskSID,
 		WorkerSID: r.WorkerSID, WorkerName: r.WorkerName, ReservationStatus: r.Status,
 		DateCreated: modelTime(r.Created), DateUpdated: modelTime(r.Updated), URL: u,
 		Links: map[string]string{"task": a.WorkspaceURL(r.WorkspaceSID, "Tasks", r.TaskSID),
 			"worker": a.WorkspaceURL(r.WorkspaceSID, "Workers", r.WorkerSID), "workspace": a.WorkspaceURL(r.WorkspaceSID)}}
+	if r.Status == routing.ReservationPending && !r.Deadline.IsZero() {
+		out.DateExpires = &model.Time{Time: r.Deadline}
+	}
+	return out
 }
 
 // RealTimeStatistics renders a workspace's or a queue's real-time

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -97,6 +98,15 @@ func (c *REST) Do(ctx context.Context, method, path string, form url.Values, out
 		u += sep + form.Encode()
 	}
 	return c.send(ctx, method, u, body, contentType, out)
+}
+
+// DoJSON makes a call whose body is JSON (Flex's transfers take one).
+func (c *REST) DoJSON(ctx context.Context, method, path string, in, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return c.send(ctx, method, c.base+path, bytes.NewReader(b), "application/json", out)
 }
 
 // UploadMedia uploads a file to the media content service as the body of

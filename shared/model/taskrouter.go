@@ -148,17 +148,20 @@ type Task struct {
 
 // Reservation offers a task to one worker.
 type Reservation struct {
-	AccountSID        string            `json:"account_sid"`
-	SID               string            `json:"sid"`
-	WorkspaceSID      string            `json:"workspace_sid"`
-	TaskSID           string            `json:"task_sid"`
-	WorkerSID         string            `json:"worker_sid"`
-	WorkerName        string            `json:"worker_name"`
-	ReservationStatus string            `json:"reservation_status"`
-	DateCreated       Time              `json:"date_created"`
-	DateUpdated       Time              `json:"date_updated"`
-	URL               string            `json:"url"`
-	Links             map[string]string `json:"links"`
+	AccountSID        string `json:"account_sid"`
+	SID               string `json:"sid"`
+	WorkspaceSID      string `json:"workspace_sid"`
+	TaskSID           string `json:"task_sid"`
+	WorkerSID         string `json:"worker_sid"`
+	WorkerName        string `json:"worker_name"`
+	ReservationStatus string `json:"reservation_status"`
+	DateCreated       Time   `json:"date_created"`
+	DateUpdated       Time   `json:"date_updated"`
+	// DateExpires is when a pending reservation times out (Parley's own
+	// field: the desktop counts down to it).
+	DateExpires *Time             `json:"date_expires,omitempty"`
+	URL         string            `json:"url"`
+	Links       map[string]string `json:"links"`
 }
 
 // ActivityStatistic counts the workers in one activity.

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"parley/shared/model"
+)
+
+// transferForm is the dialog handing a chat to a queue or a colleague
+// (transfer), or asking a colleague to join (invite).
+type transferForm struct {
+	chat    *Chat
+	invite  bool
+	queues  []model.TaskQueue
+	workers []model.Worker
+	sending bool
+	problem string
+}
+
+// confirmation asks before something the agent may regret.
+type confirmation struct {
+	text string
+	yes  func(ctx app.Context)
+}
+
+func (d *Desktop) openTransfer(ctx app.Context, c *Chat, invite bool) {
+	f := &transferForm{chat: c, invite: invite}
+	d.transfer = f
+	ws := "/taskrouter/v1/Workspaces/" + d.saved.Agent.WorkspaceSID
+	d.ctx.Async(func() {
+		cx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		var queues struct {
+			Queues []model.TaskQueue `json:"task_queues"`
+		}
+		var workers struct{ Workers []model.Worker }
+		err := errors.Join(d.rest.Do(cx, "GET", ws+"/TaskQueues", form("PageSize", "100"), &queues),
+			d.rest.Do(cx, "GET", ws+"/Workers", form("PageSize", "200", "Available", "true"), &workers))
+		d.ctx.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				f.problem = messageOf(err)
+				return
+			}
+			f.queues = queues.Queues
+			for _, w := range workers.Workers {
+				if w.SID != d.saved.Agent.WorkerSID {
+					f.workers = append(f.workers, w)
+				}
+			}
+		})
+	})
+}
+
+// submitTransfer sends the chat on: a transfer (warm keeps the agent in,
+// cold hands it over) or an invite of a colleague.
+func (d *Desktop) submitTransfer(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	f := d.transfer
+	if f == nil || f.sending {
+		return
+	}
+	to := valueOf("transfer-to")
+	if to == "" {
+		f.problem = "Choose a queue or a colleague."
+		return
+	}
+	kind := valueOf("transfer-type")
+	c, a := f.chat, d.saved.Agent
+	base := "/flex/v1/Interactions/" + c.Attrs.InteractionSID + "/Channels/" + c.Attrs.ChannelSID
+	f.sending, f.problem = true, ""
+	d.ctx.Async(func() {
+		cx := context.Background()
+		var err error
+		if f.invite {
+			props := map[string]string{"workspace_sid": a.WorkspaceSID}
+			if to[:2] == "WK" {
+				props["worker_sid"] = to
+			} else {
+				props["queue_sid"] = to
+			}
+			doc := `{"properties":` + mustJSON(props) + `}`
+			err = d.rest.Do(cx, "POST", base+"/Invites", url.Values{"Routing": {doc}}, nil)
+		} else {
+			err = d.rest.DoJSON(cx, "POST", base+"/Transfers", map[string]string{"from": a.WorkerSID, "to": to, "type": kind}, nil)
+		}
+		d.ctx.Dispatch(func(ctx app.Context) {
+			f.sending = false
+			if err != nil {
+				f.problem = messageOf(err)
+				return
+			}
+			d.transfer = nil
+		})
+	})
+}
