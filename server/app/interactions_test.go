@@ -275,6 +275,7 @@ func TestAWarmTransferToAQueueKeepsBothAgents(t *testing.T) {
 	ch := channelOf(t, in)
 	first := c.taskOf(t, in)
 	c.answer(t, *first.Sid, c.waitForOffer(t, alice, *first.Sid), "accepted")
+	c.wantMembers(t, *conv.Sid, "ada", "alice") // she joins as accepting is followed up
 
 	billing := *s.mustCreateQueue(t, c.ws, "Billing", `team == "billing"`).Sid
 	bob := c.agent(t, "bob", `{"contact_uri":"client:bob","team":"billing"}`)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestTheAgentsCommandManagesAgentsAndTheDemoPrintsItsLogins(t *testing.T) {
@@ -31,8 +32,12 @@ func TestTheAgentsCommandManagesAgentsAndTheDemoPrintsItsLogins(t *testing.T) {
 		return resp.StatusCode
 	}
 
-	// The demo agent's login, as printed, signs in.
-	login := regexp.MustCompile(`agent@example\.com \(agent\)  password (\S+)`).FindStringSubmatch(p.stdout.String())
+	// The demo agent's login, as printed, signs in. It is printed before
+	// serving starts, but reaches the pipe on its own schedule.
+	var login []string
+	for deadline := time.Now().Add(5 * time.Second); login == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		login = regexp.MustCompile(`agent@example\.com \(agent\)  password (\S+)`).FindStringSubmatch(p.stdout.String())
+	}
 	if login == nil {
 		t.Fatalf("serve --demo printed no agent login:\n%s", p.stdout.String())
 	}

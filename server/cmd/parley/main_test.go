@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -28,8 +29,27 @@ func buildParley(t *testing.T) string {
 type process struct {
 	cmd    *exec.Cmd
 	addr   string
-	stdout *strings.Builder
+	stdout *output
 	exited chan error
+}
+
+// output collects what a process prints; the test reads it while the
+// process still writes.
+type output struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.Write(p)
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.String()
 }
 
 // startParley runs `parley serve` on a free loopback port and waits until it
@@ -44,7 +64,7 @@ func startParleyWith(t *testing.T, bin, dataDir string, flags []string, env ...s
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir}, flags...)...)
 	cmd.Env = append(os.Environ(), env...)
-	stdout := &strings.Builder{}
+	stdout := &output{}
 	cmd.Stdout = stdout
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
