@@ -274,18 +274,6 @@ func (s *Service) Agent(ctx context.Context, agentSID string) (Agent, error) {
 	return *a, nil
 }
 
-// ByWorker finds the agent a worker is.
-func (s *Service) ByWorker(workerSID string) (Agent, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, a := range s.bySID {
-		if a.WorkerSID == workerSID {
-			return *a, true
-		}
-	}
-	return Agent{}, false
-}
-
 // List returns every agent, in the order they were made.
 func (s *Service) List(ctx context.Context) []Agent {
 	s.mu.Lock()

@@ -473,7 +473,9 @@ func (d *Desktop) addOffer(r model.Reservation, t model.Task) {
 		o.Expires = r.DateExpires.Time
 	}
 	d.offers = append(d.offers, o)
-	d.tick()
+	if len(d.offers) == 1 { // one ticker serves every offer
+		d.tick()
+	}
 }
 
 // tick re-renders every second while an offer counts down.
