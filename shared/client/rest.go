@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -98,6 +99,16 @@ func (c *REST) Do(ctx context.Context, method, path string, form url.Values, out
 		u += sep + form.Encode()
 	}
 	return c.send(ctx, method, u, body, contentType, out)
+}
+
+// Explain is what a person should read about err: the API's own message
+// when the server answered, else the error itself.
+func Explain(err error) string {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Message != "" {
+		return apiErr.Message
+	}
+	return err.Error()
 }
 
 // DoJSON makes a call whose body is JSON (Flex's transfers take one).

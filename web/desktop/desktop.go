@@ -209,7 +209,7 @@ func (d *Desktop) signIn(ctx app.Context, e app.Event) {
 		d.ctx.Dispatch(func(ctx app.Context) {
 			d.busy = false
 			if err != nil {
-				d.problem = messageOf(err)
+				d.problem = client.Explain(err)
 				return
 			}
 			d.setLogin(ctx, l)
@@ -230,7 +230,7 @@ func (d *Desktop) refresh(ctx app.Context) {
 				d.signedOut(ctx, "Your session ended; sign in again.")
 			case err != nil:
 				// Offline: try again shortly, keeping the token while it lasts.
-				d.problem = "Cannot reach the server: " + messageOf(err)
+				d.problem = "Cannot reach the server: " + client.Explain(err)
 				d.ctx.After(5*time.Second, func(ctx app.Context) { d.refresh(ctx) })
 			default:
 				first := !d.signedIn
@@ -349,7 +349,7 @@ func (d *Desktop) load(ctx app.Context) {
 		}
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.problem = messageOf(err)
+				d.problem = client.Explain(err)
 				return
 			}
 			d.activities, d.activity = acts.Activities, worker.ActivitySID
@@ -501,7 +501,7 @@ func (d *Desktop) answer(ctx app.Context, o *Offer, status string) {
 		err := d.rest.Do(context.Background(), "POST", path, form("ReservationStatus", status), &r)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.problem = messageOf(err)
+				d.problem = client.Explain(err)
 				d.dropOffer(o.Res.SID)
 				return
 			}
@@ -562,7 +562,7 @@ func (d *Desktop) loadHistory(ctx app.Context, c *Chat) {
 		)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.problem = messageOf(err)
+				d.problem = client.Explain(err)
 				return
 			}
 			for _, m := range msgs.Messages {
@@ -649,7 +649,7 @@ func (d *Desktop) send(ctx app.Context, e app.Event) {
 		_, err := sess.SendKeyed(context.Background(), conv, body, "", key)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.problem = "Your message was not sent: " + messageOf(err)
+				d.problem = "Your message was not sent: " + client.Explain(err)
 				c.Pending = slices.DeleteFunc(c.Pending, func(p string) bool { return p == body })
 			}
 		})
@@ -700,7 +700,7 @@ func (d *Desktop) setActivity(ctx app.Context, sid string) {
 			form("ActivitySid", sid), &w)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.problem = messageOf(err)
+				d.problem = client.Explain(err)
 				return
 			}
 			d.activity, d.problem = w.ActivitySID, ""
@@ -716,7 +716,7 @@ func (d *Desktop) endChat(ctx app.Context, c *Chat) {
 		err := d.rest.Do(context.Background(), "POST", path, form("Status", "closed", "Routing", `{"status":"wrapup"}`), nil)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.problem = messageOf(err)
+				d.problem = client.Explain(err)
 				return
 			}
 			c.Status = "wrapping"
@@ -746,7 +746,7 @@ func (d *Desktop) complete(ctx app.Context, c *Chat) {
 		}
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.problem = messageOf(err)
+				d.problem = client.Explain(err)
 				return
 			}
 			d.closeChat(c.TaskSID)
@@ -853,13 +853,4 @@ func newKey() string {
 	var b [12]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// messageOf is what a person should read about err.
-func messageOf(err error) string {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) && apiErr.Message != "" {
-		return apiErr.Message
-	}
-	return err.Error()
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"parley/shared/client"
 	"parley/shared/model"
 )
 
@@ -43,7 +44,7 @@ func (d *Desktop) openTransfer(ctx app.Context, c *Chat, invite bool) {
 			d.rest.Do(cx, "GET", ws+"/Workers", form("PageSize", "200", "Available", "true"), &workers))
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				f.problem = messageOf(err)
+				f.problem = client.Explain(err)
 				return
 			}
 			f.queues = queues.Queues
@@ -91,7 +92,7 @@ func (d *Desktop) submitTransfer(ctx app.Context, e app.Event) {
 		d.ctx.Dispatch(func(ctx app.Context) {
 			f.sending = false
 			if err != nil {
-				f.problem = messageOf(err)
+				f.problem = client.Explain(err)
 				return
 			}
 			d.transfer = nil

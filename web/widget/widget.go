@@ -195,7 +195,7 @@ func (w *Widget) start(ctx app.Context, data map[string]string) {
 		w.ctx.Dispatch(func(ctx app.Context) {
 			w.submitting = false
 			if err != nil {
-				w.problem = fmt.Sprintf(w.t.CouldNotStart, messageOf(err))
+				w.problem = fmt.Sprintf(w.t.CouldNotStart, client.Explain(err))
 				return
 			}
 			w.post(map[string]any{"type": "started", "conversation_sid": saved.Conversation})
@@ -301,7 +301,7 @@ func (w *Widget) reload(ctx app.Context) {
 		ownRead := w.ownReadFromServer(c, conv, self)
 		w.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil || perr != nil {
-				w.problem = messageOf(errors.Join(err, perr))
+				w.problem = client.Explain(errors.Join(err, perr))
 				return
 			}
 			if w.readUpTo == -2 {
@@ -356,7 +356,7 @@ func (w *Widget) loadOlder(ctx app.Context) {
 		w.ctx.Dispatch(func(ctx app.Context) {
 			w.loadingOlder = false
 			if err != nil {
-				w.problem = messageOf(err)
+				w.problem = client.Explain(err)
 				return
 			}
 			w.thread.Add(page.Msgs...)
@@ -608,7 +608,7 @@ func (w *Widget) endChat(ctx app.Context, e app.Event) {
 		err := w.api.end(c, tok, conv)
 		w.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				w.problem = messageOf(err)
+				w.problem = client.Explain(err)
 				return
 			}
 			w.ended(ctx)
@@ -689,15 +689,6 @@ func newKey() string {
 	var b [12]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// messageOf is an error as a person should read it.
-func messageOf(err error) string {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) && apiErr.Message != "" {
-		return apiErr.Message
-	}
-	return err.Error()
 }
 
 func firstNonEmpty(v ...string) string {

@@ -129,10 +129,15 @@ func deploymentsCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(stdout)
+	return printJSON(stdout, out)
+}
+
+// printJSON prints an API answer for people: indented, URLs unescaped.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return enc.Encode(v)
 }
 
 // accountCredentials come from the environment, or from the data
