@@ -80,7 +80,9 @@ func startBrowser(t testing.TB, s *testServer) *browser {
 	)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(alloc)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	// Each step has its own minute (see run); this bounds a whole test,
+	// which on a loaded two-core CI machine may start four WASM apps.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 10*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 
 	b := &browser{ctx: ctx, artefacts: filepath.Join("..", "..", ".cache", "browser-artefacts", t.Name()), logf: t.Logf}
