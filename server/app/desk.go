@@ -24,7 +24,8 @@ type desk struct {
 	mu     sync.Mutex
 	db     settings
 	router *routing.Service
-	cached agents.Desk
+	cached agents.Desk // as the settings say, once loaded
+	loaded bool
 }
 
 type settings interface {
@@ -35,31 +36,34 @@ type settings interface {
 // DeskReservationTimeout is how long an agent has to accept a chat.
 const DeskReservationTimeout = 60
 
-// find returns the desk, or ok false when no agent was ever made.
+// find returns the desk, or ok false when no agent was ever made or its
+// workflow was deleted through the API. The settings are read once; the
+// workflow is checked in routing's memory on every call, so a web chat
+// start costs no query.
 func (d *desk) find(ctx context.Context) (agents.Desk, bool, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.cached.WorkspaceSID != "" {
-		return d.cached, true, nil
-	}
-	var k agents.Desk
-	for name, dst := range map[string]*string{"desk_workspace_sid": &k.WorkspaceSID,
-		"desk_workflow_sid": &k.WorkflowSID, "desk_queue_sid": &k.QueueSID} {
-		v, err := d.db.Setting(ctx, name)
-		if err != nil {
-			return k, false, err
+	if !d.loaded {
+		var k agents.Desk
+		for name, dst := range map[string]*string{"desk_workspace_sid": &k.WorkspaceSID,
+			"desk_workflow_sid": &k.WorkflowSID, "desk_queue_sid": &k.QueueSID} {
+			v, err := d.db.Setting(ctx, name)
+			if err != nil {
+				return k, false, err
+			}
+			*dst = v
 		}
-		*dst = v
+		d.cached, d.loaded = k, true
 	}
+	k := d.cached
 	if k.WorkspaceSID == "" || k.WorkflowSID == "" {
 		return k, false, nil
 	}
 	if _, err := d.router.Workflow(ctx, k.WorkspaceSID, k.WorkflowSID); apperr.Is(err, apperr.NotFound) {
-		return k, false, nil // deleted through the API: make a new one
+		return k, false, nil // deleted through the API: ensure makes a new one
 	} else if err != nil {
 		return k, false, err
 	}
-	d.cached = k
 	return k, true, nil
 }
 
@@ -92,7 +96,7 @@ func (d *desk) ensure(ctx context.Context) (agents.Desk, error) {
 			return agents.Desk{}, err
 		}
 	}
-	d.cached = k
+	d.cached, d.loaded = k, true
 	return k, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 
 	"parley/server/agents"
@@ -89,12 +90,8 @@ func (a *API) taskReadRule(ctx context.Context, r *http.Request, c caller) error
 	if c.atLeast(agents.RoleSupervisor, c.desk.WorkspaceSID) {
 		return nil
 	}
-	if task := r.PathValue("sid"); task != "" {
-		page, err := a.routing.TaskReservations(ctx, c.desk.WorkspaceSID, task,
-			routing.ReservationFilter{WorkerSID: c.desk.WorkerSID}, routing.PageRequest{Size: 1})
-		if err == nil && len(page.Items) > 0 {
-			return nil
-		}
+	if task := r.PathValue("sid"); task != "" && a.offered(ctx, c, task) {
+		return nil
 	}
 	return forbidden("Only supervisors read tasks not offered to them")
 }
@@ -113,16 +110,26 @@ func (a *API) taskWrapRule(ctx context.Context, r *http.Request, c caller) error
 	if st := r.Form.Get("AssignmentStatus"); st != "" && st != "wrapping" && st != "completed" {
 		return forbidden("An agent may only wrap up or complete its task, not make it %s", st)
 	}
-	page, err := a.routing.TaskReservations(ctx, c.desk.WorkspaceSID, r.PathValue("sid"),
-		routing.ReservationFilter{WorkerSID: c.desk.WorkerSID}, routing.PageRequest{Size: 50})
-	if err == nil {
-		for _, res := range page.Items {
-			if res.Status == routing.ReservationAccepted || res.Status == routing.ReservationWrapping {
-				return nil
-			}
-		}
+	if a.offered(ctx, c, r.PathValue("sid"), routing.ReservationAccepted, routing.ReservationWrapping) {
+		return nil
 	}
 	return forbidden("Task %s is not one you are working on", r.PathValue("sid"))
+}
+
+// offered reports whether the caller's worker holds a reservation on the
+// task, in one of statuses when any are given.
+func (a *API) offered(ctx context.Context, c caller, task string, statuses ...string) bool {
+	page, err := a.routing.TaskReservations(ctx, c.desk.WorkspaceSID, task,
+		routing.ReservationFilter{WorkerSID: c.desk.WorkerSID}, routing.PageRequest{Size: 50})
+	if err != nil {
+		return false
+	}
+	for _, res := range page.Items {
+		if len(statuses) == 0 || slices.Contains(statuses, res.Status) {
+			return true
+		}
+	}
+	return false
 }
 
 // startInteractionRule lets an agent start an outbound interaction for

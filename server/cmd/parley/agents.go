@@ -10,8 +10,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"parley/shared/client"
 )
 
 const agentsUsage = `Usage: parley agents COMMAND [flags]
@@ -77,11 +75,10 @@ func agentsCmd(args []string, stdout, stderr io.Writer) error {
 			form.Set("Password", generated)
 		}
 	}
-	sid, token, err := accountCredentials(*dataDir)
+	rest, err := accountClient(*base, *dataDir)
 	if err != nil {
 		return err
 	}
-	rest := client.NewREST(*base, client.AccountAuth(sid, token), nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 

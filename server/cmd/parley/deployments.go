@@ -95,11 +95,10 @@ func deploymentsCmd(args []string, stdout, stderr io.Writer) error {
 			form["AllowedOrigins"] = []string{""} // clears them
 		}
 	}
-	sid, token, err := accountCredentials(*dataDir)
+	rest, err := accountClient(*base, *dataDir)
 	if err != nil {
 		return err
 	}
-	rest := client.NewREST(*base, client.AccountAuth(sid, token), nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
@@ -138,6 +137,15 @@ func printJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// accountClient is a REST client for the server at base, as the account.
+func accountClient(base, dataDir string) (*client.REST, error) {
+	sid, token, err := accountCredentials(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return client.NewREST(base, client.AccountAuth(sid, token), nil), nil
 }
 
 // accountCredentials come from the environment, or from the data
