@@ -41,7 +41,7 @@ $(DESKTOP): $(WASM_COMMON) $(shell find web/desktop -name '*.go' -not -name '*_t
 	$(call wasm,desktop)
 
 run: build
-	./$(BIN) serve --addr $(ADDR) --data $(DATA) --demo
+	./$(BIN) serve --addr $(ADDR) --data $(DATA) --demo --simulator
 
 test: deps $(WIDGET) $(DESKTOP) chromium
 	@test -z "$$(gofmt -l server shared web 2>/dev/null)" || { echo "gofmt needed:"; gofmt -l server shared web; exit 1; }

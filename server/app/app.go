@@ -31,6 +31,7 @@ import (
 	"parley/server/interactions"
 	"parley/server/live"
 	"parley/server/media"
+	"parley/server/outbox"
 	"parley/server/realtime"
 	"parley/server/render"
 	"parley/server/routing"
@@ -70,6 +71,30 @@ type Config struct {
 	MediaMaxBytes int64
 	// Now is the clock temporary media links expire by; nil means time.Now.
 	Now func() time.Time
+	// Channels connects SMS and WhatsApp providers.
+	Channels ChannelConfig
+	// Outbox tunes durable deliveries; zero fields take outbox's defaults.
+	Outbox OutboxConfig
+}
+
+// ChannelConfig connects the messaging adapters. An adapter whose
+// credentials are empty is off.
+type ChannelConfig struct {
+	// Twilio's account credentials: Parley sends through its Messages API
+	// and checks its webhooks' signatures with the auth token.
+	TwilioAccountSID, TwilioAuthToken string
+	// TwilioAPIBase replaces https://api.twilio.com (tests use a fake).
+	TwilioAPIBase string
+	// GenericSendURL and GenericSecret connect the generic JSON adapter.
+	GenericSendURL, GenericSecret string
+	// Simulator turns on the phone simulator at /simulator, with a demo
+	// number routed to the desk.
+	Simulator bool
+}
+
+// OutboxConfig tunes retries of webhooks and outgoing messages.
+type OutboxConfig struct {
+	FirstRetry, MaxRetryWait, GiveUpAfter time.Duration
 }
 
 // App is a running Parley.
@@ -82,6 +107,9 @@ type App struct {
 	Routing       *routing.Service
 	Interactions  *interactions.Service
 	Agents        *agents.Service
+	Events        *webhooks.Events
+	Messaging     *channels.Messaging
+	Outbox        *outbox.Runner
 	Hub           *realtime.Hub
 
 	db       *store.DB
@@ -173,12 +201,42 @@ func Open(cfg Config) (*App, error) {
 	}
 	authSvc.CheckDesk = team.Check
 	router.Subscribe(glue.RoutingListener(creds.AccountSID, team.Watchers))
-	hooks := &webhooks.Sender{AuthToken: creds.AuthToken, Log: cfg.Logger}
+	jobs := &outbox.Runner{Store: store.NewOutbox(db), Log: cfg.Logger, Metrics: newOutboxMetrics(reg),
+		FirstRetry: cfg.Outbox.FirstRetry, MaxRetryWait: cfg.Outbox.MaxRetryWait, GiveUpAfter: cfg.Outbox.GiveUpAfter}
+	db.OnEnqueue(jobs.Wake)
+	registerOutboxMetrics(reg, db)
 	router.Subscribe(func(e routing.Event) {
 		if e.CallbackURL != "" {
-			hooks.Post(e.CallbackURL, webhooks.TaskRouterForm(creds.AccountSID, e))
+			if err := jobs.Enqueue(context.Background(), webhooks.TaskRouterJob(creds.AccountSID, e)); err != nil {
+				cfg.Logger.Error("queue a TaskRouter event callback", "url", e.CallbackURL, "err", err)
+			}
 		}
 	})
+	events, err := webhooks.NewEvents(ctx, store.NewWebhooks(db), conv, creds.AccountSID, serviceSID, webhooks.NewPoster(creds.AuthToken))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("load webhook settings: %w", err)
+	}
+	conv.Observe(events)
+	conv.SetPreHook(events.PreHook)
+	adapters, twilio, generic, sim := channelAdapters(cfg)
+	messaging := &channels.Messaging{Addresses: addresses, Conversations: conv, Adapters: adapters,
+		Media: &channelMedia{files: files, policy: policy, baseURL: strings.TrimRight(cfg.BaseURL, "/")},
+		Hooks: func(ctx context.Context, convSID string, ac channels.AutoCreation) error {
+			url, method := ac.WebhookURL, ac.WebhookMethod
+			_, err := events.CreateHook(ctx, convSID, webhooks.HookParams{Target: ptr("webhook"), URL: &url,
+				Method: cmpOr(&method, "POST"), Filters: ac.WebhookFilters})
+			return err
+		},
+		Log: cfg.Logger}
+	reached, err := store.NewConversations(db).ConversationsWithBindings(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("load messaging conversations: %w", err)
+	}
+	messaging.Known(reached)
+	conv.Observe(messaging)
+	jobs.Handlers = map[string]outbox.Handler{webhooks.Kind: events.Deliver, channels.SendKind: messaging.Deliver}
 
 	flex := interactions.NewService(store.NewInteractions(db), conv, router, cfg.Logger)
 	api := httpapi.New(httpapi.Config{
@@ -193,12 +251,18 @@ func Open(cfg Config) (*App, error) {
 		Routing:       router,
 		Interactions:  flex,
 		Agents:        team,
+		Events:        events,
+		Outbox:        jobs,
+		Messaging:     messaging,
+		Twilio:        twilio,
+		Generic:       generic,
+		Simulator:     sim,
 		MediaPolicy:   policy,
 		Logger:        cfg.Logger,
 	})
 	rt := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
 		AllowOrigin: chat.AnyAllows, Log: cfg.Logger, Metrics: metrics}
-	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Media: files, Routing: router, Interactions: flex, Agents: team, Hub: hub, db: db, desk: deskOf, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
+	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Media: files, Routing: router, Interactions: flex, Agents: team, Events: events, Messaging: messaging, Outbox: jobs, Hub: hub, db: db, desk: deskOf, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
 	front, err := frontend.New(chat, a.DemoDeployment, cfg.Logger)
 	if err != nil {
 		db.Close()
@@ -206,11 +270,18 @@ func Open(cfg Config) (*App, error) {
 	}
 	a.front = front
 	chat.Started = a.routeChat
+	messaging.Route = a.routeMessaging
+	if sim != nil {
+		if err := a.demoPhone(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("create the simulator's demo number: %w", err)
+		}
+	}
 	if _, err := a.DemoDeployment(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("create the demo webchat deployment: %w", err)
 	}
-	a.handler = a.routes(api, api.Guest(cfg.GuestLimits), api.Desktop(cfg.SignInLimits), front, rt, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	a.handler = a.routes(api, api.Guest(cfg.GuestLimits), api.Desktop(cfg.SignInLimits), api.Channels(), sim != nil, front, rt, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
 	bg, stop := context.WithCancel(context.Background())
 	a.stop = stop
@@ -219,14 +290,14 @@ func Open(cfg Config) (*App, error) {
 		a.background(bg, cfg)
 	}()
 	go files.Run(bg)
-	go hooks.Run(bg, 1) // one poster keeps events in order
+	go jobs.Run(bg)
 	return a, nil
 }
 
 // Handler serves every HTTP route of Parley.
 func (a *App) Handler() http.Handler { return a.handler }
 
-func (a *App) routes(api *httpapi.API, guest, desktop http.Handler, front *frontend.Server, rt, metrics http.Handler) http.Handler {
+func (a *App) routes(api *httpapi.API, guest, desktop, providers http.Handler, simulator bool, front *frontend.Server, rt, metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := a.db.Setting(r.Context(), "default_chat_service_sid"); err != nil {
@@ -246,6 +317,11 @@ func (a *App) routes(api *httpapi.API, guest, desktop http.Handler, front *front
 	mux.Handle("/flex/v2/Webchat/", guest)
 	mux.Handle("/parley/v1/Desktop/", desktop)
 	mux.Handle("/mcs/", api.Media())
+	mux.Handle("/channels/", providers)
+	if simulator {
+		mux.Handle("/simulator/api/", providers)
+		mux.Handle("GET /simulator", front.Simulator(DemoPhoneNumber))
+	}
 	front.Register(mux)
 	mux.Handle("/", api) // the API answers unknown paths in its own error shape
 	return mux
@@ -297,6 +373,9 @@ func (a *App) background(ctx context.Context, cfg Config) {
 		case <-prune.C:
 			if _, err := a.Conversations.PruneEvents(ctx, cfg.EventRetention); err != nil && ctx.Err() == nil {
 				a.log.Error("prune the event log", "err", err)
+			}
+			if _, err := a.Outbox.Store.Prune(ctx, time.Now().Add(-DeliveryRetention)); err != nil && ctx.Err() == nil {
+				a.log.Error("prune finished deliveries", "err", err)
 			}
 		}
 	}

@@ -45,6 +45,7 @@ const (
 	CodeConversationClosed  = 50377 // "Can't update conversation as it's in final closed state"
 	CodeInitialStateClosed  = 50384 // "Initial state can't be 'closed'"
 	CodeInvalidBinding      = 50407 // "Invalid messaging binding address"
+	CodeBindingInUse        = 50416 // "A binding for this participant and proxy address already exists"
 	CodeTooManyParticipants = 50426 // "Request contains too many participants."
 	CodeParticipantExists   = 50433 // "Participant already exists"
 	CodeBodyTooLong         = 50504 // "Message body parameter is too long"

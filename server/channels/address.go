@@ -5,6 +5,7 @@ package channels
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"slices"
 	"strings"
@@ -33,8 +34,11 @@ type Address struct {
 	FriendlyName string
 	Country      string
 	AutoCreation AutoCreation
-	Created      time.Time
-	Updated      time.Time
+	// Channel is Parley's own setting: how messages reach this address
+	// and where new conversations go.
+	Channel Channel
+	Created time.Time
+	Updated time.Time
 }
 
 // AutoCreation says whether and how a message from a new sender starts a
@@ -50,10 +54,37 @@ type AutoCreation struct {
 	StudioRetryCount       int      `json:"studio_retry_count,omitempty"`
 }
 
+// Channel says which adapter carries an SMS or WhatsApp address's messages
+// and, for auto-creation type "default", where routing sends new
+// conversations: Parley's stand-in for a Studio flow's "Send to Flex".
+type Channel struct {
+	Adapter string  `json:"adapter,omitempty"` // twilio, generic or simulator
+	Routing Routing `json:"routing"`
+}
+
+// Routing names the TaskRouter workflow a new conversation is routed by.
+// Empty fields fall back to the desk's workspace and workflow.
+type Routing struct {
+	WorkspaceSID string `json:"workspace_sid,omitempty"`
+	WorkflowSID  string `json:"workflow_sid,omitempty"`
+	TaskChannel  string `json:"task_channel,omitempty"` // default: the address type
+	Attributes   string `json:"attributes,omitempty"`   // JSON object merged into the task's
+}
+
+// Adapters are the ways an SMS or WhatsApp address is connected.
+var Adapters = []string{"twilio", "generic", "simulator"}
+
 // AddressParams are an address's settable fields; nil leaves a field as it is.
 type AddressParams struct {
 	Type, Address, FriendlyName, Country *string
 	AutoCreation                         AutoCreationParams
+	Adapter                              *string
+	Routing                              RoutingParams
+}
+
+// RoutingParams are Routing's settable fields.
+type RoutingParams struct {
+	WorkspaceSID, WorkflowSID, TaskChannel, Attributes *string
 }
 
 // AutoCreationParams are AutoCreation's settable fields.
@@ -71,6 +102,8 @@ type Store interface {
 	DeleteAddress(ctx context.Context, sid string) error
 	Address(ctx context.Context, sid string) (Address, error)
 	Addresses(ctx context.Context, typ string, p paging.Request) (paging.Page[Address], error)
+	// AddressByValue finds the address configuration of one number.
+	AddressByValue(ctx context.Context, typ, address string) (Address, error)
 }
 
 // Service manages address configurations.
@@ -187,10 +220,56 @@ func apply(a *Address, p AddressParams) error {
 			return apperr.Invalidf(apperr.CodeBadRequest, "AutoCreation.WebhookUrl %q must be an http(s) URL", ac.WebhookURL)
 		}
 	}
+	if err := applyChannel(a, p); err != nil {
+		return err
+	}
 	if m := strings.ToUpper(ac.WebhookMethod); m != "" && m != "GET" && m != "POST" {
 		return apperr.Invalidf(apperr.CodeBadRequest, "AutoCreation.WebhookMethod must be GET or POST, got %q", ac.WebhookMethod)
 	} else {
 		ac.WebhookMethod = m
+	}
+	return nil
+}
+
+// AddressByValue finds the address configuration of one number, or
+// NotFound.
+func (s *Service) AddressByValue(ctx context.Context, typ, address string) (Address, error) {
+	return s.store.AddressByValue(ctx, typ, address)
+}
+
+func applyChannel(a *Address, p AddressParams) error {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = strings.TrimSpace(*v)
+		}
+	}
+	ch, r := &a.Channel, p.Routing
+	set(&ch.Adapter, p.Adapter)
+	set(&ch.Routing.WorkspaceSID, r.WorkspaceSID)
+	set(&ch.Routing.WorkflowSID, r.WorkflowSID)
+	set(&ch.Routing.TaskChannel, r.TaskChannel)
+	set(&ch.Routing.Attributes, r.Attributes)
+	messaging := a.Type == "sms" || a.Type == "whatsapp"
+	if !messaging {
+		if ch.Adapter != "" {
+			return apperr.Invalidf(apperr.CodeBadRequest, "Parley.Adapter applies to sms and whatsapp addresses only")
+		}
+		return nil
+	}
+	if _, err := CheckAddress(a.Type, a.Address, "Address"); err != nil {
+		return err
+	}
+	if ch.Adapter == "" {
+		ch.Adapter = "twilio"
+	}
+	if !slices.Contains(Adapters, ch.Adapter) {
+		return apperr.Invalidf(apperr.CodeBadRequest, "Parley.Adapter %q is not one of %s", ch.Adapter, strings.Join(Adapters, ", "))
+	}
+	if attrs := ch.Routing.Attributes; attrs != "" {
+		var m map[string]any
+		if json.Unmarshal([]byte(attrs), &m) != nil {
+			return apperr.Invalidf(apperr.CodeInvalidAttributes, "Parley.Routing.Attributes must be a JSON object, got %q", attrs)
+		}
 	}
 	return nil
 }

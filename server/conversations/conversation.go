@@ -29,11 +29,17 @@ func (s *Service) CreateConversation(ctx context.Context, p ConversationParams) 
 	if err := checkInitialState(p); err != nil {
 		return c, err
 	}
+	if err := s.ask(ctx, PreAction{Name: "onConversationAdd", NewConversation: &p}); err != nil {
+		return c, err
+	}
 	err := s.store.Update(ctx, func(tx Tx) error {
 		if err := s.applyConversationParams(ctx, tx, &c, p, now); err != nil {
 			return err
 		}
-		return tx.InsertConversation(c)
+		if err := tx.InsertConversation(c); err != nil {
+			return err
+		}
+		return s.observe(ctx, tx, Event{Type: ConversationCreated, ConversationSID: c.SID, Conversation: &c})
 	})
 	return c, err
 }
@@ -85,13 +91,18 @@ func (s *Service) UpdateConversation(ctx context.Context, ref string, p Conversa
 		}
 		now := s.now()
 		c.Updated = now
+		before := c.State
 		if err := s.applyConversationParams(ctx, tx, &c, p, now); err != nil {
 			return err
 		}
 		if err := tx.UpdateConversation(c); err != nil {
 			return err
 		}
-		return s.record(tx, Event{Type: ConversationUpdated, ConversationSID: c.SID, Conversation: &c})
+		e := Event{Type: ConversationUpdated, ConversationSID: c.SID, Conversation: &c}
+		if c.State != before {
+			e.Before = before
+		}
+		return s.record(ctx, tx, e)
 	})
 	return c, err
 }
@@ -114,9 +125,12 @@ func (s *Service) DeleteConversation(ctx context.Context, ref string) error {
 			if m.Participant.Identity == "" {
 				continue
 			}
-			if err := s.record(tx, Event{Type: ConversationRemoved, ConversationSID: c.SID, Target: m.Participant.Identity, Conversation: &c}); err != nil {
+			if err := s.record(ctx, tx, Event{Type: ConversationRemoved, ConversationSID: c.SID, Target: m.Participant.Identity, Conversation: &c}); err != nil {
 				return err
 			}
+		}
+		if err := s.observe(ctx, tx, Event{Type: ConversationDeleted, ConversationSID: c.SID, Conversation: &c}); err != nil {
+			return err
 		}
 		return tx.DeleteConversation(c.SID)
 	})

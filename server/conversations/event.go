@@ -22,6 +22,14 @@ const (
 	MessageRemoved      EventType = "message_removed"
 )
 
+// Observed-only event types: observers hear them, the log does not keep
+// them (no participant's client needs them).
+const (
+	ConversationCreated EventType = "conversation_created"
+	ConversationDeleted EventType = "conversation_deleted"
+	DeliveryUpdated     EventType = "delivery_updated" // a channel reported on a message
+)
+
 // Event is one change, as recorded in the event log.
 type Event struct {
 	// Seq is the event's position in the log: assigned at commit, it only
@@ -39,6 +47,13 @@ type Event struct {
 	Conversation *Conversation
 	Participant  *Participant
 	Message      *Message
+	Receipt      *Receipt // DeliveryUpdated only
+
+	// Before is the conversation's state before a ConversationUpdated
+	// that changed it; empty otherwise. Observers only.
+	Before State
+	// Origin is who made the change. Observers only.
+	Origin Origin
 }
 
 // Publisher hears about events after they commit, one at a time, in
@@ -47,12 +62,22 @@ type Publisher interface {
 	Publish(Event)
 }
 
+// Observer hears about every event inside the transaction that makes it,
+// so work it adds to tx (an outbox job) commits or rolls back with the
+// change. It must be quick and must not wait on anything outside tx.
+type Observer interface {
+	Observe(tx Tx, e Event) error
+}
+
 // record appends an event to the log within tx and publishes it once tx
 // commits.
-func (s *Service) record(tx Tx, e Event) error {
+func (s *Service) record(ctx context.Context, tx Tx, e Event) error {
 	e.Time = s.now()
 	e, err := tx.AppendEvent(e)
 	if err != nil {
+		return err
+	}
+	if err := s.observe(ctx, tx, e); err != nil {
 		return err
 	}
 	if s.publisher != nil {
@@ -61,31 +86,49 @@ func (s *Service) record(tx Tx, e Event) error {
 	return nil
 }
 
+// observe tells the observers of e, which the log may or may not keep.
+func (s *Service) observe(ctx context.Context, tx Tx, e Event) error {
+	if e.Time.IsZero() {
+		e.Time = s.now()
+	}
+	e.Origin = OriginOf(ctx)
+	for _, o := range s.observers {
+		if err := o.Observe(tx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // SetPublisher sets who hears about committed events.
 func (s *Service) SetPublisher(p Publisher) { s.publisher = p }
+
+// Observe adds an observer of every change, inside its transaction.
+// Call it before the service is used.
+func (s *Service) Observe(o Observer) { s.observers = append(s.observers, o) }
 
 // recordJoin records a participant joining: everyone in the conversation
 // hears of the participant, and a chat identity also hears of the
 // conversation itself.
-func (s *Service) recordJoin(tx Tx, c Conversation, p Participant) error {
-	if err := s.record(tx, Event{Type: ParticipantAdded, ConversationSID: c.SID, Participant: &p}); err != nil {
+func (s *Service) recordJoin(ctx context.Context, tx Tx, c Conversation, p Participant) error {
+	if err := s.record(ctx, tx, Event{Type: ParticipantAdded, ConversationSID: c.SID, Participant: &p}); err != nil {
 		return err
 	}
 	if p.Identity == "" {
 		return nil
 	}
-	return s.record(tx, Event{Type: ConversationAdded, ConversationSID: c.SID, Target: p.Identity, Conversation: &c})
+	return s.record(ctx, tx, Event{Type: ConversationAdded, ConversationSID: c.SID, Target: p.Identity, Conversation: &c})
 }
 
 // recordLeave records a participant leaving; the mirror of recordJoin.
-func (s *Service) recordLeave(tx Tx, c Conversation, p Participant) error {
-	if err := s.record(tx, Event{Type: ParticipantRemoved, ConversationSID: c.SID, Participant: &p}); err != nil {
+func (s *Service) recordLeave(ctx context.Context, tx Tx, c Conversation, p Participant) error {
+	if err := s.record(ctx, tx, Event{Type: ParticipantRemoved, ConversationSID: c.SID, Participant: &p}); err != nil {
 		return err
 	}
 	if p.Identity == "" {
 		return nil
 	}
-	return s.record(tx, Event{Type: ConversationRemoved, ConversationSID: c.SID, Target: p.Identity, Conversation: &c})
+	return s.record(ctx, tx, Event{Type: ConversationRemoved, ConversationSID: c.SID, Target: p.Identity, Conversation: &c})
 }
 
 // Feed is where a realtime session starts: the identity's conversations and

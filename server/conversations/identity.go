@@ -43,7 +43,7 @@ func (s *Service) AdvanceReadHorizon(ctx context.Context, identity, conversation
 		if err := tx.UpdateParticipant(part); err != nil {
 			return err
 		}
-		return s.record(tx, Event{Type: ParticipantUpdated, ConversationSID: c.SID, Participant: &part})
+		return s.record(ctx, tx, Event{Type: ParticipantUpdated, ConversationSID: c.SID, Participant: &part})
 	})
 	return part, err
 }

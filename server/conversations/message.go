@@ -33,6 +33,15 @@ var ErrDuplicateKey = errors.New("a message with this idempotency key exists")
 // index. A send that repeats an earlier IdempotencyKey returns the earlier
 // message instead of storing a second one.
 func (s *Service) SendMessage(ctx context.Context, convRef string, p MessageParams) (Message, error) {
+	if s.preHook != nil {
+		c, err := s.store.Conversation(ctx, convRef)
+		if err != nil {
+			return Message{}, err
+		}
+		if err := s.ask(ctx, PreAction{Name: "onMessageAdd", Conversation: &c, NewMessage: &p}); err != nil {
+			return Message{}, err
+		}
+	}
 	var m Message
 	err := s.store.Update(ctx, func(tx Tx) error {
 		c, err := tx.Conversation(ctx, convRef)
@@ -103,11 +112,11 @@ func (s *Service) appendMessage(ctx context.Context, tx Tx, c *Conversation, p M
 	}
 	if woke {
 		snapshot := *c // the event keeps this state, whatever later sends in tx do to c
-		if err := s.record(tx, Event{Type: ConversationUpdated, ConversationSID: c.SID, Conversation: &snapshot}); err != nil {
+		if err := s.record(ctx, tx, Event{Type: ConversationUpdated, ConversationSID: c.SID, Conversation: &snapshot, Before: Inactive}); err != nil {
 			return m, err
 		}
 	}
-	return m, s.record(tx, Event{Type: MessageAdded, ConversationSID: c.SID, Message: &m})
+	return m, s.record(ctx, tx, Event{Type: MessageAdded, ConversationSID: c.SID, Message: &m})
 }
 
 // MaxMediaPerMessage is how many files one message may carry.
@@ -233,7 +242,7 @@ func (s *Service) UpdateMessage(ctx context.Context, convRef, messageSID string,
 		if err := tx.UpdateMessage(m); err != nil {
 			return err
 		}
-		return s.record(tx, Event{Type: MessageUpdated, ConversationSID: c.SID, Message: &m})
+		return s.record(ctx, tx, Event{Type: MessageUpdated, ConversationSID: c.SID, Message: &m})
 	})
 	return m, err
 }
@@ -252,7 +261,7 @@ func (s *Service) DeleteMessage(ctx context.Context, convRef, messageSID string)
 		if err := tx.DeleteMessage(c.SID, messageSID); err != nil {
 			return err
 		}
-		return s.record(tx, Event{Type: MessageRemoved, ConversationSID: c.SID, Message: &m})
+		return s.record(ctx, tx, Event{Type: MessageRemoved, ConversationSID: c.SID, Message: &m})
 	})
 }
 

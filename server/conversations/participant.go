@@ -28,6 +28,15 @@ type ParticipantParams struct {
 // participant (by Address and ProxyAddress) to an open conversation. A user is
 // created for a chat identity seen for the first time.
 func (s *Service) AddParticipant(ctx context.Context, convRef string, p ParticipantParams) (Participant, error) {
+	if s.preHook != nil {
+		c, err := s.store.Conversation(ctx, convRef)
+		if err != nil {
+			return Participant{}, err
+		}
+		if err := s.ask(ctx, PreAction{Name: "onParticipantAdd", Conversation: &c, NewParticipant: &p}); err != nil {
+			return Participant{}, err
+		}
+	}
 	var part Participant
 	err := s.store.Update(ctx, func(tx Tx) error {
 		c, err := tx.Conversation(ctx, convRef)
@@ -89,6 +98,14 @@ func (s *Service) addParticipant(ctx context.Context, tx Tx, c Conversation, p P
 		} else if !apperr.Is(err, apperr.NotFound) {
 			return part, err
 		}
+		// A message from address to proxy must have one conversation to go
+		// to, so the pair may be in only one conversation that is not closed.
+		if other, err := tx.OpenConversationByBinding(ctx, address, proxy); err == nil {
+			return part, apperr.Conflictf(apperr.CodeBindingInUse,
+				"A binding for address %q and proxy address %q already exists in conversation %s; close it first or use another proxy address", address, proxy, other.SID)
+		} else if !apperr.Is(err, apperr.NotFound) {
+			return part, err
+		}
 		part.Binding = &Binding{Type: bindingType(address), Address: address, ProxyAddress: proxy}
 	default:
 		return part, apperr.Invalidf(apperr.CodeInvalidBinding,
@@ -100,7 +117,7 @@ func (s *Service) addParticipant(ctx context.Context, tx Tx, c Conversation, p P
 	if err := tx.InsertParticipant(part); err != nil {
 		return part, err
 	}
-	return part, s.recordJoin(tx, c, part)
+	return part, s.recordJoin(ctx, tx, c, part)
 }
 
 // bindingType names the channel of a messaging address.
@@ -181,7 +198,7 @@ func (s *Service) UpdateParticipant(ctx context.Context, convRef, ref string, p 
 		if err := tx.UpdateParticipant(part); err != nil {
 			return err
 		}
-		return s.record(tx, Event{Type: ParticipantUpdated, ConversationSID: c.SID, Participant: &part})
+		return s.record(ctx, tx, Event{Type: ParticipantUpdated, ConversationSID: c.SID, Participant: &part})
 	})
 	return part, err
 }
@@ -234,7 +251,7 @@ func (s *Service) RemoveParticipant(ctx context.Context, convRef, ref string) er
 		if err := tx.DeleteParticipant(c.SID, part.SID); err != nil {
 			return err
 		}
-		return s.recordLeave(tx, c, part)
+		return s.recordLeave(ctx, tx, c, part)
 	})
 }
 
@@ -243,4 +260,11 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// OpenConversationByBinding finds the conversation, not closed, where
+// address takes part through proxyAddress: where a message from address to
+// proxyAddress goes.
+func (s *Service) OpenConversationByBinding(ctx context.Context, address, proxyAddress string) (Conversation, error) {
+	return s.store.OpenConversationByBinding(ctx, address, proxyAddress)
 }

@@ -11,6 +11,8 @@ type Service struct {
 	accountSID string
 	serviceSID string
 	publisher  Publisher
+	observers  []Observer
+	preHook    PreHook
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -40,7 +42,11 @@ func (s *Service) ApplyTimers(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, c := range changed {
-			if err := s.record(tx, Event{Type: ConversationUpdated, ConversationSID: c.SID, Conversation: &c}); err != nil {
+			e := Event{Type: ConversationUpdated, ConversationSID: c.SID, Conversation: &c}
+			if c.State == Inactive {
+				e.Before = Active
+			}
+			if err := s.record(ctx, tx, e); err != nil {
 				return err
 			}
 		}

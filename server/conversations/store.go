@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"parley/server/outbox"
 	"parley/server/paging"
 )
 
@@ -30,6 +31,9 @@ type Reader interface {
 	// proxyAddress, if any.
 	ParticipantByBinding(ctx context.Context, conversationSID, address, proxyAddress string) (Participant, error)
 	Participants(ctx context.Context, conversationSID string, p PageRequest) (Page[Participant], error)
+	// OpenConversationByBinding finds the conversation, not closed, where
+	// address takes part through proxyAddress, if any.
+	OpenConversationByBinding(ctx context.Context, address, proxyAddress string) (Conversation, error)
 
 	Message(ctx context.Context, conversationSID, messageSID string) (Message, error)
 	Messages(ctx context.Context, conversationSID string, order Order, p PageRequest) (Page[Message], error)
@@ -42,6 +46,9 @@ type Reader interface {
 
 	Receipt(ctx context.Context, conversationSID, messageSID, receiptSID string) (Receipt, error)
 	Receipts(ctx context.Context, conversationSID, messageSID string, p PageRequest) (Page[Receipt], error)
+	// ReceiptByChannelMessage finds the receipt of a message a channel
+	// sent under its own ID.
+	ReceiptByChannelMessage(ctx context.Context, channelMessageSID string) (Receipt, error)
 
 	// User by SID or, when ref is not SID-shaped, by identity.
 	User(ctx context.Context, ref string) (User, error)
@@ -84,6 +91,12 @@ type Tx interface {
 	InsertMessage(m Message) error
 	UpdateMessage(m Message) error
 	DeleteMessage(conversationSID, sid string) error
+
+	InsertReceipt(r Receipt) error
+	UpdateReceipt(r Receipt) error
+
+	// Enqueue adds durable work to do once the transaction commits.
+	Enqueue(jobs ...outbox.Job) error
 
 	InsertUser(u User) error
 	UpdateUser(u User) error

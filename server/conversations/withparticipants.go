@@ -43,6 +43,9 @@ func (s *Service) Open(ctx context.Context, o Opening) (Conversation, []Message,
 		if err := tx.InsertConversation(c); err != nil {
 			return err
 		}
+		if err := s.observe(ctx, tx, Event{Type: ConversationCreated, ConversationSID: c.SID, Conversation: &c}); err != nil {
+			return err
+		}
 		for i, p := range o.Participants {
 			if _, err := s.addParticipant(ctx, tx, c, p); err != nil {
 				if e, ok := apperr.As(err); ok {

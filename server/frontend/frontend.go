@@ -44,8 +44,8 @@ type Server struct {
 	wasm   map[string]wasm // by hashed file name
 	// widgetWasm and desktopWasm are the binaries' hashed URLs; empty
 	// when not built.
-	widgetWasm, desktopWasm string
-	shell, desktop, demo    *template.Template
+	widgetWasm, desktopWasm         string
+	shell, desktop, demo, simulator *template.Template
 }
 
 type file struct {
@@ -61,11 +61,13 @@ type wasm struct{ br, gz []byte }
 func New(deployments Deployments, demoKey func(ctx context.Context) (string, error), log *slog.Logger) (*Server, error) {
 	s := &Server{deployments: deployments, demoKey: demoKey, log: log, static: map[string]file{}, wasm: map[string]wasm{}}
 	for url, name := range map[string]string{
-		"/embed.js":            "embed.js",
-		"/widget/boot.js":      "widget/boot.js",
-		"/widget/widget.css":   "widget/widget.css",
-		"/desktop/boot.js":     "widget/boot.js",
-		"/desktop/desktop.css": "desktop/desktop.css",
+		"/embed.js":                "embed.js",
+		"/widget/boot.js":          "widget/boot.js",
+		"/widget/widget.css":       "widget/widget.css",
+		"/desktop/boot.js":         "widget/boot.js",
+		"/desktop/desktop.css":     "desktop/desktop.css",
+		"/simulator/simulator.js":  "simulator/simulator.js",
+		"/simulator/simulator.css": "simulator/simulator.css",
 	} {
 		b, err := fs.ReadFile(assets.Files, name)
 		if err != nil {
@@ -81,6 +83,9 @@ func New(deployments Deployments, demoKey func(ctx context.Context) (string, err
 		return nil, err
 	}
 	if s.desktop, err = template.ParseFS(assets.Files, "desktop/index.html"); err != nil {
+		return nil, err
+	}
+	if s.simulator, err = template.ParseFS(assets.Files, "simulator/index.html"); err != nil {
 		return nil, err
 	}
 	if b, err := fs.ReadFile(dist.Files, "build/wasm_exec.js"); err == nil {
@@ -310,6 +315,24 @@ func (s *Server) serveDesktop(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Write(buf.Bytes())
+}
+
+// Simulator serves the phone simulator's page, which texts number.
+func (s *Server) Simulator(number string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var buf bytes.Buffer
+		if err := s.simulator.Execute(&buf, map[string]any{"Number": number}); err != nil {
+			s.log.Error("simulator page", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Cache-Control", "no-cache")
+		h.Set("X-Content-Type-Options", "nosniff")
+		w.Write(buf.Bytes())
+	})
 }
 
 func (s *Server) serveDemo(w http.ResponseWriter, r *http.Request) {

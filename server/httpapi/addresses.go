@@ -54,6 +54,8 @@ type addressJSON struct {
 	DateUpdated    model.Time       `json:"date_updated"`
 	URL            string           `json:"url"`
 	AddressCountry *string          `json:"address_country"`
+	// Parley is Parley's own setting of an SMS or WhatsApp address.
+	Parley *channels.Channel `json:"parley,omitempty"`
 }
 
 // orNull is nil for "", which Twilio writes as null.
@@ -75,6 +77,10 @@ func (a *API) renderAddress(ad channels.Address) addressJSON {
 		DateCreated: model.Time{Time: ad.Created}, DateUpdated: model.Time{Time: ad.Updated},
 		URL: a.baseURL + addressesPath + "/" + ad.SID,
 	}
+	if ad.Type == "sms" || ad.Type == "whatsapp" {
+		ch := ad.Channel
+		out.Parley = &ch
+	}
 	if ac.Type == "studio" {
 		out.AutoCreation.StudioRetryCount = &ac.StudioRetryCount
 	}
@@ -92,6 +98,10 @@ func readAddressParams(p *params) channels.AddressParams {
 	ac.WebhookMethod = p.str("AutoCreation.WebhookMethod")
 	ac.Flow = p.str("AutoCreation.StudioFlowSid")
 	ac.RetryCount = p.int("AutoCreation.StudioRetryCount")
+	ap.Adapter = p.str("Parley.Adapter")
+	ap.Routing = channels.RoutingParams{WorkspaceSID: p.str("Parley.Routing.WorkspaceSid"),
+		WorkflowSID: p.str("Parley.Routing.WorkflowSid"), TaskChannel: p.str("Parley.Routing.TaskChannel"),
+		Attributes: p.str("Parley.Routing.Attributes")}
 	if p.has("AutoCreation.WebhookFilters") {
 		ac.WebhookFilters = nonEmpty(p.all("AutoCreation.WebhookFilters"))
 	}

@@ -19,9 +19,11 @@ import (
 	"parley/server/conversations"
 	"parley/server/interactions"
 	"parley/server/media"
+	"parley/server/outbox"
 	"parley/server/render"
 	"parley/server/routing"
 	"parley/server/webchat"
+	"parley/server/webhooks"
 )
 
 // MaxBodyBytes bounds every request body. A message body (32 KiB) and its
@@ -43,6 +45,14 @@ type Config struct {
 	Routing       *routing.Service
 	Interactions  *interactions.Service
 	Agents        *agents.Service
+	Events        *webhooks.Events
+	Outbox        *outbox.Runner
+	Messaging     *channels.Messaging
+	// Twilio and Generic check the providers' signed webhooks; nil when
+	// that adapter is not configured. Simulator is nil unless enabled.
+	Twilio    *channels.Twilio
+	Generic   *channels.Generic
+	Simulator *channels.Simulator
 	// MediaPolicy bounds uploads by the account and agents; guests get
 	// their deployment's policy.
 	MediaPolicy media.Policy
@@ -62,6 +72,12 @@ type API struct {
 	routing      *routing.Service
 	interactions *interactions.Service
 	agents       *agents.Service
+	events       *webhooks.Events
+	outbox       *outbox.Runner
+	messaging    *channels.Messaging
+	twilio       *channels.Twilio
+	generic      *channels.Generic
+	simulator    *channels.Simulator
 	policy       media.Policy
 	render       *render.Renderer
 	log          *slog.Logger
@@ -83,6 +99,12 @@ func New(c Config) *API {
 		routing:      c.Routing,
 		interactions: c.Interactions,
 		agents:       c.Agents,
+		events:       c.Events,
+		outbox:       c.Outbox,
+		messaging:    c.Messaging,
+		twilio:       c.Twilio,
+		generic:      c.Generic,
+		simulator:    c.Simulator,
 		policy:       c.MediaPolicy,
 		render:       render.New(c.BaseURL),
 		log:          c.Logger,
@@ -101,6 +123,7 @@ func New(c Config) *API {
 	a.routeTaskRouter()
 	a.routeInteractions()
 	a.routeAgents()
+	a.routeWebhooks()
 	return a
 }
 
@@ -122,7 +145,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.writeError(sw, r, err)
 		return
 	}
-	r = r.WithContext(context.WithValue(r.Context(), callerKey{}, c))
+	ctx := context.WithValue(r.Context(), callerKey{}, c)
+	// Twilio fires webhooks for REST calls only when asked to.
+	ctx = conversations.WithOrigin(ctx, conversations.Origin{Source: "API", Identity: c.identity,
+		Quiet: !strings.EqualFold(r.Header.Get("X-Twilio-Webhook-Enabled"), "true")})
+	r = r.WithContext(ctx)
 	r.Body = http.MaxBytesReader(sw, r.Body, MaxBodyBytes)
 	if _, pattern := a.mux.Handler(r); pattern == "" {
 		a.noRoute(sw, r)

@@ -165,6 +165,7 @@ func (l *Live) Start(ctx context.Context, identity string, cursor *int64, attach
 
 // Command carries out a session's command.
 func (l *Live) Command(ctx context.Context, s *realtime.Session, f proto.ClientFrame) any {
+	ctx = conversations.WithOrigin(ctx, conversations.Origin{Source: "SDK", Identity: s.Identity()})
 	switch f.Type {
 	case proto.TypeSend:
 		m, err := l.conv.SendAs(ctx, s.Identity(), f.ConversationSID, conversations.MessageParams{

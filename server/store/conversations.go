@@ -10,6 +10,7 @@ import (
 
 	"parley/server/apperr"
 	"parley/server/conversations"
+	"parley/server/outbox"
 	"parley/shared/sid"
 )
 
@@ -462,6 +463,54 @@ func (r convReader) Receipts(ctx context.Context, conversationSID, messageSID st
 		[]any{messageSID, conversationSID}, "r.seq", false, p, scanReceipt)
 }
 
+func (r convReader) ReceiptByChannelMessage(ctx context.Context, channelMessageSID string) (conversations.Receipt, error) {
+	rc, err := scanReceipt(r.q.QueryRowContext(ctx, "SELECT "+receiptCols+receiptFrom+
+		" WHERE r.channel_message_sid = ? AND r.channel_message_sid != ''", channelMessageSID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return rc, notFound("Receipt for channel message", channelMessageSID)
+	}
+	return rc, err
+}
+
+func (t convTx) InsertReceipt(rc conversations.Receipt) error {
+	_, err := t.q.ExecContext(context.Background(), `INSERT INTO receipts (sid, conversation_seq, message_sid,
+		participant_sid, channel_message_sid, status, error_code, date_created, date_updated)
+		VALUES (?, (SELECT seq FROM conversations WHERE sid = ?), ?, ?, ?, ?, ?, ?, ?)`,
+		rc.SID, rc.ConversationSID, rc.MessageSID, rc.ParticipantSID, rc.ChannelMessageSID, string(rc.Status),
+		rc.ErrorCode, ms(rc.Created), ms(rc.Updated))
+	return err
+}
+
+func (t convTx) UpdateReceipt(rc conversations.Receipt) error {
+	_, err := t.q.ExecContext(context.Background(), `UPDATE receipts SET status = ?, error_code = ?, date_updated = ?
+		WHERE sid = ?`, string(rc.Status), rc.ErrorCode, ms(rc.Updated), rc.SID)
+	return err
+}
+
+func (t convTx) Enqueue(jobs ...outbox.Job) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	if err := enqueue(context.Background(), t.q, jobs); err != nil {
+		return err
+	}
+	if t.db.onEnqueue != nil {
+		t.w.AfterCommit(t.db.onEnqueue)
+	}
+	return nil
+}
+
+func (r convReader) OpenConversationByBinding(ctx context.Context, address, proxy string) (conversations.Conversation, error) {
+	c, err := scanConversation(r.q.QueryRowContext(ctx, "SELECT "+convCols+` FROM participants p
+		JOIN conversations c ON c.seq = p.conversation_seq
+		WHERE p.binding_address = ? AND p.binding_proxy = ? AND c.state != 'closed'
+		ORDER BY p.seq DESC LIMIT 1`, address, proxy))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, notFound("Conversation with binding", address)
+	}
+	return c, err
+}
+
 // ---- users ----
 
 const userCols = `u.seq, u.sid, u.account_sid, u.service_sid, u.identity, u.friendly_name, u.attributes,
@@ -556,4 +605,25 @@ func (r convReader) Memberships(ctx context.Context, f conversations.MembershipF
 	return listPage(ctx, r.q, "SELECT "+convCols+`, p.seq, p.sid, p.identity, p.binding_type, p.binding_address,
 		p.binding_proxy, p.binding_projected, p.attributes, p.role_sid, p.last_read_index, p.last_read_at,
 		p.date_created, p.date_updated`+partFrom, []string{where}, []any{arg}, "p.seq", false, p, scanMembership)
+}
+
+// ConversationsWithBindings lists the conversations, not closed, that have
+// a messaging (SMS, WhatsApp) participant.
+func (s *Conversations) ConversationsWithBindings(ctx context.Context) ([]string, error) {
+	rows, err := s.db.reads.QueryContext(ctx, `SELECT DISTINCT c.sid FROM participants p
+		JOIN conversations c ON c.seq = p.conversation_seq
+		WHERE p.binding_address IS NOT NULL AND p.binding_address != '' AND c.state != 'closed'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var sid string
+		if err := rows.Scan(&sid); err != nil {
+			return nil, err
+		}
+		out = append(out, sid)
+	}
+	return out, rows.Err()
 }

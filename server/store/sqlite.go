@@ -49,6 +49,7 @@ type DB struct {
 	stopped chan struct{}
 
 	mediaGone func() // see OnMediaGone
+	onEnqueue func() // see OnEnqueue
 
 	stats struct {
 		batches, ops, busyNS, commitNS atomic.Int64

@@ -26,15 +26,15 @@ var (
 	_ webchat.Store  = (*Channels)(nil)
 )
 
-const addressCols = "a.seq, a.sid, a.type, a.address, a.friendly_name, a.country, a.auto_creation, a.date_created, a.date_updated"
+const addressCols = "a.seq, a.sid, a.type, a.address, a.friendly_name, a.country, a.auto_creation, a.channel, a.date_created, a.date_updated"
 
 func scanAddress(row interface{ Scan(...any) error }) (channels.Address, error) {
 	var a channels.Address
-	var auto string
+	var auto, channel string
 	var created, updated sql.NullInt64
-	err := row.Scan(&a.Key, &a.SID, &a.Type, &a.Address, &a.FriendlyName, &a.Country, &auto, &created, &updated)
+	err := row.Scan(&a.Key, &a.SID, &a.Type, &a.Address, &a.FriendlyName, &a.Country, &auto, &channel, &created, &updated)
 	if err == nil {
-		err = json.Unmarshal([]byte(auto), &a.AutoCreation)
+		err = errors.Join(json.Unmarshal([]byte(auto), &a.AutoCreation), json.Unmarshal([]byte(channel), &a.Channel))
 	}
 	a.Created, a.Updated = fromMS(created), fromMS(updated)
 	return a, err
@@ -45,8 +45,12 @@ func insertAddress(ctx context.Context, q WriteTx, a channels.Address) error {
 	if err != nil {
 		return err
 	}
-	_, err = q.ExecContext(ctx, `INSERT INTO addresses (sid, type, address, friendly_name, country, auto_creation, date_created, date_updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.SID, a.Type, a.Address, a.FriendlyName, a.Country, string(auto), ms(a.Created), ms(a.Updated))
+	channel, err := json.Marshal(a.Channel)
+	if err != nil {
+		return err
+	}
+	_, err = q.ExecContext(ctx, `INSERT INTO addresses (sid, type, address, friendly_name, country, auto_creation, channel, date_created, date_updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.SID, a.Type, a.Address, a.FriendlyName, a.Country, string(auto), string(channel), ms(a.Created), ms(a.Updated))
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
 		return apperr.Conflictf(apperr.CodeBadRequest, "An address configuration for %s %s already exists", a.Type, a.Address)
@@ -65,9 +69,13 @@ func (s *Channels) UpdateAddress(ctx context.Context, a channels.Address) error 
 	if err != nil {
 		return err
 	}
+	channel, err := json.Marshal(a.Channel)
+	if err != nil {
+		return err
+	}
 	return s.db.Write(ctx, func(q WriteTx) error {
-		_, err := q.ExecContext(ctx, `UPDATE addresses SET friendly_name = ?, country = ?, auto_creation = ?, date_updated = ? WHERE sid = ?`,
-			a.FriendlyName, a.Country, string(auto), ms(a.Updated), a.SID)
+		_, err := q.ExecContext(ctx, `UPDATE addresses SET friendly_name = ?, country = ?, auto_creation = ?, channel = ?, date_updated = ? WHERE sid = ?`,
+			a.FriendlyName, a.Country, string(auto), string(channel), ms(a.Updated), a.SID)
 		return err
 	})
 }
@@ -89,6 +97,15 @@ func (s *Channels) Address(ctx context.Context, sid string) (channels.Address, e
 	a, err := scanAddress(s.db.reads.QueryRowContext(ctx, "SELECT "+addressCols+" FROM addresses a WHERE a.sid = ?", sid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, notFound("Address", sid)
+	}
+	return a, err
+}
+
+// AddressByValue finds the address configuration of one number.
+func (s *Channels) AddressByValue(ctx context.Context, typ, address string) (channels.Address, error) {
+	a, err := scanAddress(s.db.reads.QueryRowContext(ctx, "SELECT "+addressCols+" FROM addresses a WHERE a.type = ? AND a.address = ?", typ, address))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, apperr.NotFoundf("No address configuration for %s %s: create one at /conversations/v1/Configuration/Addresses", typ, address)
 	}
 	return a, err
 }

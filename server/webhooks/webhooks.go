@@ -1,9 +1,8 @@
-// Package webhooks posts Parley's events to the URLs integrators give it,
+// Package webhooks tells integrators what happens: Conversations' post-events
+// (durably, through the outbox) and pre-events (synchronously, able to refuse
+// or amend a change), and TaskRouter's event callbacks. Every request is
 // form-encoded and signed with X-Twilio-Signature the way Twilio signs its
-// own requests, so Twilio's request validators accept them.
-//
-// Delivery is at most a few attempts from memory: an event whose URL stays
-// down, or that is queued when Parley stops, is dropped and logged.
+// own, so Twilio's request validators accept it.
 package webhooks
 
 import (
@@ -13,19 +12,18 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 )
 
 // Timeout bounds one attempt, as Twilio's webhooks do.
 const Timeout = 5 * time.Second
 
-// Sign is the X-Twilio-Signature of a POST of form to rawURL: the base64
+// Sign is the X-Twilio-Signature of a request to rawURL carrying form (a
+// POST's body; nil for a GET, whose parameters are in rawURL): the base64
 // HMAC-SHA1, keyed by the auth token, of the URL followed by every
 // parameter's name and value, sorted by name.
 func Sign(authToken, rawURL string, form url.Values) string {
@@ -47,117 +45,63 @@ func Sign(authToken, rawURL string, form url.Values) string {
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// Sender posts events from a bounded queue, on a few goroutines, so a slow
-// receiver never holds up the work that raised the event.
-type Sender struct {
+// Poster makes signed webhook requests.
+type Poster struct {
 	AuthToken string
 	Client    *http.Client
-	Log       *slog.Logger
-	// Backoff is the wait before each retry; its length is the number of
-	// retries.
-	Backoff []time.Duration
-
-	jobs chan job
-	once sync.Once
-	wg   sync.WaitGroup
 }
 
-type job struct {
-	url  string
-	form url.Values
+// NewPoster returns a poster signing with authToken.
+func NewPoster(authToken string) *Poster {
+	return &Poster{AuthToken: authToken, Client: &http.Client{Timeout: Timeout}}
 }
 
-// QueueSize bounds the events waiting to be posted.
-const QueueSize = 4096
+// MaxAnswer bounds how much of a receiver's answer is read.
+const MaxAnswer = 64 << 10
 
-func (s *Sender) init() {
-	s.once.Do(func() {
-		s.jobs = make(chan job, QueueSize)
-		if s.Client == nil {
-			s.Client = &http.Client{Timeout: Timeout}
-		}
-		if s.Log == nil {
-			s.Log = slog.Default()
-		}
-		if s.Backoff == nil {
-			s.Backoff = []time.Duration{time.Second, 5 * time.Second}
-		}
-	})
-}
-
-// Post queues form for rawURL. It never blocks: when the queue is full the
-// event is dropped and logged.
-func (s *Sender) Post(rawURL string, form url.Values) {
-	s.init()
-	select {
-	case s.jobs <- job{url: rawURL, form: form}:
-	default:
-		s.Log.Warn("webhook queue full; event dropped", "url", rawURL, "queued", QueueSize)
-	}
-}
-
-// Run posts queued events with workers goroutines until ctx ends.
-func (s *Sender) Run(ctx context.Context, workers int) {
-	s.init()
-	for range workers {
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case j := <-s.jobs:
-					s.deliver(ctx, j)
-				}
-			}
-		}()
-	}
-	s.wg.Wait()
-}
-
-func (s *Sender) deliver(ctx context.Context, j job) {
-	var err error
-	for attempt := 0; ; attempt++ {
-		if err = s.post(ctx, j); err == nil {
-			return
-		}
-		if attempt >= len(s.Backoff) {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(s.Backoff[attempt]):
-		}
-	}
-	s.Log.Warn("webhook not delivered", "url", j.url, "attempts", len(s.Backoff)+1, "err", err)
-}
-
-func (s *Sender) post(ctx context.Context, j job) error {
+// Send makes one signed request and returns the receiver's status and
+// answer. idempotencyKey is the same on every attempt of one event, so a
+// receiver can drop a repeat. A status outside 2xx is an error.
+func (p *Poster) Send(ctx context.Context, method, rawURL string, form url.Values, idempotencyKey string) (int, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	body := j.form.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.url, strings.NewReader(body))
-	if err != nil {
-		return err
+	var req *http.Request
+	var err error
+	signed := form
+	if method == http.MethodGet {
+		u, perr := url.Parse(rawURL)
+		if perr != nil {
+			return 0, nil, perr
+		}
+		q := u.Query()
+		for k, vs := range form {
+			q[k] = append(q[k], vs...)
+		}
+		u.RawQuery = q.Encode()
+		rawURL, signed = u.String(), nil
+		req, err = http.NewRequestWithContext(ctx, method, rawURL, nil)
+	} else {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, rawURL, strings.NewReader(form.Encode()))
+		if req != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if err != nil {
+		return 0, nil, err
+	}
 	req.Header.Set("User-Agent", "Parley-Webhooks/1")
-	req.Header.Set("X-Twilio-Signature", Sign(s.AuthToken, j.url, j.form))
-	resp, err := s.Client.Do(req)
+	req.Header.Set("X-Twilio-Signature", Sign(p.AuthToken, rawURL, signed))
+	if idempotencyKey != "" {
+		req.Header.Set("I-Twilio-Idempotency-Token", idempotencyKey)
+	}
+	resp, err := p.Client.Do(req)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	switch {
-	case resp.StatusCode < 300:
-		return nil
-	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
-		return fmt.Errorf("the receiver answered %d", resp.StatusCode)
-	default:
-		s.Log.Warn("webhook refused", "url", j.url, "status", resp.StatusCode)
-		return nil // a 4xx will not change on retry
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxAnswer))
+	if resp.StatusCode >= 300 {
+		return resp.StatusCode, body, fmt.Errorf("%s answered %d", rawURL, resp.StatusCode)
 	}
+	return resp.StatusCode, body, nil
 }

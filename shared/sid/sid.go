@@ -23,6 +23,7 @@ const (
 	Media          = "ME"
 	APIKey         = "SK"
 	Webhook        = "WH"
+	Delivery       = "DV" // an outbox job: a webhook or an outgoing SMS (Parley's own)
 	MessagingSvc   = "MG"
 	Workspace      = "WS"
 	Worker         = "WK"

@@ -25,7 +25,7 @@ import (
 const usage = `Parley: self-hosted customer messaging with a Twilio-compatible API.
 
 Usage:
-  parley serve [--addr HOST:PORT] [--data DIR] [--base-url URL] [--demo] [--allowed-origins LIST] [--log-level LEVEL]
+  parley serve [--addr HOST:PORT] [--data DIR] [--base-url URL] [--demo] [--simulator] [--allowed-origins LIST] [--log-level LEVEL]
   parley loadtest [--url URL] [--conns N] [--rate R] [--duration D] [--echo=false]
   parley echo-server [--addr HOST:PORT]   the loadtest's baseline: a bare WebSocket echo server
   parley deployments list|show|create|update|rotate-secret|delete [...]
@@ -37,6 +37,15 @@ Environment:
   PARLEY_ACCOUNT_SID, PARLEY_AUTH_TOKEN   account credentials; serve generates
                                           them into DIR/credentials.env when
                                           unset; loadtest needs them
+  PARLEY_TWILIO_ACCOUNT_SID, PARLEY_TWILIO_AUTH_TOKEN
+                                          connect SMS/WhatsApp through Twilio:
+                                          point a number's webhooks at
+                                          URL/channels/twilio/inbound
+  PARLEY_TWILIO_API_BASE                  Twilio's API origin (default
+                                          https://api.twilio.com)
+  PARLEY_GENERIC_SEND_URL, PARLEY_GENERIC_SECRET
+                                          connect another provider through the
+                                          generic JSON adapter (docs/CHANNELS.md)
 `
 
 func main() {
@@ -76,6 +85,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	level := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	syncMode := fs.String("sync", "full", "SQLite `MODE`: full (every commit survives power loss) or normal (survives a crash of Parley, not of the machine)")
 	demo := fs.Bool("demo", false, "make demo agents on first start (passwords kept in DIR/demo-agents.txt) and print their logins")
+	simulator := fs.Bool("simulator", false, "serve the phone simulator at /simulator, texting a demo number routed to the desk (development only: it is public)")
 	origins := fs.String("allowed-origins", "", "comma-separated browser `ORIGINS` (host patterns, e.g. shop.example.com,*.example.org) allowed on /realtime besides this server's own")
 	mediaMax := fs.Int64("media-max-bytes", 16<<20, "largest file, in `BYTES`, the account and agents may upload (at most 150 MiB); webchat deployments set their own")
 	if err := fs.Parse(args); err != nil {
@@ -103,6 +113,14 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		AllowedOrigins: splitList(*origins),
 		Synchronous:    strings.ToUpper(*syncMode),
 		MediaMaxBytes:  *mediaMax,
+		Channels: app.ChannelConfig{
+			TwilioAccountSID: os.Getenv("PARLEY_TWILIO_ACCOUNT_SID"),
+			TwilioAuthToken:  os.Getenv("PARLEY_TWILIO_AUTH_TOKEN"),
+			TwilioAPIBase:    os.Getenv("PARLEY_TWILIO_API_BASE"),
+			GenericSendURL:   os.Getenv("PARLEY_GENERIC_SEND_URL"),
+			GenericSecret:    os.Getenv("PARLEY_GENERIC_SECRET"),
+			Simulator:        *simulator,
+		},
 	})
 	if err != nil {
 		ln.Close()
@@ -111,6 +129,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if a.Credentials.Generated {
 		fmt.Fprintf(stdout, "Generated account credentials (kept in %s/credentials.env):\n  PARLEY_ACCOUNT_SID=%s\n  PARLEY_AUTH_TOKEN=%s\n",
 			*dataDir, a.Credentials.AccountSID, a.Credentials.AuthToken)
+	}
+	if *simulator {
+		fmt.Fprintf(stdout, "Phone simulator: %s/simulator — text %s as a customer\n", *baseURL, app.DemoPhoneNumber)
 	}
 	if *demo {
 		logins, err := a.DemoLogins(context.Background(), *dataDir)

@@ -1,0 +1,288 @@
+// Package outbox is durable work that must happen after a change commits:
+// event webhooks and messages sent out over SMS and WhatsApp. A job is
+// written in the same transaction as the change that raised it, so a change
+// that commits always gets its job and one that rolls back never does, and a
+// restart loses neither.
+//
+// Jobs with the same key run in order, one at a time: the next waits until
+// the one before it is delivered or given up. A failed attempt is retried
+// with exponential backoff and jitter until GiveUpAfter has passed since
+// the job was made.
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"parley/server/paging"
+)
+
+// State is where a job is in its life.
+type State string
+
+// Job states.
+const (
+	Pending   State = "pending"   // waiting for its first or next attempt
+	Delivered State = "delivered" // an attempt succeeded
+	Failed    State = "failed"    // refused for good, or retried until GiveUpAfter
+)
+
+// Job is one piece of work: a webhook to post, a message to send.
+type Job struct {
+	Seq  int64
+	SID  string
+	Kind string // names the Handler that does it
+	// Key orders jobs: those with the same key run one at a time, in the
+	// order they were made.
+	Key     string
+	Payload []byte // the handler's to read
+	Created time.Time
+
+	State      State
+	Attempts   int
+	NextAt     time.Time // when the next attempt is due, while pending
+	LastStatus int       // the receiver's last HTTP status, 0 when none came
+	LastError  string
+	Finished   time.Time // when it was delivered or given up
+}
+
+// Result is what one attempt came to.
+type Result struct {
+	Status int   // the receiver's HTTP status, if it answered
+	Err    error // nil when delivered
+	// Final marks an error that no retry will cure (a receiver refusing
+	// the request as malformed); the job fails at once.
+	Final bool
+}
+
+// Handler attempts a job once. It must return within ctx's deadline.
+type Handler func(ctx context.Context, j Job) Result
+
+// Store keeps jobs.
+type Store interface {
+	// Enqueue stores new jobs, pending and due now.
+	Enqueue(ctx context.Context, jobs ...Job) error
+	// Due lists up to limit pending jobs due at now, each the oldest
+	// pending job of its key.
+	Due(ctx context.Context, now time.Time, limit int) ([]Job, error)
+	// NextDue is when the soonest pending job is due; ok is false when
+	// none is pending.
+	NextDue(ctx context.Context) (t time.Time, ok bool, err error)
+	// Save writes a job's progress after an attempt.
+	Save(ctx context.Context, j Job) error
+	Job(ctx context.Context, sid string) (Job, error)
+	Jobs(ctx context.Context, f Filter, p paging.Request) (paging.Page[Job], error)
+	// Prune drops finished jobs that finished before the given time.
+	Prune(ctx context.Context, before time.Time) (int64, error)
+}
+
+// Filter narrows a job list.
+type Filter struct {
+	State State
+	Kind  string
+}
+
+// Metrics hears of every attempt.
+type Metrics interface {
+	Attempted(kind string, delivered bool, took time.Duration)
+}
+
+// Runner does due jobs with their handlers.
+type Runner struct {
+	Store    Store
+	Handlers map[string]Handler
+	Log      *slog.Logger
+	Metrics  Metrics
+	Now      func() time.Time
+	// Workers is how many jobs (of different keys) run at once.
+	Workers int
+	// Timeout bounds one attempt.
+	Timeout time.Duration
+	// FirstRetry is the wait after the first failure; each later wait
+	// doubles, up to MaxRetryWait, with ±20% jitter so that many jobs
+	// failing together do not retry together.
+	FirstRetry, MaxRetryWait time.Duration
+	// GiveUpAfter is how long after it was made a job stops being retried.
+	GiveUpAfter time.Duration
+
+	wake     chan struct{}
+	initOnce sync.Once
+}
+
+// Defaults for a Runner's zero fields.
+const (
+	DefaultWorkers      = 8
+	DefaultTimeout      = 5 * time.Second
+	DefaultFirstRetry   = 5 * time.Second
+	DefaultMaxRetryWait = 30 * time.Minute
+	DefaultGiveUpAfter  = 25 * time.Hour
+)
+
+func (r *Runner) init() {
+	r.initOnce.Do(func() {
+		r.wake = make(chan struct{}, 1)
+		if r.Log == nil {
+			r.Log = slog.Default()
+		}
+		if r.Now == nil {
+			r.Now = time.Now
+		}
+		if r.Workers == 0 {
+			r.Workers = DefaultWorkers
+		}
+		if r.Timeout == 0 {
+			r.Timeout = DefaultTimeout
+		}
+		if r.FirstRetry == 0 {
+			r.FirstRetry = DefaultFirstRetry
+		}
+		if r.MaxRetryWait == 0 {
+			r.MaxRetryWait = DefaultMaxRetryWait
+		}
+		if r.GiveUpAfter == 0 {
+			r.GiveUpAfter = DefaultGiveUpAfter
+		}
+	})
+}
+
+// Wake tells the runner new jobs may be due. It never blocks.
+func (r *Runner) Wake() {
+	r.init()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Enqueue stores jobs made outside any other transaction and wakes the
+// runner.
+func (r *Runner) Enqueue(ctx context.Context, jobs ...Job) error {
+	if err := r.Store.Enqueue(ctx, jobs...); err != nil {
+		return err
+	}
+	r.Wake()
+	return nil
+}
+
+// Retry makes a failed job pending again, due now, with its attempts kept.
+func (r *Runner) Retry(ctx context.Context, sid string) (Job, error) {
+	r.init()
+	j, err := r.Store.Job(ctx, sid)
+	if err != nil {
+		return j, err
+	}
+	if j.State != Failed {
+		return j, ErrNotFailed
+	}
+	j.State, j.NextAt, j.Finished = Pending, r.Now(), time.Time{}
+	// A retried job gets a fresh day: it counts from now.
+	j.Created = r.Now()
+	if err := r.Store.Save(ctx, j); err != nil {
+		return j, err
+	}
+	r.Wake()
+	return j, nil
+}
+
+// ErrNotFailed is returned by Retry for a job that has not failed.
+var ErrNotFailed = errors.New("only a failed delivery can be retried; this one is pending or delivered")
+
+// Run does due jobs until ctx ends.
+func (r *Runner) Run(ctx context.Context) {
+	r.init()
+	idle := time.NewTimer(time.Hour)
+	defer idle.Stop()
+	for ctx.Err() == nil {
+		n, err := r.round(ctx)
+		if err != nil && ctx.Err() == nil {
+			r.Log.Error("outbox: read due jobs", "err", err)
+		}
+		if n > 0 && err == nil {
+			continue // more may be due at once
+		}
+		wait := time.Minute
+		if err == nil {
+			if t, ok, err := r.Store.NextDue(ctx); err == nil && ok {
+				wait = max(t.Sub(r.Now()), 10*time.Millisecond)
+			}
+		}
+		idle.Reset(min(wait, time.Minute))
+		select {
+		case <-ctx.Done():
+		case <-r.wake:
+		case <-idle.C:
+		}
+	}
+}
+
+// round attempts every job due now, at most Workers at a time, and returns
+// how many it attempted.
+func (r *Runner) round(ctx context.Context) (int, error) {
+	jobs, err := r.Store.Due(ctx, r.Now(), r.Workers*4)
+	if err != nil || len(jobs) == 0 {
+		return 0, err
+	}
+	sem := make(chan struct{}, r.Workers)
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			r.attempt(ctx, j)
+		}()
+	}
+	wg.Wait()
+	return len(jobs), nil
+}
+
+func (r *Runner) attempt(ctx context.Context, j Job) {
+	h := r.Handlers[j.Kind]
+	var res Result
+	start := time.Now()
+	if h == nil {
+		res = Result{Err: fmt.Errorf("no handler for jobs of kind %q", j.Kind), Final: true}
+	} else {
+		actx, cancel := context.WithTimeout(ctx, r.Timeout)
+		res = h(actx, j)
+		cancel()
+	}
+	if ctx.Err() != nil {
+		return // stopping: the attempt's outcome is unknown; it runs again after a restart
+	}
+	if r.Metrics != nil {
+		r.Metrics.Attempted(j.Kind, res.Err == nil, time.Since(start))
+	}
+	now := r.Now()
+	j.Attempts++
+	j.LastStatus, j.LastError = res.Status, ""
+	switch {
+	case res.Err == nil:
+		j.State, j.Finished = Delivered, now
+	case res.Final || now.Sub(j.Created) >= r.GiveUpAfter:
+		j.State, j.Finished, j.LastError = Failed, now, res.Err.Error()
+		r.Log.Warn("outbox: job failed for good", "sid", j.SID, "kind", j.Kind, "attempts", j.Attempts, "err", res.Err)
+	default:
+		j.LastError = res.Err.Error()
+		j.NextAt = now.Add(r.backoff(j.Attempts))
+	}
+	if err := r.Store.Save(context.WithoutCancel(ctx), j); err != nil {
+		r.Log.Error("outbox: save a job's progress", "sid", j.SID, "err", err)
+	}
+}
+
+// backoff is the wait after the n-th failed attempt.
+func (r *Runner) backoff(n int) time.Duration {
+	d := r.FirstRetry
+	for i := 1; i < n && d < r.MaxRetryWait; i++ {
+		d *= 2
+	}
+	d = min(d, r.MaxRetryWait)
+	jitter := 0.8 + 0.4*rand.Float64()
+	return time.Duration(float64(d) * jitter)
+}

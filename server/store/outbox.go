@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"parley/server/outbox"
+	"parley/server/paging"
+)
+
+// Outbox is the SQLite implementation of outbox.Store.
+type Outbox struct{ db *DB }
+
+// NewOutbox returns the outbox inside db.
+func NewOutbox(db *DB) *Outbox { return &Outbox{db: db} }
+
+var _ outbox.Store = (*Outbox)(nil)
+
+// OnEnqueue sets what to call after a write that added outbox jobs (the
+// runner's Wake). Set it before the first write.
+func (db *DB) OnEnqueue(fn func()) { db.onEnqueue = fn }
+
+// enqueue inserts jobs within a write transaction.
+func enqueue(ctx context.Context, q Querier, jobs []outbox.Job) error {
+	for _, j := range jobs {
+		if _, err := q.ExecContext(ctx, `INSERT INTO outbox (sid, kind, key, payload, next_at, created)
+			VALUES (?, ?, ?, ?, ?, ?)`, j.SID, j.Kind, j.Key, j.Payload, j.Created.UnixMilli(), j.Created.UnixMilli()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Enqueue stores new jobs in a write of their own.
+func (s *Outbox) Enqueue(ctx context.Context, jobs ...outbox.Job) error {
+	return s.db.Write(ctx, func(q WriteTx) error { return enqueue(ctx, q, jobs) })
+}
+
+const jobCols = "seq, sid, kind, key, payload, state, attempts, next_at, last_status, last_error, created, finished"
+
+func scanJob(row interface{ Scan(...any) error }) (outbox.Job, error) {
+	var j outbox.Job
+	var next, created int64
+	var finished sql.NullInt64
+	err := row.Scan(&j.Seq, &j.SID, &j.Kind, &j.Key, &j.Payload, &j.State, &j.Attempts, &next,
+		&j.LastStatus, &j.LastError, &created, &finished)
+	j.NextAt, j.Created, j.Finished = time.UnixMilli(next).UTC(), time.UnixMilli(created).UTC(), fromMS(finished)
+	return j, err
+}
+
+// Due lists pending jobs due at now that are each the oldest pending job of
+// their key, soonest first.
+func (s *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]outbox.Job, error) {
+	rows, err := s.db.reads.QueryContext(ctx, "SELECT "+jobCols+` FROM outbox o
+		WHERE state = 'pending' AND next_at <= ?
+		AND seq = (SELECT min(seq) FROM outbox WHERE key = o.key AND state = 'pending')
+		ORDER BY next_at LIMIT ?`, now.UnixMilli(), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var jobs []outbox.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs, rows.Err()
+}
+
+// NextDue is when the soonest pending job is due.
+func (s *Outbox) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var next sql.NullInt64
+	err := s.db.reads.QueryRowContext(ctx, "SELECT min(next_at) FROM outbox WHERE state = 'pending'").Scan(&next)
+	return fromMS(next), next.Valid, err
+}
+
+// Save writes a job's progress.
+func (s *Outbox) Save(ctx context.Context, j outbox.Job) error {
+	return s.db.Write(ctx, func(q WriteTx) error {
+		_, err := q.ExecContext(ctx, `UPDATE outbox SET state = ?, attempts = ?, next_at = ?, last_status = ?,
+			last_error = ?, created = ?, finished = ? WHERE seq = ?`, j.State, j.Attempts, j.NextAt.UnixMilli(),
+			j.LastStatus, j.LastError, j.Created.UnixMilli(), ms(j.Finished), j.Seq)
+		return err
+	})
+}
+
+// Job finds a job by SID.
+func (s *Outbox) Job(ctx context.Context, sid string) (outbox.Job, error) {
+	j, err := scanJob(s.db.reads.QueryRowContext(ctx, "SELECT "+jobCols+" FROM outbox WHERE sid = ?", sid))
+	if errors.Is(err, sql.ErrNoRows) {
+		return j, notFound("Delivery", sid)
+	}
+	return j, err
+}
+
+// Jobs lists jobs, newest first.
+func (s *Outbox) Jobs(ctx context.Context, f outbox.Filter, p paging.Request) (paging.Page[outbox.Job], error) {
+	var where []string
+	var args []any
+	if f.State != "" {
+		where, args = append(where, "state = ?"), append(args, string(f.State))
+	}
+	if f.Kind != "" {
+		where, args = append(where, "kind = ?"), append(args, f.Kind)
+	}
+	return listPage(ctx, s.db.reads, "SELECT "+jobCols+" FROM outbox", where, args, "seq", true, p, scanJob)
+}
+
+// Prune drops jobs that finished before the given time.
+func (s *Outbox) Prune(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.db.Write(ctx, func(q WriteTx) error {
+		res, err := q.ExecContext(ctx, "DELETE FROM outbox WHERE finished IS NOT NULL AND finished < ?", before.UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
+// Pending counts jobs not yet delivered nor given up.
+func (s *Outbox) Pending(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.reads.QueryRowContext(ctx, "SELECT count(*) FROM outbox WHERE state = 'pending'").Scan(&n)
+	return n, err
+}
