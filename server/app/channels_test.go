@@ -346,7 +346,7 @@ func TestTheGenericAdapterCarriesTextsBothWaysSigned(t *testing.T) {
 func (s *testServer) mustSendWebhooksTo(t *testing.T, rc *receiver, filters ...string) {
 	t.Helper()
 	_, err := s.tw.ConversationsV1.UpdateConfigurationWebhook(new(conv.UpdateConfigurationWebhookParams).
-		SetPostWebhookUrl(rc.URL+"/events").SetMethod("POST").SetFilters(filters).SetTarget("webhook"))
+		SetPostWebhookUrl(rc.URL + "/events").SetMethod("POST").SetFilters(filters).SetTarget("webhook"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,7 +375,7 @@ func TestAReceiverThatWasDownGetsEveryEventInOrderOnce(t *testing.T) {
 		s.sendWithWebhooks(t, str(c.Sid), fmt.Sprintf("message %d", i))
 	}
 	mustSendMessage(t, s.tw, str(c.Sid), "support", "no webhook asked for") // REST without the header fires none
-	time.Sleep(300 * time.Millisecond)                                     // several retries fail meanwhile
+	time.Sleep(300 * time.Millisecond)                                      // several retries fail meanwhile
 	rc.setDown(false)
 
 	want := []string{"onMessageAdded message 1", "onMessageAdded message 2", "onMessageAdded message 3",
