@@ -10,6 +10,7 @@ import (
 	"mime"
 	"strings"
 	"sync"
+	"time"
 
 	"parley/server/apperr"
 	"parley/server/conversations"
@@ -322,6 +323,23 @@ func (m *Messaging) Report(ctx context.Context, channelMessageSID, status string
 	if channelMessageSID == "" {
 		return apperr.Invalidf(apperr.CodeBadRequest, "The report does not name the message (MessageSid)")
 	}
-	_, err := m.Conversations.RecordDelivery(ctx, conversations.ReceiptParams{ChannelMessageSID: channelMessageSID, Status: st, ErrorCode: errorCode})
-	return err
+	// A report can overtake Parley's record of the provider's acceptance
+	// (the provider answers the send and reports at once): wait for it a
+	// little before giving the report up.
+	wait := reportWait
+	for {
+		_, err := m.Conversations.RecordDelivery(ctx, conversations.ReceiptParams{ChannelMessageSID: channelMessageSID, Status: st, ErrorCode: errorCode})
+		if !apperr.Is(err, apperr.NotFound) || wait > 2*time.Second {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+			wait *= 2
+		}
+	}
 }
+
+// reportWait is the first wait for a report that came too early.
+const reportWait = 100 * time.Millisecond
