@@ -21,6 +21,8 @@ type benchServer struct {
 	app     *app.App
 	baseURL string
 	client  *http.Client
+	// webhooks asks REST calls to fire webhooks (X-Twilio-Webhook-Enabled).
+	webhooks bool
 }
 
 func startBenchServer(b *testing.B, synchronous string) *benchServer {
@@ -60,6 +62,9 @@ func serve(b *testing.B, h http.Handler, a *app.App) *benchServer {
 func (s *benchServer) post(b *testing.B, path string, form url.Values, want int) {
 	req, _ := http.NewRequest("POST", s.baseURL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if s.webhooks {
+		req.Header.Set("X-Twilio-Webhook-Enabled", "true")
+	}
 	req.SetBasicAuth("AC00000000000000000000000000000001", "00000000000000000000000000000001")
 	s.do(b, req, want)
 }

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"parley/server/paging"
@@ -67,14 +68,15 @@ type Handler func(ctx context.Context, j Job) Result
 type Store interface {
 	// Enqueue stores new jobs, pending and due now.
 	Enqueue(ctx context.Context, jobs ...Job) error
-	// Due lists up to limit pending jobs due at now, each the oldest
-	// pending job of its key.
-	Due(ctx context.Context, now time.Time, limit int) ([]Job, error)
+	// Due lists the lines of up to keys keys whose oldest pending job is
+	// due at now: each line's first perKey pending jobs, oldest first,
+	// the lines one after another.
+	Due(ctx context.Context, now time.Time, keys, perKey int) ([]Job, error)
 	// NextDue is when the soonest pending job is due; ok is false when
 	// none is pending.
 	NextDue(ctx context.Context) (t time.Time, ok bool, err error)
-	// Save writes a job's progress after an attempt.
-	Save(ctx context.Context, j Job) error
+	// Save writes jobs' progress after attempts, in one write.
+	Save(ctx context.Context, jobs ...Job) error
 	Job(ctx context.Context, sid string) (Job, error)
 	Jobs(ctx context.Context, f Filter, p paging.Request) (paging.Page[Job], error)
 	// Prune drops finished jobs that finished before the given time.
@@ -99,7 +101,8 @@ type Runner struct {
 	Log      *slog.Logger
 	Metrics  Metrics
 	Now      func() time.Time
-	// Workers is how many jobs (of different keys) run at once.
+	// Workers is how many keys' lines run at once; a line runs its jobs
+	// one after another.
 	Workers int
 	// Timeout bounds one attempt.
 	Timeout time.Duration
@@ -116,7 +119,7 @@ type Runner struct {
 
 // Defaults for a Runner's zero fields.
 const (
-	DefaultWorkers      = 8
+	DefaultWorkers      = 16
 	DefaultTimeout      = 5 * time.Second
 	DefaultFirstRetry   = 5 * time.Second
 	DefaultMaxRetryWait = 30 * time.Minute
@@ -220,28 +223,57 @@ func (r *Runner) Run(ctx context.Context) {
 	}
 }
 
-// round attempts every job due now, at most Workers at a time, and returns
-// how many it attempted.
+// perKey bounds the jobs of one key taken in a round.
+const perKey = 64
+
+// round runs the lines of keys whose next job is due, at most Workers lines
+// at a time, each line in order until a job in it fails, and returns how
+// many jobs it attempted.
 func (r *Runner) round(ctx context.Context) (int, error) {
-	jobs, err := r.Store.Due(ctx, r.Now(), r.Workers*4)
+	jobs, err := r.Store.Due(ctx, r.Now(), r.Workers*4, perKey)
 	if err != nil || len(jobs) == 0 {
 		return 0, err
 	}
+	var lines [][]Job
+	for i, j := range jobs {
+		if i == 0 || j.Key != jobs[i-1].Key {
+			lines = append(lines, nil)
+		}
+		lines[len(lines)-1] = append(lines[len(lines)-1], j)
+	}
 	sem := make(chan struct{}, r.Workers)
 	var wg sync.WaitGroup
-	for _, j := range jobs {
+	var attempted atomic.Int64
+	for _, line := range lines {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			r.attempt(ctx, j)
+			// One write saves the line's progress: a crash before it
+			// repeats these deliveries, which their idempotency tokens
+			// let receivers drop.
+			var done []Job
+			defer func() { r.save(ctx, done) }()
+			for _, j := range line {
+				attempted.Add(1)
+				j, ok := r.attempt(ctx, j)
+				if !ok {
+					return // stopping
+				}
+				done = append(done, j)
+				if j.State == Pending {
+					return // the rest of the line waits for this one
+				}
+			}
 		}()
 	}
 	wg.Wait()
-	return len(jobs), nil
+	return int(attempted.Load()), nil
 }
 
-func (r *Runner) attempt(ctx context.Context, j Job) {
+// attempt runs one job and returns it with its progress; ok is false when
+// the runner is stopping and the outcome is unknown.
+func (r *Runner) attempt(ctx context.Context, j Job) (Job, bool) {
 	h := r.Handlers[j.Kind]
 	var res Result
 	start := time.Now()
@@ -253,7 +285,7 @@ func (r *Runner) attempt(ctx context.Context, j Job) {
 		cancel()
 	}
 	if ctx.Err() != nil {
-		return // stopping: the attempt's outcome is unknown; it runs again after a restart
+		return j, false // it runs again after a restart
 	}
 	if r.Metrics != nil {
 		r.Metrics.Attempted(j.Kind, res.Err == nil, time.Since(start))
@@ -271,8 +303,15 @@ func (r *Runner) attempt(ctx context.Context, j Job) {
 		j.LastError = res.Err.Error()
 		j.NextAt = now.Add(r.backoff(j.Attempts))
 	}
-	if err := r.Store.Save(context.WithoutCancel(ctx), j); err != nil {
-		r.Log.Error("outbox: save a job's progress", "sid", j.SID, "err", err)
+	return j, true
+}
+
+func (r *Runner) save(ctx context.Context, jobs []Job) {
+	if len(jobs) == 0 {
+		return
+	}
+	if err := r.Store.Save(context.WithoutCancel(ctx), jobs...); err != nil {
+		r.Log.Error("outbox: save jobs' progress", "jobs", len(jobs), "err", err)
 	}
 }
 

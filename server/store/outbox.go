@@ -50,26 +50,51 @@ func scanJob(row interface{ Scan(...any) error }) (outbox.Job, error) {
 	return j, err
 }
 
-// Due lists pending jobs due at now that are each the oldest pending job of
-// their key, soonest first.
-func (s *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]outbox.Job, error) {
-	rows, err := s.db.reads.QueryContext(ctx, "SELECT "+jobCols+` FROM outbox o
-		WHERE state = 'pending' AND next_at <= ?
+// Due lists the lines of keys whose oldest pending job is due: the first
+// perKey pending jobs of up to keys such keys, by key then seq. Each line
+// is read through the (key, seq) index of pending jobs, so a long backlog
+// behind a receiver that was down costs a line's worth per round.
+func (s *Outbox) Due(ctx context.Context, now time.Time, keys, perKey int) ([]outbox.Job, error) {
+	heads, err := s.db.reads.QueryContext(ctx, `SELECT key FROM outbox o WHERE state = 'pending' AND next_at <= ?
 		AND seq = (SELECT min(seq) FROM outbox WHERE key = o.key AND state = 'pending')
-		ORDER BY next_at LIMIT ?`, now.UnixMilli(), limit)
+		ORDER BY next_at LIMIT ?`, now.UnixMilli(), keys)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	var due []string
+	for heads.Next() {
+		var k string
+		if err := heads.Scan(&k); err != nil {
+			heads.Close()
+			return nil, err
+		}
+		due = append(due, k)
+	}
+	heads.Close()
+	if err := heads.Err(); err != nil {
+		return nil, err
+	}
 	var jobs []outbox.Job
-	for rows.Next() {
-		j, err := scanJob(rows)
+	for _, k := range due {
+		rows, err := s.db.reads.QueryContext(ctx, "SELECT "+jobCols+` FROM outbox
+			WHERE key = ? AND state = 'pending' ORDER BY seq LIMIT ?`, k, perKey)
 		if err != nil {
 			return nil, err
 		}
-		jobs = append(jobs, j)
+		for rows.Next() {
+			j, err := scanJob(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			jobs = append(jobs, j)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
-	return jobs, rows.Err()
+	return jobs, nil
 }
 
 // NextDue is when the soonest pending job is due.
@@ -79,13 +104,18 @@ func (s *Outbox) NextDue(ctx context.Context) (time.Time, bool, error) {
 	return fromMS(next), next.Valid, err
 }
 
-// Save writes a job's progress.
-func (s *Outbox) Save(ctx context.Context, j outbox.Job) error {
+// Save writes jobs' progress in one write.
+func (s *Outbox) Save(ctx context.Context, jobs ...outbox.Job) error {
 	return s.db.Write(ctx, func(q WriteTx) error {
-		_, err := q.ExecContext(ctx, `UPDATE outbox SET state = ?, attempts = ?, next_at = ?, last_status = ?,
-			last_error = ?, created = ?, finished = ? WHERE seq = ?`, j.State, j.Attempts, j.NextAt.UnixMilli(),
-			j.LastStatus, j.LastError, j.Created.UnixMilli(), ms(j.Finished), j.Seq)
-		return err
+		for _, j := range jobs {
+			_, err := q.ExecContext(ctx, `UPDATE outbox SET state = ?, attempts = ?, next_at = ?, last_status = ?,
+				last_error = ?, created = ?, finished = ? WHERE seq = ?`, j.State, j.Attempts, j.NextAt.UnixMilli(),
+				j.LastStatus, j.LastError, j.Created.UnixMilli(), ms(j.Finished), j.Seq)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
