@@ -54,13 +54,11 @@ func channelAdapters(cfg Config) (map[string]channels.Adapter, *channels.Twilio,
 func (a *App) routeMessaging(ctx context.Context, addr channels.Address, c conversations.Conversation, in channels.Inbound) error {
 	r := addr.Channel.Routing
 	if r.WorkspaceSID == "" || r.WorkflowSID == "" {
-		k, ok, err := a.desk.find(ctx)
+		// The desk is made now if no agent has made it yet: the task then
+		// waits in its queue for the first agent.
+		k, err := a.desk.ensure(ctx)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			a.log.Warn("channels: no desk yet (no agents); the conversation waits unrouted", "conversation", c.SID)
-			return nil
 		}
 		r.WorkspaceSID, r.WorkflowSID = k.WorkspaceSID, k.WorkflowSID
 	}

@@ -190,3 +190,20 @@ func TestSocketSendsFireWebhooksAsTheSDKAndPreEventsCanRefuseThem(t *testing.T) 
 		t.Errorf("%d messages stored, want only the one not refused", len(msgs))
 	}
 }
+
+func TestATextBeforeAnyAgentExistsWaitsForTheFirstOne(t *testing.T) {
+	s := startServerWith(t, func(c *Config) { c.Channels.Simulator = true })
+	r := s.do(t, rawRequest{method: "POST", path: "/simulator/api/messages", noAuth: true, contentType: "application/x-www-form-urlencoded",
+		body: url.Values{"From": {customerPhone}, "To": {DemoPhoneNumber}, "Body": {"anyone there?"}}.Encode()})
+	if r.status != http.StatusCreated {
+		t.Fatalf("text: %d %s", r.status, r.text)
+	}
+	ana := s.mustSignIn(t, s.mustCreateAgent(t, "ana@example.com", "agent"))
+	ana.goAvailable(t)
+	offer := ana.waitForOffer(t)
+	var task model.Task
+	ana.mustCall(t, "GET", "/taskrouter/v1/Workspaces/"+ana.WorkspaceSID+"/Tasks/"+offer.TaskSID, nil, &task)
+	if !strings.Contains(task.Attributes, r.json["conversation_sid"].(string)) {
+		t.Errorf("the first agent was offered %s, not the waiting text's conversation", task.Attributes)
+	}
+}

@@ -104,8 +104,8 @@ func (d *desk) ensure(ctx context.Context) (agents.Desk, error) {
 // its conversation, whose task the desk's workflow offers to an agent.
 // Without a desk (no agent yet) the chat waits for an API integration.
 func (a *App) routeChat(ctx context.Context, dep webchat.Deployment, c conversations.Conversation) error {
-	k, ok, err := a.desk.find(ctx)
-	if err != nil || !ok {
+	k, err := a.desk.ensure(ctx) // a chat before the first agent waits in the queue for one
+	if err != nil {
 		return err
 	}
 	var attrs struct {
