@@ -57,3 +57,46 @@ func TestADeveloperTextsTheDeskFromThePhoneSimulator(t *testing.T) {
 		return last.Delivery != nil && last.Delivery.Delivered == "all"
 	}, func() string { return "the reply was never reported delivered" })
 }
+
+func TestAnAgentTextsACustomerFirstFromTheDesk(t *testing.T) {
+	s := startServerWith(t, func(c *Config) { c.Channels.Simulator = true })
+	b := startBrowser(t, s)
+	if !s.app.front.BuiltDesktop() {
+		t.Fatal("the desktop WASM is not built into this test binary: run make build")
+	}
+	s.mustCreateAgent(t, "ana@example.com", "agent")
+	desk := b.signInToTheDesk(t, s, "ana@example.com")
+	run(t, desk, "Ana goes Available and texts a customer",
+		setActivity("Available"),
+		chromedp.Click("#new-text", chromedp.ByID),
+		choose("#outbound-from", "Sms: "+DemoPhoneNumber),
+		chromedp.SendKeys("#outbound-to", "+1 555 333 4444", chromedp.ByID),
+		chromedp.SendKeys("#outbound-body", "Your repair is done: pick it up any time.", chromedp.ByID),
+		chromedp.Click("#outbound-send", chromedp.ByID),
+		waitText(".msg.mine .body", "Your repair is done: pick it up any time."),
+	)
+	b.screenshot(t, desk, "outbound-sent")
+
+	// The customer's phone gets it, from the desk's number.
+	var texts struct{ Texts []struct{ From, Body string } }
+	eventually(t, func() bool {
+		json2(s.do(t, rawRequest{method: "GET", path: "/simulator/api/messages?Phone=%2B15553334444", noAuth: true}), &texts)
+		return len(texts.Texts) > 0
+	}, func() string { return "the customer's phone got nothing" })
+	if got := texts.Texts[0]; got.From != DemoPhoneNumber || got.Body != "Your repair is done: pick it up any time." {
+		t.Errorf("the phone got %+v", got)
+	}
+
+	// The customer's answer comes back into the same chat.
+	r := s.do(t, rawRequest{method: "POST", path: "/simulator/api/messages", noAuth: true, contentType: "application/x-www-form-urlencoded",
+		body: url.Values{"From": {"+15553334444"}, "To": {DemoPhoneNumber}, "Body": {"Great, thanks!"}}.Encode()})
+	if r.status != 201 {
+		t.Fatalf("the customer's answer: %d %s", r.status, r.text)
+	}
+	run(t, desk, "Ana reads the answer", waitText(".msg.customer .body", "Great, thanks!"))
+	var chats int
+	run(t, desk, "count chats", chromedp.Evaluate(`document.querySelectorAll(".chat-list li").length`, &chats))
+	if chats != 1 {
+		t.Errorf("the desk shows %d chats, want the one conversation", chats)
+	}
+}

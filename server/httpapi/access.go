@@ -98,6 +98,13 @@ func (a *API) tokenAccess() map[string]access {
 		"GET /Users/{usid}/Conversations/{sid}":                    self,
 		"POST /Users/{usid}/Conversations/{sid}":                   self,
 		"GET /ParticipantConversations":                            selfFilter,
+		// Agents list the numbers they may text customers from.
+		"GET /Configuration/Addresses": func(ctx context.Context, r *http.Request, c caller) error {
+			if c.desk == nil {
+				return forbidden("Only agents list address configurations with an access token")
+			}
+			return nil
+		},
 	}
 }
 

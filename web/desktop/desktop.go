@@ -55,6 +55,10 @@ type Desktop struct {
 	// dialogs
 	transfer *transferForm
 	confirm  *confirmation
+	outbound *outboundForm
+
+	// firstMessages wait for the chats agents started, by interaction.
+	firstMessages map[string]firstMessage
 
 	titleFlash bool
 	lastTyping time.Time
@@ -547,6 +551,7 @@ func (d *Desktop) openChat(ctx app.Context, r model.Reservation, t model.Task) {
 		d.active = attrs.ConversationSID
 	}
 	d.loadHistory(ctx, c)
+	d.sendFirstMessage(attrs.InteractionSID)
 }
 
 func (d *Desktop) loadHistory(ctx app.Context, c *Chat) {

@@ -32,6 +32,7 @@ func (d *Desktop) Render() app.UI {
 		d.main(),
 		app.If(d.transfer != nil, d.transferView),
 		app.If(d.confirm != nil, d.confirmView),
+		app.If(d.outbound != nil, d.outboundView),
 	)
 }
 
@@ -93,6 +94,7 @@ func (d *Desktop) main() app.UI {
 	}
 	return app.Div().Class("work").Body(
 		app.Aside().Class("side").Body(
+			app.Button().Type("button").ID("new-text").Class("link").Text("Text a customer…").OnClick(d.openOutbound),
 			app.If(len(d.offers) > 0, func() app.UI {
 				return app.Section().Class("offers").Aria("label", "Incoming chats").Body(
 					app.Range(d.offers).Slice(func(i int) app.UI { return d.offerCard(d.offers[i]) }))
