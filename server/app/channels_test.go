@@ -245,6 +245,34 @@ func TestAnSMSReachesAnAgentAndTheReplyGoesBackThroughTwilio(t *testing.T) {
 	if d := after.Delivery; d == nil || d.Delivered != "all" {
 		t.Errorf("delivery summary %+v, want delivered: all", after.Delivery)
 	}
+
+	// A text the carrier could not deliver says so, with Twilio's error code.
+	second := mustSendMessage(t, s.tw, conversation, ana.Identity, "Are you there?")
+	eventually(t, func() bool { return len(twilio.messages()) == 2 }, func() string { return "the second text was not sent" })
+	s.twilioPosts(t, httpapi_TwilioStatus, url.Values{"MessageSid": {"SM" + fmt.Sprintf("%032d", 2)},
+		"MessageStatus": {"undelivered"}, "ErrorCode": {"30003"}}, twilioTestAuth)
+	json2(s.get(t, "/conversations/v1/Conversations/"+conversation+"/Messages/"+str(second.Sid)+"/Receipts"), &receipts)
+	if len(receipts.DeliveryReceipts) != 1 || receipts.DeliveryReceipts[0]["status"] != "undelivered" ||
+		receipts.DeliveryReceipts[0]["error_code"] != float64(30003) {
+		t.Errorf("receipts of the undelivered text: %v", receipts.DeliveryReceipts)
+	}
+
+	// Operators see the sends in the metrics.
+	metrics := s.get(t, "/metrics").text
+	if !strings.Contains(metrics, `parley_delivery_attempts_total{kind="send",outcome="delivered"} 2`) {
+		t.Errorf("/metrics does not count the two sends:\n%s", grepLines(metrics, "parley_deliver"))
+	}
+}
+
+// grepLines keeps the lines of text that contain substr.
+func grepLines(text, substr string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // The handlers' paths, named once.
