@@ -4,13 +4,10 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"parley/server/conversations"
 	"parley/server/webhooks"
 )
 
@@ -34,39 +31,14 @@ func BenchmarkMessageCreateWithWebhook(b *testing.B) {
 			}))
 			defer receiver.Close()
 			s := startBenchServer(b, "FULL")
-			ctx := context.Background()
 			if hooked {
 				s.webhooks = true
 				post, filters := receiver.URL+"/events", []string{"onMessageAdded"}
-				if _, err := s.app.Events.UpdateConfig(ctx, webhooks.ConfigParams{PostURL: &post, Filters: filters}); err != nil {
+				if _, err := s.app.Events.UpdateConfig(context.Background(), webhooks.ConfigParams{PostURL: &post, Filters: filters}); err != nil {
 					b.Fatal(err)
 				}
 			}
-			var convs []string
-			for range 16 {
-				c, err := s.app.Conversations.CreateConversation(ctx, conversations.ConversationParams{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				convs = append(convs, c.SID)
-			}
-			form := url.Values{"Author": {"customer"}, "Body": {"Hello, my order #1234 has not arrived yet."}}
-			var mu sync.Mutex
-			next := 0
-			b.SetParallelism(32)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				mu.Lock()
-				conv := convs[next%len(convs)]
-				next++
-				mu.Unlock()
-				path := "/conversations/v1/Conversations/" + conv + "/Messages"
-				for pb.Next() {
-					s.post(b, path, form, http.StatusCreated)
-				}
-			})
-			b.StopTimer()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+			createMessages(b, s)
 			if !hooked {
 				return
 			}
