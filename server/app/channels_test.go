@@ -465,11 +465,15 @@ func TestAPreEventWebhookCanRefuseOrAmendAMessage(t *testing.T) {
 			return http.StatusForbidden, ""
 		case strings.Contains(f.Get("Body"), "card 4111"):
 			return http.StatusOK, `{"body":"card [redacted]"}`
+		case f.Get("EventType") == "onMessageRemove":
+			return http.StatusForbidden, "" // the archive keeps everything
+		case f.Get("EventType") == "onConversationUpdate":
+			return http.StatusOK, `{"friendly_name":"renamed by policy"}`
 		}
 		return http.StatusOK, ""
 	}
 	_, err := s.tw.ConversationsV1.UpdateConfigurationWebhook(new(conv.UpdateConfigurationWebhookParams).
-		SetPreWebhookUrl(rc.URL + "/pre").SetMethod("POST").SetFilters([]string{"onMessageAdd"}))
+		SetPreWebhookUrl(rc.URL + "/pre").SetMethod("POST").SetFilters([]string{"onMessageAdd", "onMessageRemove", "onConversationUpdate"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -485,6 +489,17 @@ func TestAPreEventWebhookCanRefuseOrAmendAMessage(t *testing.T) {
 	}
 	msgs := s.messagesOf(t, str(c.Sid))
 	if len(msgs) != 1 || *msgs[0].Body != "card [redacted]" {
-		t.Errorf("stored messages %+v: the refused one must be absent, the other amended", msgs)
+		t.Fatalf("stored messages %+v: the refused one must be absent, the other amended", msgs)
+	}
+	hooked := map[string]string{"X-Twilio-Webhook-Enabled": "true"}
+	del := s.do(t, rawRequest{method: "DELETE", path: "/conversations/v1/Conversations/" + str(c.Sid) + "/Messages/" + msgs[0].SID, header: hooked})
+	wantTwilioErrorShape(t, del, http.StatusForbidden, 20403)
+	if len(s.messagesOf(t, str(c.Sid))) != 1 {
+		t.Errorf("a removal the pre-event webhook refused went through")
+	}
+	ren := s.do(t, rawRequest{method: "POST", path: "/conversations/v1/Conversations/" + str(c.Sid), header: hooked,
+		contentType: "application/x-www-form-urlencoded", body: "FriendlyName=mine"})
+	if ren.status != http.StatusOK || ren.json["friendly_name"] != "renamed by policy" {
+		t.Errorf("update amended by the pre-event webhook: %d %v", ren.status, ren.json["friendly_name"])
 	}
 }

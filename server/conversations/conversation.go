@@ -83,6 +83,9 @@ func (s *Service) Conversations(ctx context.Context, f ConversationFilter, p Pag
 
 // UpdateConversation changes the given fields of a conversation.
 func (s *Service) UpdateConversation(ctx context.Context, ref string, p ConversationParams) (Conversation, error) {
+	if err := s.askAbout(ctx, ref, PreAction{Name: "onConversationUpdate", NewConversation: &p}); err != nil {
+		return Conversation{}, err
+	}
 	var c Conversation
 	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
@@ -110,6 +113,9 @@ func (s *Service) UpdateConversation(ctx context.Context, ref string, p Conversa
 // DeleteConversation removes a conversation with its participants, messages
 // and receipts.
 func (s *Service) DeleteConversation(ctx context.Context, ref string) error {
+	if err := s.askAbout(ctx, ref, PreAction{Name: "onConversationRemove"}); err != nil {
+		return err
+	}
 	return s.store.Update(ctx, func(tx Tx) error {
 		c, err := tx.Conversation(ctx, ref)
 		if err != nil {

@@ -33,14 +33,8 @@ var ErrDuplicateKey = errors.New("a message with this idempotency key exists")
 // index. A send that repeats an earlier IdempotencyKey returns the earlier
 // message instead of storing a second one.
 func (s *Service) SendMessage(ctx context.Context, convRef string, p MessageParams) (Message, error) {
-	if s.preHook != nil {
-		c, err := s.store.Conversation(ctx, convRef)
-		if err != nil {
-			return Message{}, err
-		}
-		if err := s.ask(ctx, PreAction{Name: "onMessageAdd", Conversation: &c, NewMessage: &p}); err != nil {
-			return Message{}, err
-		}
+	if err := s.askAbout(ctx, convRef, PreAction{Name: "onMessageAdd", NewMessage: &p}); err != nil {
+		return Message{}, err
 	}
 	var m Message
 	err := s.store.Update(ctx, func(tx Tx) error {
@@ -223,6 +217,9 @@ func (s *Service) Messages(ctx context.Context, convRef string, order Order, p P
 // UpdateMessage edits a message's author, body or attributes. Its index
 // does not change.
 func (s *Service) UpdateMessage(ctx context.Context, convRef, messageSID string, p MessageParams) (Message, error) {
+	if err := s.askAbout(ctx, convRef, PreAction{Name: "onMessageUpdate", MessageSID: messageSID, NewMessage: &p}); err != nil {
+		return Message{}, err
+	}
 	var m Message
 	err := s.store.Update(ctx, func(tx Tx) error {
 		c, err := tx.Conversation(ctx, convRef)
@@ -249,6 +246,9 @@ func (s *Service) UpdateMessage(ctx context.Context, convRef, messageSID string,
 
 // DeleteMessage removes a message. Its index is not reused.
 func (s *Service) DeleteMessage(ctx context.Context, convRef, messageSID string) error {
+	if err := s.askAbout(ctx, convRef, PreAction{Name: "onMessageRemove", MessageSID: messageSID}); err != nil {
+		return err
+	}
 	return s.store.Update(ctx, func(tx Tx) error {
 		c, err := tx.Conversation(ctx, convRef)
 		if err != nil {

@@ -3,10 +3,14 @@ package conversations
 import "context"
 
 // PreAction is a change about to be made, as a pre-event webhook sees it:
-// Twilio's onConversationAdd, onParticipantAdd, onMessageAdd.
+// Twilio's onConversationAdd, onConversationUpdate, onConversationRemove,
+// and the same for participants and messages.
 type PreAction struct {
 	Name         string // Twilio's pre-event name
 	Conversation *Conversation
+	// MessageSID and ParticipantRef name the message or participant an
+	// update or removal is about.
+	MessageSID, ParticipantRef string
 	// One of these is the change asked for; the hook may amend it.
 	NewConversation *ConversationParams
 	NewParticipant  *ParticipantParams
@@ -25,5 +29,19 @@ func (s *Service) ask(ctx context.Context, a PreAction) error {
 	if s.preHook == nil {
 		return nil
 	}
+	return s.preHook(ctx, a)
+}
+
+// askAbout asks about a change to an existing conversation, fetched first
+// so the hook knows which one.
+func (s *Service) askAbout(ctx context.Context, convRef string, a PreAction) error {
+	if s.preHook == nil {
+		return nil
+	}
+	c, err := s.store.Conversation(ctx, convRef)
+	if err != nil {
+		return err
+	}
+	a.Conversation = &c
 	return s.preHook(ctx, a)
 }

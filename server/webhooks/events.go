@@ -26,7 +26,9 @@ var PostEvents = []string{
 }
 
 // PreEvents are the pre-event names Parley asks about.
-var PreEvents = []string{"onConversationAdd", "onParticipantAdd", "onMessageAdd"}
+var PreEvents = []string{"onConversationAdd", "onConversationUpdate", "onConversationRemove",
+	"onParticipantAdd", "onParticipantUpdate", "onParticipantRemove",
+	"onMessageAdd", "onMessageUpdate", "onMessageRemove"}
 
 // Config is the service-level webhook configuration
 // (/conversations/v1/Configuration/Webhooks).
@@ -571,6 +573,12 @@ func (e *Events) PreHook(ctx context.Context, a conversations.PreAction) error {
 	set("RetryCount", str("0"))
 	if c := a.Conversation; c != nil {
 		set("ConversationSid", &c.SID)
+	}
+	set("MessageSid", &a.MessageSID)
+	if strings.HasPrefix(a.ParticipantRef, "MB") {
+		set("ParticipantSid", &a.ParticipantRef)
+	} else {
+		set("Identity", &a.ParticipantRef)
 	}
 	if p := a.NewConversation; p != nil {
 		set("FriendlyName", p.FriendlyName)
