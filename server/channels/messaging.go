@@ -225,8 +225,11 @@ type sendJob struct {
 func (m *Messaging) Observe(tx conversations.Tx, e conversations.Event) error {
 	switch e.Type {
 	case conversations.ParticipantAdded:
+		// Marked at once, not after commit: a message later in the same
+		// transaction must reach this participant. A rollback leaves a
+		// mark that costs one participant lookup per message, nothing else.
 		if e.Participant.Binding != nil && e.Participant.Binding.Address != "" {
-			tx.AfterCommit(func() { m.reached.Store(e.ConversationSID, true) })
+			m.reached.Store(e.ConversationSID, true)
 		}
 		return nil
 	case conversations.ConversationDeleted:
