@@ -218,7 +218,7 @@ func Open(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("load webhook settings: %w", err)
 	}
 	conv.Observe(events)
-	conv.SetPreHook(events.PreHook)
+	conv.SetPreHook(events)
 	adapters, twilio, generic, sim := channelAdapters(cfg)
 	messaging := &channels.Messaging{Addresses: addresses, Conversations: conv, Adapters: adapters,
 		Media: &channelMedia{files: files, policy: policy, baseURL: strings.TrimRight(cfg.BaseURL, "/")},

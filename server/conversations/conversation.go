@@ -29,7 +29,7 @@ func (s *Service) CreateConversation(ctx context.Context, p ConversationParams) 
 	if err := checkInitialState(p); err != nil {
 		return c, err
 	}
-	if err := s.ask(ctx, PreAction{Name: "onConversationAdd", NewConversation: &p}); err != nil {
+	if err := s.ask(ctx, "", PreAction{Name: "onConversationAdd", NewConversation: &p}); err != nil {
 		return c, err
 	}
 	err := s.store.Update(ctx, func(tx Tx) error {
@@ -83,7 +83,7 @@ func (s *Service) Conversations(ctx context.Context, f ConversationFilter, p Pag
 
 // UpdateConversation changes the given fields of a conversation.
 func (s *Service) UpdateConversation(ctx context.Context, ref string, p ConversationParams) (Conversation, error) {
-	if err := s.askAbout(ctx, ref, PreAction{Name: "onConversationUpdate", NewConversation: &p}); err != nil {
+	if err := s.ask(ctx, ref, PreAction{Name: "onConversationUpdate", NewConversation: &p}); err != nil {
 		return Conversation{}, err
 	}
 	var c Conversation
@@ -113,7 +113,7 @@ func (s *Service) UpdateConversation(ctx context.Context, ref string, p Conversa
 // DeleteConversation removes a conversation with its participants, messages
 // and receipts.
 func (s *Service) DeleteConversation(ctx context.Context, ref string) error {
-	if err := s.askAbout(ctx, ref, PreAction{Name: "onConversationRemove"}); err != nil {
+	if err := s.ask(ctx, ref, PreAction{Name: "onConversationRemove"}); err != nil {
 		return err
 	}
 	return s.store.Update(ctx, func(tx Tx) error {

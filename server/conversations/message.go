@@ -33,7 +33,7 @@ var ErrDuplicateKey = errors.New("a message with this idempotency key exists")
 // index. A send that repeats an earlier IdempotencyKey returns the earlier
 // message instead of storing a second one.
 func (s *Service) SendMessage(ctx context.Context, convRef string, p MessageParams) (Message, error) {
-	if err := s.askAbout(ctx, convRef, PreAction{Name: "onMessageAdd", NewMessage: &p}); err != nil {
+	if err := s.ask(ctx, convRef, PreAction{Name: "onMessageAdd", NewMessage: &p}); err != nil {
 		return Message{}, err
 	}
 	var m Message
@@ -217,7 +217,7 @@ func (s *Service) Messages(ctx context.Context, convRef string, order Order, p P
 // UpdateMessage edits a message's author, body or attributes. Its index
 // does not change.
 func (s *Service) UpdateMessage(ctx context.Context, convRef, messageSID string, p MessageParams) (Message, error) {
-	if err := s.askAbout(ctx, convRef, PreAction{Name: "onMessageUpdate", MessageSID: messageSID, NewMessage: &p}); err != nil {
+	if err := s.ask(ctx, convRef, PreAction{Name: "onMessageUpdate", MessageSID: messageSID, NewMessage: &p}); err != nil {
 		return Message{}, err
 	}
 	var m Message
@@ -246,7 +246,7 @@ func (s *Service) UpdateMessage(ctx context.Context, convRef, messageSID string,
 
 // DeleteMessage removes a message. Its index is not reused.
 func (s *Service) DeleteMessage(ctx context.Context, convRef, messageSID string) error {
-	if err := s.askAbout(ctx, convRef, PreAction{Name: "onMessageRemove", MessageSID: messageSID}); err != nil {
+	if err := s.ask(ctx, convRef, PreAction{Name: "onMessageRemove", MessageSID: messageSID}); err != nil {
 		return err
 	}
 	return s.store.Update(ctx, func(tx Tx) error {

@@ -28,7 +28,7 @@ type ParticipantParams struct {
 // participant (by Address and ProxyAddress) to an open conversation. A user is
 // created for a chat identity seen for the first time.
 func (s *Service) AddParticipant(ctx context.Context, convRef string, p ParticipantParams) (Participant, error) {
-	if err := s.askAbout(ctx, convRef, PreAction{Name: "onParticipantAdd", NewParticipant: &p}); err != nil {
+	if err := s.ask(ctx, convRef, PreAction{Name: "onParticipantAdd", NewParticipant: &p}); err != nil {
 		return Participant{}, err
 	}
 	var part Participant
@@ -143,7 +143,7 @@ func (s *Service) Participants(ctx context.Context, convRef string, p PageReques
 // UpdateParticipant changes a participant's attributes, role, identity or
 // read horizon.
 func (s *Service) UpdateParticipant(ctx context.Context, convRef, ref string, p ParticipantParams) (Participant, error) {
-	if err := s.askAbout(ctx, convRef, PreAction{Name: "onParticipantUpdate", ParticipantRef: ref, NewParticipant: &p}); err != nil {
+	if err := s.ask(ctx, convRef, PreAction{Name: "onParticipantUpdate", ParticipantRef: ref, NewParticipant: &p}); err != nil {
 		return Participant{}, err
 	}
 	var part Participant
@@ -236,7 +236,7 @@ func (s *Service) applyParticipantParams(c Conversation, part *Participant, p Pa
 // RemoveParticipant takes a participant out of a conversation. Its messages
 // stay.
 func (s *Service) RemoveParticipant(ctx context.Context, convRef, ref string) error {
-	if err := s.askAbout(ctx, convRef, PreAction{Name: "onParticipantRemove", ParticipantRef: ref}); err != nil {
+	if err := s.ask(ctx, convRef, PreAction{Name: "onParticipantRemove", ParticipantRef: ref}); err != nil {
 		return err
 	}
 	return s.store.Update(ctx, func(tx Tx) error {

@@ -17,31 +17,32 @@ type PreAction struct {
 	NewMessage      *MessageParams
 }
 
-// PreHook is asked before a change is made. An error refuses the change
-// with that error; the hook may amend the params it is given.
-type PreHook func(ctx context.Context, a PreAction) error
+// PreHook is asked before a change is made.
+type PreHook interface {
+	// Wants says, cheaply, whether the hook asks about changes named
+	// name made in ctx; the service reads nothing for a hook that does not.
+	Wants(ctx context.Context, name string) bool
+	// Ask may refuse the change (its error is the caller's) or amend the
+	// params it is given.
+	Ask(ctx context.Context, a PreAction) error
+}
 
 // SetPreHook sets who is asked before changes. Call it before the service
 // is used.
 func (s *Service) SetPreHook(h PreHook) { s.preHook = h }
 
-func (s *Service) ask(ctx context.Context, a PreAction) error {
-	if s.preHook == nil {
+// ask asks the hook about a change, when it wants to hear of it. With
+// convRef set, the conversation is fetched first so the hook knows which.
+func (s *Service) ask(ctx context.Context, convRef string, a PreAction) error {
+	if s.preHook == nil || !s.preHook.Wants(ctx, a.Name) {
 		return nil
 	}
-	return s.preHook(ctx, a)
-}
-
-// askAbout asks about a change to an existing conversation, fetched first
-// so the hook knows which one.
-func (s *Service) askAbout(ctx context.Context, convRef string, a PreAction) error {
-	if s.preHook == nil {
-		return nil
+	if convRef != "" {
+		c, err := s.store.Conversation(ctx, convRef)
+		if err != nil {
+			return err
+		}
+		a.Conversation = &c
 	}
-	c, err := s.store.Conversation(ctx, convRef)
-	if err != nil {
-		return err
-	}
-	a.Conversation = &c
-	return s.preHook(ctx, a)
+	return s.preHook.Ask(ctx, a)
 }

@@ -358,7 +358,7 @@ type delivery struct {
 // own transaction. It implements conversations.Observer.
 func (e *Events) Observe(tx conversations.Tx, ev conversations.Event) error {
 	if ev.Type == conversations.ConversationDeleted {
-		defer e.forget(tx, ev.ConversationSID)
+		e.forget(tx, ev.ConversationSID)
 	}
 	if ev.Origin.Quiet || ev.Target != "" {
 		return nil // a REST call without X-Twilio-Webhook-Enabled, or a per-identity copy
@@ -446,10 +446,14 @@ func postNames(ev conversations.Event) []string {
 }
 
 func (e *Events) job(ev conversations.Event, name, rawURL, method string) outbox.Job {
-	form := e.Form(ev, name)
+	return newJob(rawURL, method, e.Form(ev, name), ev.ConversationSID, ev.Time)
+}
+
+// newJob is a webhook as an outbox job, in line with the URL's other
+// events about the same thing (a conversation, a workspace).
+func newJob(rawURL, method string, form url.Values, about string, at time.Time) outbox.Job {
 	payload, _ := json.Marshal(delivery{URL: rawURL, Method: method, Form: form})
-	return outbox.Job{SID: sid.New(sid.Delivery), Kind: Kind, Key: rawURL + " " + ev.ConversationSID,
-		Payload: payload, Created: ev.Time}
+	return outbox.Job{SID: sid.New(sid.Delivery), Kind: Kind, Key: rawURL + " " + about, Payload: payload, Created: at}
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
@@ -548,15 +552,26 @@ func (e *Events) Deliver(ctx context.Context, j outbox.Job) outbox.Result {
 	return outbox.Result{Status: status, Err: err, Final: err != nil && final(status)}
 }
 
-// PreHook asks the pre-event URL about a change before it is made, for the
-// events its filters name. A non-2xx answer (or none within the timeout)
-// refuses the change; a JSON answer may amend it. It implements
+// Wants says whether a pre-event URL is set and its filters name the
+// event, for a change that asked for webhooks. With Ask it implements
 // conversations.PreHook.
-func (e *Events) PreHook(ctx context.Context, a conversations.PreAction) error {
+func (e *Events) Wants(ctx context.Context, name string) bool {
+	if conversations.OriginOf(ctx).Quiet {
+		return false
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.config.PreURL != "" && slices.Contains(e.config.Filters, name)
+}
+
+// Ask asks the pre-event URL about a change before it is made. A non-2xx
+// answer (or none within the timeout) refuses the change; a JSON answer
+// may amend it.
+func (e *Events) Ask(ctx context.Context, a conversations.PreAction) error {
 	cfg := e.Config()
 	origin := conversations.OriginOf(ctx)
-	if cfg.PreURL == "" || origin.Quiet || !slices.Contains(cfg.Filters, a.Name) {
-		return nil
+	if cfg.PreURL == "" {
+		return nil // unset since Wants
 	}
 	f := url.Values{}
 	set := func(k string, v *string) {
