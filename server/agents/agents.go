@@ -286,6 +286,18 @@ func (s *Service) List(ctx context.Context) []Agent {
 	return out
 }
 
+// ByIdentity finds the agent with a chat identity.
+func (s *Service) ByIdentity(identity string) (Agent, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range s.bySID {
+		if a.Identity == identity {
+			return *a, true
+		}
+	}
+	return Agent{}, false
+}
+
 // Watchers are the identities of the supervisors and admins of a
 // workspace: they hear of everything that happens in it.
 func (s *Service) Watchers(workspaceSID string) []string {

@@ -31,6 +31,7 @@ import (
 	"parley/server/interactions"
 	"parley/server/live"
 	"parley/server/media"
+	"parley/server/notes"
 	"parley/server/outbox"
 	"parley/server/realtime"
 	"parley/server/render"
@@ -239,6 +240,11 @@ func Open(cfg Config) (*App, error) {
 	jobs.Handlers = map[string]outbox.Handler{webhooks.Kind: events.Deliver, channels.SendKind: messaging.Deliver}
 
 	flex := interactions.NewService(store.NewInteractions(db), conv, router, cfg.Logger)
+	privateNotes := notes.NewService(store.NewNotes(db))
+	privateNotes.Tell = tellNote(creds.AccountSID, conv, team, glue, renderer, func() string {
+		k, _, _ := deskOf.find(context.Background())
+		return k.WorkspaceSID
+	}, cfg.Logger)
 	api := httpapi.New(httpapi.Config{
 		BaseURL:       cfg.BaseURL,
 		AccountSID:    creds.AccountSID,
@@ -251,6 +257,7 @@ func Open(cfg Config) (*App, error) {
 		Routing:       router,
 		Interactions:  flex,
 		Agents:        team,
+		Notes:         privateNotes,
 		Events:        events,
 		Outbox:        jobs,
 		Messaging:     messaging,

@@ -141,4 +141,6 @@ type MembershipFilter struct {
 	Identity     string
 	Address      string
 	Conversation string // every participant of one conversation
+	// With keeps only the conversations this identity also takes part in.
+	With string
 }

@@ -8,6 +8,7 @@ import (
 	"parley/server/agents"
 	"parley/server/apperr"
 	"parley/server/auth"
+	"parley/server/conversations"
 )
 
 // A caller is who made a request: the account (HTTP basic auth with the
@@ -79,11 +80,26 @@ func (a *API) tokenAccess() map[string]access {
 		}
 		return nil
 	}
+	// Guests list their own conversations. Agents also list a customer's,
+	// to show its past conversations, once they have served it: the
+	// customer takes part in a conversation the agent takes part in.
+	// Supervisors list anyone's.
 	selfFilter := func(ctx context.Context, r *http.Request, c caller) error {
-		if r.URL.Query().Get("Identity") != c.identity || r.URL.Query().Get("Address") != "" {
-			return forbidden("with an access token, list ParticipantConversations for Identity=%s", c.identity)
+		q := r.URL.Query()
+		if q.Get("Identity") == c.identity && q.Get("Address") == "" {
+			return nil
 		}
-		return nil
+		if c.desk != nil {
+			if c.atLeast(agents.RoleSupervisor, c.desk.WorkspaceSID) {
+				return nil
+			}
+			f := conversations.MembershipFilter{Identity: q.Get("Identity"), Address: q.Get("Address"), With: c.identity}
+			if page, err := a.conv.Memberships(ctx, f, conversations.PageRequest{Size: 1}); err == nil && len(page.Items) > 0 {
+				return nil
+			}
+			return forbidden("%s lists the conversations only of customers it has served", c.identity)
+		}
+		return forbidden("with an access token, list ParticipantConversations for Identity=%s", c.identity)
 	}
 	return map[string]access{
 		"GET /Conversations/{sid}":                                 participant,

@@ -19,6 +19,7 @@ import (
 	"parley/server/conversations"
 	"parley/server/interactions"
 	"parley/server/media"
+	"parley/server/notes"
 	"parley/server/outbox"
 	"parley/server/render"
 	"parley/server/routing"
@@ -45,6 +46,7 @@ type Config struct {
 	Routing       *routing.Service
 	Interactions  *interactions.Service
 	Agents        *agents.Service
+	Notes         *notes.Service
 	Events        *webhooks.Events
 	Outbox        *outbox.Runner
 	Messaging     *channels.Messaging
@@ -72,6 +74,7 @@ type API struct {
 	routing      *routing.Service
 	interactions *interactions.Service
 	agents       *agents.Service
+	notes        *notes.Service
 	events       *webhooks.Events
 	outbox       *outbox.Runner
 	messaging    *channels.Messaging
@@ -99,6 +102,7 @@ func New(c Config) *API {
 		routing:      c.Routing,
 		interactions: c.Interactions,
 		agents:       c.Agents,
+		notes:        c.Notes,
 		events:       c.Events,
 		outbox:       c.Outbox,
 		messaging:    c.Messaging,
@@ -123,6 +127,7 @@ func New(c Config) *API {
 	a.routeTaskRouter()
 	a.routeInteractions()
 	a.routeAgents()
+	a.routeNotes()
 	a.routeWebhooks()
 	return a
 }

@@ -28,6 +28,8 @@ func (a *API) deskAccess(method, path string) access {
 		return a.startInteractionRule
 	case strings.HasPrefix(path, ixBase+"/{sid}"):
 		return a.interactionRule(method)
+	case path == notesPath:
+		return a.notesRule
 	case strings.HasPrefix(path, agentsPath):
 		return func(ctx context.Context, r *http.Request, c caller) error {
 			if c.desk != nil && agents.AtLeast(c.desk.Role, agents.RoleAdmin) {

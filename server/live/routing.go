@@ -93,3 +93,14 @@ func (l *Live) tellWorkerMoved(accountSID string, e routing.Event, to []string) 
 	}
 	l.log.Error("encode worker event", "type", e.Type, "err", err)
 }
+
+// Tell sends a live-only event about a conversation to some identities
+// (each once), outside the conversation's topic: a private note reaches
+// its agents, not the customer subscribed to the same conversation.
+func (l *Live) Tell(to []string, conversation, event string, data any) {
+	if f, ok := l.notice(conversation, event, data); ok {
+		l.sendOnce(to, f.Bytes)
+	} else {
+		l.log.Error("encode a live event", "event", event)
+	}
+}

@@ -602,9 +602,14 @@ func (r convReader) Memberships(ctx context.Context, f conversations.MembershipF
 	case f.Conversation != "":
 		where, arg = "c.sid = ?", f.Conversation
 	}
+	wheres, args := []string{where}, []any{arg}
+	if f.With != "" {
+		wheres = append(wheres, "EXISTS (SELECT 1 FROM participants w WHERE w.conversation_seq = p.conversation_seq AND w.identity = ?)")
+		args = append(args, f.With)
+	}
 	return listPage(ctx, r.q, "SELECT "+convCols+`, p.seq, p.sid, p.identity, p.binding_type, p.binding_address,
 		p.binding_proxy, p.binding_projected, p.attributes, p.role_sid, p.last_read_index, p.last_read_at,
-		p.date_created, p.date_updated`+partFrom, []string{where}, []any{arg}, "p.seq", false, p, scanMembership)
+		p.date_created, p.date_updated`+partFrom, wheres, args, "p.seq", false, p, scanMembership)
 }
 
 // ConversationsWithBindings lists the conversations, not closed, that have

@@ -77,6 +77,12 @@ const (
 	ReservationCompleted = "reservation_completed"
 	TaskUpdated          = "task_updated"   // any change to the task; data.event_type says which
 	WorkerUpdated        = "worker_updated" // a worker's activity changed (to supervisors)
+
+	// NoteAdded is a private note (data model.Note), sent to the agents
+	// taking part in its conversation and to supervisors, never to a
+	// customer. Not in the event log: the desktop lists notes over REST
+	// when it opens a chat.
+	NoteAdded = "note_added"
 )
 
 // ClientFrame is any frame a client sends. Which fields matter depends on
