@@ -6,16 +6,23 @@ import (
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"parley/web/attach"
 )
 
 // Render draws the widget. Every string from a person or the server goes
 // through app.Text (a DOM text node), so markup in a message shows as text.
 func (w *Widget) Render() app.UI {
+	// What comes and goes sits in a box that stays: go-app matches children
+	// by position, and a banner shifting the chat would rebuild it, losing
+	// what the visitor was typing.
 	return app.Div().ID("panel").Class("panel", "pos-"+w.cfg.Theme.Position).TabIndex(-1).OnKeyDown(w.onKey).Body(
 		w.header(),
-		app.If(w.phase == phaseChat && !w.connected, func() app.UI {
-			return app.Div().Class("banner").Role("status").Title(w.dialErr).Text(w.t.Reconnecting)
-		}),
+		app.Div().Class("notices").Body(
+			app.If(w.phase == phaseChat && !w.connected, func() app.UI {
+				return app.Div().Class("banner").Role("status").Title(w.dialErr).Text(w.t.Reconnecting)
+			}),
+		),
 		w.body(),
 		app.If(w.viewer != "", w.viewerView),
 	)
@@ -129,26 +136,29 @@ func (w *Widget) chat() app.UI {
 	if w.dragging {
 		chatClass += " dragging"
 	}
-	attach := w.cfg.Attachments
-	return app.Div().Class(chatClass).DataSet("drop", w.t.DropHere).
-		OnDragOver(w.onDragOver).OnDragLeave(func(ctx app.Context, e app.Event) { w.dragging = false }).OnDrop(w.onDrop).Body(
-		app.If(w.problem != "", func() app.UI { return app.P().Class("problem").Role("alert").Text(w.problem) }),
+	policy := w.cfg.Attachments
+	return app.Div().Class(chatClass).DataSet("drop", w.t.DropHere).Body(
+		app.Div().Class("notices").Body(
+			app.If(w.problem != "", func() app.UI { return app.P().Class("problem").Role("alert").Text(w.problem) }),
+		),
 		app.Div().ID("messages").Class("messages").Role("log").Aria("live", "polite").Aria("label", w.t.Messages).
 			TabIndex(0).OnScroll(w.onScroll).Body(items...),
-		app.If(w.attachErr != "", func() app.UI { return app.P().Class("attach-error").Role("alert").Text(w.attachErr) }),
-		app.If(len(w.drafts) > 0, w.draftsView),
+		app.Div().Class("notices").Body(
+			app.If(w.attachErr != "", func() app.UI { return app.P().Class("attach-error").Role("alert").Text(w.attachErr) }),
+			app.If(len(w.drafts) > 0, w.draftsView),
+		),
 		app.Form().Class("composer").OnSubmit(w.send).Body(
-			app.If(attach.Enabled, func() app.UI {
+			app.If(policy.Enabled, func() app.UI {
 				return app.Label().For("attach").Class("attach").Title(w.t.Attach).Body(
-					app.Raw(paperclipIcon),
+					app.Raw(attach.PaperclipIcon),
 					app.Span().Class("visually-hidden").Text(w.t.Attach),
 					app.Input().Type("file").ID("attach").Class("visually-hidden").Multiple(true).
-						Accept("%s", strings.Join(attach.AllowedTypes, ",")).OnChange(w.onFileInput),
+						Accept("%s", strings.Join(policy.AllowedTypes, ",")).OnChange(w.onFileInput),
 				)
 			}),
 			app.Label().For("composer").Class("visually-hidden").Text(w.t.Placeholder),
 			app.Textarea().ID("composer").Dir("auto").Rows(1).Placeholder(w.t.Placeholder).MaxLength(32768).
-				OnKeyDown(w.onComposerKey).OnInput(w.onInput).OnPaste(w.onPaste),
+				OnKeyDown(w.onComposerKey).OnInput(w.onInput),
 			app.Button().Type("submit").Class("send").Aria("label", w.t.Send).Title(w.t.Send).
 				Body(app.Span().Aria("hidden", "true").Text("➤")),
 		),

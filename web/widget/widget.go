@@ -17,6 +17,7 @@ import (
 	"parley/shared/client"
 	"parley/shared/model"
 	"parley/shared/realtime"
+	"parley/web/attach"
 )
 
 type phase int
@@ -74,12 +75,14 @@ type Widget struct {
 
 	// attachments
 	serviceSID string // the chat service media are uploaded to
-	drafts     []*Draft
+	drafts     []*attach.Draft
 	attachErr  string
 	dragging   bool
-	links      map[string]*mediaLink // media SID → content URL
-	viewer     string                // the picture shown over the chat, if any
-	viewerName string
+	// stopCatching ends the listening for dropped and pasted files.
+	stopCatching func()
+	links        attach.Links // media SID → content URL
+	viewer       string       // the picture shown over the chat, if any
+	viewerName   string
 }
 
 // OnMount starts the widget in the browser.
@@ -87,7 +90,6 @@ func (w *Widget) OnMount(ctx app.Context) {
 	w.ctx = ctx
 	w.thread = NewThread()
 	w.errs, w.names, w.typing = map[string]string{}, map[string]string{}, map[string]time.Time{}
-	w.links = map[string]*mediaLink{}
 	w.origin = app.Window().Get("location").Get("origin").String()
 	if boot := app.Window().GetElementByID("boot"); boot.Truthy() {
 		boot.Call("remove")
@@ -104,6 +106,10 @@ func (w *Widget) OnMount(ctx app.Context) {
 	w.cfg = cfg
 	w.api = guestAPI{rest: client.NewREST(w.origin, nil, nil), key: cfg.Key}
 	w.rest = client.NewREST(w.origin, client.TokenAuth(func(context.Context) (string, error) { return w.token(), nil }), nil)
+	w.links.REST = w.rest
+	w.stopCatching = attach.Catch(ctx, ".chat", "#composer", w.pickFiles, func(on bool) {
+		w.dragging = on && w.cfg.Attachments.Enabled
+	})
 	w.listenToLoader()
 	// "ready" goes once the first screen is drawn, so the loader (and the
 	// benchmark timing click to form) sees a widget a visitor can use.
@@ -125,6 +131,9 @@ func (w *Widget) OnMount(ctx app.Context) {
 func (w *Widget) OnDismount() {
 	if w.stop != nil {
 		w.stop()
+	}
+	if w.stopCatching != nil {
+		w.stopCatching()
 	}
 }
 
@@ -265,6 +274,7 @@ func (w *Widget) connect(ctx app.Context, attempt int) {
 			w.sess, w.connected = sess, true
 			if err == nil {
 				w.serviceSID = conversation.ChatServiceSID
+				w.links.ServiceSID = w.serviceSID
 			}
 			if err == nil && conversation.State == "closed" {
 				w.ended(ctx)
