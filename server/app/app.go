@@ -24,6 +24,7 @@ import (
 	"parley/server/agents"
 	"parley/server/apperr"
 	"parley/server/auth"
+	"parley/server/canned"
 	"parley/server/channels"
 	"parley/server/conversations"
 	"parley/server/frontend"
@@ -108,6 +109,7 @@ type App struct {
 	Routing       *routing.Service
 	Interactions  *interactions.Service
 	Agents        *agents.Service
+	Canned        *canned.Service
 	Events        *webhooks.Events
 	Messaging     *channels.Messaging
 	Outbox        *outbox.Runner
@@ -240,6 +242,7 @@ func Open(cfg Config) (*App, error) {
 	jobs.Handlers = map[string]outbox.Handler{webhooks.Kind: events.Deliver, channels.SendKind: messaging.Deliver}
 
 	flex := interactions.NewService(store.NewInteractions(db), conv, router, cfg.Logger)
+	replies := canned.NewService(store.NewCanned(db))
 	privateNotes := notes.NewService(store.NewNotes(db))
 	privateNotes.Tell = tellNote(creds.AccountSID, conv, team, glue, renderer, func() string {
 		k, _, _ := deskOf.find(context.Background())
@@ -258,6 +261,7 @@ func Open(cfg Config) (*App, error) {
 		Interactions:  flex,
 		Agents:        team,
 		Notes:         privateNotes,
+		Canned:        replies,
 		Events:        events,
 		Outbox:        jobs,
 		Messaging:     messaging,
@@ -269,7 +273,7 @@ func Open(cfg Config) (*App, error) {
 	})
 	rt := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
 		AllowOrigin: chat.AnyAllows, Log: cfg.Logger, Metrics: metrics}
-	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Media: files, Routing: router, Interactions: flex, Agents: team, Events: events, Messaging: messaging, Outbox: jobs, Hub: hub, db: db, desk: deskOf, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
+	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Media: files, Routing: router, Interactions: flex, Agents: team, Canned: replies, Events: events, Messaging: messaging, Outbox: jobs, Hub: hub, db: db, desk: deskOf, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
 	front, err := frontend.New(chat, a.DemoDeployment, cfg.Logger)
 	if err != nil {
 		db.Close()

@@ -10,8 +10,10 @@ import (
 
 	"parley/server/agents"
 	"parley/server/apperr"
+	"parley/server/canned"
 	"parley/server/conversations"
 	"parley/server/interactions"
+	"parley/server/paging"
 	"parley/server/routing"
 	"parley/server/webchat"
 )
@@ -131,7 +133,13 @@ var demoAgents = []struct{ email, name, role string }{
 
 // DemoLogins makes the demo agents on first start, keeping their generated
 // passwords in DIR/demo-agents.txt, and returns that file's lines to print.
+// It also gives a desk without canned responses a few to search.
 func (a *App) DemoLogins(ctx context.Context, dataDir string) ([]string, error) {
+	// On every demo start, not the first only: a demo desk made before
+	// canned responses existed gets them too.
+	if err := a.demoCannedResponses(ctx); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dataDir, "demo-agents.txt")
 	if b, err := os.ReadFile(path); err == nil {
 		return splitLines(string(b)), nil
@@ -158,3 +166,32 @@ func (a *App) DemoLogins(ctx context.Context, dataDir string) ([]string, error) 
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// demoCanned are the canned responses a demo desk starts with, so "/" in
+// the composer finds something. The desktop fills in {{customer}} and
+// {{agent}} with first names.
+var demoCanned = []struct {
+	title, body string
+	tags        []string
+}{
+	{"Greeting", "Hi {{customer}}, I'm {{agent}}. How can I help you today?", []string{"hello", "welcome"}},
+	{"Let me check", "Good question, {{customer}}. Let me check that for you: it takes a minute or two.", []string{"wait", "hold"}},
+	{"Refund policy", "You can return any item within 30 days for a full refund. Once we receive it, the money " +
+		"reaches the card you paid with within 5 working days.", []string{"refund", "return", "money"}},
+	{"Goodbye", "Glad I could help, {{customer}}. If anything else comes up, just start a new chat. Have a good day!", []string{"bye", "thanks"}},
+}
+
+// demoCannedResponses adds the demo responses to a desk that has none.
+func (a *App) demoCannedResponses(ctx context.Context) error {
+	page, err := a.Canned.List(ctx, paging.Request{Size: 1})
+	if err != nil || len(page.Items) > 0 {
+		return err
+	}
+	for _, c := range demoCanned {
+		p := canned.Params{Title: ptr(c.title), Body: ptr(c.body), Tags: ptr(c.tags)}
+		if _, err := a.Canned.Create(ctx, "", p); err != nil {
+			return fmt.Errorf("create demo canned response %q: %w", c.title, err)
+		}
+	}
+	return nil
+}

@@ -15,6 +15,7 @@ import (
 	"parley/server/agents"
 	"parley/server/apperr"
 	"parley/server/auth"
+	"parley/server/canned"
 	"parley/server/channels"
 	"parley/server/conversations"
 	"parley/server/interactions"
@@ -47,6 +48,7 @@ type Config struct {
 	Interactions  *interactions.Service
 	Agents        *agents.Service
 	Notes         *notes.Service
+	Canned        *canned.Service
 	Events        *webhooks.Events
 	Outbox        *outbox.Runner
 	Messaging     *channels.Messaging
@@ -75,6 +77,7 @@ type API struct {
 	interactions *interactions.Service
 	agents       *agents.Service
 	notes        *notes.Service
+	canned       *canned.Service
 	events       *webhooks.Events
 	outbox       *outbox.Runner
 	messaging    *channels.Messaging
@@ -103,6 +106,7 @@ func New(c Config) *API {
 		interactions: c.Interactions,
 		agents:       c.Agents,
 		notes:        c.Notes,
+		canned:       c.Canned,
 		events:       c.Events,
 		outbox:       c.Outbox,
 		messaging:    c.Messaging,
@@ -128,6 +132,7 @@ func New(c Config) *API {
 	a.routeInteractions()
 	a.routeAgents()
 	a.routeNotes()
+	a.routeCanned()
 	a.routeWebhooks()
 	return a
 }

@@ -30,6 +30,8 @@ func (a *API) deskAccess(method, path string) access {
 		return a.interactionRule(method)
 	case path == notesPath:
 		return a.notesRule
+	case strings.HasPrefix(path, cannedPath):
+		return a.cannedRule
 	case strings.HasPrefix(path, agentsPath):
 		return func(ctx context.Context, r *http.Request, c caller) error {
 			if c.desk != nil && agents.AtLeast(c.desk.Role, agents.RoleAdmin) {

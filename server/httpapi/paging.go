@@ -29,6 +29,12 @@ type pageRequest struct {
 // Page tokens are opaque to clients. Parley's say which way to walk from
 // which key: "PA<key>" is the page after key, "PB<key>" the page before it.
 func readPage(p *params, filterNames ...string) (pageRequest, error) {
+	return readPageUpTo(p, maxPageSize, filterNames...)
+}
+
+// readPageUpTo is readPage for a list whose pages may hold up to maxSize
+// items: one a client loads whole.
+func readPageUpTo(p *params, maxSize int, filterNames ...string) (pageRequest, error) {
 	req := pageRequest{filters: url.Values{}}
 	for _, name := range filterNames {
 		if v := p.str(name); v != nil {
@@ -40,8 +46,8 @@ func readPage(p *params, filterNames ...string) (pageRequest, error) {
 		switch {
 		case *n < 1:
 			p.fail("PageSize must be at least 1, got %d", *n)
-		case *n > maxPageSize:
-			req.Size = maxPageSize // Twilio caps rather than refuses
+		case *n > maxSize:
+			req.Size = maxSize // Twilio caps rather than refuses
 		default:
 			req.Size = *n
 		}

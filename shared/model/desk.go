@@ -12,3 +12,17 @@ type Note struct {
 	Body            string `json:"body"`
 	DateCreated     Time   `json:"date_created"`
 }
+
+// CannedResponse is a shared reply agents insert from the composer
+// (Parley's own resource, /parley/v1/CannedResponses).
+type CannedResponse struct {
+	SID         string   `json:"sid"`
+	AccountSID  string   `json:"account_sid"`
+	Title       string   `json:"title"`
+	Body        string   `json:"body"`
+	Tags        []string `json:"tags"`
+	CreatedBy   string   `json:"created_by"`
+	DateCreated Time     `json:"date_created"`
+	DateUpdated Time     `json:"date_updated"`
+	URL         string   `json:"url"`
+}

@@ -43,6 +43,7 @@ const (
 	FlexUser       = "FU" // an agent of the desktop, as Flex names its users
 	Address        = "IG"
 	Note           = "NT" // an agents-only note on a conversation (Parley's own)
+	CannedResponse = "CR" // a shared reply agents insert (Parley's own)
 )
 
 // Len is the length of every SID: a two-letter prefix and 32 hex digits.
