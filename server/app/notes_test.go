@@ -10,7 +10,9 @@ import (
 	proto "parley/shared/realtime"
 )
 
-func notesOf(conversation string) string { return "/parley/v1/Conversations/" + conversation + "/Notes" }
+func notesOf(conversation string) string {
+	return "/parley/v1/Conversations/" + conversation + "/Notes"
+}
 
 func TestPrivateNotesReachAgentsButNeverTheCustomer(t *testing.T) {
 	s := startServer(t)

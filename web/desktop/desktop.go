@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"parley/shared/client"
 	"parley/shared/model"
 	"parley/shared/realtime"
+	"parley/web/attach"
 )
 
 // Desktop is the agent's whole working day: signing in, the activity,
@@ -62,6 +64,22 @@ type Desktop struct {
 
 	titleFlash bool
 	lastTyping time.Time
+
+	// the composer
+	noteMode   bool   // the composer writes private notes, not replies
+	serviceSID string // the chat service files are uploaded to
+	links      attach.Links
+	attachErr  string
+	dragging   bool
+	// stopCatching ends the listening for dropped and pasted files.
+	stopCatching func()
+	viewer       string // the picture shown over the desk, if any
+	viewerName   string
+
+	// canned responses, and those matching the composer's "/" search
+	canned      []model.CannedResponse
+	suggestions []model.CannedResponse // nil when the list is closed
+	suggested   int
 }
 
 // Saved is the sign-in kept in sessionStorage: a reload keeps working,
@@ -113,6 +131,10 @@ type Chat struct {
 	Typing          time.Time // until when someone else is typing
 	Names           map[string]string
 	Disposition     string
+	Notes           []model.Note
+	Drafts          []*attach.Draft // files for the next message
+	Past            []Past          // the customer's earlier conversations
+	PastLoaded      bool
 }
 
 func (c *Chat) add(m model.Message) bool {
@@ -141,6 +163,8 @@ func (d *Desktop) OnMount(ctx app.Context) {
 		boot.Call("remove")
 	}
 	d.rest = client.NewREST(d.origin, client.TokenAuth(func(context.Context) (string, error) { return d.token(), nil }), nil)
+	d.links.REST = d.rest
+	d.stopCatching = attach.Catch(ctx, ".chat", "#composer", d.pickFiles, func(on bool) { d.dragging = on })
 	// Coming back to the tab reads the chat in front of the agent.
 	app.Window().Get("document").Call("addEventListener", "visibilitychange", app.FuncOf(func(app.Value, []app.Value) any {
 		d.ctx.Dispatch(func(ctx app.Context) {
@@ -163,6 +187,9 @@ func (d *Desktop) OnMount(ctx app.Context) {
 func (d *Desktop) OnDismount() {
 	if d.stop != nil {
 		d.stop()
+	}
+	if d.stopCatching != nil {
+		d.stopCatching()
 	}
 }
 
@@ -273,7 +300,8 @@ func (d *Desktop) signedOut(ctx app.Context, why string) {
 		d.stop()
 	}
 	ctx.SessionStorage().Del(storageKey)
-	*d = Desktop{Compo: d.Compo, ctx: d.ctx, origin: d.origin, rest: d.rest, view: "chats", problem: why}
+	*d = Desktop{Compo: d.Compo, ctx: d.ctx, origin: d.origin, rest: d.rest, links: attach.Links{REST: d.rest},
+		stopCatching: d.stopCatching, view: "chats", problem: why}
 }
 
 // ---- working ----
@@ -321,6 +349,9 @@ func (d *Desktop) connect(ctx app.Context, attempt int) {
 			go func() { <-bg.Done(); sess.Close() }()
 			d.sess, d.connected = sess, true
 			d.load(ctx)
+			if d.canned == nil {
+				d.loadCanned()
+			}
 		})
 	})
 }
@@ -429,6 +460,15 @@ func (d *Desktop) onEvent(ctx app.Context, f realtime.ServerFrame) {
 	case realtime.TypingEnded:
 		if c := d.chat(f.ConversationSID); c != nil {
 			c.Typing = time.Time{}
+		}
+	case realtime.NoteAdded:
+		var n model.Note
+		if json.Unmarshal(f.Data, &n) != nil {
+			return
+		}
+		if c := d.chat(n.ConversationSID); c != nil {
+			c.addNote(n)
+			d.scrollToEnd(n.ConversationSID)
 		}
 	}
 }
@@ -551,6 +591,10 @@ func (d *Desktop) openChat(ctx app.Context, r model.Reservation, t model.Task) {
 		d.active = attrs.ConversationSID
 	}
 	d.loadHistory(ctx, c)
+	d.loadNotes(c)
+	if !c.PastLoaded {
+		d.loadPast(c)
+	}
 	d.sendFirstMessage(attrs.InteractionSID)
 }
 
@@ -561,7 +605,9 @@ func (d *Desktop) loadHistory(ctx app.Context, c *Chat) {
 		defer cancel()
 		var msgs struct{ Messages []model.Message }
 		var parts struct{ Participants []model.Participant }
+		var about model.Conversation
 		err := errors.Join(
+			d.rest.Do(cx, "GET", "/conversations/v1/Conversations/"+conv, nil, &about),
 			d.rest.Do(cx, "GET", "/conversations/v1/Conversations/"+conv+"/Messages", form("Order", "desc", "PageSize", "50"), &msgs),
 			d.rest.Do(cx, "GET", "/conversations/v1/Conversations/"+conv+"/Participants", nil, &parts),
 		)
@@ -569,6 +615,9 @@ func (d *Desktop) loadHistory(ctx app.Context, c *Chat) {
 			if err != nil {
 				d.problem = client.Explain(err)
 				return
+			}
+			if about.ChatServiceSID != "" {
+				d.serviceSID, d.links.ServiceSID = about.ChatServiceSID, about.ChatServiceSID
 			}
 			for _, m := range msgs.Messages {
 				c.add(m)
@@ -644,32 +693,62 @@ func (d *Desktop) send(ctx app.Context, e app.Event) {
 		return
 	}
 	body := strings.TrimSpace(box.Get("value").String())
-	if body == "" {
+	if d.noteMode {
+		if body != "" {
+			box.Set("value", "")
+			d.writeNote(c, body)
+		}
+		return
+	}
+	media, ok := d.takeDrafts(c)
+	if !ok {
+		d.attachErr = "Wait for the files to finish uploading, then send."
+		return
+	}
+	d.attachErr = ""
+	if body == "" && len(media) == 0 {
 		return
 	}
 	box.Set("value", "")
-	c.Pending = append(c.Pending, body)
+	c.Pending = append(c.Pending, pendingText(body, len(media)))
 	sess, conv, key := d.sess, c.Attrs.ConversationSID, newKey()
 	d.ctx.Async(func() {
-		_, err := sess.SendKeyed(context.Background(), conv, body, "", key)
+		_, err := sess.SendMessage(context.Background(), client.Outgoing{ConversationSID: conv, Body: body,
+			IdempotencyKey: key, MediaSIDs: media})
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				d.problem = "Your message was not sent: " + client.Explain(err)
-				c.Pending = slices.DeleteFunc(c.Pending, func(p string) bool { return p == body })
+				c.Pending = slices.DeleteFunc(c.Pending, func(p string) bool { return p == pendingText(body, len(media)) })
 			}
 		})
 	})
 	d.scrollToEnd(conv)
 }
 
+// pendingText is how a message on its way shows until acknowledged.
+func pendingText(body string, files int) string {
+	switch {
+	case files == 1:
+		body = strings.TrimSpace(body + " (1 file)")
+	case files > 1:
+		body = strings.TrimSpace(fmt.Sprintf("%s (%d files)", body, files))
+	}
+	return body
+}
+
 func (d *Desktop) onComposerKey(ctx app.Context, e app.Event) {
+	if d.onSuggestionKey(e) {
+		return
+	}
 	if e.Get("key").String() == "Enter" && !e.Get("shiftKey").Bool() {
 		d.send(ctx, e)
 	}
 }
 
 func (d *Desktop) onInput(ctx app.Context, e app.Event) {
-	if d.sess == nil || time.Since(d.lastTyping) < 2*time.Second {
+	d.suggest(ctx.JSSrc().Get("value").String())
+	// A private note is not for the customer: not even its typing shows.
+	if d.sess == nil || d.noteMode || time.Since(d.lastTyping) < 2*time.Second {
 		return
 	}
 	d.lastTyping = time.Now()

@@ -10,6 +10,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"parley/shared/model"
+	"parley/web/attach"
 )
 
 // Render draws the desktop. Every string from a person or the server goes
@@ -18,21 +19,27 @@ func (d *Desktop) Render() app.UI {
 	if !d.signedIn {
 		return d.signInView()
 	}
+	// Notices come and go inside a box that stays: go-app matches children
+	// by position, so a notice before the work area would make it (and the
+	// text being typed) be rebuilt.
 	return app.Div().ID("desk").Class("desk").Body(
 		d.header(),
-		app.If(!d.connected, func() app.UI {
-			return app.Div().Class("banner").Role("status").Text("Reconnecting…")
-		}),
-		app.If(d.problem != "", func() app.UI {
-			return app.Div().Class("problem").Role("alert").Body(
-				app.Span().Text(d.problem),
-				app.Button().Type("button").Class("link").Text("Dismiss").OnClick(func(app.Context, app.Event) { d.problem = "" }),
-			)
-		}),
+		app.Div().Class("notices").Body(
+			app.If(!d.connected, func() app.UI {
+				return app.Div().Class("banner").Role("status").Text("Reconnecting…")
+			}),
+			app.If(d.problem != "", func() app.UI {
+				return app.Div().Class("problem").Role("alert").Body(
+					app.Span().Text(d.problem),
+					app.Button().Type("button").Class("link").Text("Dismiss").OnClick(func(app.Context, app.Event) { d.problem = "" }),
+				)
+			}),
+		),
 		d.main(),
 		app.If(d.transfer != nil, d.transferView),
 		app.If(d.confirm != nil, d.confirmView),
 		app.If(d.outbound != nil, d.outboundView),
+		app.If(d.viewer != "", d.viewerView),
 	)
 }
 
@@ -162,18 +169,30 @@ func (d *Desktop) chatView() app.UI {
 		return app.Section().Class("chat", "empty").Body(app.P().Class("hint").Text("Select a chat."))
 	}
 	typing := time.Now().Before(c.Typing)
-	return app.Section().Class("chat").Aria("label", "Chat with "+c.Attrs.CustomerName).Body(
+	lines := c.timeline()
+	class := []string{"chat"}
+	if d.dragging {
+		class = append(class, "dragging")
+	}
+	return app.Section().Class(class...).Aria("label", "Chat with "+c.Attrs.CustomerName).Body(
 		app.Div().Class("thread").Body(
 			app.Ol().ID("messages").Class("messages").Body(
-				app.Range(c.Msgs).Slice(func(i int) app.UI { return d.message(c, c.Msgs[i]) }),
+				app.Range(lines).Slice(func(i int) app.UI {
+					if n := lines[i].note; n != nil {
+						return d.noteView(*n)
+					}
+					return d.message(c, *lines[i].msg)
+				}),
 				app.Range(c.Pending).Slice(func(i int) app.UI {
 					return app.Li().Class("msg", "mine", "pending").Body(app.P().Class("body").Text(c.Pending[i]),
 						app.Span().Class("meta").Text("Sending…"))
 				}),
 			),
-			app.If(typing, func() app.UI {
-				return app.P().ID("typing").Class("typing").Role("status").Text(firstNonEmpty(c.Attrs.CustomerName, "The customer") + " is typing…")
-			}),
+			app.Div().Class("typing-line").Body(
+				app.If(typing, func() app.UI {
+					return app.P().ID("typing").Class("typing").Role("status").Text(firstNonEmpty(c.Attrs.CustomerName, "The customer") + " is typing…")
+				}),
+			),
 			d.composer(c),
 		),
 		d.customerPanel(c),
@@ -209,14 +228,10 @@ func (d *Desktop) message(c *Chat, m model.Message) app.UI {
 			status = "Seen"
 		}
 	}
-	files := make([]app.UI, 0, len(m.Media))
-	for _, f := range m.Media {
-		files = append(files, app.Li().Class("file").Text(fmt.Sprintf("%s (%s)", firstNonEmpty(f.Filename, f.SID), size(f.Size))))
-	}
 	return app.Li().Class(classes...).DataSet("index", m.Index).Body(
 		app.Span().Class("author").Text(author),
-		app.P().Class("body").Text(body),
-		app.If(len(files) > 0, func() app.UI { return app.Ul().Class("files").Body(files...) }),
+		app.If(body != "", func() app.UI { return app.P().Class("body").Text(body) }),
+		app.If(len(m.Media) > 0, func() app.UI { return d.attachments(m.Media) }),
 		app.Span().Class("meta").Body(
 			app.Time().DateTime(m.DateCreated.Time.Format(time.RFC3339)).Text(m.DateCreated.Time.Local().Format("15:04")),
 			app.If(status != "", func() app.UI { return app.Span().Class("receipt").Text(" · " + status) }),
@@ -243,12 +258,38 @@ func (d *Desktop) composer(c *Chat) app.UI {
 			app.Button().Type("submit").ID("complete").Class("primary").Text("Complete"),
 		)
 	}
+	mode := func(note bool, id, label string) app.UI {
+		return app.Button().Type("button").ID(id).Class("mode").Aria("pressed", d.noteMode == note).Text(label).
+			OnClick(func(ctx app.Context, e app.Event) { d.noteMode = note; focusComposer() })
+	}
+	placeholder, sendLabel, formClass := "Type a reply; Enter sends; / finds a canned response", "Send", "composer"
+	if d.noteMode {
+		placeholder, sendLabel, formClass = "Write a private note: only agents see it", "Add note", "composer note-mode"
+	}
 	return app.Div().Class("compose").Body(
-		app.Form().Class("composer").OnSubmit(d.send).Body(
-			app.Label().For("composer").Class("sr-only").Text("Message"),
-			app.Textarea().ID("composer").Rows(2).Placeholder("Type a reply; Enter sends").
+		app.Div().Class("modes").Role("group").Aria("label", "Write").Body(
+			mode(false, "mode-reply", "Reply"),
+			mode(true, "mode-note", "Private note"),
+		),
+		// What comes and goes sits in a box that stays, and the attach
+		// button hides rather than leaving: go-app matches children by
+		// position, and a shifted textarea would be replaced, losing what
+		// the agent was typing and the focus.
+		app.Div().Class("compose-extras").Body(
+			app.If(d.attachErr != "", func() app.UI { return app.P().Class("attach-error").Role("alert").Text(d.attachErr) }),
+			app.If(len(c.Drafts) > 0 && !d.noteMode, func() app.UI { return d.draftsView(c) }),
+			app.If(d.suggestions != nil, d.suggestionsView),
+		),
+		app.Form().Class(formClass).OnSubmit(d.send).Body(
+			app.Label().For("attach").Class("attach").Hidden(d.noteMode).Title("Attach files").Body(
+				app.Raw(attach.PaperclipIcon),
+				app.Span().Class("sr-only").Text("Attach files"),
+				app.Input().Type("file").ID("attach").Class("sr-only").Multiple(true).OnChange(d.onFileInput),
+			),
+			app.Label().For("composer").Class("sr-only").Text(map[bool]string{false: "Message", true: "Private note"}[d.noteMode]),
+			app.Textarea().ID("composer").Rows(2).Placeholder(placeholder).
 				OnKeyDown(d.onComposerKey).OnInput(d.onInput),
-			app.Button().Type("submit").ID("send").Class("primary").Text("Send"),
+			app.Button().Type("submit").ID("send").Class("primary").Text(sendLabel),
 		),
 		app.Div().Class("actions").Body(
 			app.Button().Type("button").ID("transfer").Text("Transfer").
@@ -282,6 +323,8 @@ func (d *Desktop) customerPanel(c *Chat) app.UI {
 	return app.Aside().Class("customer").Aria("label", "Customer").Body(
 		app.H2().Text("Customer"),
 		app.Dl().Body(rows...),
+		app.H3().Text("Earlier conversations"),
+		d.pastView(c),
 	)
 }
 
@@ -399,16 +442,6 @@ func seconds(s int) string {
 		return fmt.Sprintf("%dm %02ds", s/60, s%60)
 	}
 	return fmt.Sprintf("%dh %02dm", s/3600, s/60%60)
-}
-
-func size(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"parley/shared/client"
+	"parley/shared/model"
+)
+
+// Private notes and the customer's past conversations: what agents know
+// about a chat that the customer does not see.
+
+func notesPath(conv string) string {
+	return "/parley/v1/Conversations/" + url.PathEscape(conv) + "/Notes"
+}
+
+// addNote keeps a note once, in time order (the REST answer and the
+// socket's note_added may both bring it).
+func (c *Chat) addNote(n model.Note) {
+	if slices.ContainsFunc(c.Notes, func(x model.Note) bool { return x.SID == n.SID }) {
+		return
+	}
+	c.Notes = append(c.Notes, n)
+	sort.SliceStable(c.Notes, func(i, j int) bool { return c.Notes[i].DateCreated.Before(c.Notes[j].DateCreated.Time) })
+}
+
+// loadNotes reads the chat's notes: those a colleague wrote before a
+// transfer, and the agent's own after a reload.
+func (d *Desktop) loadNotes(c *Chat) {
+	conv := c.Attrs.ConversationSID
+	d.ctx.Async(func() {
+		var list struct{ Notes []model.Note }
+		cx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		err := d.rest.Do(cx, "GET", notesPath(conv), nil, &list)
+		d.ctx.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				d.problem = "Cannot load the chat's notes: " + client.Explain(err)
+				return
+			}
+			for _, n := range list.Notes {
+				c.addNote(n)
+			}
+		})
+	})
+}
+
+// writeNote posts the composer's text as a private note.
+func (d *Desktop) writeNote(c *Chat, body string) {
+	conv := c.Attrs.ConversationSID
+	d.ctx.Async(func() {
+		var n model.Note
+		err := d.rest.Do(context.Background(), "POST", notesPath(conv), form("Body", body), &n)
+		d.ctx.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				d.problem = "Your note was not saved: " + client.Explain(err)
+				if box := app.Window().GetElementByID("composer"); box.Truthy() && box.Get("value").String() == "" {
+					box.Set("value", body) // give the words back
+				}
+				return
+			}
+			c.addNote(n)
+			d.scrollToEnd(conv)
+		})
+	})
+}
+
+// entry is one line of a chat's thread: a message or a note.
+type entry struct {
+	at   time.Time
+	msg  *model.Message
+	note *model.Note
+}
+
+// timeline merges messages and notes by time, so a note sits where it
+// was written.
+func (c *Chat) timeline() []entry {
+	out := make([]entry, 0, len(c.Msgs)+len(c.Notes))
+	for i := range c.Msgs {
+		out = append(out, entry{at: c.Msgs[i].DateCreated.Time, msg: &c.Msgs[i]})
+	}
+	for i := range c.Notes {
+		out = append(out, entry{at: c.Notes[i].DateCreated.Time, note: &c.Notes[i]})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].msg != nil && out[j].msg != nil {
+			return out[i].msg.Index < out[j].msg.Index
+		}
+		return out[i].at.Before(out[j].at)
+	})
+	return out
+}
+
+func (d *Desktop) noteView(n model.Note) app.UI {
+	author := n.AuthorName
+	if n.Author == d.saved.Agent.Identity {
+		author = "You"
+	}
+	return app.Li().Class("note").DataSet("sid", n.SID).Body(
+		app.Span().Class("author").Text(author+" · private note"),
+		app.P().Class("body").Text(n.Body),
+		app.Span().Class("meta").Body(
+			app.Time().DateTime(n.DateCreated.Time.Format(time.RFC3339)).Text(n.DateCreated.Time.Local().Format("15:04")),
+		),
+	)
+}
+
+// Past is one earlier conversation of the chat's customer.
+type Past struct {
+	SID     string
+	Topic   string
+	State   string
+	Created time.Time
+}
+
+// loadPast lists the customer's other conversations, newest first: a web
+// visitor by identity, a texting customer by phone number.
+func (d *Desktop) loadPast(c *Chat) {
+	who := c.Attrs.CustomerAddress
+	if who == "" {
+		return
+	}
+	filter := "Identity"
+	if strings.HasPrefix(who, "+") || strings.Contains(who, ":+") {
+		filter = "Address"
+	}
+	conv := c.Attrs.ConversationSID
+	d.ctx.Async(func() {
+		var list struct {
+			Conversations []model.ParticipantConversation
+		}
+		cx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		err := d.rest.Do(cx, "GET", "/conversations/v1/ParticipantConversations", form(filter, who, "PageSize", "50"), &list)
+		var past []Past
+		for i := len(list.Conversations) - 1; i >= 0 && len(past) < 10; i-- {
+			pc := list.Conversations[i]
+			if pc.ConversationSID == conv {
+				continue
+			}
+			past = append(past, Past{SID: pc.ConversationSID, State: pc.ConversationState,
+				Created: pc.ConversationDateCreated.Time, Topic: topicOf(pc)})
+		}
+		d.ctx.Dispatch(func(ctx app.Context) {
+			if err == nil {
+				c.Past, c.PastLoaded = past, true
+			}
+		})
+	})
+}
+
+// topicOf is what an earlier conversation was about: the visitor's
+// question, else its name.
+func topicOf(pc model.ParticipantConversation) string {
+	var attrs struct {
+		PreEngagement map[string]string `json:"pre_engagement_data"`
+	}
+	_ = json.Unmarshal([]byte(pc.ConversationAttributes), &attrs)
+	if q := attrs.PreEngagement["question"]; q != "" {
+		return q
+	}
+	if pc.ConversationFriendlyName != nil && *pc.ConversationFriendlyName != "" {
+		return *pc.ConversationFriendlyName
+	}
+	return "(no subject)"
+}
+
+func (d *Desktop) pastView(c *Chat) app.UI {
+	if !c.PastLoaded {
+		return app.P().Class("hint").Text("Loading…")
+	}
+	if len(c.Past) == 0 {
+		return app.P().ID("past-none").Class("hint").Text("No earlier conversations.")
+	}
+	items := make([]app.UI, 0, len(c.Past))
+	for _, p := range c.Past {
+		items = append(items, app.Li().Class("past").Body(
+			app.Time().DateTime(p.Created.Format(time.RFC3339)).Text(p.Created.Local().Format("2 Jan 2006")),
+			app.Span().Class("topic").Text(p.Topic),
+			app.Span().Class("tag").Text(p.State),
+		))
+	}
+	return app.Ol().ID("past").Class("past-list").Body(items...)
+}
+
+func focusComposer() {
+	if box := app.Window().GetElementByID("composer"); box.Truthy() {
+		box.Call("focus")
+	}
+}
