@@ -284,3 +284,23 @@ func Catch(ctx app.Context, zone, box string, take func(ctx app.Context, files a
 		}
 	}
 }
+
+// Take returns the uploaded drafts as a message's media, keeping their
+// previews as the pictures' links; ok is false while any still uploads,
+// and then nothing is taken. Refused drafts are dropped.
+func (l *Links) Take(drafts []*Draft) (media []model.Media, ok bool) {
+	for _, d := range drafts {
+		if d.Uploading() {
+			return nil, false
+		}
+	}
+	for _, d := range drafts {
+		if d.SID != "" {
+			media = append(media, d.Media())
+			if d.Preview != "" {
+				l.Keep(d.SID, d.Preview)
+			}
+		}
+	}
+	return media, true
+}

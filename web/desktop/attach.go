@@ -42,18 +42,12 @@ func (d *Desktop) pickFiles(ctx app.Context, files app.Value) {
 // takeDrafts returns the chat's uploaded files for the next message and
 // clears them; ok is false while any still uploads.
 func (d *Desktop) takeDrafts(c *Chat) (sids []string, ok bool) {
-	for _, f := range c.Drafts {
-		if f.Uploading() {
-			return nil, false
-		}
+	media, ok := d.links.Take(c.Drafts)
+	if !ok {
+		return nil, false
 	}
-	for _, f := range c.Drafts {
-		if f.SID != "" {
-			sids = append(sids, f.SID)
-			if f.Preview != "" {
-				d.links.Keep(f.SID, f.Preview)
-			}
-		}
+	for _, m := range media {
+		sids = append(sids, m.SID)
 	}
 	c.Drafts = nil
 	return sids, true

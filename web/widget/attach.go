@@ -45,21 +45,10 @@ func (w *Widget) pickFiles(ctx app.Context, files app.Value) {
 // takeDrafts returns the uploaded drafts as a message's media and clears
 // them. Refused drafts are dropped; ok is false while any still uploads.
 func (w *Widget) takeDrafts() (media []model.Media, ok bool) {
-	for _, d := range w.drafts {
-		if d.Uploading() {
-			return nil, false
-		}
+	if media, ok = w.links.Take(w.drafts); ok {
+		w.drafts = nil
 	}
-	for _, d := range w.drafts {
-		if d.SID != "" {
-			media = append(media, d.Media())
-			if d.Preview != "" {
-				w.links.Keep(d.SID, d.Preview)
-			}
-		}
-	}
-	w.drafts = nil
-	return media, true
+	return media, ok
 }
 
 func (w *Widget) onFileInput(ctx app.Context, e app.Event) {
