@@ -36,6 +36,7 @@ import (
 	"parley/server/outbox"
 	"parley/server/realtime"
 	"parley/server/render"
+	"parley/server/reports"
 	"parley/server/routing"
 	"parley/server/store"
 	"parley/server/webchat"
@@ -110,6 +111,7 @@ type App struct {
 	Interactions  *interactions.Service
 	Agents        *agents.Service
 	Canned        *canned.Service
+	Reports       *reports.Service
 	Events        *webhooks.Events
 	Messaging     *channels.Messaging
 	Outbox        *outbox.Runner
@@ -117,6 +119,7 @@ type App struct {
 
 	db       *store.DB
 	desk     *desk
+	facts    *reports.Recorder
 	realtime *realtime.Server
 	live     *live.Live
 	front    *frontend.Server
@@ -243,6 +246,13 @@ func Open(cfg Config) (*App, error) {
 
 	flex := interactions.NewService(store.NewInteractions(db), conv, router, cfg.Logger)
 	replies := canned.NewService(store.NewCanned(db))
+	reportFacts := store.NewReports(db)
+	facts := reports.NewRecorder(reportFacts, cfg.Logger)
+	router.Subscribe(facts.Record)
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "parley_report_facts_lost_total",
+		Help: "Report facts never stored (the recorder's buffer stayed full, or a write failed): reports miss those tasks."},
+		func() float64 { return float64(facts.Lost()) }))
+	summaries := reports.NewService(reportFacts)
 	privateNotes := notes.NewService(store.NewNotes(db))
 	privateNotes.Tell = tellNote(creds.AccountSID, conv, team, glue, renderer, func() string {
 		k, _, _ := deskOf.find(context.Background())
@@ -262,6 +272,7 @@ func Open(cfg Config) (*App, error) {
 		Agents:        team,
 		Notes:         privateNotes,
 		Canned:        replies,
+		Reports:       summaries,
 		Events:        events,
 		Outbox:        jobs,
 		Messaging:     messaging,
@@ -273,7 +284,7 @@ func Open(cfg Config) (*App, error) {
 	})
 	rt := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
 		AllowOrigin: chat.AnyAllows, Log: cfg.Logger, Metrics: metrics}
-	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Media: files, Routing: router, Interactions: flex, Agents: team, Canned: replies, Events: events, Messaging: messaging, Outbox: jobs, Hub: hub, db: db, desk: deskOf, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
+	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Media: files, Routing: router, Interactions: flex, Agents: team, Canned: replies, Reports: summaries, Events: events, Messaging: messaging, Outbox: jobs, Hub: hub, db: db, desk: deskOf, facts: facts, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
 	front, err := frontend.New(chat, a.DemoDeployment, cfg.Logger)
 	if err != nil {
 		db.Close()
@@ -453,6 +464,7 @@ func (a *App) Close() error {
 	<-a.done
 	a.Routing.Close() // its last events out, its timers stopped, before the store goes
 	a.Interactions.Close()
+	a.facts.Close()       // stores the facts of routing's last events
 	dbErr := a.db.Close() // after this, nothing more is published
 	a.live.Close()
 	return errors.Join(rtErr, dbErr)

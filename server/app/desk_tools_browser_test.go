@@ -179,3 +179,31 @@ func TestAnAgentAnswersWithACannedResponseANoteAndFiles(t *testing.T) {
 		t.Errorf("the visitor sees Ana's private note")
 	}
 }
+
+func TestASupervisorReadsTheDaysReport(t *testing.T) {
+	s := startServer(t)
+	b := startBrowser(t, s)
+	if !s.app.front.BuiltDesktop() {
+		t.Fatal("the desktop WASM is not built into this test binary: run make build")
+	}
+	ana := s.mustSignIn(t, s.mustCreateAgent(t, "ana@example.com", "agent"))
+	s.mustCreateAgent(t, "sue@example.com", "supervisor")
+	ana.goAvailable(t)
+	s.visitorChats(t, "Ada", "Hello?")
+	offer := ana.waitForOffer(t)
+	ana.mustCall(t, "POST", ana.workerPath("/Reservations/"+offer.SID), url.Values{"ReservationStatus": {"accepted"}}, nil)
+	// Facts reach the report a moment after routing: wait for them first,
+	// so the page is judged on what it shows, not on timing.
+	eventually(t, func() bool {
+		return strings.Contains(s.get(t, "/parley/v1/Reports/Conversations").text, `"accepted":1`)
+	}, func() string { return "the accepted chat never reached the report" })
+
+	sue := b.signInToTheDesk(t, s, "sue@example.com")
+	run(t, sue, "Sue opens the reports",
+		chromedp.Click("#nav-reports", chromedp.ByID),
+		waitText(".report-row", "Everyone"),
+		waitText(".report-total .conversations", "1"),
+		waitText(".report-total .abandoned", "0"),
+	)
+	b.screenshot(t, sue, "reports-1-week")
+}

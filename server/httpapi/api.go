@@ -23,6 +23,7 @@ import (
 	"parley/server/notes"
 	"parley/server/outbox"
 	"parley/server/render"
+	"parley/server/reports"
 	"parley/server/routing"
 	"parley/server/webchat"
 	"parley/server/webhooks"
@@ -49,6 +50,7 @@ type Config struct {
 	Agents        *agents.Service
 	Notes         *notes.Service
 	Canned        *canned.Service
+	Reports       *reports.Service
 	Events        *webhooks.Events
 	Outbox        *outbox.Runner
 	Messaging     *channels.Messaging
@@ -78,6 +80,7 @@ type API struct {
 	agents       *agents.Service
 	notes        *notes.Service
 	canned       *canned.Service
+	reports      *reports.Service
 	events       *webhooks.Events
 	outbox       *outbox.Runner
 	messaging    *channels.Messaging
@@ -107,6 +110,7 @@ func New(c Config) *API {
 		agents:       c.Agents,
 		notes:        c.Notes,
 		canned:       c.Canned,
+		reports:      c.Reports,
 		events:       c.Events,
 		outbox:       c.Outbox,
 		messaging:    c.Messaging,
@@ -133,6 +137,7 @@ func New(c Config) *API {
 	a.routeAgents()
 	a.routeNotes()
 	a.routeCanned()
+	a.routeReports()
 	a.routeWebhooks()
 	return a
 }

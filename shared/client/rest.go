@@ -80,8 +80,9 @@ const maxErrorText = 512
 
 // Do calls path (relative to the base URL, or absolute) with form
 // parameters, form-encoded in the body of a POST and in the query string
-// otherwise, and decodes the JSON answer into out when it is not nil. An
-// answer outside 2xx is returned as an *APIError.
+// otherwise, and decodes the JSON answer into out when it is not nil (a
+// *[]byte receives the body undecoded). An answer outside 2xx is returned
+// as an *APIError.
 func (c *REST) Do(ctx context.Context, method, path string, form url.Values, out any) error {
 	u := path
 	if !strings.HasPrefix(path, "http://") && !strings.HasPrefix(path, "https://") {
@@ -158,6 +159,10 @@ func (c *REST) send(ctx context.Context, method, u string, body io.Reader, conte
 		return errorFromBody(resp.StatusCode, b)
 	}
 	if out == nil || len(b) == 0 {
+		return nil
+	}
+	if raw, ok := out.(*[]byte); ok { // a CSV report, say: the body as it is
+		*raw = b
 		return nil
 	}
 	if err := json.Unmarshal(b, out); err != nil {

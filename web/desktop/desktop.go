@@ -47,12 +47,14 @@ type Desktop struct {
 	offers     []*Offer
 	chats      []*Chat
 	active     string // the conversation shown
-	view       string // "chats", "team" or "queues"
+	view       string // "chats", "team", "queues" or "reports"
 
 	// supervisor views
-	team      []TeamRow
-	queues    []QueueRow
-	reloading bool
+	team       []TeamRow
+	queues     []QueueRow
+	reloading  bool
+	report     *model.ConversationReport
+	reportBusy bool
 
 	// dialogs
 	transfer *transferForm

@@ -64,7 +64,7 @@ func (d *Desktop) header() app.UI {
 	a := d.saved.Agent
 	tabs := []app.UI{d.navButton("chats", fmt.Sprintf("Chats (%d)", len(d.chats)))}
 	if d.isSupervisor() {
-		tabs = append(tabs, d.navButton("team", "Team"), d.navButton("queues", "Queues"))
+		tabs = append(tabs, d.navButton("team", "Team"), d.navButton("queues", "Queues"), d.navButton("reports", "Reports"))
 	}
 	opts := make([]app.UI, 0, len(d.activities))
 	for _, act := range d.activities {
@@ -86,8 +86,11 @@ func (d *Desktop) navButton(view, label string) app.UI {
 	return app.Button().Type("button").ID("nav-"+view).Class("tab").Aria("current", d.view == view).
 		Text(label).OnClick(func(ctx app.Context, e app.Event) {
 		d.view = view
-		if view != "chats" {
+		switch view {
+		case "team", "queues":
 			d.reloadSupervision(ctx)
+		case "reports":
+			d.loadReport(ctx)
 		}
 	})
 }
@@ -98,6 +101,8 @@ func (d *Desktop) main() app.UI {
 		return d.teamView()
 	case "queues":
 		return d.queuesView()
+	case "reports":
+		return d.reportsView()
 	}
 	return app.Div().Class("work").Body(
 		app.Aside().Class("side").Body(
