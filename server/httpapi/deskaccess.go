@@ -30,6 +30,8 @@ func (a *API) deskAccess(method, path string) access {
 		return a.interactionRule(method)
 	case path == notesPath:
 		return a.notesRule
+	case path == reportsPath:
+		return a.reportsRule
 	case strings.HasPrefix(path, cannedPath):
 		return a.cannedRule
 	case strings.HasPrefix(path, agentsPath):

@@ -24,9 +24,6 @@ func (a *API) routeReports() {
 	if a.reports == nil {
 		return
 	}
-	// The rule is registered here, beside its route, rather than in
-	// deskAccess: route looks it up by "METHOD path" first.
-	a.access["GET "+reportsPath] = a.reportsRule
 	a.route("GET", reportsPath, func(w http.ResponseWriter, r *http.Request) error {
 		p, err := parseForm(r)
 		if err != nil {

@@ -17,7 +17,7 @@ import (
 // checks size and type against its policy and says what is wrong.
 func (d *Desktop) pickFiles(ctx app.Context, files app.Value) {
 	c := d.chat(d.active)
-	if c == nil || c.Status != "accepted" || !files.Truthy() || d.serviceSID == "" {
+	if c == nil || c.Status != "accepted" || !files.Truthy() || d.links.ServiceSID == "" {
 		return
 	}
 	d.attachErr = ""
@@ -33,7 +33,7 @@ func (d *Desktop) pickFiles(ctx app.Context, files app.Value) {
 		default:
 			draft := attach.NewDraft(f)
 			c.Drafts = append(c.Drafts, draft)
-			attach.Upload(d.ctx, d.origin, d.serviceSID, d.token(), draft, f, "The upload failed; check the connection and try again")
+			attach.Upload(d.ctx, d.origin, d.links.ServiceSID, d.token(), draft, f, "The upload failed; check the connection and try again")
 		}
 	}
 	d.attachErr = strings.Join(slices.Compact(refused), " ")

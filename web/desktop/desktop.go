@@ -68,11 +68,10 @@ type Desktop struct {
 	lastTyping time.Time
 
 	// the composer
-	noteMode   bool   // the composer writes private notes, not replies
-	serviceSID string // the chat service files are uploaded to
-	links      attach.Links
-	attachErr  string
-	dragging   bool
+	noteMode  bool // the composer writes private notes, not replies
+	links     attach.Links
+	attachErr string
+	dragging  bool
 	// stopCatching ends the listening for dropped and pasted files.
 	stopCatching func()
 	viewer       string // the picture shown over the desk, if any
@@ -619,7 +618,7 @@ func (d *Desktop) loadHistory(ctx app.Context, c *Chat) {
 				return
 			}
 			if about.ChatServiceSID != "" {
-				d.serviceSID, d.links.ServiceSID = about.ChatServiceSID, about.ChatServiceSID
+				d.links.ServiceSID = about.ChatServiceSID // files are uploaded to it too
 			}
 			for _, m := range msgs.Messages {
 				c.add(m)

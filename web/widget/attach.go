@@ -36,7 +36,7 @@ func (w *Widget) pickFiles(ctx app.Context, files app.Value) {
 		default:
 			d := attach.NewDraft(f)
 			w.drafts = append(w.drafts, d)
-			attach.Upload(w.ctx, w.origin, w.serviceSID, w.token(), d, f, w.t.UploadFailed)
+			attach.Upload(w.ctx, w.origin, w.links.ServiceSID, w.token(), d, f, w.t.UploadFailed)
 		}
 	}
 	w.attachErr = strings.Join(slices.Compact(refused), " ")

@@ -74,10 +74,9 @@ type Widget struct {
 	parentOrigin string
 
 	// attachments
-	serviceSID string // the chat service media are uploaded to
-	drafts     []*attach.Draft
-	attachErr  string
-	dragging   bool
+	drafts    []*attach.Draft
+	attachErr string
+	dragging  bool
 	// stopCatching ends the listening for dropped and pasted files.
 	stopCatching func()
 	links        attach.Links // media SID → content URL
@@ -273,8 +272,7 @@ func (w *Widget) connect(ctx app.Context, attempt int) {
 		w.ctx.Dispatch(func(ctx app.Context) {
 			w.sess, w.connected = sess, true
 			if err == nil {
-				w.serviceSID = conversation.ChatServiceSID
-				w.links.ServiceSID = w.serviceSID
+				w.links.ServiceSID = conversation.ChatServiceSID // files are uploaded to it too
 			}
 			if err == nil && conversation.State == "closed" {
 				w.ended(ctx)
