@@ -125,7 +125,8 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
       class: "panel",
       title: "Chat",
       allow: "clipboard-write",
-      src: BASE + "/widget/?key=" + encodeURIComponent(KEY),
+      // "#user": the site signs its customer in, so the widget's first screen skips the form.
+      src: BASE + "/widget/?key=" + encodeURIComponent(KEY) + (user && user.token ? "#user" : ""),
     });
     root.append(frame);
   }

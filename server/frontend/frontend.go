@@ -6,6 +6,7 @@ package frontend
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"crypto/rand"
@@ -26,6 +27,7 @@ import (
 	"parley/assets"
 	"parley/server/apperr"
 	"parley/server/webchat"
+	"parley/shared/i18n"
 	"parley/web/dist"
 )
 
@@ -63,6 +65,7 @@ func New(deployments Deployments, demoKey func(ctx context.Context) (string, err
 	for url, name := range map[string]string{
 		"/embed.js":                "embed.js",
 		"/widget/boot.js":          "widget/boot.js",
+		"/widget/shell.js":         "widget/shell.js",
 		"/widget/widget.css":       "widget/widget.css",
 		"/desktop/boot.js":         "widget/boot.js",
 		"/desktop/desktop.css":     "desktop/desktop.css",
@@ -76,7 +79,8 @@ func New(deployments Deployments, demoKey func(ctx context.Context) (string, err
 		s.addStatic(url, b)
 	}
 	var err error
-	if s.shell, err = template.ParseFS(assets.Files, "widget/index.html"); err != nil {
+	if s.shell, err = template.New("index.html").Funcs(template.FuncMap{"autocomplete": autocomplete}).
+		ParseFS(assets.Files, "widget/index.html"); err != nil {
 		return nil, err
 	}
 	if s.demo, err = template.ParseFS(assets.Files, "index.html"); err != nil {
@@ -271,10 +275,16 @@ func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Content-Type-Options", "nosniff")
+	// The page draws the widget's first screen in the widget's words: the
+	// deployment's language, or for "auto" the browser's, as the widget
+	// itself picks from navigator.language.
+	t := i18n.For(d.Locale, firstLanguage(r.Header.Get("Accept-Language")))
 	var buf bytes.Buffer
 	err = s.shell.Execute(&buf, map[string]any{
 		"Config": string(cfg), "Nonce": nonce, "Color": template.CSS(d.Theme.Color), // validated #rrggbb
-		"Mode": d.Theme.Mode, "Wasm": s.widgetWasm,
+		"Mode": d.Theme.Mode, "Position": d.Theme.Position, "Wasm": s.widgetWasm,
+		"Key": d.Key, "T": t, "Title": cmp.Or(d.FriendlyName, t.Title), "Form": d.Form,
+		"Shell":    "/widget/shell.js?v=" + s.version("/widget/shell.js"),
 		"CSS":      "/widget/widget.css?v=" + s.version("/widget/widget.css"),
 		"WasmExec": "/widget/wasm_exec.js?v=" + s.version("/widget/wasm_exec.js"),
 		"Boot":     "/widget/boot.js?v=" + s.version("/widget/boot.js"),
@@ -285,6 +295,19 @@ func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Write(buf.Bytes())
+}
+
+// autocomplete is the autofill hint for the default form's fields.
+func autocomplete(field string) string {
+	return map[string]string{"friendlyName": "name", "email": "email"}[field]
+}
+
+// firstLanguage is the first tag of an Accept-Language header ("fr-CH,
+// fr;q=0.9" → "fr-CH"), which is what the browser's navigator.language says.
+func firstLanguage(header string) string {
+	tag, _, _ := strings.Cut(header, ",")
+	tag, _, _ = strings.Cut(tag, ";")
+	return strings.TrimSpace(tag)
 }
 
 // serveDesktop serves the agent desktop's page. It is never framed and

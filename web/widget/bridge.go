@@ -94,8 +94,13 @@ func (w *Widget) setUser(ctx app.Context, u app.Value) {
 	}
 	prefill("friendlyName", w.user.name)
 	prefill("email", w.user.email)
-	if w.user.token != "" && w.phase == phaseForm && !w.submitting {
+	waiting := w.awaitingUser
+	w.awaitingUser = false
+	switch {
+	case w.user.token != "" && (w.phase == phaseForm || waiting) && !w.submitting:
 		w.start(ctx, map[string]string{})
+	case waiting:
+		w.phase = phaseForm
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"parley/shared/client"
+	"parley/shared/i18n"
 	"parley/shared/model"
 	"parley/shared/realtime"
 	"parley/web/attach"
@@ -40,7 +41,7 @@ type Widget struct {
 
 	ctx    app.Context
 	cfg    Config
-	t      Texts
+	t      i18n.Texts
 	origin string
 	api    guestAPI
 	rest   *client.REST
@@ -71,6 +72,7 @@ type Widget struct {
 	visible      bool
 	unread       int
 	stop         context.CancelFunc
+	awaitingUser bool // the site said it signs its customer in
 	parentOrigin string
 
 	// attachments
@@ -86,15 +88,13 @@ type Widget struct {
 
 // OnMount starts the widget in the browser.
 func (w *Widget) OnMount(ctx app.Context) {
+	mark("parley:mount")
 	w.ctx = ctx
 	w.thread = NewThread()
 	w.errs, w.names, w.typing = map[string]string{}, map[string]string{}, map[string]time.Time{}
 	w.origin = app.Window().Get("location").Get("origin").String()
-	if boot := app.Window().GetElementByID("boot"); boot.Truthy() {
-		boot.Call("remove")
-	}
 	cfg, err := readConfig()
-	w.t = textsFor(cfg.Locale, app.Window().Get("navigator").Get("language").String())
+	w.t = i18n.For(cfg.Locale, app.Window().Get("navigator").Get("language").String())
 	root := app.Window().Get("document").Get("documentElement")
 	root.Set("lang", w.t.Lang)
 	root.Set("dir", w.t.Dir)
@@ -112,7 +112,9 @@ func (w *Widget) OnMount(ctx app.Context) {
 	w.listenToLoader()
 	// "ready" goes once the first screen is drawn, so the loader (and the
 	// benchmark timing click to form) sees a widget a visitor can use.
-	w.ctx.Defer(func(app.Context) {
+	w.ctx.Defer(func(ctx app.Context) {
+		w.takeOver(ctx)
+		mark("parley:ready")
 		w.post(map[string]any{"type": "ready"})
 		w.post(map[string]any{"type": "theme", "color": cfg.Theme.Color, "position": cfg.Theme.Position})
 	})
@@ -121,6 +123,19 @@ func (w *Widget) OnMount(ctx app.Context) {
 	ctx.LocalStorage().Get(storageKey(cfg.Key), &saved)
 	if saved.Token != "" && time.Until(saved.Expires) > 10*time.Second {
 		w.resume(ctx, saved)
+		return
+	}
+	// A site that signs its customer in says so in the frame's address
+	// (see assets/embed.js): the chat starts when the loader hands the
+	// customer over, with no form shown in between. Should that never
+	// come, the form does.
+	if app.Window().Get("location").Get("hash").String() == "#user" {
+		w.awaitingUser = true
+		ctx.After(5*time.Second, func(app.Context) {
+			if w.awaitingUser {
+				w.awaitingUser, w.phase = false, phaseForm
+			}
+		})
 		return
 	}
 	w.phase = phaseForm
@@ -154,6 +169,11 @@ func (w *Widget) save(ctx app.Context) {
 
 func (w *Widget) submit(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	w.sendForm(ctx)
+}
+
+// sendForm checks the form's answers and, if they are right, starts the chat.
+func (w *Widget) sendForm(ctx app.Context) {
 	if w.submitting {
 		return
 	}
@@ -203,7 +223,7 @@ func (w *Widget) start(ctx app.Context, data map[string]string) {
 		w.ctx.Dispatch(func(ctx app.Context) {
 			w.submitting = false
 			if err != nil {
-				w.problem = fmt.Sprintf(w.t.CouldNotStart, client.Explain(err))
+				w.phase, w.problem = phaseForm, fmt.Sprintf(w.t.CouldNotStart, client.Explain(err))
 				return
 			}
 			w.post(map[string]any{"type": "started", "conversation_sid": saved.Conversation})

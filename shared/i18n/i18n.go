@@ -1,4 +1,7 @@
-package main
+// Package i18n holds the chat widget's words in each language it speaks.
+// The widget uses them, and so does the server, which draws the widget's
+// first screen before the widget's WebAssembly has loaded.
+package i18n
 
 import "strings"
 
@@ -74,9 +77,9 @@ var texts = map[string]Texts{
 	},
 }
 
-// textsFor picks the deployment's language, or the browser's for "auto",
+// For picks the deployment's language, or the browser's for "auto",
 // falling back to English.
-func textsFor(locale, browser string) Texts {
+func For(locale, browser string) Texts {
 	if locale == "" || locale == "auto" {
 		locale = strings.ToLower(browser)
 		if i := strings.IndexAny(locale, "-_"); i > 0 {
