@@ -181,13 +181,22 @@ func (b *browser) widgetFrame(t testing.TB, base string) context.Context {
 // shopSite serves a third-party page that embeds the widget with the
 // documented tag, on another site than Parley's (localhost vs 127.0.0.1).
 func shopSite(t testing.TB, parley, key string) string {
+	return shopSiteWith(t, parley, key, "")
+}
+
+// shopSiteWith is shopSite with a script of the site's own before the tag,
+// such as a snippet queueing Parley calls.
+func shopSiteWith(t testing.TB, parley, key, script string) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	if script != "" {
+		script = "<script>" + script + "</script>\n"
+	}
 	page := fmt.Sprintf(`<!doctype html><html><head><title>Shop</title></head><body><h1>Shop</h1>
-<script src="%s/embed.js" data-deployment-key="%s" async></script></body></html>`, parley, key)
+%s<script src="%s/embed.js" data-deployment-key="%s" async></script></body></html>`, script, parley, key)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write([]byte(page))

@@ -44,6 +44,19 @@ func (s *testServer) guest(t *testing.T, path, origin string, form url.Values) r
 		contentType: "application/x-www-form-urlencoded", body: form.Encode()})
 }
 
+// signIdentity signs a customer in as a website does: an HS256 JWT with the
+// deployment's identity secret.
+func signIdentity(t testing.TB, secret, sub, name string, ttl time.Duration) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": sub, "name": name,
+		"email": strings.ToLower(name) + "@example.com", "exp": time.Now().Add(ttl).Unix()})
+	b, err := tok.SignedString([]byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func startChat(key, name, question string) url.Values {
 	data, _ := json.Marshal(map[string]string{"friendlyName": name, "question": question})
 	return url.Values{"DeploymentKey": {key}, "PreEngagementData": {string(data)}}
@@ -197,15 +210,7 @@ func TestAFloodOfChatStartsIsRateLimited(t *testing.T) {
 func TestAVerifiedCustomerSkipsTheFormAndFindsTheirChat(t *testing.T) {
 	s := startServer(t)
 	d := s.createDeployment(t, nil)
-	sign := func(secret, sub string, ttl time.Duration) string {
-		tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": sub, "name": "Grace", "email": "grace@example.com",
-			"exp": time.Now().Add(ttl).Unix()})
-		b, err := tok.SignedString([]byte(secret))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
+	sign := func(secret, sub string, ttl time.Duration) string { return signIdentity(t, secret, sub, "Grace", ttl) }
 	init := func(identity string) reply {
 		return s.guest(t, "/flex/v2/Webchat/Init", "", url.Values{"DeploymentKey": {d.Key}, "Identity": {identity}})
 	}

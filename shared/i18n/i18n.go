@@ -21,6 +21,8 @@ type Texts struct {
 	Remove, RemoveFile, TooBig, EmptyFile, NotAllowed        string
 	TooManyFiles, WaitForUploads, ViewImage, Download, Close string
 	DropHere                                                 string
+	// a verified customer's earlier chats
+	Earlier, NoEarlier, Back, Ongoing, Closed, NoSubject string
 }
 
 var texts = map[string]Texts{
@@ -40,6 +42,7 @@ var texts = map[string]Texts{
 		TooBig: "%s is too large: files can be up to %s.", EmptyFile: "%s is empty.", NotAllowed: "%s: this type of file can’t be sent here.",
 		TooManyFiles: "A message can carry up to %d files.", WaitForUploads: "Wait for the files to finish uploading.",
 		ViewImage: "View %s", Download: "Download", Close: "Close", DropHere: "Drop files to attach them",
+		Earlier: "Earlier chats", NoEarlier: "You have no earlier chats.", Back: "Back", Ongoing: "Ongoing", Closed: "Ended", NoSubject: "Chat",
 	},
 	"fr": {
 		Lang: "fr", Dir: "ltr",
@@ -57,6 +60,7 @@ var texts = map[string]Texts{
 		TooBig: "%s est trop volumineux : %s au maximum.", EmptyFile: "%s est vide.", NotAllowed: "%s : ce type de fichier ne peut pas être envoyé ici.",
 		TooManyFiles: "Un message peut contenir au plus %d fichiers.", WaitForUploads: "Attendez la fin de l’envoi des fichiers.",
 		ViewImage: "Voir %s", Download: "Télécharger", Close: "Fermer", DropHere: "Déposez des fichiers pour les joindre",
+		Earlier: "Discussions précédentes", NoEarlier: "Vous n’avez pas d’autre discussion.", Back: "Retour", Ongoing: "En cours", Closed: "Terminée", NoSubject: "Discussion",
 	},
 	"ar": {
 		Lang: "ar", Dir: "rtl",
@@ -74,6 +78,7 @@ var texts = map[string]Texts{
 		TooBig: "%s كبير جدًا: الحد الأقصى %s.", EmptyFile: "%s فارغ.", NotAllowed: "%s: لا يمكن إرسال هذا النوع من الملفات هنا.",
 		TooManyFiles: "يمكن أن تحمل الرسالة %d ملفات على الأكثر.", WaitForUploads: "انتظر حتى يكتمل رفع الملفات.",
 		ViewImage: "عرض %s", Download: "تنزيل", Close: "إغلاق", DropHere: "أفلت الملفات لإرفاقها",
+		Earlier: "المحادثات السابقة", NoEarlier: "لا توجد محادثات سابقة.", Back: "رجوع", Ongoing: "جارية", Closed: "منتهية", NoSubject: "محادثة",
 	},
 }
 

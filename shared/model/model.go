@@ -4,6 +4,7 @@
 package model
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -234,6 +235,22 @@ type ParticipantConversation struct {
 	ConversationState           string            `json:"conversation_state"`
 	ConversationTimers          Timers            `json:"conversation_timers"`
 	Links                       map[string]string `json:"links"`
+}
+
+// Topic is what the conversation is about: the visitor's question from the
+// pre-engagement form, else the conversation's name; "" if neither.
+func (pc ParticipantConversation) Topic() string {
+	var attrs struct {
+		PreEngagement map[string]string `json:"pre_engagement_data"`
+	}
+	_ = json.Unmarshal([]byte(pc.ConversationAttributes), &attrs)
+	if q := attrs.PreEngagement["question"]; q != "" {
+		return q
+	}
+	if pc.ConversationFriendlyName != nil {
+		return *pc.ConversationFriendlyName
+	}
+	return ""
 }
 
 // Configuration is the account's Conversations configuration.

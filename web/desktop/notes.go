@@ -1,8 +1,8 @@
 package main
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"net/url"
 	"slices"
 	"sort"
@@ -147,7 +147,7 @@ func (d *Desktop) loadPast(c *Chat) {
 				continue
 			}
 			past = append(past, Past{SID: pc.ConversationSID, State: pc.ConversationState,
-				Created: pc.ConversationDateCreated.Time, Topic: topicOf(pc)})
+				Created: pc.ConversationDateCreated.Time, Topic: cmp.Or(pc.Topic(), "(no subject)")})
 		}
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err == nil {
@@ -155,22 +155,6 @@ func (d *Desktop) loadPast(c *Chat) {
 			}
 		})
 	})
-}
-
-// topicOf is what an earlier conversation was about: the visitor's
-// question, else its name.
-func topicOf(pc model.ParticipantConversation) string {
-	var attrs struct {
-		PreEngagement map[string]string `json:"pre_engagement_data"`
-	}
-	_ = json.Unmarshal([]byte(pc.ConversationAttributes), &attrs)
-	if q := attrs.PreEngagement["question"]; q != "" {
-		return q
-	}
-	if pc.ConversationFriendlyName != nil && *pc.ConversationFriendlyName != "" {
-		return *pc.ConversationFriendlyName
-	}
-	return "(no subject)"
 }
 
 func (d *Desktop) pastView(c *Chat) app.UI {

@@ -20,6 +20,9 @@ type Saved struct {
 	Conversation string    `json:"conversation_sid"`
 	Expires      time.Time `json:"expires"`
 	Outbox       []Msg     `json:"outbox,omitempty"`
+	// Verified: the website signed the customer in, so the identity is
+	// theirs across visits (and so are its earlier chats).
+	Verified bool `json:"verified,omitempty"`
 }
 
 func storageKey(deployment string) string { return "parley:chat:" + deployment }

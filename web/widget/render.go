@@ -24,6 +24,7 @@ func (w *Widget) Render() app.UI {
 			}),
 		),
 		w.body(),
+		app.If(w.earlier.open, w.earlierView),
 		app.If(w.viewer != "", w.viewerView),
 	)
 }
@@ -38,10 +39,17 @@ func (w *Widget) header() app.UI {
 		app.If(w.phase == phaseChat, func() app.UI {
 			return app.Button().Type("button").Class("end").Text(w.t.EndChat).OnClick(w.endChat)
 		}),
+		app.If(w.canSeeEarlier(), func() app.UI {
+			return app.Button().Type("button").Class("icon", "history").Aria("label", w.t.Earlier).Title(w.t.Earlier).
+				Aria("expanded", w.earlier.open).OnClick(w.openEarlier).Body(app.Raw(clockIcon))
+		}),
 		app.Button().Type("button").Class("icon", "min").Aria("label", w.t.Minimise).Title(w.t.Minimise).
 			OnClick(w.minimise).Body(app.Span().Aria("hidden", "true").Text("–")),
 	)
 }
+
+// clockIcon marks the earlier chats.
+const clockIcon = `<svg aria-hidden="true" width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"><circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/></svg>`
 
 func (w *Widget) body() app.UI {
 	switch w.phase {

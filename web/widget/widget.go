@@ -73,6 +73,7 @@ type Widget struct {
 	unread       int
 	stop         context.CancelFunc
 	awaitingUser bool // the site said it signs its customer in
+	earlier      earlier
 	parentOrigin string
 
 	// attachments
@@ -226,6 +227,7 @@ func (w *Widget) start(ctx app.Context, data map[string]string) {
 				w.phase, w.problem = phaseForm, fmt.Sprintf(w.t.CouldNotStart, client.Explain(err))
 				return
 			}
+			saved.Verified = userToken != ""
 			w.post(map[string]any{"type": "started", "conversation_sid": saved.Conversation})
 			w.resume(ctx, saved)
 		})
@@ -673,6 +675,10 @@ func (w *Widget) onKey(ctx app.Context, e app.Event) {
 	if e.Get("key").String() == "Escape" {
 		if w.viewer != "" {
 			w.viewer = ""
+			return
+		}
+		if w.earlier.open {
+			w.earlierBack(ctx, e)
 			return
 		}
 		w.minimise(ctx, e)
