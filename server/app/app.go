@@ -63,6 +63,9 @@ type Config struct {
 	// EventRetention is how long the event log keeps events for clients
 	// resuming a session; default 24 hours.
 	EventRetention time.Duration
+	// GuestTokenTTL is how long a webchat visitor's token lives (the widget
+	// refreshes it at three quarters of its life); zero means an hour.
+	GuestTokenTTL time.Duration
 	// GuestLimits rate-limit the public webchat endpoints per client;
 	// zero means httpapi.DefaultGuestLimits.
 	GuestLimits httpapi.GuestLimits
@@ -72,7 +75,8 @@ type Config struct {
 	// MediaMaxBytes is the largest file the account and agents may upload;
 	// zero means media.DefaultMaxBytes. Webchat deployments set their own.
 	MediaMaxBytes int64
-	// Now is the clock temporary media links expire by; nil means time.Now.
+	// Now is the clock tokens and temporary media links expire by; nil
+	// means time.Now.
 	Now func() time.Time
 	// Channels connects SMS and WhatsApp providers.
 	Channels ChannelConfig
@@ -175,6 +179,12 @@ func Open(cfg Config) (*App, error) {
 	chanStore := store.NewChannels(db)
 	addresses := channels.NewService(chanStore, creds.AccountSID)
 	chat := webchat.NewService(chanStore, addresses, conv, authSvc, originOf(cfg.BaseURL))
+	if cfg.GuestTokenTTL > 0 {
+		chat.GuestTokenTTL = cfg.GuestTokenTTL
+	}
+	if cfg.Now != nil {
+		authSvc.Now, chat.Now = cfg.Now, cfg.Now
+	}
 	files, policy, err := openMedia(ctx, cfg, db, creds.AccountSID, serviceSID)
 	if err != nil {
 		db.Close()

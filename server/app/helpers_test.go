@@ -51,10 +51,11 @@ type testServer struct {
 func startServer(t testing.TB) *testServer {
 	t.Helper()
 	// Tests start many chats from one address; the flood test sets its own.
-	return startServerWith(t, func(c *Config) {
-		c.GuestLimits = httpapi.GuestLimits{InitBurst: 1000, InitPerMinute: 1000, OtherBurst: 1000, OtherPerMinute: 1000}
-	})
+	return startServerWith(t, func(c *Config) { c.GuestLimits = startServerLimits })
 }
+
+// startServerLimits let tests start many chats from one address.
+var startServerLimits = httpapi.GuestLimits{InitBurst: 1000, InitPerMinute: 1000, OtherBurst: 1000, OtherPerMinute: 1000}
 
 // startServerWith is startServer with changes to the config.
 func startServerWith(t testing.TB, tweak func(*Config)) *testServer {

@@ -215,9 +215,12 @@ func (s *testServer) dialAgentWith(t testing.TB, identity string, onEvent func(p
 }
 
 // waitText waits until an element matching sel contains text.
-func waitText(sel, text string) chromedp.Action {
+func waitText(sel, text string) chromedp.Action { return waitTextFor(sel, text, 20*time.Second) }
+
+// waitTextFor is waitText, waiting up to d.
+func waitTextFor(sel, text string, d time.Duration) chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
-		deadline := time.Now().Add(20 * time.Second)
+		deadline := time.Now().Add(d)
 		for {
 			var texts []string
 			err := chromedp.Evaluate(`Array.from(document.querySelectorAll(`+jsString(sel)+`)).map(e => e.textContent)`, &texts).Do(ctx)

@@ -289,6 +289,13 @@ func (s *Session) connect(ctx context.Context) (*websocket.Conn, error) {
 			s.ready(ws, f)
 			return ws, nil
 		}
+		// The server says why it refuses a token in an error frame before
+		// closing. The close code says it too, but a browser's WebSocket
+		// (coder/websocket under GOOS=js) does not pass it on to Read.
+		if f.Type == realtime.TypeError && f.Status == 401 {
+			ws.CloseNow()
+			return nil, &TokenRefusedError{Reason: f.Message}
+		}
 		if err := s.dispatch(f); err != nil {
 			ws.CloseNow()
 			return nil, err
