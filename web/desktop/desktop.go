@@ -348,6 +348,19 @@ func (d *Desktop) connect(ctx app.Context, attempt int) {
 				return
 			}
 			go func() { <-bg.Done(); sess.Close() }()
+			go func() {
+				// The session ends by itself only when the server refuses
+				// the token: it expired while the laptop slept, or the
+				// agent signed out elsewhere.
+				<-sess.Done()
+				if errors.As(sess.Err(), new(*client.TokenRefusedError)) {
+					d.ctx.Dispatch(func(ctx app.Context) {
+						if d.sess == sess {
+							d.signedOut(ctx, "Your session ended; sign in again.")
+						}
+					})
+				}
+			}()
 			d.sess, d.connected = sess, true
 			d.load(ctx)
 			if d.canned == nil {
