@@ -245,3 +245,27 @@ func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+func TestOnAPhoneTheOpenChatFillsTheScreen(t *testing.T) {
+	s := startServer(t)
+	b := startBrowser(t, s)
+	var corners []string
+	run(t, b.ctx, "open the chat on a phone-sized screen",
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(3), chromedp.EmulateMobile),
+		chromedp.Navigate(s.baseURL+"/"),
+		chromedp.WaitReady("parley-chat", chromedp.ByQuery),
+		chromedp.Evaluate(`new Promise(resolve => {
+			const off = Parley.on("ready", () => { off(); setTimeout(resolve, 300); }); // past the fade-in
+			Parley.open();
+		})`, nil, awaitPromise),
+		// The chat lives in a closed shadow root: what is at a point is the loader's element.
+		chromedp.Evaluate(`[[2, 2], [innerWidth - 2, 2], [2, innerHeight - 2], [innerWidth - 2, innerHeight - 2]]
+			.map(([x, y]) => document.elementFromPoint(x, y).tagName)`, &corners),
+	)
+	b.screenshot(t, b.ctx, "phone")
+	for i, tag := range corners {
+		if tag != "PARLEY-CHAT" {
+			t.Errorf("corner %d of the screen shows %s, not the chat", i, tag)
+		}
+	}
+}
