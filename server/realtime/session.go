@@ -198,7 +198,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if origin := r.Header.Get("Origin"); origin != "" && srv.AllowOrigin != nil && srv.AllowOrigin(r.Context(), origin) {
 		opts.InsecureSkipVerify = true // the origin was checked just now
 	}
-	ws, err := websocket.Accept(w, r, opts)
+	ws, err := websocket.Accept(smallBuffers{w}, r, opts)
 	if err != nil {
 		return // Accept has answered: 403 for a foreign origin, 400 for a bad upgrade
 	}

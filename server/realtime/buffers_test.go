@@ -1,0 +1,99 @@
+package realtime
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// A client may send its first frame with its upgrade request, before the
+// 101 comes back; the server has then read it into its own buffer, which
+// the session's small one replaces. The frame must survive the swap.
+func TestAFrameSentWithTheUpgradeRequestIsRead(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(smallBuffers{w}, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.CloseNow()
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		typ, msg, err := ws.Read(ctx)
+		if err != nil {
+			t.Errorf("read the early frame: %v", err)
+			return
+		}
+		ws.Write(ctx, typ, append([]byte("echo: "), msg...))
+	}))
+	defer srv.Close()
+
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	request := "GET / HTTP/1.1\r\nHost: " + srv.Listener.Addr().String() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+	// One write: the request and a masked text frame saying "hello".
+	if _, err := conn.Write(append([]byte(request), maskedText("hello")...)); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade: %v %v", resp, err)
+	}
+	header := make([]byte, 2)
+	if _, err := io.ReadFull(br, header); err != nil {
+		t.Fatalf("read the answer: %v", err)
+	}
+	body := make([]byte, header[1]&0x7f)
+	if _, err := io.ReadFull(br, body); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(body); got != "echo: hello" {
+		t.Errorf("the server answered %q, want the early frame echoed", got)
+	}
+}
+
+// maskedText is a client's text frame carrying s (under 126 bytes).
+func maskedText(s string) []byte {
+	key := []byte{1, 2, 3, 4}
+	f := []byte{0x81, 0x80 | byte(len(s))}
+	f = append(f, key...)
+	for i := range len(s) {
+		f = append(f, s[i]^key[i%4])
+	}
+	return f
+}
+
+func TestSessionsHijackWithSmallBuffers(t *testing.T) {
+	var sizes string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusSwitchingProtocols)
+		conn, brw, err := smallBuffers{w}.Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		sizes = fmt.Sprint(brw.Reader.Size(), " ", brw.Writer.Size())
+	}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err == nil {
+		resp.Body.Close()
+	}
+	if want := fmt.Sprint(bufferSize, " ", bufferSize); sizes != want {
+		t.Errorf("the hijacked buffers are %s bytes, want %s", sizes, want)
+	}
+}
