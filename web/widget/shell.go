@@ -40,7 +40,7 @@ func (w *Widget) takeOver(ctx app.Context) {
 		}
 	}
 	if form.Call("hasAttribute", "data-pending").Bool() {
-		ctx.Dispatch(w.sendForm) // Dispatch, not a call: it redraws after
-
+		// Through Dispatch: state changed in a Defer is not drawn.
+		ctx.Dispatch(w.sendForm)
 	}
 }
