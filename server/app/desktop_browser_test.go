@@ -34,7 +34,13 @@ func (b *browser) tab(t *testing.T, url string) context.Context {
 // signInToTheDesk opens the desktop in a new browser and signs in.
 func (b *browser) signInToTheDesk(t *testing.T, s *testServer, email string) context.Context {
 	t.Helper()
-	ctx := b.tab(t, s.baseURL+"/desktop/")
+	return b.signInToTheDeskAt(t, s.baseURL, email)
+}
+
+// signInToTheDeskAt is signInToTheDesk with the desk at base.
+func (b *browser) signInToTheDeskAt(t *testing.T, base, email string) context.Context {
+	t.Helper()
+	ctx := b.tab(t, base+"/desktop/")
 	run(t, ctx, email+" signs in",
 		chromedp.WaitVisible("#email", chromedp.ByID),
 		chromedp.SendKeys("#email", email, chromedp.ByID),

@@ -164,3 +164,23 @@ func (s *testServer) countMessages(t testing.TB, sid, body string) int {
 	}
 	return n
 }
+
+func TestTheDeskSignsTheAgentOutWhenItsTokenIsRefused(t *testing.T) {
+	var ahead atomic.Int64
+	s, net := startServerBehindLink(t, func(c *Config) {
+		c.Now = func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
+	})
+	b := startBrowser(t, s)
+	ana := s.mustCreateAgent(t, "ana@example.com", "agent")
+	desk := b.signInToTheDeskAt(t, net.URL(), ana.Email)
+
+	// The laptop sleeps the night: its desk token has long expired when
+	// the network comes back.
+	net.cut()
+	ahead.Store(int64(12 * time.Hour))
+	net.restore()
+	run(t, desk, "see the sign-in page and why",
+		waitTextFor("#signin .problem", "Your session ended; sign in again.", 45*time.Second),
+		chromedp.WaitVisible("#email", chromedp.ByID))
+	b.screenshot(t, desk, "signed-out")
+}
