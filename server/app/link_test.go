@@ -3,6 +3,7 @@ package app
 import (
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -103,6 +104,6 @@ func startServerBehindLink(t testing.TB, tweak func(*Config)) (*testServer, *lin
 			tweak(c)
 		}
 	})
-	l.serve(s.baseURL[len("http://"):])
+	l.serve(strings.TrimPrefix(s.baseURL, "http://"))
 	return s, l
 }

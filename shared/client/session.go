@@ -88,6 +88,11 @@ type SessionOptions struct {
 	// OnState hears the session connect, drop and close, on the event
 	// goroutine.
 	OnState func(State)
+	// OnRefused is told that the server refused the token on a
+	// reconnection (it expired while the connection was down, or was
+	// revoked): the session has ended and will not come back by itself.
+	// A refusal of the first connection is Dial's error instead.
+	OnRefused func(*TokenRefusedError)
 	// MinBackoff and MaxBackoff bound the wait between reconnection
 	// attempts (DefaultMinBackoff and DefaultMaxBackoff when zero).
 	MinBackoff, MaxBackoff time.Duration
@@ -439,6 +444,9 @@ func (s *Session) finish(err error) {
 	s.mu.Unlock()
 	s.cancel()
 	s.setState(Closed)
+	if refused := (*TokenRefusedError)(nil); errors.As(err, &refused) && s.opts.OnRefused != nil {
+		s.opts.OnRefused(refused)
+	}
 }
 
 // read handles frames until the connection fails, and pings beside it.

@@ -331,6 +331,15 @@ func (d *Desktop) connect(ctx app.Context, attempt int) {
 			OnState: func(st client.State) {
 				d.ctx.Dispatch(func(ctx app.Context) { d.connected = st == client.Connected })
 			},
+			// The token expired while the laptop slept, or the agent
+			// signed out elsewhere.
+			OnRefused: func(*client.TokenRefusedError) {
+				d.ctx.Dispatch(func(ctx app.Context) {
+					if bg.Err() == nil { // not a session the desk already left
+						d.signedOut(ctx, "Your session ended; sign in again.")
+					}
+				})
+			},
 		})
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
@@ -348,19 +357,6 @@ func (d *Desktop) connect(ctx app.Context, attempt int) {
 				return
 			}
 			go func() { <-bg.Done(); sess.Close() }()
-			go func() {
-				// The session ends by itself only when the server refuses
-				// the token: it expired while the laptop slept, or the
-				// agent signed out elsewhere.
-				<-sess.Done()
-				if errors.As(sess.Err(), new(*client.TokenRefusedError)) {
-					d.ctx.Dispatch(func(ctx app.Context) {
-						if d.sess == sess {
-							d.signedOut(ctx, "Your session ended; sign in again.")
-						}
-					})
-				}
-			}()
 			d.sess, d.connected = sess, true
 			d.load(ctx)
 			if d.canned == nil {

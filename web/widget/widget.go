@@ -271,6 +271,15 @@ func (w *Widget) connect(ctx app.Context, attempt int) {
 			OnState: func(st client.State) {
 				w.ctx.Dispatch(func(ctx app.Context) { w.connected = st == client.Connected })
 			},
+			// The token expired while the visitor was away (a laptop
+			// asleep, a long tunnel), too late to refresh.
+			OnRefused: func(*client.TokenRefusedError) {
+				w.ctx.Dispatch(func(ctx app.Context) {
+					if bg.Err() == nil { // not a session the widget already left
+						w.expire(ctx)
+					}
+				})
+			},
 		})
 		if err != nil {
 			w.ctx.Dispatch(func(ctx app.Context) {
@@ -290,19 +299,6 @@ func (w *Widget) connect(ctx app.Context, attempt int) {
 			return
 		}
 		go func() { <-bg.Done(); sess.Close() }()
-		go func() {
-			// The session ends by itself only when the server refuses the
-			// token: it expired while the visitor was away (a laptop
-			// asleep, a long tunnel), too late to refresh.
-			<-sess.Done()
-			if errors.As(sess.Err(), new(*client.TokenRefusedError)) {
-				w.ctx.Dispatch(func(ctx app.Context) {
-					if w.sess == sess {
-						w.expire(ctx)
-					}
-				})
-			}
-		}()
 		conversation, err := w.fetchConversation(bg, conv)
 		w.ctx.Dispatch(func(ctx app.Context) {
 			w.sess, w.connected = sess, true
