@@ -1,6 +1,6 @@
 // Starts a Go front end (widget or desktop). go-app mounts into the body's first
 // element; #boot is the loading state until the widget takes over. The
-// performance marks let the benchmarks say where a start's time goes.
+// performance marks show where a start's time goes when it is profiled.
 (function () {
   "use strict";
   var script = document.currentScript;

@@ -12,7 +12,8 @@ func main() {
 }
 
 // mark records a point of the start in the page's performance timeline,
-// where the benchmarks read it.
+// where DevTools shows it: profiling a start is how docs/BENCHMARKS.md
+// learned where a warm start spends its time.
 func mark(name string) {
 	if app.IsClient {
 		app.Window().Get("performance").Call("mark", name)
