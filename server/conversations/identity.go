@@ -51,12 +51,11 @@ func (s *Service) AdvanceReadHorizon(ctx context.Context, identity, conversation
 // Participates refuses (403) an identity that is not a participant of the
 // conversation (by SID or unique name).
 func (s *Service) Participates(ctx context.Context, identity, conversationSID string) error {
-	c, err := s.store.Conversation(ctx, conversationSID)
-	if err != nil {
-		return notParticipant(identity, conversationSID)
-	}
-	if _, err := s.store.Participant(ctx, c.SID, identity); err != nil {
-		return notParticipant(identity, conversationSID)
+	if _, err := s.store.ParticipantSID(ctx, conversationSID, identity); err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return notParticipant(identity, conversationSID)
+		}
+		return err
 	}
 	return nil
 }

@@ -101,7 +101,7 @@ func (s *Service) appendMessage(ctx context.Context, tx Tx, c *Conversation, p M
 		c.State, c.Updated = Active, now
 	}
 	c.scheduleTimers(now)
-	if err := tx.UpdateConversation(*c); err != nil {
+	if err := tx.UpdateActivity(*c); err != nil {
 		return m, err
 	}
 	if woke {
@@ -162,8 +162,8 @@ func (s *Service) applyMessageParams(ctx context.Context, tx Tx, m *Message, p M
 		}
 		m.Author, m.ParticipantSID = a, ""
 		// The author is linked to its participant when it is one, as Twilio does.
-		if part, err := tx.Participant(ctx, m.ConversationSID, a); err == nil {
-			m.ParticipantSID = part.SID
+		if psid, err := tx.ParticipantSID(ctx, m.ConversationSID, a); err == nil {
+			m.ParticipantSID = psid
 		} else if !apperr.Is(err, apperr.NotFound) {
 			return err
 		}

@@ -27,6 +27,10 @@ type Reader interface {
 
 	// Participant by SID or, when ref is not SID-shaped, by identity.
 	Participant(ctx context.Context, conversationSID, ref string) (Participant, error)
+	// ParticipantSID is the SID of identity's participant in the
+	// conversation (by SID or unique name): what every message needs to
+	// know, without the cost of reading the whole participant.
+	ParticipantSID(ctx context.Context, conversationRef, identity string) (string, error)
 	// ParticipantByBinding finds the participant reached at address through
 	// proxyAddress, if any.
 	ParticipantByBinding(ctx context.Context, conversationSID, address, proxyAddress string) (Participant, error)
@@ -76,6 +80,10 @@ type Tx interface {
 
 	InsertConversation(c Conversation) error
 	UpdateConversation(c Conversation) error
+	// UpdateActivity stores only what a new message changes in c: its last
+	// message index, state, timers and update time. It is the write behind
+	// every message, so it leaves the conversation's indexed fields alone.
+	UpdateActivity(c Conversation) error
 	DeleteConversation(sid string) error
 	// ApplyTimers moves active conversations whose inactive timer passed
 	// to inactive, and those whose closed timer passed to closed.

@@ -142,6 +142,16 @@ func (t convTx) UpdateConversation(c conversations.Conversation) error {
 	return err
 }
 
+func (t convTx) UpdateActivity(c conversations.Conversation) error {
+	// Naming an indexed column in SET makes SQLite rewrite its index entry
+	// even when the value is the same, so this sets only what a message
+	// changes.
+	_, err := t.q.ExecContext(context.Background(), `UPDATE conversations SET state = ?, date_inactive = ?,
+		date_closed = ?, last_message_index = ?, date_updated = ? WHERE sid = ?`,
+		string(c.State), ms(c.Timers.DateInactive), ms(c.Timers.DateClosed), c.LastMessageIndex, ms(c.Updated), c.SID)
+	return err
+}
+
 func (t convTx) DeleteConversation(sid string) error {
 	t.db.mediaMayBeGone(t.w)
 	_, err := t.q.ExecContext(context.Background(), "DELETE FROM conversations WHERE sid = ?", sid)
@@ -223,6 +233,19 @@ func (r convReader) Participant(ctx context.Context, conversationSID, ref string
 		return p, notFound("Participant", ref)
 	}
 	return p, err
+}
+
+func (r convReader) ParticipantSID(ctx context.Context, conversationRef, identity string) (string, error) {
+	where := " WHERE c.unique_name = ? AND p.identity = ?"
+	if sid.Looks(conversationRef) {
+		where = " WHERE c.sid = ? AND p.identity = ?"
+	}
+	var psid string
+	err := r.q.QueryRowContext(ctx, "SELECT p.sid"+partFrom+where, conversationRef, identity).Scan(&psid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", notFound("Participant", identity)
+	}
+	return psid, err
 }
 
 func (r convReader) ParticipantByBinding(ctx context.Context, conversationSID, address, proxy string) (conversations.Participant, error) {
