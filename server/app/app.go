@@ -345,6 +345,7 @@ func (a *App) routes(api *httpapi.API, guest, desktop, providers http.Handler, s
 	// Profiles for the operator, behind the account's credentials.
 	mux.Handle("GET /debug/pprof/", api.AccountOnly(http.HandlerFunc(pprof.Index)))
 	mux.Handle("GET /debug/pprof/profile", api.AccountOnly(http.HandlerFunc(pprof.Profile)))
+	mux.Handle("GET /debug/pprof/trace", api.AccountOnly(http.HandlerFunc(pprof.Trace)))
 	mux.Handle("/conversations/", api)
 	mux.Handle("/flex/v2/Webchat/", guest)
 	mux.Handle("/parley/v1/Desktop/", desktop)
