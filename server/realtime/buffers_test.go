@@ -19,7 +19,7 @@ import (
 // the session's small one replaces. The frame must survive the swap.
 func TestAFrameSentWithTheUpgradeRequestIsRead(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := websocket.Accept(smallBuffers{w}, r, nil)
+		ws, err := websocket.Accept((&smallBuffers{ResponseWriter: w}), r, nil)
 		if err != nil {
 			return
 		}
@@ -80,7 +80,7 @@ func TestSessionsHijackWithSmallBuffers(t *testing.T) {
 	var sizes string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusSwitchingProtocols)
-		conn, brw, err := smallBuffers{w}.Hijack()
+		conn, brw, err := (&smallBuffers{ResponseWriter: w}).Hijack()
 		if err != nil {
 			t.Error(err)
 			return
@@ -96,4 +96,66 @@ func TestSessionsHijackWithSmallBuffers(t *testing.T) {
 	if want := fmt.Sprint(bufferSize, " ", bufferSize); sizes != want {
 		t.Errorf("the hijacked buffers are %s bytes, want %s", sizes, want)
 	}
+}
+
+// Frames written while the cork is in reach the client when it is pulled,
+// all of them and in order, however many bytes they add up to.
+func TestACorkedBatchArrivesWholeAndInOrder(t *testing.T) {
+	tests := []struct {
+		name   string
+		frames int
+		size   int
+	}{
+		{"an ack and two events", 3, 300},
+		{"a replay larger than the cork", 200, 1000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				buffers := &smallBuffers{ResponseWriter: w}
+				ws, err := websocket.Accept(buffers, r, nil)
+				if err != nil {
+					return
+				}
+				defer ws.CloseNow()
+				ctx := r.Context()
+				buffers.cork.In()
+				for i := range tt.frames {
+					ws.Write(ctx, websocket.MessageText, frameNumbered(i, tt.size))
+				}
+				if err := buffers.cork.Out(writeTimeout); err != nil {
+					t.Errorf("pull the cork: %v", err)
+				}
+				ws.Read(ctx) // until the client is done
+			}))
+			defer srv.Close()
+
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			ws, _, err := websocket.Dial(ctx, srv.URL, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ws.CloseNow()
+			ws.SetReadLimit(1 << 20)
+			for i := range tt.frames {
+				_, got, err := ws.Read(ctx)
+				if err != nil {
+					t.Fatalf("frame %d of %d: %v", i, tt.frames, err)
+				}
+				if want := frameNumbered(i, tt.size); string(got) != string(want) {
+					t.Fatalf("frame %d is %.20q..., want %.20q...", i, got, want)
+				}
+			}
+		})
+	}
+}
+
+// frameNumbered is a frame of size bytes that says which it is.
+func frameNumbered(i, size int) []byte {
+	b := []byte(fmt.Sprintf("frame %d ", i))
+	for len(b) < size {
+		b = append(b, 'x')
+	}
+	return b
 }

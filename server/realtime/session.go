@@ -95,6 +95,7 @@ func (srv *Server) Shutdown(ctx context.Context) error {
 type Session struct {
 	hub      *Hub
 	ws       *websocket.Conn
+	cork     *cork // under ws: lets a batch of frames go in one write
 	identity string
 	expires  atomic.Int64 // unix nanoseconds
 
@@ -159,25 +160,37 @@ func (s *Session) flush() {
 		}
 		batch, s.pending, s.queued = s.pending, batch[:0], 0
 		s.mu.Unlock()
-		for _, f := range batch {
-			if f.Seq > 0 && f.Seq <= s.lastSeq {
-				continue // the replay already carried it
-			}
-			if err := writeRaw(s.ctx, s.ws, f.Bytes); err != nil {
-				s.ws.CloseNow()
-				s.mu.Lock()
-				s.overflow = true // nothing more will be written
-				s.writing = false
-				s.mu.Unlock()
-				return
-			}
-			s.metrics.FramesSent.Inc()
-			if f.Seq > 0 {
-				s.lastSeq = f.Seq
-			}
+		if err := s.writeBatch(batch); err != nil {
+			s.ws.CloseNow()
+			s.mu.Lock()
+			s.overflow = true // nothing more will be written
+			s.writing = false
+			s.mu.Unlock()
+			return
 		}
 		clear(batch) // let the written frames' bytes go
 	}
+}
+
+// writeBatch writes frames with one system call where it can.
+func (s *Session) writeBatch(batch []Frame) error {
+	if len(batch) > 1 {
+		s.cork.In()
+	}
+	for _, f := range batch {
+		if f.Seq > 0 && f.Seq <= s.lastSeq {
+			continue // the replay already carried it
+		}
+		if err := writeRaw(s.ctx, s.ws, f.Bytes); err != nil {
+			s.cork.Out(writeTimeout)
+			return err
+		}
+		s.metrics.FramesSent.Inc()
+		if f.Seq > 0 {
+			s.lastSeq = f.Seq
+		}
+	}
+	return s.cork.Out(writeTimeout)
 }
 
 // Reply queues a frame that is not part of the event log (an ack, an
@@ -198,14 +211,15 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if origin := r.Header.Get("Origin"); origin != "" && srv.AllowOrigin != nil && srv.AllowOrigin(r.Context(), origin) {
 		opts.InsecureSkipVerify = true // the origin was checked just now
 	}
-	ws, err := websocket.Accept(smallBuffers{w}, r, opts)
+	buffers := &smallBuffers{ResponseWriter: w}
+	ws, err := websocket.Accept(buffers, r, opts)
 	if err != nil {
 		return // Accept has answered: 403 for a foreign origin, 400 for a bad upgrade
 	}
 	ws.SetReadLimit(proto.MaxFrameBytes)
 	srv.sessions.Add(1)
 	go func() {
-		s, cleanup := srv.start(srv.root, ws)
+		s, cleanup := srv.start(srv.root, ws, buffers.cork)
 		if s == nil {
 			cleanup()
 			srv.sessions.Done()
@@ -224,7 +238,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // start authenticates a new connection, attaches it to the hub and writes
 // its replay and ready frame. It returns the session (nil if it ended
 // during setup) and what must run when it ends.
-func (srv *Server) start(root context.Context, ws *websocket.Conn) (*Session, func()) {
+func (srv *Server) start(root context.Context, ws *websocket.Conn, cork *cork) (*Session, func()) {
 	ctx, end := context.WithCancel(root)
 	stop := context.AfterFunc(ctx, func() {
 		if root.Err() != nil {
@@ -250,7 +264,7 @@ func (srv *Server) start(root context.Context, ws *websocket.Conn) (*Session, fu
 		refuse(ctx, ws, proto.CloseUnauthorized, 20003, 401, err.Error())
 		return nil, cleanup
 	}
-	s := &Session{hub: srv.Hub, ws: ws, identity: identity, ctx: ctx, metrics: srv.Metrics,
+	s := &Session{hub: srv.Hub, ws: ws, cork: cork, identity: identity, ctx: ctx, metrics: srv.Metrics,
 		rateTotal: newBucket(perSessionRate)}
 	s.expires.Store(expires.UnixNano())
 	s.writing = true // the replay and ready go first; live frames wait
@@ -268,11 +282,8 @@ func (srv *Server) start(root context.Context, ws *websocket.Conn) (*Session, fu
 		ws.Close(websocket.StatusInternalError, "internal error")
 		return nil, cleanup
 	}
-	for _, f := range replay {
-		if err := writeRaw(ctx, ws, f.Bytes); err != nil {
-			return nil, cleanup
-		}
-		s.lastSeq = f.Seq
+	if err := s.writeBatch(replay); err != nil {
+		return nil, cleanup
 	}
 	// Live frames the replay covered are skipped by seq.
 	s.lastSeq = max(s.lastSeq, current)
