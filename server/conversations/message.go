@@ -38,7 +38,7 @@ func (s *Service) SendMessage(ctx context.Context, convRef string, p MessagePara
 	}
 	var m Message
 	err := s.store.Update(ctx, func(tx Tx) error {
-		c, err := tx.Conversation(ctx, convRef)
+		c, err := tx.MessageTarget(ctx, convRef)
 		if err != nil {
 			return err
 		}
@@ -49,6 +49,7 @@ func (s *Service) SendMessage(ctx context.Context, convRef string, p MessagePara
 }
 
 // appendMessage stores a message as the next of conversation c, updating c.
+// Of c it needs only what MessageTarget reads.
 func (s *Service) appendMessage(ctx context.Context, tx Tx, c *Conversation, p MessageParams) (Message, error) {
 	if err := c.mustBeOpen("messages"); err != nil {
 		// A retry of a send that made it before the close still gets its
@@ -105,8 +106,13 @@ func (s *Service) appendMessage(ctx context.Context, tx Tx, c *Conversation, p M
 		return m, err
 	}
 	if woke {
-		snapshot := *c // the event keeps this state, whatever later sends in tx do to c
-		if err := s.record(ctx, tx, Event{Type: ConversationUpdated, ConversationSID: c.SID, Conversation: &snapshot, Before: Inactive}); err != nil {
+		// The event carries the whole conversation, and c may hold only
+		// what a message changes (MessageTarget): read it back, as stored.
+		whole, err := tx.Conversation(ctx, c.SID)
+		if err != nil {
+			return m, err
+		}
+		if err := s.record(ctx, tx, Event{Type: ConversationUpdated, ConversationSID: c.SID, Conversation: &whole, Before: Inactive}); err != nil {
 			return m, err
 		}
 	}

@@ -84,6 +84,12 @@ type Tx interface {
 	// message index, state, timers and update time. It is the write behind
 	// every message, so it leaves the conversation's indexed fields alone.
 	UpdateActivity(c Conversation) error
+	// MessageTarget reads, of the conversation ref (by SID or unique
+	// name), only what a new message reads and UpdateActivity writes back:
+	// SID, Key, State, Timers, LastMessageIndex and Updated; the other
+	// fields stay zero. Reading the whole row cost a fifth of the writer's
+	// time per message.
+	MessageTarget(ctx context.Context, ref string) (Conversation, error)
 	DeleteConversation(sid string) error
 	// ApplyTimers moves active conversations whose inactive timer passed
 	// to inactive, and those whose closed timer passed to closed.

@@ -72,3 +72,54 @@ func TestTimersMoveConversationsToInactiveThenClosed(t *testing.T) {
 		t.Error("a closed conversation took a message")
 	}
 }
+
+// recorder keeps the events the service publishes.
+type recorder struct{ events []conversations.Event }
+
+func (r *recorder) Publish(e conversations.Event) { r.events = append(r.events, e) }
+
+// A message reads only part of its conversation; the event that tells
+// clients it woke up must still carry the whole of it.
+func TestAWakingMessageAnnouncesTheWholeConversation(t *testing.T) {
+	svc, now := newService(t)
+	events := &recorder{}
+	svc.SetPublisher(events)
+	ctx := context.Background()
+	c, err := svc.CreateConversation(ctx, conversations.ConversationParams{
+		FriendlyName: ptr("Order 1042"), Attributes: ptr(`{"tier":"gold"}`), TimersInactive: ptr("PT5M"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	*now = now.Add(6 * time.Minute)
+	if _, err := svc.ApplyTimers(ctx); err != nil {
+		t.Fatal(err)
+	}
+	events.events = nil
+	m, err := svc.SendMessage(ctx, c.SID, conversations.MessageParams{Body: ptr("still there?")})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var woke *conversations.Conversation
+	for _, e := range events.events {
+		if e.Type == conversations.ConversationUpdated {
+			woke = e.Conversation
+		}
+	}
+	if woke == nil {
+		t.Fatalf("no conversation update among %d events", len(events.events))
+	}
+	if woke.State != conversations.Active || woke.FriendlyName != "Order 1042" || woke.Attributes != `{"tier":"gold"}` ||
+		woke.LastMessageIndex != m.Index || !woke.Created.Equal(c.Created) || woke.Timers.DateInactive.IsZero() {
+		t.Errorf("the update announced %+v; want the whole conversation, active, at index %d, its inactive timer restarted",
+			*woke, m.Index)
+	}
+	stored, err := svc.Conversation(ctx, c.SID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.FriendlyName != "Order 1042" || stored.Attributes != `{"tier":"gold"}` || stored.State != conversations.Active {
+		t.Errorf("after the message the conversation is %+v; its other fields must be untouched", stored)
+	}
+}

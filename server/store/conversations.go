@@ -142,6 +142,24 @@ func (t convTx) UpdateConversation(c conversations.Conversation) error {
 	return err
 }
 
+func (t convTx) MessageTarget(ctx context.Context, ref string) (conversations.Conversation, error) {
+	where := "unique_name = ?"
+	if sid.Looks(ref) {
+		where = "sid = ?"
+	}
+	var c conversations.Conversation
+	var inactiveMS, closedMS int64
+	var updated sql.NullInt64
+	err := t.q.QueryRowContext(ctx, "SELECT seq, sid, state, timer_inactive_ms, timer_closed_ms, last_message_index, date_updated FROM conversations WHERE "+where, ref).
+		Scan(&c.Key, &c.SID, &c.State, &inactiveMS, &closedMS, &c.LastMessageIndex, &updated)
+	c.Updated = fromMS(updated)
+	c.Timers.Inactive, c.Timers.Closed = time.Duration(inactiveMS)*time.Millisecond, time.Duration(closedMS)*time.Millisecond
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, notFound("Conversation", ref)
+	}
+	return c, err
+}
+
 func (t convTx) UpdateActivity(c conversations.Conversation) error {
 	// Naming an indexed column in SET makes SQLite rewrite its index entry
 	// even when the value is the same, so this sets only what a message
