@@ -87,7 +87,7 @@ type Tx interface {
 	// MessageTarget reads, of the conversation ref (by SID or unique
 	// name), only what a new message reads and UpdateActivity writes back:
 	// SID, Key, State, Timers, LastMessageIndex and Updated; the other
-	// fields stay zero. Reading the whole row cost a fifth of the writer's
+	// fields stay zero. Reading the whole row cost a sixth of the writer's
 	// time per message.
 	MessageTarget(ctx context.Context, ref string) (Conversation, error)
 	DeleteConversation(sid string) error

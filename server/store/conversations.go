@@ -92,12 +92,17 @@ func scanConversation(row interface{ Scan(...any) error }) (conversations.Conver
 	return c, err
 }
 
-func (r convReader) Conversation(ctx context.Context, ref string) (conversations.Conversation, error) {
-	where := "c.unique_name = ?"
+// convByRef is the condition on conversations c that finds ref: a SID, or
+// else a unique name.
+func convByRef(ref string) string {
 	if sid.Looks(ref) {
-		where = "c.sid = ?"
+		return "c.sid = ?"
 	}
-	c, err := scanConversation(r.q.QueryRowContext(ctx, "SELECT "+convCols+" FROM conversations c WHERE "+where, ref))
+	return "c.unique_name = ?"
+}
+
+func (r convReader) Conversation(ctx context.Context, ref string) (conversations.Conversation, error) {
+	c, err := scanConversation(r.q.QueryRowContext(ctx, "SELECT "+convCols+" FROM conversations c WHERE "+convByRef(ref), ref))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, notFound("Conversation", ref)
 	}
@@ -143,14 +148,11 @@ func (t convTx) UpdateConversation(c conversations.Conversation) error {
 }
 
 func (t convTx) MessageTarget(ctx context.Context, ref string) (conversations.Conversation, error) {
-	where := "unique_name = ?"
-	if sid.Looks(ref) {
-		where = "sid = ?"
-	}
 	var c conversations.Conversation
 	var inactiveMS, closedMS int64
 	var updated sql.NullInt64
-	err := t.q.QueryRowContext(ctx, "SELECT seq, sid, state, timer_inactive_ms, timer_closed_ms, last_message_index, date_updated FROM conversations WHERE "+where, ref).
+	err := t.q.QueryRowContext(ctx, `SELECT c.seq, c.sid, c.state, c.timer_inactive_ms, c.timer_closed_ms,
+		c.last_message_index, c.date_updated FROM conversations c WHERE `+convByRef(ref), ref).
 		Scan(&c.Key, &c.SID, &c.State, &inactiveMS, &closedMS, &c.LastMessageIndex, &updated)
 	c.Updated = fromMS(updated)
 	c.Timers.Inactive, c.Timers.Closed = time.Duration(inactiveMS)*time.Millisecond, time.Duration(closedMS)*time.Millisecond
@@ -254,12 +256,9 @@ func (r convReader) Participant(ctx context.Context, conversationSID, ref string
 }
 
 func (r convReader) ParticipantSID(ctx context.Context, conversationRef, identity string) (string, error) {
-	where := " WHERE c.unique_name = ? AND p.identity = ?"
-	if sid.Looks(conversationRef) {
-		where = " WHERE c.sid = ? AND p.identity = ?"
-	}
 	var psid string
-	err := r.q.QueryRowContext(ctx, "SELECT p.sid"+partFrom+where, conversationRef, identity).Scan(&psid)
+	err := r.q.QueryRowContext(ctx, "SELECT p.sid"+partFrom+" WHERE "+convByRef(conversationRef)+" AND p.identity = ?",
+		conversationRef, identity).Scan(&psid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", notFound("Participant", identity)
 	}
