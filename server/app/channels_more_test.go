@@ -157,6 +157,12 @@ func TestSocketSendsFireWebhooksAsTheSDKAndPreEventsCanRefuseThem(t *testing.T) 
 		t.Fatal(err)
 	}
 	c := s.conversationWith(t, "alice")
+	// The webhook never hears of a send the sender may not make.
+	mallory, _ := s.connect(t, s.mintToken(t, "mallory"), nil)
+	mallory.send(proto.ClientFrame{Type: proto.TypeSend, ID: "m", ConversationSID: c, Body: "hello from outside"})
+	if reply := mallory.await(t, "the refusal", isReply("m")); reply.Status != http.StatusForbidden {
+		t.Errorf("a stranger's send answered %+v, want a 403 error", reply)
+	}
 	alice, _ := s.connect(t, s.mintToken(t, "alice"), nil)
 	alice.send(proto.ClientFrame{Type: proto.TypeSend, ID: "1", ConversationSID: c, Body: "buy spam", IdempotencyKey: "k1"})
 	if refused := alice.await(t, "the refusal", isReply("1")); refused.Type == proto.TypeAck {

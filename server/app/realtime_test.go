@@ -359,9 +359,10 @@ func TestGuestsSeeOnlyTheirOwnConversations(t *testing.T) {
 		return f.ConversationSID == theirs
 	})
 
-	// Nor can it act there.
+	// Nor can it act there, nor learn whether a conversation exists.
 	for _, cmd := range []proto.ClientFrame{
 		{Type: proto.TypeSend, ID: "s", ConversationSID: theirs, Body: "hi"},
+		{Type: proto.TypeSend, ID: "s-none", ConversationSID: "CH" + strings.Repeat("0", 32), Body: "hi"},
 		{Type: proto.TypeRead, ID: "r", ConversationSID: theirs, Index: ptr(0)},
 		{Type: proto.TypeTyping, ID: "t", ConversationSID: theirs},
 	} {

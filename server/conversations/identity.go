@@ -12,11 +12,8 @@ import (
 
 // SendAs sends a message authored by identity.
 func (s *Service) SendAs(ctx context.Context, identity, conversationSID string, p MessageParams) (Message, error) {
-	if err := s.Participates(ctx, identity, conversationSID); err != nil {
-		return Message{}, err
-	}
 	p.Author = &identity
-	p.MediaOwner = identity
+	p.Sender = identity
 	return s.SendMessage(ctx, conversationSID, p)
 }
 

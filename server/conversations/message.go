@@ -18,11 +18,14 @@ type MessageParams struct {
 	IdempotencyKey string
 	// MediaSIDs are uploaded files to attach, on create only.
 	MediaSIDs []string
-	// MediaOwner, when set, is the identity sending: it may attach only
-	// files it uploaded itself. The account may attach any.
-	MediaOwner  string
+	// Sender, when set, is the chat identity sending (SendAs): it must be a
+	// participant, and it may attach only files it uploaded itself. The
+	// account may send as any author and attach any file.
+	Sender      string
 	DateCreated *time.Time
 	DateUpdated *time.Time
+
+	senderPSID string // Sender's participant, once the send has found it
 }
 
 // ErrDuplicateKey is returned by Tx.InsertMessage when the conversation
@@ -33,12 +36,31 @@ var ErrDuplicateKey = errors.New("a message with this idempotency key exists")
 // index. A send that repeats an earlier IdempotencyKey returns the earlier
 // message instead of storing a second one.
 func (s *Service) SendMessage(ctx context.Context, convRef string, p MessageParams) (Message, error) {
-	if err := s.ask(ctx, convRef, PreAction{Name: "onMessageAdd", NewMessage: &p}); err != nil {
-		return Message{}, err
+	if s.wants(ctx, "onMessageAdd") {
+		// A webhook hears only of messages that could be stored.
+		if p.Sender != "" {
+			if err := s.Participates(ctx, p.Sender, convRef); err != nil {
+				return Message{}, err
+			}
+		}
+		if err := s.ask(ctx, convRef, PreAction{Name: "onMessageAdd", NewMessage: &p}); err != nil {
+			return Message{}, err
+		}
 	}
 	var m Message
 	err := s.store.Update(ctx, func(tx Tx) error {
 		c, err := tx.MessageTarget(ctx, convRef)
+		if p.Sender != "" {
+			// Checked inside the write, so the check and the message are
+			// one consistent step, and a sender who is not a participant
+			// learns nothing of the conversation, not even that it exists.
+			if err == nil || apperr.Is(err, apperr.NotFound) {
+				p.senderPSID, err = tx.ParticipantSID(ctx, convRef, p.Sender)
+			}
+			if apperr.Is(err, apperr.NotFound) {
+				return notParticipant(p.Sender, convRef)
+			}
+		}
 		if err != nil {
 			return err
 		}
@@ -149,8 +171,8 @@ func attachments(ctx context.Context, tx Tx, p MessageParams) ([]Attachment, err
 			return nil, errors.Join(errAttachedElsewhere, apperr.Conflictf(apperr.CodeBadRequest,
 				"Media %s is already attached to message %s; upload the file again to send it twice", ref, f.MessageSID))
 		}
-		if p.MediaOwner != "" && f.Author != p.MediaOwner {
-			return nil, apperr.New(apperr.Forbidden, apperr.CodeForbidden, "Media %s was uploaded by someone else; %s may attach only its own uploads", ref, p.MediaOwner)
+		if p.Sender != "" && f.Author != p.Sender {
+			return nil, apperr.New(apperr.Forbidden, apperr.CodeForbidden, "Media %s was uploaded by someone else; %s may attach only its own uploads", ref, p.Sender)
 		}
 		out = append(out, f.Attachment)
 	}
@@ -168,7 +190,9 @@ func (s *Service) applyMessageParams(ctx context.Context, tx Tx, m *Message, p M
 		}
 		m.Author, m.ParticipantSID = a, ""
 		// The author is linked to its participant when it is one, as Twilio does.
-		if psid, err := tx.ParticipantSID(ctx, m.ConversationSID, a); err == nil {
+		if p.senderPSID != "" && a == p.Sender {
+			m.ParticipantSID = p.senderPSID
+		} else if psid, err := tx.ParticipantSID(ctx, m.ConversationSID, a); err == nil {
 			m.ParticipantSID = psid
 		} else if !apperr.Is(err, apperr.NotFound) {
 			return err

@@ -34,7 +34,7 @@ func (s *Service) SetPreHook(h PreHook) { s.preHook = h }
 // ask asks the hook about a change, when it wants to hear of it. With
 // convRef set, the conversation is fetched first so the hook knows which.
 func (s *Service) ask(ctx context.Context, convRef string, a PreAction) error {
-	if s.preHook == nil || !s.preHook.Wants(ctx, a.Name) {
+	if !s.wants(ctx, a.Name) {
 		return nil
 	}
 	if convRef != "" {
@@ -45,4 +45,9 @@ func (s *Service) ask(ctx context.Context, convRef string, a PreAction) error {
 		a.Conversation = &c
 	}
 	return s.preHook.Ask(ctx, a)
+}
+
+// wants says whether the hook asks about changes named name.
+func (s *Service) wants(ctx context.Context, name string) bool {
+	return s.preHook != nil && s.preHook.Wants(ctx, name)
 }
