@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -456,12 +457,18 @@ func (s *Session) read(ws *websocket.Conn) error {
 	if runtime.GOOS != "js" { // the browser answers and watches pings itself
 		go keepalive(s.ctx, ws, stop)
 	}
+	// One buffer serves every frame: decoding copies what it keeps.
+	var buf bytes.Buffer
 	for {
-		_, b, err := ws.Read(s.ctx)
+		_, r, err := ws.Reader(s.ctx)
+		if err == nil {
+			buf.Reset()
+			_, err = buf.ReadFrom(r)
+		}
 		if err != nil {
 			return refusal(err)
 		}
-		f, err := realtime.DecodeServer(b)
+		f, err := realtime.DecodeServer(buf.Bytes())
 		if err != nil {
 			continue
 		}
