@@ -125,7 +125,7 @@ func benchmarkSend(b *testing.B, senders int) {
 	}
 	var next atomic.Int64
 	written := bytesWritten(b)
-	b.SetParallelism(senders / runtime.GOMAXPROCS(0))
+	b.SetParallelism(max(1, senders/runtime.GOMAXPROCS(0)))
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		body := "hello, is anyone there?"
@@ -153,7 +153,7 @@ func benchmarkBareInsert(b *testing.B, senders int) {
 	}
 	var next atomic.Int64
 	written := bytesWritten(b)
-	b.SetParallelism(senders / runtime.GOMAXPROCS(0))
+	b.SetParallelism(max(1, senders/runtime.GOMAXPROCS(0)))
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
