@@ -50,16 +50,15 @@ func (s *Service) SendMessage(ctx context.Context, convRef string, p MessagePara
 	var m Message
 	err := s.store.Update(ctx, func(tx Tx) error {
 		c, err := tx.MessageTarget(ctx, convRef)
-		if p.Sender != "" {
-			// Checked inside the write, so the check and the message are
-			// one consistent step, and a sender who is not a participant
-			// learns nothing of the conversation, not even that it exists.
-			if err == nil || apperr.Is(err, apperr.NotFound) {
-				p.senderPSID, err = tx.ParticipantSID(ctx, convRef, p.Sender)
-			}
-			if apperr.Is(err, apperr.NotFound) {
-				return notParticipant(p.Sender, convRef)
-			}
+		// The sender is checked inside the write, so the check and the
+		// message are one consistent step; a sender who is not a
+		// participant learns nothing, not even whether the conversation
+		// exists.
+		if p.Sender != "" && err == nil {
+			p.senderPSID, err = tx.ParticipantSID(ctx, c.SID, p.Sender)
+		}
+		if p.Sender != "" && apperr.Is(err, apperr.NotFound) {
+			return notParticipant(p.Sender, convRef)
 		}
 		if err != nil {
 			return err

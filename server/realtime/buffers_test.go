@@ -19,7 +19,7 @@ import (
 // the session's small one replaces. The frame must survive the swap.
 func TestAFrameSentWithTheUpgradeRequestIsRead(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := websocket.Accept((&smallBuffers{ResponseWriter: w}), r, nil)
+		ws, err := websocket.Accept(&smallBuffers{ResponseWriter: w}, r, nil)
 		if err != nil {
 			return
 		}
