@@ -403,6 +403,19 @@ func TestSendIsAcknowledgedOnceAndIdempotent(t *testing.T) {
 	if msgs := mustListMessages(t, s.tw, conv, nil); len(msgs) != 1 {
 		t.Errorf("the conversation holds %d messages, want 1", len(msgs))
 	}
+
+	// A key names a send within its conversation: the same key in another
+	// is another message.
+	other := s.conversationWith(t, "alice", "bob")
+	send.ID, send.ConversationSID = "3", other
+	alice.send(send)
+	third := alice.await(t, "ack in the other conversation", isReply("3"))
+	if third.Type != proto.TypeAck || third.SID == first.SID {
+		t.Fatalf("ack %+v in the other conversation; want a message of its own, not %s", third, first.SID)
+	}
+	if msgs := mustListMessages(t, s.tw, other, nil); len(msgs) != 1 {
+		t.Errorf("the other conversation holds %d messages, want 1", len(msgs))
+	}
 }
 
 func TestEventsArriveInOrder(t *testing.T) {

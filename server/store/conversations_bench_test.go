@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"parley/server/conversations"
+	"parley/shared/sid"
 )
 
 // BenchmarkMessagePage reads a page of 50 messages from a conversation of
@@ -131,7 +132,7 @@ func benchmarkSend(b *testing.B, senders int) {
 		body := "hello, is anyone there?"
 		for pb.Next() {
 			n := next.Add(1)
-			key := strconv.FormatInt(n, 10)
+			key := sid.Key()
 			if _, err := svc.SendAs(ctx, "customer", sids[n%benchConvs], conversations.MessageParams{Body: &body, IdempotencyKey: key}); err != nil {
 				b.Error(err)
 				return

@@ -49,11 +49,15 @@ const (
 // Len is the length of every SID: a two-letter prefix and 32 hex digits.
 const Len = 34
 
-// New returns a fresh SID with the given two-letter prefix. Its first 12
-// hex digits are the time in milliseconds and the other 20 are random (80
-// bits): SIDs made one after another sort together, so a database index of
-// them grows at its end instead of touching a random page per insert.
-func New(prefix string) string {
+// New returns a fresh SID with the given two-letter prefix and a Key.
+func New(prefix string) string { return prefix + Key() }
+
+// Key returns 32 fresh hex digits: the time in milliseconds (12 digits) and
+// 80 random bits (20). Keys made one after another sort together, so a
+// database index of them grows at its end instead of touching a random page
+// per insert. SIDs are made of one, and clients use one as a command's id
+// and a message's idempotency key.
+func Key() string {
 	var b [16]byte
 	ms := uint64(time.Now().UnixMilli())
 	for i := 5; i >= 0; i-- {
@@ -61,14 +65,11 @@ func New(prefix string) string {
 		ms >>= 8
 	}
 	if _, err := rand.Read(b[6:]); err != nil {
-		// crypto/rand never fails on supported platforms; a SID without
+		// crypto/rand never fails on supported platforms; a key without
 		// randomness would be a silent collision, so refuse to go on.
 		panic("sid: crypto/rand failed: " + err.Error())
 	}
-	buf := make([]byte, Len)
-	copy(buf, prefix)
-	hex.Encode(buf[2:], b[:])
-	return string(buf)
+	return hex.EncodeToString(b[:])
 }
 
 // Derive returns the SID, with the given prefix, that names seed: the same

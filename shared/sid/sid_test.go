@@ -57,3 +57,23 @@ func TestNewSortsByTime(t *testing.T) {
 		t.Errorf("a SID made later sorts first: %s then %s", a, b)
 	}
 }
+
+func TestKeySortsByTimeAndIsUnique(t *testing.T) {
+	a := Key()
+	time.Sleep(2 * time.Millisecond)
+	b := Key()
+	if len(a) != 32 || !Is("XX", "XX"+a) {
+		t.Errorf("Key() = %q, want 32 lowercase hex digits", a)
+	}
+	if !(a < b) {
+		t.Errorf("a key made later sorts first: %s then %s", a, b)
+	}
+	seen := map[string]bool{}
+	for i := 0; i < 1000; i++ {
+		k := Key()
+		if seen[k] {
+			t.Fatalf("Key returned %q twice", k)
+		}
+		seen[k] = true
+	}
+}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +16,7 @@ import (
 	"parley/shared/i18n"
 	"parley/shared/model"
 	"parley/shared/realtime"
+	"parley/shared/sid"
 	"parley/web/attach"
 )
 
@@ -728,11 +727,9 @@ func focus(id string) {
 	}
 }
 
-func newKey() string {
-	var b [12]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
+// newKey makes an idempotency key. It begins with the time, like the
+// shared client's, so the server's index of keys grows at its end.
+func newKey() string { return sid.Key() }
 
 func firstNonEmpty(v ...string) string {
 	for _, s := range v {
