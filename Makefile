@@ -50,6 +50,8 @@ test: deps $(WIDGET) $(DESKTOP) chromium
 	PARLEY_BROWSER_TESTS=1 $(GO) test -count=1 ./...
 	# The realtime frame decoder meets untrusted bytes: fuzz it briefly on every run.
 	$(GO) test -run '^$$' -fuzz FuzzDecodeClient -fuzztime $(FUZZTIME) ./shared/realtime
+	# Clients decode every server frame on a fast path held to encoding/json's answers.
+	$(GO) test -run '^$$' -fuzz FuzzDecodeServer -fuzztime $(FUZZTIME) ./shared/realtime
 	# So do TaskRouter expressions, parsed from every queue and workflow saved.
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./server/routing/expr
 

@@ -232,11 +232,15 @@ func DecodeClient(b []byte) (ClientFrame, error) {
 // Encode writes a frame as JSON.
 func Encode(f any) ([]byte, error) { return json.Marshal(f) }
 
-// DecodeServer parses a server frame.
+// DecodeServer parses a server frame. The frame's bytes may be reused
+// once it returns.
 func DecodeServer(b []byte) (ServerFrame, error) {
-	var f ServerFrame
-	if err := json.Unmarshal(b, &f); err != nil {
-		return f, frameErr("not a JSON object: %v", err)
+	f, ok := decodeServerFast(b)
+	if !ok {
+		f = ServerFrame{}
+		if err := json.Unmarshal(b, &f); err != nil {
+			return f, frameErr("not a JSON object: %v", err)
+		}
 	}
 	if f.Type == "" {
 		return f, frameErr("frame has no type")
