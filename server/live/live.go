@@ -120,8 +120,7 @@ func (l *Live) frame(e conversations.Event) (realtime.Frame, error) {
 	if err != nil {
 		return realtime.Frame{}, err
 	}
-	b, err := proto.Encode(proto.ServerFrame{Type: proto.TypeEvent, Seq: e.Seq, Event: string(e.Type),
-		ConversationSID: e.ConversationSID, Data: raw})
+	b, err := proto.EncodeEvent(e.Seq, string(e.Type), e.ConversationSID, raw)
 	return realtime.Frame{Seq: e.Seq, Bytes: b}, err
 }
 
@@ -273,6 +272,6 @@ func (l *Live) notice(conversation, event string, data any) (realtime.Frame, boo
 	if err != nil {
 		return realtime.Frame{}, false
 	}
-	b, err := proto.Encode(proto.ServerFrame{Type: proto.TypeEvent, Event: event, ConversationSID: conversation, Data: raw})
+	b, err := proto.EncodeEvent(0, event, conversation, raw)
 	return realtime.Frame{Bytes: b}, err == nil
 }

@@ -59,7 +59,7 @@ func (l *Live) RoutingListener(accountSID string, watchers func(workspaceSID str
 			l.log.Error("encode routing event", "type", e.Type, "err", err)
 			return
 		}
-		f, err := proto.Encode(proto.ServerFrame{Type: proto.TypeEvent, Event: name, Data: b})
+		f, err := proto.EncodeEvent(0, name, "", b)
 		if err != nil {
 			l.log.Error("encode routing event", "type", e.Type, "err", err)
 			return
@@ -86,7 +86,7 @@ func (l *Live) tellWorkerMoved(accountSID string, e routing.Event, to []string) 
 	b, err := json.Marshal(model.RoutingEvent{EventType: e.Type, Description: e.Description, Worker: &w, WorkerSID: w.SID})
 	if err == nil {
 		var f []byte
-		if f, err = proto.Encode(proto.ServerFrame{Type: proto.TypeEvent, Event: proto.WorkerUpdated, Data: b}); err == nil {
+		if f, err = proto.EncodeEvent(0, proto.WorkerUpdated, "", b); err == nil {
 			l.sendOnce(to, f)
 			return
 		}
