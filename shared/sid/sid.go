@@ -50,7 +50,12 @@ const (
 const Len = 34
 
 // New returns a fresh SID with the given two-letter prefix and a Key.
-func New(prefix string) string { return prefix + Key() }
+func New(prefix string) string {
+	var buf [Len]byte
+	copy(buf[:], prefix)
+	putKey(buf[2:])
+	return string(buf[:])
+}
 
 // Key returns 32 fresh hex digits: the time in milliseconds (12 digits) and
 // 80 random bits (20). Keys made one after another sort together, so a
@@ -58,6 +63,13 @@ func New(prefix string) string { return prefix + Key() }
 // per insert. SIDs are made of one, and clients use one as a command's id
 // and a message's idempotency key.
 func Key() string {
+	var buf [Len - 2]byte
+	putKey(buf[:])
+	return string(buf[:])
+}
+
+// putKey writes a Key into dst, which holds 32 bytes.
+func putKey(dst []byte) {
 	var b [16]byte
 	ms := uint64(time.Now().UnixMilli())
 	for i := 5; i >= 0; i-- {
@@ -69,7 +81,7 @@ func Key() string {
 		// randomness would be a silent collision, so refuse to go on.
 		panic("sid: crypto/rand failed: " + err.Error())
 	}
-	return hex.EncodeToString(b[:])
+	hex.Encode(dst, b[:])
 }
 
 // Derive returns the SID, with the given prefix, that names seed: the same
