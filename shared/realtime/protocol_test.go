@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -74,6 +75,70 @@ func FuzzDecodeClient(f *testing.F) {
 		}
 		if back.Type != frame.Type || back.Body != frame.Body || back.ConversationSID != frame.ConversationSID {
 			t.Fatalf("round trip changed the frame: %+v != %+v", back, frame)
+		}
+	})
+}
+
+// EncodeEvent writes the very bytes Encode writes for the same event.
+func TestEncodeEventWritesWhatEncodeWrites(t *testing.T) {
+	var msg map[string]any
+	if err := json.Unmarshal(messageEvent, &msg); err != nil {
+		t.Fatal(err)
+	}
+	resource, err := json.Marshal(msg["data"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name                string
+		seq                 int64
+		event, conversation string
+		data                json.RawMessage
+	}{
+		{"message", 123456, MessageAdded, "CH019ab3c4d5e6f7a8b9c0d1e2f3a4b5c6", resource},
+		{"typing, no seq", 0, TypingStarted, "CH1", json.RawMessage(`{"identity":"bob"}`)},
+		{"routing, no conversation", 0, WorkerUpdated, "", json.RawMessage(`{"worker_sid":"WK1"}`)},
+		{"a name with <", -7, `<event`, "CH1", json.RawMessage(`[]`)},
+		{"a name with >", 4, `event>`, "CH1", json.RawMessage(`[]`)},
+		{"a name with &", 5, `event`, "CH&1", json.RawMessage(`[]`)},
+		{"a name with a quote", 1, `a "quoted" event`, "CH1", json.RawMessage(`[]`)},
+		{"names beyond ASCII", 2, "événement", "CH\u2028", json.RawMessage(`[]`)},
+		{"a control character", 3, "tab\tbed", "CH\\1", json.RawMessage(`[]`)},
+		{"no data", 9, MessageRemoved, "CH1", nil},
+	}
+	for _, tt := range tests {
+		got, err := EncodeEvent(tt.seq, tt.event, tt.conversation, tt.data)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		want, err := Encode(ServerFrame{Type: TypeEvent, Seq: tt.seq, Event: tt.event, ConversationSID: tt.conversation, Data: tt.data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%s: EncodeEvent wrote\n%s\nEncode writes\n%s", tt.name, got, want)
+		}
+	}
+}
+
+func BenchmarkEncodeEvent(b *testing.B) {
+	var f ServerFrame
+	if err := json.Unmarshal(messageEvent, &f); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("message-event", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := EncodeEvent(f.Seq, f.Event, f.ConversationSID, f.Data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// The baseline: what the server did before EncodeEvent.
+	b.Run("baseline-encoding-json", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := Encode(ServerFrame{Type: TypeEvent, Seq: f.Seq, Event: f.Event, ConversationSID: f.ConversationSID, Data: f.Data}); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }
