@@ -161,7 +161,7 @@ func benchmarkBareInsert(b *testing.B, senders int) {
 			n := next.Add(1)
 			err := db.Write(ctx, func(q WriteTx) error {
 				_, err := q.ExecContext(ctx, `INSERT INTO bare VALUES (?, ?, ?, 'customer', 'hello, is anyone there?', ?, ?)`,
-					fmt.Sprintf("CH%032x", n%benchConvs), n, fmt.Sprintf("IM%032x", n), strconv.FormatInt(n, 10), n)
+					fmt.Sprintf("CH%032x", n%benchConvs), n, fmt.Sprintf("IM%032x", n), sid.Key(), n)
 				return err
 			})
 			if err != nil {
