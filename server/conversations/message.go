@@ -49,20 +49,18 @@ func (s *Service) SendMessage(ctx context.Context, convRef string, p MessagePara
 	}
 	var m Message
 	err := s.store.Update(ctx, func(tx Tx) error {
-		c, err := tx.MessageTarget(ctx, convRef)
 		// The sender is checked inside the write, so the check and the
 		// message are one consistent step; a sender who is not a
 		// participant learns nothing, not even whether the conversation
 		// exists.
-		if p.Sender != "" && err == nil {
-			p.senderPSID, err = tx.ParticipantSID(ctx, c.SID, p.Sender)
-		}
-		if p.Sender != "" && apperr.Is(err, apperr.NotFound) {
+		c, psid, err := tx.MessageTarget(ctx, convRef, p.Sender)
+		if p.Sender != "" && (apperr.Is(err, apperr.NotFound) || err == nil && psid == "") {
 			return notParticipant(p.Sender, convRef)
 		}
 		if err != nil {
 			return err
 		}
+		p.senderPSID = psid
 		m, err = s.appendMessage(ctx, tx, &c, p)
 		return err
 	})

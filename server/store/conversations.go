@@ -147,19 +147,24 @@ func (t convTx) UpdateConversation(c conversations.Conversation) error {
 	return err
 }
 
-func (t convTx) MessageTarget(ctx context.Context, ref string) (conversations.Conversation, error) {
+func (t convTx) MessageTarget(ctx context.Context, ref, sender string) (conversations.Conversation, string, error) {
 	var c conversations.Conversation
 	var inactiveMS, closedMS int64
 	var updated sql.NullInt64
+	var senderPSID string
+	// A participant without an identity stores NULL, never "", so without
+	// a sender the join finds no one.
 	err := t.q.QueryRowContext(ctx, `SELECT c.seq, c.sid, c.state, c.timer_inactive_ms, c.timer_closed_ms,
-		c.last_message_index, c.date_updated FROM conversations c WHERE `+convByRef(ref), ref).
-		Scan(&c.Key, &c.SID, &c.State, &inactiveMS, &closedMS, &c.LastMessageIndex, &updated)
+		c.last_message_index, c.date_updated, COALESCE(p.sid, '') FROM conversations c
+		LEFT JOIN participants p ON p.conversation_seq = c.seq AND p.identity = ?
+		WHERE `+convByRef(ref), sender, ref).
+		Scan(&c.Key, &c.SID, &c.State, &inactiveMS, &closedMS, &c.LastMessageIndex, &updated, &senderPSID)
 	c.Updated = fromMS(updated)
 	c.Timers.Inactive, c.Timers.Closed = time.Duration(inactiveMS)*time.Millisecond, time.Duration(closedMS)*time.Millisecond
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, notFound("Conversation", ref)
+		return c, "", notFound("Conversation", ref)
 	}
-	return c, err
+	return c, senderPSID, err
 }
 
 func (t convTx) UpdateActivity(c conversations.Conversation) error {
