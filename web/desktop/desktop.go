@@ -720,7 +720,7 @@ func (d *Desktop) send(ctx app.Context, e app.Event) {
 	}
 	box.Set("value", "")
 	c.Pending = append(c.Pending, pendingText(body, len(media)))
-	sess, conv, key := d.sess, c.Attrs.ConversationSID, newKey()
+	sess, conv, key := d.sess, c.Attrs.ConversationSID, sid.Key()
 	d.ctx.Async(func() {
 		_, err := sess.SendMessage(context.Background(), client.Outgoing{ConversationSID: conv, Body: body,
 			IdempotencyKey: key, MediaSIDs: media})
@@ -941,7 +941,3 @@ func form(kv ...string) map[string][]string {
 	}
 	return f
 }
-
-// newKey makes an idempotency key. It begins with the time, like the
-// shared client's, so the server's index of keys grows at its end.
-func newKey() string { return sid.Key() }

@@ -10,6 +10,7 @@ import (
 
 	"parley/shared/client"
 	"parley/shared/model"
+	"parley/shared/sid"
 )
 
 // outboundForm is the dialog that starts a conversation with a customer's
@@ -129,7 +130,7 @@ func (d *Desktop) submitOutbound(ctx app.Context, e app.Event) {
 			if d.firstMessages == nil {
 				d.firstMessages = map[string]firstMessage{}
 			}
-			d.firstMessages[ix.SID] = firstMessage{body: body, key: newKey()}
+			d.firstMessages[ix.SID] = firstMessage{body: body, key: sid.Key()}
 			d.outbound = nil
 			d.sendFirstMessage(ix.SID)
 		})

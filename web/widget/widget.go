@@ -527,7 +527,7 @@ func (w *Widget) send(ctx app.Context, e app.Event) {
 		return
 	}
 	box.Set("value", "")
-	m := Msg{Key: newKey(), Author: w.saved.Identity, Body: body, Created: time.Now(), Media: media}
+	m := Msg{Key: sid.Key(), Author: w.saved.Identity, Body: body, Created: time.Now(), Media: media}
 	w.thread.Queue(m)
 	w.save(ctx)
 	w.scrollToEnd(ctx)
@@ -726,10 +726,6 @@ func focus(id string) {
 		el.Call("focus")
 	}
 }
-
-// newKey makes an idempotency key. It begins with the time, like the
-// shared client's, so the server's index of keys grows at its end.
-func newKey() string { return sid.Key() }
 
 func firstNonEmpty(v ...string) string {
 	for _, s := range v {
