@@ -414,9 +414,9 @@ func (a *App) background(ctx context.Context, cfg Config) {
 	}
 }
 
-// registerStoreMetrics exposes the store writer's totals: with them an
+// registerStoreMetrics exposes the store writer's totals, with which an
 // operator can tell a saturated writer (busy near 1 s per second) from slow
-// disks (commit time near busy time).
+// disks (commit time near busy time), and how long writes take.
 func registerStoreMetrics(reg prometheus.Registerer, db *store.DB) {
 	counter := func(name, help string, v func(store.WriterStats) float64) {
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
@@ -426,6 +426,15 @@ func registerStoreMetrics(reg prometheus.Registerer, db *store.DB) {
 	counter("parley_store_writes_total", "Writes committed, in any batch.", func(s store.WriterStats) float64 { return float64(s.Ops) })
 	counter("parley_store_writer_busy_seconds_total", "Time the writer spent running batches.", func(s store.WriterStats) float64 { return s.Busy.Seconds() })
 	counter("parley_store_commit_seconds_total", "Time the writer spent committing.", func(s store.WriterStats) float64 { return s.Commit.Seconds() })
+	// The totals give averages; a stall (a checkpoint on a slow disk, a
+	// writer waiting for a core) shows only in the distribution.
+	written := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "parley_store_write_seconds",
+		Help:    "Time from a write being queued to its commit: the store's part of a request's latency.",
+		Buckets: []float64{.0005, .001, .002, .005, .01, .02, .05, .1, .2, .5, 1, 2, 5},
+	})
+	reg.MustRegister(written)
+	db.OnWritten(func(d time.Duration) { written.Observe(d.Seconds()) })
 }
 
 // loadSystemKey returns Parley's own token-signing key, made on first start.

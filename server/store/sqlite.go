@@ -48,8 +48,11 @@ type DB struct {
 	ops     chan *writeOp
 	stopped chan struct{}
 
-	mediaGone func() // see OnMediaGone
-	onEnqueue func() // see OnEnqueue
+	seqs eventSeqs // the event log's sequence; the writer's alone
+
+	mediaGone func()                              // see OnMediaGone
+	onEnqueue func()                              // see OnEnqueue
+	written   atomic.Pointer[func(time.Duration)] // see OnWritten
 
 	stats struct {
 		batches, ops, busyNS, commitNS atomic.Int64
@@ -62,9 +65,10 @@ type DB struct {
 }
 
 type writeOp struct {
-	ctx  context.Context
-	fn   func(WriteTx) error
-	done chan error
+	ctx    context.Context
+	fn     func(WriteTx) error
+	done   chan error
+	queued time.Time
 }
 
 // WriteTx is what a write runs against: statements inside the write
@@ -158,11 +162,29 @@ type Querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// column runs a query of one column and returns its values, in order.
+func column[T any](ctx context.Context, q Querier, query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // Write runs fn in a write transaction on the writer goroutine and returns
 // once the transaction holding it has committed (or fn failed, and its
 // changes were rolled back).
 func (db *DB) Write(ctx context.Context, fn func(WriteTx) error) error {
-	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1), queued: time.Now()}
 	db.mu.RLock()
 	if db.closed {
 		db.mu.RUnlock()
@@ -203,7 +225,7 @@ func (q *Queued) Wait() error {
 // under a lock queues while holding it, so writes commit in that order,
 // and waits after letting go, so writes from many callers share one commit.
 func (db *DB) Queue(fn func(WriteTx) error) *Queued {
-	op := &writeOp{ctx: context.Background(), fn: fn, done: make(chan error, 1)}
+	op := &writeOp{ctx: context.Background(), fn: fn, done: make(chan error, 1), queued: time.Now()}
 	db.mu.RLock()
 	defer db.mu.RUnlock()
 	if db.closed {
@@ -282,6 +304,7 @@ func (db *DB) commit(batch []*writeOp) {
 		}
 	}
 	if single && errs[0] != nil {
+		w.rollbacks++
 		w.ExecContext(ctx, "ROLLBACK")
 		batch[0].done <- errs[0]
 		return
@@ -290,12 +313,14 @@ func (db *DB) commit(batch []*writeOp) {
 	_, err := w.ExecContext(ctx, "COMMIT")
 	db.stats.commitNS.Add(int64(time.Since(commitStart)))
 	if err != nil {
+		w.rollbacks++
 		w.ExecContext(ctx, "ROLLBACK")
 		for _, op := range batch {
 			op.done <- fmt.Errorf("commit: %w", err)
 		}
 		return
 	}
+	committed, written := time.Now(), db.written.Load()
 	// Hooks run before any caller hears of the commit, so whatever they
 	// publish is out before an acknowledgement could overtake it.
 	for _, h := range hooks {
@@ -303,8 +328,17 @@ func (db *DB) commit(batch []*writeOp) {
 	}
 	for i, op := range batch {
 		op.done <- errs[i]
+		if errs[i] == nil && written != nil {
+			(*written)(committed.Sub(op.queued))
+		}
 	}
 }
+
+// OnWritten sets fn to hear, for every write that commits, how long it took
+// from being queued to being committed: the store's part of a request's
+// latency, waiting its turn included. fn runs on the writer, so it must be
+// quick.
+func (db *DB) OnWritten(fn func(time.Duration)) { db.written.Store(&fn) }
 
 func inSavepoint(w *writeConn, fn func(WriteTx) error) error {
 	ctx := context.Background()
@@ -312,6 +346,7 @@ func inSavepoint(w *writeConn, fn func(WriteTx) error) error {
 		return err
 	}
 	if err := call(fn, w); err != nil {
+		w.rollbacks++
 		if _, rbErr := w.ExecContext(ctx, "ROLLBACK TO op"); rbErr != nil {
 			return errors.Join(err, rbErr)
 		}

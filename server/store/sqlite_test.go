@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 )
 
 // mustOpen opens a fresh database in a temporary directory and closes it
@@ -149,5 +150,36 @@ func TestDataSurvivesCloseAndReopen(t *testing.T) {
 	}
 	if v, _ := again.SetSettingIfUnset(ctx, "greeting", "other"); v != "hello" {
 		t.Errorf("SetSettingIfUnset replaced a set value: got %q", v)
+	}
+}
+
+func TestEveryCommittedWriteReportsItsTimeInTheStore(t *testing.T) {
+	db, _ := mustOpen(t)
+	var mu sync.Mutex
+	var heard []time.Duration
+	db.OnWritten(func(d time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		heard = append(heard, d)
+	})
+	// The first write holds the writer while two more queue behind it and
+	// share a batch: one commits, one fails.
+	release := make(chan struct{})
+	first := db.Queue(func(WriteTx) error { <-release; return nil })
+	ok := db.Queue(func(WriteTx) error { return nil })
+	failed := db.Queue(func(WriteTx) error { return errors.New("boom") })
+	const waited = 20 * time.Millisecond
+	time.Sleep(waited)
+	close(release)
+	if err := errors.Join(first.Wait(), ok.Wait()); err != nil {
+		t.Fatal(err)
+	}
+	if failed.Wait() == nil {
+		t.Fatal("the failing write succeeded")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(heard) != 2 || min(heard[0], heard[1]) < waited {
+		t.Errorf("heard %v, want two times of at least %v: the committed writes', waiting included, and not the failed one's", heard, waited)
 	}
 }

@@ -79,6 +79,9 @@ type writeConn struct {
 	conn *sql.Conn
 	stmtCache
 	hooks []func() // AfterCommit hooks of the write now running
+	// rollbacks counts the writes (and batches) rolled back, so state kept
+	// beside the database can tell that a change it made may be undone.
+	rollbacks int
 }
 
 // AfterCommit queues fn to run once the current write's transaction commits.
