@@ -65,12 +65,13 @@ type Reader interface {
 	// participant of.
 	ConversationsOf(ctx context.Context, identity string) ([]string, error)
 
-	// OldestEventSeq is the seq of the oldest event the log still holds
-	// (or the next seq, if it holds none).
+	// OldestEventSeq is the first seq a replay can still start from: no
+	// event from it on has been pruned.
 	OldestEventSeq(ctx context.Context) (int64, error)
-	// EventsSince lists, in seq order, up to limit events after cursor and
-	// up to upTo that identity may see: those of its conversations and
-	// those targeted at it.
+	// EventsSince lists, in seq order, the events after cursor and up to
+	// upTo that identity may see: those of its conversations and those
+	// targeted at it. When more than limit qualify it lists limit of them,
+	// not necessarily the first: ask for one more than you would replay.
 	EventsSince(ctx context.Context, identity string, cursor, upTo int64, limit int) ([]Event, error)
 }
 

@@ -660,20 +660,7 @@ func (r convReader) Memberships(ctx context.Context, f conversations.MembershipF
 // ConversationsWithBindings lists the conversations, not closed, that have
 // a messaging (SMS, WhatsApp) participant.
 func (s *Conversations) ConversationsWithBindings(ctx context.Context) ([]string, error) {
-	rows, err := s.db.reads.QueryContext(ctx, `SELECT DISTINCT c.sid FROM participants p
+	return column[string](ctx, s.db.reads, `SELECT DISTINCT c.sid FROM participants p
 		JOIN conversations c ON c.seq = p.conversation_seq
 		WHERE p.binding_address IS NOT NULL AND p.binding_address != '' AND c.state != 'closed'`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var sid string
-		if err := rows.Scan(&sid); err != nil {
-			return nil, err
-		}
-		out = append(out, sid)
-	}
-	return out, rows.Err()
 }

@@ -29,20 +29,7 @@ func (s *Interactions) Get(ctx context.Context, kind, sid string) ([]byte, bool,
 
 // Children reads the bodies of a parent's objects of a kind, oldest first.
 func (s *Interactions) Children(ctx context.Context, parentSID, kind string) ([][]byte, error) {
-	rows, err := s.db.reads.QueryContext(ctx, "SELECT body FROM interaction_objects WHERE parent_sid = ? AND kind = ? ORDER BY seq", parentSID, kind)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out [][]byte
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		out = append(out, []byte(body))
-	}
-	return out, rows.Err()
+	return column[[]byte](ctx, s.db.reads, "SELECT body FROM interaction_objects WHERE parent_sid = ? AND kind = ? ORDER BY seq", parentSID, kind)
 }
 
 // Put writes objects in one transaction, replacing those already there.
