@@ -110,20 +110,7 @@ const benchConvs = 500
 func benchmarkSend(b *testing.B, senders int) {
 	ctx := context.Background()
 	db, _ := mustOpen(b)
-	svc := conversations.NewService(NewConversations(db), "AC00000000000000000000000000000001", "IS00000000000000000000000000000001")
-	sids := make([]string, benchConvs)
-	for i := range sids {
-		c, err := svc.CreateConversation(ctx, conversations.ConversationParams{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, who := range []string{"customer", "agent"} {
-			if _, err := svc.AddParticipant(ctx, c.SID, conversations.ParticipantParams{Identity: &who}); err != nil {
-				b.Fatal(err)
-			}
-		}
-		sids[i] = c.SID
-	}
+	svc, sids := benchChats(b, db)
 	var next atomic.Int64
 	written := bytesWritten(b)
 	b.SetParallelism(max(1, senders/runtime.GOMAXPROCS(0)))
@@ -141,6 +128,27 @@ func benchmarkSend(b *testing.B, senders int) {
 	})
 	b.StopTimer()
 	b.ReportMetric(float64(bytesWritten(b)-written)/float64(b.N), "written-B/op")
+}
+
+// benchChats makes the benchmarks' benchConvs conversations, each of a
+// "customer" and an "agent".
+func benchChats(b *testing.B, db *DB) (*conversations.Service, []string) {
+	ctx := context.Background()
+	svc := conversations.NewService(NewConversations(db), "AC00000000000000000000000000000001", "IS00000000000000000000000000000001")
+	sids := make([]string, benchConvs)
+	for i := range sids {
+		c, err := svc.CreateConversation(ctx, conversations.ConversationParams{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, who := range []string{"customer", "agent"} {
+			if _, err := svc.AddParticipant(ctx, c.SID, conversations.ParticipantParams{Identity: &who}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		sids[i] = c.SID
+	}
+	return svc, sids
 }
 
 func benchmarkBareInsert(b *testing.B, senders int) {
