@@ -60,6 +60,17 @@ type Result struct {
 	// garbage their setup left.
 	IdleBytesPerConn int64 `json:"server_idle_bytes_per_conn,omitempty"`
 	IdleHeapPerConn  int64 `json:"server_idle_heap_per_conn,omitempty"`
+	// ServerCPUSeconds is the CPU the server used while messages were sent
+	// and drained, and ServerCPUPerMsgUS that divided by the messages sent:
+	// what a message costs the server, which latency alone hides until the
+	// machine runs out of cores.
+	ServerCPUSeconds  float64 `json:"server_cpu_s,omitempty"`
+	ServerCPUPerMsgUS float64 `json:"server_cpu_us_per_msg,omitempty"`
+	// CPUPressurePct is the share of the sending time in which some task on
+	// the load tool's machine waited for a core (Linux's pressure stall
+	// information; absent elsewhere). A high figure says the run measured
+	// a crowded machine as much as the server.
+	CPUPressurePct *float64 `json:"cpu_pressure_pct,omitempty"`
 }
 
 func (c *Config) logf(format string, args ...any) {
@@ -247,10 +258,25 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	idle, _ := api.memory(ctx)
 
 	cfg.logf("sending %d messages/s for %v", cfg.Rate, cfg.Duration)
+	cpuBefore, cpuErr := api.cpuSeconds(ctx)
+	stallBefore, stallOK := cpuStall()
+	start := time.Now()
 	res := drive(ctx, cfg, sessions, func(ctx context.Context, s *session, i int) error {
 		_, err := s.sess.Send(ctx, s.conv, probeBody(s.id, i, time.Now()), "")
 		return err
 	})
+	wall := time.Since(start)
+	// Read before memory, which makes the server collect garbage.
+	if cpuAfter, err := api.cpuSeconds(ctx); err == nil && cpuErr == nil {
+		res.ServerCPUSeconds = cpuAfter - cpuBefore
+		if res.Sent > 0 {
+			res.ServerCPUPerMsgUS = res.ServerCPUSeconds / float64(res.Sent) * 1e6
+		}
+	}
+	if stallAfter, ok := cpuStall(); ok && stallOK {
+		pct := 100 * float64(stallAfter-stallBefore) / float64(wall)
+		res.CPUPressurePct = &pct
+	}
 	if m, err := api.memory(ctx); err == nil {
 		res.ServerRSSBytes = m.rss
 	}
@@ -461,36 +487,61 @@ func (r *rest) memory(ctx context.Context) (memoryUse, error) {
 		return m, err
 	}
 	time.Sleep(500 * time.Millisecond)
+	metrics, err := r.metrics(ctx)
+	if err != nil {
+		return m, err
+	}
+	m.rss = int64(metrics["process_resident_memory_bytes"])
+	m.heap = int64(metrics["go_memstats_heap_inuse_bytes"] + metrics["go_memstats_stack_inuse_bytes"])
+	if m.rss == 0 {
+		return m, errors.New("the server's /metrics has no process_resident_memory_bytes")
+	}
+	return m, nil
+}
+
+// cpuSeconds reads the CPU time the server has used since it started.
+func (r *rest) cpuSeconds(ctx context.Context) (float64, error) {
+	metrics, err := r.metrics(ctx)
+	if err != nil {
+		return 0, err
+	}
+	v, ok := metrics["process_cpu_seconds_total"]
+	if !ok {
+		return 0, errors.New("the server's /metrics has no process_cpu_seconds_total")
+	}
+	return v, nil
+}
+
+// metrics reads the server's Prometheus metrics: each sample's value by its
+// name, labels included.
+func (r *rest) metrics(ctx context.Context) (map[string]float64, error) {
 	// Metrics are Prometheus text, not JSON: read them raw.
 	req, err := http.NewRequestWithContext(ctx, "GET", r.base+"/metrics", nil)
 	if err != nil {
-		return m, err
+		return nil, err
 	}
 	req.SetBasicAuth(r.sid, r.authToken)
 	resp, err := r.http.Do(req)
 	if err != nil {
-		return m, err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("the server's /metrics answered %s", resp.Status)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	samples := map[string]float64{}
 	for _, line := range strings.Split(string(body), "\n") {
 		name, v, ok := strings.Cut(line, " ")
 		if !ok || strings.HasPrefix(line, "#") {
 			continue
 		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil {
-			continue
-		}
-		switch name {
-		case "process_resident_memory_bytes":
-			m.rss = int64(f)
-		case "go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes":
-			m.heap += int64(f)
+		if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+			samples[name] = f
 		}
 	}
-	if m.rss == 0 {
-		return m, errors.New("the server's /metrics has no process_resident_memory_bytes")
-	}
-	return m, nil
+	return samples, nil
 }

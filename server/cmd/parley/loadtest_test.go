@@ -27,6 +27,8 @@ func TestTheLoadtestCommandTimesEveryMessageAgainstTheEchoBaseline(t *testing.T)
 		P50                                      float64 `json:"p50_ms"`
 		P99                                      float64 `json:"p99_ms"`
 		ServerRSS                                int64   `json:"server_rss_bytes"`
+		ServerCPU                                float64 `json:"server_cpu_s"`
+		ServerCPUPerMsg                          float64 `json:"server_cpu_us_per_msg"`
 		EchoDeliveredPerS                        float64 `json:"echo_delivered_per_s"`
 		EchoP99                                  float64 `json:"echo_p99_ms"`
 		EchoLost                                 int64   `json:"echo_lost"`
@@ -48,6 +50,11 @@ func TestTheLoadtestCommandTimesEveryMessageAgainstTheEchoBaseline(t *testing.T)
 	}
 	if res.P50 <= 0 || res.P99 < res.P50 || res.ServerRSS <= 0 {
 		t.Errorf("p50 %v ms, p99 %v ms, server RSS %d B; want latencies measured and the server's memory read", res.P50, res.P99, res.ServerRSS)
+	}
+	// /metrics counts CPU in hundredths of a second; 400 messages cost
+	// more than that.
+	if res.ServerCPU <= 0 || res.ServerCPUPerMsg <= 0 {
+		t.Errorf("server CPU %v s, %v µs a message; want what sending cost the server", res.ServerCPU, res.ServerCPUPerMsg)
 	}
 	if res.EchoDeliveredPerS <= 0 || res.EchoP99 <= 0 || res.EchoLost != 0 {
 		t.Errorf("echo baseline: %v/s, p99 %v ms, lost %d; want it measured with nothing lost", res.EchoDeliveredPerS, res.EchoP99, res.EchoLost)
