@@ -48,11 +48,16 @@ func loadtestCmd(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "parley: %d sessions, sent %d, delivered %d, lost %d, duplicates %d, %.0f/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, server RSS %d MB; per idle session %d B resident, %d B Go heap+stack\n",
 		res.Conns, res.Sent, res.Delivered, res.Lost, res.Duplicates, res.DeliveredPerS, res.P50MS, res.P99MS, res.P999MS,
 		res.ServerRSSBytes>>20, res.IdleBytesPerConn, res.IdleHeapPerConn)
-	fmt.Fprintf(stdout, "server CPU while sending: %.1f s, %.0f µs a message", res.ServerCPUSeconds, res.ServerCPUPerMsgUS)
-	if res.CPUPressurePct != nil {
-		fmt.Fprintf(stdout, "; a task on this machine waited for a core %.0f%% of the time", *res.CPUPressurePct)
+	var cost []string
+	if res.ServerCPUSeconds > 0 {
+		cost = append(cost, fmt.Sprintf("server CPU while sending %.1f s, %.0f µs a message", res.ServerCPUSeconds, res.ServerCPUPerMsgUS))
 	}
-	fmt.Fprintln(stdout)
+	if res.CPUPressurePct != nil {
+		cost = append(cost, fmt.Sprintf("a task on this machine waited for a core %.0f%% of the time", *res.CPUPressurePct))
+	}
+	if len(cost) > 0 {
+		fmt.Fprintln(stdout, strings.Join(cost, "; "))
+	}
 	out := map[string]any{}
 	b, _ := json.Marshal(res)
 	json.Unmarshal(b, &out)
