@@ -17,40 +17,93 @@ import (
 func decodeServerFast(b []byte) (ServerFrame, bool) {
 	var f ServerFrame
 	s := scanner{b: b}
+	ok := s.object(func(key []byte) bool { return s.serverField(&f, key) })
+	return f, ok
+}
+
+// decodeClientFast is DecodeClient's fast path, on the same terms as
+// decodeServerFast: the server decodes every command a client sends, and
+// encoding/json's two passes were a thirtieth of its CPU at 5,000 messages
+// a second. FuzzDecodeClient holds it to encoding/json's answers.
+func decodeClientFast(b []byte) (ClientFrame, bool) {
+	var f ClientFrame
+	s := scanner{b: b}
+	ok := s.object(func(key []byte) bool { return s.clientField(&f, key) })
+	return f, ok
+}
+
+// object reads one JSON object, which must be all of b but space, and
+// hands each key to field to read its value.
+func (s *scanner) object(field func(key []byte) bool) bool {
 	s.space()
 	if !s.take('{') {
-		return f, false
+		return false
 	}
 	s.space()
 	if s.take('}') {
-		return f, s.end()
+		return s.end()
 	}
 	for {
 		s.space()
 		key, ok := s.plainString()
 		if !ok {
-			return f, false
+			return false
 		}
 		s.space()
 		if !s.take(':') {
-			return f, false
+			return false
 		}
 		s.space()
-		if !s.field(&f, key) {
-			return f, false
+		if !field(key) {
+			return false
 		}
 		s.space()
 		if s.take('}') {
-			return f, s.end()
+			return s.end()
 		}
 		if !s.take(',') {
-			return f, false
+			return false
 		}
 	}
 }
 
-// field decodes the value of key into f.
-func (s *scanner) field(f *ServerFrame, key []byte) (ok bool) {
+// clientField decodes the value of key into f.
+func (s *scanner) clientField(f *ClientFrame, key []byte) (ok bool) {
+	switch string(key) {
+	case "type":
+		f.Type, ok = s.str()
+	case "id":
+		f.ID, ok = s.str()
+	case "v":
+		f.Version, ok = s.int()
+	case "token":
+		f.Token, ok = s.str()
+	case "cursor":
+		var n int64
+		if n, ok = s.int64(); ok {
+			f.Cursor = &n
+		}
+	case "conversation_sid":
+		f.ConversationSID, ok = s.str()
+	case "body":
+		f.Body, ok = s.str()
+	case "attributes":
+		f.Attributes, ok = s.str()
+	case "idempotency_key":
+		f.IdempotencyKey, ok = s.str()
+	case "media_sids":
+		f.MediaSIDs, ok = s.strs()
+	case "index":
+		var n int
+		if n, ok = s.int(); ok {
+			f.Index = &n
+		}
+	}
+	return ok
+}
+
+// serverField decodes the value of key into f.
+func (s *scanner) serverField(f *ServerFrame, key []byte) (ok bool) {
 	switch string(key) {
 	case "type":
 		f.Type, ok = s.str()
@@ -148,6 +201,34 @@ func (s *scanner) plainString() ([]byte, bool) {
 func (s *scanner) str() (string, bool) {
 	v, ok := s.plainString()
 	return string(v), ok
+}
+
+// strs reads an array of strings; an empty one is an empty slice, not
+// nil, as encoding/json makes it.
+func (s *scanner) strs() ([]string, bool) {
+	if !s.take('[') {
+		return nil, false
+	}
+	out := []string{}
+	s.space()
+	if s.take(']') {
+		return out, true
+	}
+	for {
+		s.space()
+		v, ok := s.str()
+		if !ok {
+			return nil, false
+		}
+		out = append(out, v)
+		s.space()
+		if s.take(']') {
+			return out, true
+		}
+		if !s.take(',') {
+			return nil, false
+		}
+	}
 }
 
 func (s *scanner) bool() (bool, bool) {

@@ -128,6 +128,31 @@ func BenchmarkDecodeServer(b *testing.B) {
 	})
 }
 
+// sendCommand is what a client sends for a chat message.
+var sendCommand = []byte(`{"type":"send","id":"41","conversation_sid":"CH0123456789abcdef0123456789abcdef",` +
+	`"body":"Hello, is anyone there? My order has not arrived.","idempotency_key":"k-01HZX3Q2J8"}`)
+
+func BenchmarkDecodeClient(b *testing.B) {
+	b.Run("send", func(b *testing.B) {
+		b.SetBytes(int64(len(sendCommand)))
+		for b.Loop() {
+			if _, err := DecodeClient(sendCommand); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// The baseline: what DecodeClient did before it had a fast path.
+	b.Run("baseline-encoding-json", func(b *testing.B) {
+		b.SetBytes(int64(len(sendCommand)))
+		for b.Loop() {
+			var f ClientFrame
+			if err := json.Unmarshal(sendCommand, &f); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 func stdlibDecode(t *testing.T, b []byte) ServerFrame {
 	t.Helper()
 	var f ServerFrame

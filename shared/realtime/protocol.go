@@ -180,8 +180,12 @@ func DecodeClient(b []byte) (ClientFrame, error) {
 	if !utf8.Valid(b) {
 		return f, frameErr("frame is not valid UTF-8")
 	}
-	if err := json.Unmarshal(b, &f); err != nil {
-		return f, frameErr("not a JSON object: %v", err)
+	f, ok := decodeClientFast(b)
+	if !ok {
+		f = ClientFrame{}
+		if err := json.Unmarshal(b, &f); err != nil {
+			return f, frameErr("not a JSON object: %v", err)
+		}
 	}
 	if len(f.ID) > 64 {
 		return f, frameErr("id is longer than 64 characters")

@@ -3,6 +3,7 @@ package realtime
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -45,6 +46,7 @@ func TestDecodeClient(t *testing.T) {
 }
 
 // FuzzDecodeClient feeds the decoder arbitrary bytes: it must never panic,
+// its fast path must decode what it accepts exactly as encoding/json does,
 // and whatever it accepts must survive a round trip unchanged.
 func FuzzDecodeClient(f *testing.F) {
 	for _, seed := range []string{
@@ -54,10 +56,29 @@ func FuzzDecodeClient(f *testing.F) {
 		`{"type":"typing","conversation_sid":"CH1"}`,
 		`{"type":"token","token":"x"}`,
 		`{"type":null}`, `[]`, `"`, ``,
+		// Edges of each rule the fast path applies.
+		`{"type":"send","conversation_sid":"CH1","media_sids":[]}`,
+		`{"type":"send","conversation_sid":"CH1","media_sids":["ME1", "ME2"],"media_sids":["ME3"]}`,
+		`{"type":"send","conversation_sid":"CH1","media_sids":["ME1",]}`, `{"type":"send","media_sids":[1]}`,
+		`{"type":"send","media_sids":null}`, `{"type":"send","media_sids":"ME1"}`,
+		`{"type":"send","body":"a \"quoted\" line\n","attributes":"{\"a\":1}"}`,
+		`{"type":"hello","token":"t","cursor":-0,"cursor":7,"v":1}`, `{"type":"hello","cursor":1e2}`,
+		`{"type":"read","index":9223372036854775807}`, `{"type":"read","index":123456789012345678}`,
+		`{"Type":"typing"}`, `{"type":"typing","extra":1}`, "{\"body\":\"\xff\"}",
+		` { "type" : "typing" , "conversation_sid" : "CH1" } `, `{"type":"typing"} x`, `{"type":"typing",}`,
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if fast, ok := decodeClientFast(b); ok {
+			var want ClientFrame
+			if err := json.Unmarshal(b, &want); err != nil {
+				t.Fatalf("%q: the fast path accepts what encoding/json refuses: %v", b, err)
+			}
+			if !reflect.DeepEqual(fast, want) {
+				t.Fatalf("%q: the fast path gave\n%+v\nencoding/json gives\n%+v", b, fast, want)
+			}
+		}
 		frame, err := DecodeClient(b)
 		if err != nil {
 			if !errors.Is(err, ErrFrame) {
