@@ -17,6 +17,7 @@ import (
 
 	"parley/server/apperr"
 	"parley/server/auth"
+	"parley/server/identity"
 	"parley/server/routing"
 	"parley/shared/sid"
 )
@@ -48,8 +49,9 @@ type Agent struct {
 	Email       string
 	DisplayName string
 	Role        string
-	// Identity is the agent's chat identity (its email when made); it
-	// does not change with the email, as conversations name it.
+	// Identity is the agent's chat identity: opaque (identity.OfAgent),
+	// so customers never see the email, and fixed for the agent's life,
+	// as conversations name it. Customers see DisplayName.
 	Identity     string
 	WorkspaceSID string
 	WorkerSID    string
@@ -241,7 +243,7 @@ func (s *Service) Create(ctx context.Context, p Params) (Agent, error) {
 	if _, err := s.apply(&a, p); err != nil {
 		return Agent{}, err
 	}
-	a.Identity = a.Email
+	a.Identity = identity.OfAgent(a.SID)
 	attrs, err := workerAttributes(a, deref(p.WorkerAttributes))
 	if err != nil {
 		return Agent{}, err

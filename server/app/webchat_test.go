@@ -215,14 +215,14 @@ func TestAVerifiedCustomerSkipsTheFormAndFindsTheirChat(t *testing.T) {
 		return s.guest(t, "/flex/v2/Webchat/Init", "", url.Values{"DeploymentKey": {d.Key}, "Identity": {identity}})
 	}
 	first := init(sign(d.Secret, "customer-42", time.Hour))
-	if first.status != http.StatusOK || first.json["identity"] != "customer-42" {
+	if first.status != http.StatusOK || first.json["identity"] != "cust_"+d.Key+"_customer-42" {
 		t.Fatalf("a verified customer without answers should get a chat: %d %s", first.status, first.text)
 	}
 	again := init(sign(d.Secret, "customer-42", time.Hour))
 	if again.json["conversation_sid"] != first.json["conversation_sid"] || again.json["resumed"] != true {
 		t.Fatalf("the customer's open chat should be found again, got %s", again.text)
 	}
-	u, err := s.tw.ConversationsV1.FetchUser("customer-42")
+	u, err := s.tw.ConversationsV1.FetchUser("cust_" + d.Key + "_customer-42")
 	if err != nil || *u.FriendlyName != "Grace" {
 		t.Fatalf("the customer's user should carry the signed name: %v", err)
 	}

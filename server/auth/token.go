@@ -9,6 +9,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"parley/server/apperr"
+	"parley/server/identity"
 )
 
 // Token limits.
@@ -72,9 +73,13 @@ type Session struct {
 	Desk *DeskGrant
 }
 
-// Mint issues an access token for identity, signed with Parley's own key.
-func (s *Service) Mint(identity string, ttl time.Duration) (string, Session, error) {
-	return s.mint(Grants{Identity: identity}, ttl)
+// Mint issues an access token for an identity of the account's own (see
+// identity.CheckMintable), signed with Parley's own key.
+func (s *Service) Mint(who string, ttl time.Duration) (string, Session, error) {
+	if err := identity.CheckMintable(who); err != nil {
+		return "", Session{}, apperr.Invalidf(apperr.CodeBadRequest, "Identity: %v", err)
+	}
+	return s.mint(Grants{Identity: who}, ttl)
 }
 
 // MintGuest issues a webchat guest's access token, tied to the deployment
@@ -178,6 +183,13 @@ func (s *Service) Verify(ctx context.Context, token string) (Session, error) {
 	}
 	if claims.Grants.Identity == "" {
 		return Session{}, refused("it grants no identity")
+	}
+	// Only Parley's own key speaks for guests, customers, agents and
+	// Parley; a key of the account's speaks for the account's identities.
+	if claims.Issuer != s.system.SID {
+		if err := identity.CheckMintable(claims.Grants.Identity); err != nil {
+			return Session{}, refused("%v", err)
+		}
 	}
 	if c := claims.Grants.Chat; c != nil && c.ServiceSID != "" && c.ServiceSID != s.serviceSID {
 		return Session{}, refused("its chat grant is for service %s, not this server's %s", c.ServiceSID, s.serviceSID)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"parley/server/apperr"
+	"parley/server/identity"
 	"parley/shared/sid"
 )
 
@@ -150,7 +151,7 @@ func New(ctx context.Context, c Config) (*Service, error) {
 func (s *Service) ServiceSID() string { return s.serviceSID }
 
 // SystemAuthor is the author of media the account uploads.
-const SystemAuthor = "system"
+const SystemAuthor = identity.System
 
 // Upload is one file to store.
 type Upload struct {

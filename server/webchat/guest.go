@@ -2,8 +2,6 @@ package webchat
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +15,7 @@ import (
 	"parley/server/apperr"
 	"parley/server/auth"
 	"parley/server/conversations"
+	"parley/server/identity"
 	"parley/server/paging"
 )
 
@@ -26,7 +25,7 @@ const (
 	MaxFieldBytes         = 4 << 10
 	// WelcomeAuthor is the author of a deployment's welcome message, as
 	// Flex's webchat names its bot.
-	WelcomeAuthor = "Concierge"
+	WelcomeAuthor = identity.Welcome
 )
 
 // InitParams start a guest's chat, as the widget's form sends them.
@@ -66,29 +65,29 @@ func (s *Service) Init(ctx context.Context, p InitParams) (Chat, error) {
 		return Chat{}, err
 	}
 	name := firstNonEmpty(p.CustomerFriendlyName, data["friendlyName"], "Customer")
-	identity := ""
+	who := ""
 	if p.IdentityToken != "" {
 		v, err := VerifyIdentity(d, p.IdentityToken, s.Now())
 		if err != nil {
 			return Chat{}, err
 		}
-		identity, name = v.Identity, firstNonEmpty(v.Name, name)
+		who, name = v.Identity, firstNonEmpty(v.Name, name)
 		if v.Email != "" && data["email"] == "" {
 			data["email"] = v.Email
 		}
-		if c, ok, err := s.openConversationOf(ctx, identity, d.Key); err != nil {
+		if c, ok, err := s.openConversationOf(ctx, who, d.Key); err != nil {
 			return Chat{}, err
 		} else if ok {
-			return s.chat(identity, d.Key, c, true)
+			return s.chat(who, d.Key, c, true)
 		}
 	} else {
-		identity = newGuestIdentity()
+		who = identity.NewGuest()
 	}
-	c, err := s.start(ctx, d, identity, name, "", data)
+	c, err := s.start(ctx, d, who, name, "", data)
 	if err != nil {
 		return Chat{}, err
 	}
-	return s.chat(identity, d.Key, c.SID, false)
+	return s.chat(who, d.Key, c.SID, false)
 }
 
 func (s *Service) chat(identity, key, conversationSID string, resumed bool) (Chat, error) {
@@ -256,13 +255,17 @@ func (s *Service) CreateWebChannel(ctx context.Context, p WebChannelParams) (con
 			return conversations.Conversation{}, "", err
 		}
 	}
-	identity := p.Identity
-	if identity == "" {
-		identity = newGuestIdentity()
+	who := p.Identity
+	if who == "" {
+		who = identity.NewGuest()
+	} else if err := identity.CheckMintable(who); err != nil {
+		// The account names its own customers; it cannot hand a web
+		// channel to a guest, an agent or Parley.
+		return conversations.Conversation{}, "", invalid("Identity: %v", err)
 	}
 	name := firstNonEmpty(p.CustomerFriendlyName, data["friendlyName"], "Customer")
-	c, err := s.start(ctx, d, identity, name, p.ChatFriendlyName, data)
-	return c, identity, err
+	c, err := s.start(ctx, d, who, name, p.ChatFriendlyName, data)
+	return c, who, err
 }
 
 // parseAnswers reads pre-engagement data: a JSON object of short strings.
@@ -337,8 +340,12 @@ type identityClaims struct {
 }
 
 // VerifyIdentity checks a website's signed identity: an HS256 JWT signed
-// with the deployment's identity secret, with the customer's identity as
-// sub, an expiry at most 24 hours away, and optionally name and email.
+// with the deployment's identity secret, with the site's name for its
+// customer as sub, an expiry at most 24 hours away, and optionally name
+// and email. The chat identity is the customer's in the deployment's
+// namespace (identity.OfCustomer): a site can name its customers as it
+// likes, but never make one of them an agent, a guest, Parley or another
+// deployment's customer.
 func VerifyIdentity(d Deployment, token string, now time.Time) (Verified, error) {
 	var c identityClaims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return []byte(d.IdentitySecret), nil },
@@ -361,15 +368,7 @@ func VerifyIdentity(d Deployment, token string, now time.Time) (Verified, error)
 	if c.Subject == "" || len(c.Subject) > 128 || strings.ContainsAny(c.Subject, "\x00\r\n") {
 		return Verified{}, refuse("its sub must name the customer (1 to 128 characters)")
 	}
-	return Verified{Identity: c.Subject, Name: c.Name, Email: c.Email}, nil
-}
-
-func newGuestIdentity() string {
-	var b [12]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("webchat: crypto/rand failed: " + err.Error())
-	}
-	return "guest_" + hex.EncodeToString(b[:])
+	return Verified{Identity: identity.OfCustomer(d.Key, c.Subject), Name: c.Name, Email: c.Email}, nil
 }
 
 func firstNonEmpty(v ...string) string {
