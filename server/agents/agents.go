@@ -105,6 +105,10 @@ type Service struct {
 	// desk finds (or makes, the first time) the desk.
 	desk func(ctx context.Context) (Desk, error)
 	Now  func() time.Time
+	// Revoked, when set, hears of an agent whose tokens ended (a sign-out,
+	// a new password or role, its deletion), to close what they opened.
+	// It runs on a goroutine of its own, so it may call back.
+	Revoked func(agentSID string)
 
 	mu     sync.Mutex
 	bySID  map[string]*Agent
@@ -345,9 +349,20 @@ func (s *Service) Update(ctx context.Context, agentSID string, p Params) (Agent,
 		return Agent{}, err
 	}
 	delete(s.byMail, cur.Email)
+	ended := a.Generation != cur.Generation
 	*cur = a
 	s.index(cur)
+	if ended {
+		s.revoked(a.SID)
+	}
 	return a, nil
+}
+
+// revoked tells Revoked, beside the caller, who holds the lock.
+func (s *Service) revoked(agentSID string) {
+	if s.Revoked != nil {
+		go s.Revoked(agentSID)
+	}
 }
 
 // mergeWorkerAttributes writes the agent's own fields over the worker's
@@ -388,6 +403,7 @@ func (s *Service) Delete(ctx context.Context, agentSID string) error {
 	}
 	delete(s.bySID, a.SID)
 	delete(s.byMail, a.Email)
+	s.revoked(a.SID)
 	return nil
 }
 

@@ -60,6 +60,9 @@ type Config struct {
 	// "shop.example.com" or "*.example.com") allowed on the realtime socket
 	// besides the server's own.
 	AllowedOrigins []string
+	// MaxSessionsPerIdentity and MaxSessionsPerAddress cap concurrent
+	// realtime sessions; zero means realtime's defaults, negative no cap.
+	MaxSessionsPerIdentity, MaxSessionsPerAddress int
 	// EventRetention is how long the event log keeps events for clients
 	// resuming a session; default 24 hours.
 	EventRetention time.Duration
@@ -216,6 +219,13 @@ func Open(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("load agents: %w", err)
 	}
 	authSvc.CheckDesk = team.Check
+	authSvc.CheckGuest = chat.CheckGuest
+	// Access that ends closes the sockets it opened.
+	team.Revoked = func(agentSID string) {
+		glue.RevokeDesk(agentSID, func(g auth.DeskGrant) error { return team.Check(ctx, g) })
+	}
+	authSvc.KeyRevoked = func(keySID string) { glue.RevokeKey(keySID) }
+	chat.Deleted = func(key string) { glue.RevokeDeployment(key) }
 	router.Subscribe(glue.RoutingListener(creds.AccountSID, team.Watchers))
 	jobs := &outbox.Runner{Store: store.NewOutbox(db), Log: cfg.Logger, Metrics: newOutboxMetrics(reg),
 		FirstRetry: cfg.Outbox.FirstRetry, MaxRetryWait: cfg.Outbox.MaxRetryWait, GiveUpAfter: cfg.Outbox.GiveUpAfter}
@@ -293,7 +303,8 @@ func Open(cfg Config) (*App, error) {
 		Logger:        cfg.Logger,
 	})
 	rt := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
-		AllowOrigin: chat.AnyAllows, Log: cfg.Logger, Metrics: metrics}
+		AllowOrigin: chat.AnyAllows, MaxPerIdentity: cfg.MaxSessionsPerIdentity, MaxPerAddress: cfg.MaxSessionsPerAddress,
+		Log: cfg.Logger, Metrics: metrics}
 	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Media: files, Routing: router, Interactions: flex, Agents: team, Canned: replies, Reports: summaries, Events: events, Messaging: messaging, Outbox: jobs, Hub: hub, db: db, desk: deskOf, facts: facts, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
 	front, err := frontend.New(chat, a.DemoDeployment, cfg.Logger)
 	if err != nil {

@@ -49,6 +49,12 @@ type Service struct {
 	// CheckDesk, when set, vouches that an agent's desktop token is still
 	// good: the agent exists and has not signed out since.
 	CheckDesk func(ctx context.Context, g DeskGrant) error
+	// CheckGuest, when set, vouches that a guest's webchat deployment
+	// still exists.
+	CheckGuest func(ctx context.Context, deploymentKey string) error
+	// KeyRevoked, when set, hears of a deleted API key, to close the
+	// sessions its tokens opened.
+	KeyRevoked func(keySID string)
 }
 
 // NewService returns the auth service. system is Parley's own signing key.
@@ -111,7 +117,13 @@ func (s *Service) DeleteKey(ctx context.Context, keySID string) error {
 	if _, err := s.store.Key(ctx, keySID); err != nil {
 		return err
 	}
-	return s.store.DeleteKey(ctx, keySID)
+	if err := s.store.DeleteKey(ctx, keySID); err != nil {
+		return err
+	}
+	if s.KeyRevoked != nil {
+		s.KeyRevoked(keySID)
+	}
+	return nil
 }
 
 // secretOf finds the secret that signs tokens issued by keySID.

@@ -207,6 +207,11 @@ func (s *Service) Verify(ctx context.Context, token string) (Session, error) {
 	sess := Session{Identity: claims.Grants.Identity, KeySID: claims.Issuer, ExpiresAt: exp}
 	// Only Parley's own key vouches for a guest's deployment.
 	if w := claims.Grants.Webchat; w != nil && claims.Issuer == s.system.SID {
+		if s.CheckGuest != nil {
+			if err := s.CheckGuest(ctx, w.DeploymentKey); err != nil {
+				return Session{}, err
+			}
+		}
 		sess.Deployment = w.DeploymentKey
 	}
 	if d := claims.Grants.Desk; d != nil && claims.Issuer == s.system.SID {

@@ -41,11 +41,9 @@ func (s *Service) ApplyTimers(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		for _, c := range changed {
-			e := Event{Type: ConversationUpdated, ConversationSID: c.SID, Conversation: &c}
-			if c.State == Inactive {
-				e.Before = Active
-			}
+		for _, ch := range changed {
+			c := ch.Conversation
+			e := Event{Type: ConversationUpdated, ConversationSID: c.SID, Conversation: &c, Before: ch.Before}
 			if err := s.record(ctx, tx, e); err != nil {
 				return err
 			}

@@ -96,8 +96,8 @@ type Tx interface {
 	DeleteConversation(sid string) error
 	// ApplyTimers moves active conversations whose inactive timer passed
 	// to inactive, and those whose closed timer passed to closed.
-	// It returns the conversations it changed.
-	ApplyTimers(now time.Time) ([]Conversation, error)
+	// It returns the conversations it changed, with their states before.
+	ApplyTimers(now time.Time) ([]StateChange, error)
 
 	InsertParticipant(p Participant) error
 	UpdateParticipant(p Participant) error

@@ -176,3 +176,9 @@ func (m Membership) Unread() int {
 	}
 	return 0
 }
+
+// StateChange is a conversation a timer moved, and its state before.
+type StateChange struct {
+	Conversation Conversation
+	Before       State
+}

@@ -103,6 +103,7 @@ func (l *Live) route(e conversations.Event) {
 	default:
 		l.hub.Publish(e.ConversationSID, f)
 	}
+	l.endChats(e)
 }
 
 // frame encodes an event once, for every session that receives it.
@@ -124,10 +125,11 @@ func (l *Live) frame(e conversations.Event) (realtime.Frame, error) {
 	return realtime.Frame{Seq: e.Seq, Bytes: b}, err
 }
 
-// Authenticate verifies a session's access token.
-func (l *Live) Authenticate(ctx context.Context, token string) (string, time.Time, error) {
+// Authenticate verifies a session's access token. The session keeps what
+// the token says (an auth.Session) for revocations to match.
+func (l *Live) Authenticate(ctx context.Context, token string) (realtime.Grant, error) {
 	s, err := l.auth.Verify(ctx, token)
-	return s.Identity, s.ExpiresAt, err
+	return realtime.Grant{Identity: s.Identity, Expires: s.ExpiresAt, Claims: s}, err
 }
 
 // Start attaches a session at a consistent point of the event log and

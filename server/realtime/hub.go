@@ -5,7 +5,11 @@
 package realtime
 
 import (
+	"fmt"
 	"sync"
+	"time"
+
+	"github.com/coder/websocket"
 )
 
 // Frame is an encoded server frame on its way to sessions. Seq is its event
@@ -23,6 +27,10 @@ type Hub struct {
 	mu     sync.RWMutex
 	users  map[string]*user              // identity → its sessions and topics
 	topics map[string]map[*user]struct{} // topic → subscribed identities
+	// holders and addresses count sessions against their caps, from
+	// before a session attaches until after it detaches.
+	holders   map[string]*holder
+	addresses map[string]int
 
 	// OnPresence hears when an identity's first session attaches (online)
 	// and its last detaches (offline), with the topics it is in.
@@ -42,7 +50,8 @@ func NewHub(m *Metrics) *Hub {
 	if m == nil {
 		m = NewMetrics(nil)
 	}
-	return &Hub{users: map[string]*user{}, topics: map[string]map[*user]struct{}{}, metrics: m}
+	return &Hub{users: map[string]*user{}, topics: map[string]map[*user]struct{}{}, holders: map[string]*holder{},
+		addresses: map[string]int{}, metrics: m}
 }
 
 // attach adds a session for identity, subscribed to topics. The topics
@@ -188,4 +197,114 @@ func keys(m map[string]struct{}) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// holder is an identity's share of the limits: its sessions, and the
+// command rate per conversation that all of them draw from.
+type holder struct {
+	sessions int
+	mu       sync.Mutex
+	rate     map[string]*bucket // by conversation; made on first use
+}
+
+func (h *holder) allow(conversation string, now time.Time) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	b := h.rate[conversation]
+	if b == nil {
+		if h.rate == nil {
+			h.rate = map[string]*bucket{} // idle identities skip it
+		}
+		if len(h.rate) > 1000 {
+			clear(h.rate) // bound the map; a forgotten bucket starts full
+		}
+		nb := newBucket(perConversationRate)
+		b = &nb
+		h.rate[conversation] = b
+	}
+	return b.take(now)
+}
+
+// reserve counts a new session against its identity's and its address's
+// caps (negative: none), or says which is full.
+func (h *Hub) reserve(identity, address string, perIdentity, perAddress int) (*holder, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ho := h.holders[identity]
+	if ho != nil && perIdentity > 0 && ho.sessions >= perIdentity {
+		return nil, fmt.Errorf("%s already has %d realtime sessions, the most allowed: close one first", identity, perIdentity)
+	}
+	if perAddress > 0 && h.addresses[address] >= perAddress {
+		return nil, fmt.Errorf("your address already has %d realtime sessions, the most allowed: close one first", perAddress)
+	}
+	if ho == nil {
+		ho = &holder{}
+		h.holders[identity] = ho
+	}
+	ho.sessions++
+	h.addresses[address]++
+	return ho, nil
+}
+
+// release undoes a reserve.
+func (h *Hub) release(identity, address string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if ho := h.holders[identity]; ho != nil {
+		if ho.sessions--; ho.sessions <= 0 {
+			delete(h.holders, identity)
+		}
+	}
+	if h.addresses[address]--; h.addresses[address] <= 0 {
+		delete(h.addresses, address)
+	}
+}
+
+// Revocation is why sessions are being closed, as their clients read it.
+type Revocation struct {
+	Code   websocket.StatusCode // proto.CloseRevoked, proto.CloseEnded ...
+	// Status and TwilioCode go in the error frame sent before the close:
+	// 401 for revoked access, 410 for an ended chat.
+	Status, TwilioCode int
+	Reason             string
+}
+
+// Revoke closes every session whose identity and claims match, after the
+// frames already queued for it, and returns how many it closed.
+func (h *Hub) Revoke(match func(identity string, claims any) bool, why Revocation) int {
+	var doomed []*Session
+	h.mu.RLock()
+	for identity, u := range h.users {
+		for s := range u.sessions {
+			if match(identity, s.Claims()) {
+				doomed = append(doomed, s)
+			}
+		}
+	}
+	h.mu.RUnlock()
+	for _, s := range doomed {
+		s.end(why)
+	}
+	h.metrics.Revoked.Add(float64(len(doomed)))
+	return len(doomed)
+}
+
+// RevokeMembers closes the sessions of the identities subscribed to topic
+// that match.
+func (h *Hub) RevokeMembers(topic string, match func(identity string) bool, why Revocation) int {
+	var doomed []*Session
+	h.mu.RLock()
+	for u := range h.topics[topic] {
+		if match(u.identity) {
+			for s := range u.sessions {
+				doomed = append(doomed, s)
+			}
+		}
+	}
+	h.mu.RUnlock()
+	for _, s := range doomed {
+		s.end(why)
+	}
+	h.metrics.Revoked.Add(float64(len(doomed)))
+	return len(doomed)
 }

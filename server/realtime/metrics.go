@@ -11,6 +11,8 @@ type Metrics struct {
 	AuthFailures  prometheus.Counter
 	RateLimited   prometheus.Counter
 	CommandErrors prometheus.Counter
+	Capped        prometheus.Counter
+	Revoked       prometheus.Counter
 }
 
 // NewMetrics makes the hub's metrics and registers them with reg (when not
@@ -24,9 +26,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		AuthFailures:  prometheus.NewCounter(prometheus.CounterOpts{Name: "parley_realtime_auth_failures_total", Help: "Sessions refused for their token."}),
 		RateLimited:   prometheus.NewCounter(prometheus.CounterOpts{Name: "parley_realtime_rate_limited_total", Help: "Commands refused by rate limits."}),
 		CommandErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "parley_realtime_command_errors_total", Help: "Commands answered with an error."}),
+		Capped:        prometheus.NewCounter(prometheus.CounterOpts{Name: "parley_realtime_capped_total", Help: "Sessions refused because their identity or address had too many."}),
+		Revoked:       prometheus.NewCounter(prometheus.CounterOpts{Name: "parley_realtime_revoked_total", Help: "Sessions closed because their access ended (sign-out, revoked key, ended chat ...)."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Sessions, m.Published, m.FramesSent, m.Overflows, m.AuthFailures, m.RateLimited, m.CommandErrors)
+		reg.MustRegister(m.Sessions, m.Published, m.FramesSent, m.Overflows, m.AuthFailures, m.RateLimited, m.CommandErrors, m.Capped, m.Revoked)
 	}
 	return m
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -24,10 +25,27 @@ const (
 	// to resync from the event log: a bound on memory, not on history.
 	maxQueuedFrames = 1024
 	maxQueuedBytes  = 4 << 20
-	// Command rates, as Twilio's: 30 actions a second per conversation.
+	// Command rates, as Twilio's: 30 actions a second per conversation,
+	// counted over all of an identity's sessions.
 	perConversationRate = 30
 	perSessionRate      = 100
 )
+
+// Default caps on concurrent sessions (Server.MaxPerIdentity,
+// MaxPerAddress). A desk in a few tabs needs a handful per identity; an
+// office behind one address has hundreds of people.
+const (
+	DefaultMaxPerIdentity = 20
+	DefaultMaxPerAddress  = 500
+)
+
+// Grant is what an access token says about its bearer: who, until when,
+// and what the Handler knows besides (Claims), which revocations match.
+type Grant struct {
+	Identity string
+	Expires  time.Time
+	Claims   any
+}
 
 // ErrResync tells the server that a session's cursor is too old to replay:
 // the client must refetch over REST.
@@ -37,7 +55,7 @@ var ErrResync = errors.New("resync")
 // a new session starts with, and what commands do.
 type Handler interface {
 	// Authenticate checks an access token.
-	Authenticate(ctx context.Context, token string) (identity string, expires time.Time, err error)
+	Authenticate(ctx context.Context, token string) (Grant, error)
 	// Start attaches a session. It must call attach exactly once with the
 	// identity's topics, at a point consistent with the event log, and
 	// return the frames the session missed after cursor (when not nil) up
@@ -60,8 +78,12 @@ type Server struct {
 	// AllowOrigin, when set, is asked about a cross-origin browser that
 	// OriginPatterns do not cover (a webchat deployment's site, say).
 	AllowOrigin func(ctx context.Context, origin string) bool
-	Log         *slog.Logger
-	Metrics     *Metrics
+	// MaxPerIdentity and MaxPerAddress cap concurrent sessions per
+	// identity and per client address: zero means the defaults, a
+	// negative number no cap.
+	MaxPerIdentity, MaxPerAddress int
+	Log                           *slog.Logger
+	Metrics                       *Metrics
 
 	once     sync.Once
 	root     context.Context // ends every session at shutdown
@@ -97,7 +119,10 @@ type Session struct {
 	ws       *websocket.Conn
 	cork     *cork // under ws: lets a batch of frames go in one write
 	identity string
+	address  string       // the client's network address, for its cap
 	expires  atomic.Int64 // unix nanoseconds
+	holder   *holder      // the identity's share of limits
+	claims   atomic.Pointer[any]
 
 	ctx context.Context // ends with the session
 
@@ -110,8 +135,11 @@ type Session struct {
 	// has no writer goroutine, only its reader: idle sessions are cheap.
 	writing bool
 	lastSeq int64 // the newest event written; guarded by writing
+	// closing, when set, closes the socket with this code once pending
+	// is written (see end); nothing is queued after it.
+	closing     websocket.StatusCode
+	closeReason string
 
-	rateConv  map[string]*bucket
 	rateTotal bucket
 	ping      *time.Timer
 	expiry    *time.Timer
@@ -121,11 +149,43 @@ type Session struct {
 // Identity is the session's authenticated identity.
 func (s *Session) Identity() string { return s.identity }
 
+// Claims are what the Handler said of the session's newest token.
+func (s *Session) Claims() any {
+	if c := s.claims.Load(); c != nil {
+		return *c
+	}
+	return nil
+}
+
+// end closes the session once the frames queued before it are written,
+// after an error frame saying why: the client reads its status (a
+// browser's WebSocket does not pass close codes on).
+func (s *Session) end(why Revocation) {
+	code, reason := why.Code, why.Reason
+	b, err := proto.Encode(proto.ServerFrame{Type: proto.TypeError, Code: why.TwilioCode, Status: why.Status, Message: reason})
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	if s.overflow || s.closing != 0 {
+		s.mu.Unlock()
+		return
+	}
+	s.closing, s.closeReason = code, reason
+	s.pending = append(s.pending, Frame{Bytes: b})
+	start := !s.writing
+	s.writing = true
+	s.mu.Unlock()
+	if start {
+		go s.flush()
+	}
+}
+
 // enqueue hands a frame to the writer without blocking. A session that has
 // fallen too far behind is marked to be disconnected instead.
 func (s *Session) enqueue(f Frame) {
 	s.mu.Lock()
-	if s.overflow {
+	if s.overflow || s.closing != 0 {
 		s.mu.Unlock()
 		return
 	}
@@ -153,6 +213,12 @@ func (s *Session) flush() {
 	var batch []Frame
 	for {
 		s.mu.Lock()
+		if len(s.pending) == 0 && s.closing != 0 && !s.overflow {
+			s.overflow = true // nothing more will be written
+			s.mu.Unlock()
+			s.ws.Close(s.closing, truncate(s.closeReason, 123))
+			return
+		}
 		if len(s.pending) == 0 || s.overflow {
 			s.writing = false
 			s.mu.Unlock()
@@ -217,9 +283,13 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // Accept has answered: 403 for a foreign origin, 400 for a bad upgrade
 	}
 	ws.SetReadLimit(proto.MaxFrameBytes)
+	address, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		address = r.RemoteAddr
+	}
 	srv.sessions.Add(1)
 	go func() {
-		s, cleanup := srv.start(srv.root, ws, buffers.cork)
+		s, cleanup := srv.start(srv.root, ws, buffers.cork, address)
 		if s == nil {
 			cleanup()
 			srv.sessions.Done()
@@ -238,7 +308,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // start authenticates a new connection, attaches it to the hub and writes
 // its replay and ready frame. It returns the session (nil if it ended
 // during setup) and what must run when it ends.
-func (srv *Server) start(root context.Context, ws *websocket.Conn, cork *cork) (*Session, func()) {
+func (srv *Server) start(root context.Context, ws *websocket.Conn, cork *cork, address string) (*Session, func()) {
 	ctx, end := context.WithCancel(root)
 	stop := context.AfterFunc(ctx, func() {
 		if root.Err() != nil {
@@ -258,14 +328,23 @@ func (srv *Server) start(root context.Context, ws *websocket.Conn, cork *cork) (
 	if !ok {
 		return nil, cleanup
 	}
-	identity, expires, err := srv.Handler.Authenticate(ctx, hello.Token)
+	grant, err := srv.Handler.Authenticate(ctx, hello.Token)
 	if err != nil {
 		srv.Metrics.AuthFailures.Inc()
 		refuse(ctx, ws, proto.CloseUnauthorized, 20003, 401, err.Error())
 		return nil, cleanup
 	}
-	s := &Session{hub: srv.Hub, ws: ws, cork: cork, identity: identity, ctx: ctx, metrics: srv.Metrics,
-		rateTotal: newBucket(perSessionRate)}
+	identity, expires := grant.Identity, grant.Expires
+	h, err := srv.Hub.reserve(identity, address, capOf(srv.MaxPerIdentity, DefaultMaxPerIdentity), capOf(srv.MaxPerAddress, DefaultMaxPerAddress))
+	if err != nil {
+		srv.Metrics.Capped.Inc()
+		refuse(ctx, ws, proto.CloseTooManySessions, 20429, 429, err.Error())
+		return nil, cleanup
+	}
+	undo = append(undo, func() { srv.Hub.release(identity, address) })
+	s := &Session{hub: srv.Hub, ws: ws, cork: cork, identity: identity, address: address, holder: h, ctx: ctx,
+		metrics: srv.Metrics, rateTotal: newBucket(perSessionRate)}
+	s.claims.Store(&grant.Claims)
 	s.expires.Store(expires.UnixNano())
 	s.writing = true // the replay and ready go first; live frames wait
 
@@ -417,18 +496,29 @@ func (srv *Server) readLoop(ctx context.Context, s *Session) {
 	}
 }
 
+// refreshToken takes a fresher token for the session's identity. The new
+// token's claims replace the old ones, so a later revocation judges the
+// grant the session now holds.
 func (srv *Server) refreshToken(ctx context.Context, s *Session, f proto.ClientFrame) {
-	identity, expires, err := srv.Handler.Authenticate(ctx, f.Token)
+	grant, err := srv.Handler.Authenticate(ctx, f.Token)
 	switch {
 	case err != nil:
 		s.Reply(proto.ServerFrame{Type: proto.TypeError, ID: f.ID, Code: 20003, Status: 401, Message: err.Error()})
-	case identity != s.identity:
+	case grant.Identity != s.identity:
 		s.Reply(proto.ServerFrame{Type: proto.TypeError, ID: f.ID, Code: 20003, Status: 401,
-			Message: "the new token is for " + identity + ", not this session's " + s.identity})
+			Message: "the new token is for " + grant.Identity + ", not this session's " + s.identity})
 	default:
-		s.expires.Store(expires.UnixNano())
+		s.claims.Store(&grant.Claims)
+		s.expires.Store(grant.Expires.UnixNano())
 		s.Reply(proto.ServerFrame{Type: proto.TypeAck, ID: f.ID})
 	}
+}
+
+func capOf(n, def int) int {
+	if n == 0 {
+		return def
+	}
+	return n
 }
 
 // bucket is a token bucket: rate tokens a second, holding at most rate.
@@ -452,7 +542,9 @@ func (b *bucket) take(now time.Time) bool {
 	return true
 }
 
-// allow applies the command rate limits; only the read loop calls it.
+// allow applies the command rate limits: the session's own, and the
+// conversation's for the identity, which all its sessions share (so a
+// hundred sockets send no faster than one). Only the read loop calls it.
 func (s *Session) allow(conversation string, now time.Time) bool {
 	if !s.rateTotal.take(now) {
 		return false
@@ -460,17 +552,5 @@ func (s *Session) allow(conversation string, now time.Time) bool {
 	if conversation == "" {
 		return true
 	}
-	b := s.rateConv[conversation]
-	if b == nil {
-		if s.rateConv == nil {
-			s.rateConv = map[string]*bucket{} // made on first use: idle sessions skip it
-		}
-		nb := newBucket(perConversationRate)
-		b = &nb
-		if len(s.rateConv) > 1000 {
-			clear(s.rateConv) // bound the map; a forgotten bucket starts full
-		}
-		s.rateConv[conversation] = b
-	}
-	return b.take(now)
+	return s.holder.allow(conversation, now)
 }

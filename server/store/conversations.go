@@ -183,7 +183,7 @@ func (t convTx) DeleteConversation(sid string) error {
 	return err
 }
 
-func (t convTx) ApplyTimers(now time.Time) ([]conversations.Conversation, error) {
+func (t convTx) ApplyTimers(now time.Time) ([]conversations.StateChange, error) {
 	ctx, n := context.Background(), now.UnixMilli()
 	rows, err := t.q.QueryContext(ctx, "SELECT "+convCols+` FROM conversations c
 		WHERE (c.date_closed <= ? AND c.state != 'closed') OR (c.date_inactive <= ? AND c.state = 'active')`, n, n)
@@ -203,8 +203,10 @@ func (t convTx) ApplyTimers(now time.Time) ([]conversations.Conversation, error)
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	changes := make([]conversations.StateChange, len(due))
 	for i := range due {
 		c := &due[i]
+		changes[i].Before = c.State
 		if !c.Timers.DateClosed.IsZero() && c.Timers.DateClosed.UnixMilli() <= n {
 			c.State = conversations.Closed
 			c.Timers.DateClosed, c.Timers.DateInactive = time.Time{}, time.Time{}
@@ -216,8 +218,9 @@ func (t convTx) ApplyTimers(now time.Time) ([]conversations.Conversation, error)
 		if err := t.UpdateConversation(*c); err != nil {
 			return nil, err
 		}
+		changes[i].Conversation = *c
 	}
-	return due, nil
+	return changes, nil
 }
 
 // ---- participants ----

@@ -132,6 +132,9 @@ type Service struct {
 	// Started, when set, hears of every new chat, after its conversation
 	// is made: Parley routes it to an agent from there.
 	Started func(ctx context.Context, d Deployment, c conversations.Conversation) error
+	// Deleted, when set, hears of a deleted deployment, to close its
+	// visitors' sessions.
+	Deleted func(key string)
 }
 
 // NewService returns the webchat service.
@@ -210,7 +213,24 @@ func (s *Service) DeleteDeployment(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	return s.store.DeleteDeployment(ctx, d)
+	if err := s.store.DeleteDeployment(ctx, d); err != nil {
+		return err
+	}
+	if s.Deleted != nil {
+		s.Deleted(key)
+	}
+	return nil
+}
+
+// CheckGuest vouches for a guest's token: the deployment it came through
+// still exists. A deleted deployment's visitors are refused.
+func (s *Service) CheckGuest(ctx context.Context, key string) error {
+	_, err := s.store.Deployment(ctx, key)
+	if apperr.Is(err, apperr.NotFound) {
+		return apperr.New(apperr.Unauthorized, apperr.CodeUnauthorized,
+			"Access token refused: webchat deployment %s was deleted", key)
+	}
+	return err
 }
 
 func newSecret() string {

@@ -109,10 +109,14 @@ var (
 	// ErrNotConnected is returned by Typing and UpdateToken while the
 	// session is reconnecting: they are worth sending only now.
 	ErrNotConnected = errors.New("parley: the realtime session is not connected")
+	// ErrChatEnded ends a guest's session when its chat ended or was
+	// deleted (close code 4010): there is nothing left to reconnect to.
+	ErrChatEnded = errors.New("parley: the chat ended")
 )
 
 // TokenRefusedError is why a session could not start or ended: the server
-// closed it with code 4001, refusing the token.
+// closed it with code 4001, refusing the token, or 4003, revoking the
+// access it gave (a sign-out, a deleted key or deployment).
 type TokenRefusedError struct {
 	Reason string // the server's close reason
 }
@@ -247,8 +251,12 @@ func (s *Session) setState(st State) {
 // *TokenRefusedError if the server refused the token.
 func refusal(err error) error {
 	var ce websocket.CloseError
-	if errors.As(err, &ce) && ce.Code == realtime.CloseUnauthorized {
+	switch {
+	case !errors.As(err, &ce):
+	case ce.Code == realtime.CloseUnauthorized, ce.Code == realtime.CloseRevoked:
 		return &TokenRefusedError{Reason: ce.Reason}
+	case ce.Code == realtime.CloseEnded:
+		return ErrChatEnded
 	}
 	return err
 }
@@ -376,7 +384,7 @@ func (s *Session) run(ws *websocket.Conn) {
 			s.finish(ErrClosed)
 			return
 		}
-		if refused := (*TokenRefusedError)(nil); errors.As(err, &refused) {
+		if refused := (*TokenRefusedError)(nil); errors.As(err, &refused) || errors.Is(err, ErrChatEnded) {
 			s.finish(err)
 			return
 		}
@@ -484,7 +492,19 @@ func (s *Session) dispatch(f realtime.ServerFrame) error {
 	switch f.Type {
 	case realtime.TypeEvent:
 		s.deliver(f)
-	case realtime.TypeAck, realtime.TypeError:
+	case realtime.TypeError:
+		// An error that answers no command ends the session: the server
+		// closes it next, and says why here first, because a browser's
+		// WebSocket does not pass the close code on.
+		switch {
+		case f.ID != "":
+			s.answer(f)
+		case f.Status == 401:
+			return &TokenRefusedError{Reason: f.Message}
+		case f.Status == 410:
+			return ErrChatEnded
+		}
+	case realtime.TypeAck:
 		s.answer(f)
 	case realtime.TypeResync:
 		s.startResync()

@@ -160,6 +160,16 @@ type Presence struct {
 const (
 	CloseProtocol     = 4000 // a malformed frame or a wrong first frame
 	CloseUnauthorized = 4001 // missing, forged, expired or revoked token
+	// CloseRevoked: the session's access ended while it was open (the
+	// agent signed out, its password or role changed, it was deleted; the
+	// API key was revoked; the deployment was deleted). Do not reconnect
+	// with the same token.
+	CloseRevoked = 4003
+	// CloseEnded: the guest's chat ended or was deleted.
+	CloseEnded = 4010
+	// CloseTooManySessions: the identity or the client's address has as
+	// many sessions as the server allows; close one first.
+	CloseTooManySessions = 4029
 	CloseResync       = 4008 // the client fell too far behind: reconnect with its cursor
 	CloseTokenExpired = 4009 // the session's token expired without a refresh
 )
