@@ -262,7 +262,7 @@ func (h *Hub) release(identity, address string) {
 
 // Revocation is why sessions are being closed, as their clients read it.
 type Revocation struct {
-	Code   websocket.StatusCode // proto.CloseRevoked, proto.CloseEnded ...
+	Code websocket.StatusCode // proto.CloseRevoked, proto.CloseEnded ...
 	// Status and TwilioCode go in the error frame sent before the close:
 	// 401 for revoked access, 410 for an ended chat.
 	Status, TwilioCode int

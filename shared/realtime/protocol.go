@@ -170,8 +170,8 @@ const (
 	// CloseTooManySessions: the identity or the client's address has as
 	// many sessions as the server allows; close one first.
 	CloseTooManySessions = 4029
-	CloseResync       = 4008 // the client fell too far behind: reconnect with its cursor
-	CloseTokenExpired = 4009 // the session's token expired without a refresh
+	CloseResync          = 4008 // the client fell too far behind: reconnect with its cursor
+	CloseTokenExpired    = 4009 // the session's token expired without a refresh
 )
 
 // ErrFrame is wrapped by every error Decode returns.
