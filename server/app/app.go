@@ -346,7 +346,9 @@ func (a *App) routes(api *httpapi.API, guest, desktop, providers http.Handler, s
 	mux.Handle("GET /debug/pprof/", api.AccountOnly(http.HandlerFunc(pprof.Index)))
 	mux.Handle("GET /debug/pprof/profile", api.AccountOnly(http.HandlerFunc(pprof.Profile)))
 	mux.Handle("GET /debug/pprof/trace", api.AccountOnly(http.HandlerFunc(pprof.Trace)))
-	mux.Handle("/conversations/", api)
+	for _, prefix := range httpapi.Prefixes {
+		mux.Handle(prefix, api)
+	}
 	mux.Handle("/flex/v2/Webchat/", guest)
 	mux.Handle("/parley/v1/Desktop/", desktop)
 	mux.Handle("/mcs/", api.Media())
@@ -356,7 +358,9 @@ func (a *App) routes(api *httpapi.API, guest, desktop, providers http.Handler, s
 		mux.Handle("GET /simulator", front.Simulator(DemoPhoneNumber))
 	}
 	front.Register(mux)
-	mux.Handle("/", api) // the API answers unknown paths in its own error shape
+	// A path outside every API is no API resource: a plain 404 (in the
+	// API's error shape), not a password prompt to whoever asks.
+	mux.Handle("/", api.NotFound())
 	return mux
 }
 
