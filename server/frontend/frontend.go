@@ -1,8 +1,8 @@
 // Package frontend serves what browsers load: the embed loader, the front
 // page (with a demo chat when the server runs one), and the widget's page,
-// scripts and WASM binary. The WASM comes
-// precompressed from the build (brotli and gzip) under a content-hashed URL
-// that may be cached forever; everything else is small and revalidated.
+// scripts and WASM binary. The WASM comes precompressed from the build
+// (brotli and gzip) under a content-hashed URL that may be cached forever;
+// everything else is small and revalidated.
 package frontend
 
 import (
@@ -51,7 +51,7 @@ type Server struct {
 	// widgetWasm and desktopWasm are the binaries' hashed URLs; empty
 	// when not built.
 	widgetWasm, desktopWasm         string
-	shell, desktop, demo, simulator *template.Template
+	shell, desktop, home, simulator *template.Template
 }
 
 type file struct {
@@ -92,7 +92,7 @@ func New(deployments Deployments, demoKey func(ctx context.Context) (string, err
 		ParseFS(assets.Files, "widget/index.html"); err != nil {
 		return nil, err
 	}
-	if s.demo, err = template.ParseFS(assets.Files, "index.html"); err != nil {
+	if s.home, err = template.ParseFS(assets.Files, "index.html"); err != nil {
 		return nil, err
 	}
 	if s.desktop, err = template.ParseFS(assets.Files, "desktop/index.html"); err != nil {
@@ -420,7 +420,7 @@ func (s *Server) serveHome(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var buf bytes.Buffer
-	err := s.demo.Execute(&buf, map[string]any{"DeploymentKey": key, "Removed": removed, "Version": s.release,
+	err := s.home.Execute(&buf, map[string]any{"DeploymentKey": key, "Removed": removed, "Version": s.release,
 		"CSS": "/home.css?v=" + s.version("/home.css"), "JS": "/home.js?v=" + s.version("/home.js")})
 	if err != nil {
 		s.log.Error("front page", "err", err)
