@@ -6,5 +6,5 @@ import "embed"
 
 // Files are the static files.
 //
-//go:embed index.html embed.js widget desktop simulator
+//go:embed index.html home.css home.js favicon.svg embed.js widget desktop simulator
 var Files embed.FS

@@ -85,6 +85,10 @@ type Config struct {
 	Channels ChannelConfig
 	// Outbox tunes durable deliveries; zero fields take outbox's defaults.
 	Outbox OutboxConfig
+	// Demo makes a demo webchat deployment on first start and lets the
+	// page at / embed it. Off, / only describes the server: a public page
+	// that starts chats is for trying Parley, not for running it.
+	Demo bool
 }
 
 // ChannelConfig connects the messaging adapters. An adapter whose
@@ -130,6 +134,7 @@ type App struct {
 	realtime *realtime.Server
 	live     *live.Live
 	front    *frontend.Server
+	demo     bool // Config.Demo
 	handler  http.Handler
 	log      *slog.Logger
 	stop     context.CancelFunc
@@ -305,8 +310,12 @@ func Open(cfg Config) (*App, error) {
 	rt := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
 		AllowOrigin: chat.AnyAllows, MaxPerIdentity: cfg.MaxSessionsPerIdentity, MaxPerAddress: cfg.MaxSessionsPerAddress,
 		Log: cfg.Logger, Metrics: metrics}
-	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Media: files, Routing: router, Interactions: flex, Agents: team, Canned: replies, Reports: summaries, Events: events, Messaging: messaging, Outbox: jobs, Hub: hub, db: db, desk: deskOf, facts: facts, realtime: rt, live: glue, log: cfg.Logger, done: make(chan struct{})}
-	front, err := frontend.New(chat, a.DemoDeployment, cfg.Logger)
+	a := &App{Credentials: creds, Conversations: conv, Auth: authSvc, Webchat: chat, Media: files, Routing: router, Interactions: flex, Agents: team, Canned: replies, Reports: summaries, Events: events, Messaging: messaging, Outbox: jobs, Hub: hub, db: db, desk: deskOf, facts: facts, realtime: rt, live: glue, log: cfg.Logger, demo: cfg.Demo, done: make(chan struct{})}
+	var demoKey func(context.Context) (string, error)
+	if cfg.Demo {
+		demoKey = a.DemoDeployment
+	}
+	front, err := frontend.New(chat, demoKey, cfg.Logger)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("load the front-end files: %w", err)
@@ -320,7 +329,7 @@ func Open(cfg Config) (*App, error) {
 			return nil, fmt.Errorf("create the simulator's demo number: %w", err)
 		}
 	}
-	if _, err := a.DemoDeployment(ctx); err != nil {
+	if err := a.startDemo(ctx, cfg.Demo); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("create the demo webchat deployment: %w", err)
 	}
@@ -354,10 +363,12 @@ func (a *App) routes(api *httpapi.API, guest, desktop, providers http.Handler, s
 	mux.Handle("GET /realtime", rt)
 	mux.Handle("GET /metrics", api.AccountOnly(metrics))
 	// Profiles for the operator, behind the account's credentials.
-	mux.Handle("GET /debug/pprof/", api.AccountOnly(http.HandlerFunc(pprof.Index)))
+	mux.Handle("GET /debug/pprof/", api.AccountOnly(frontend.Page(http.HandlerFunc(pprof.Index))))
 	mux.Handle("GET /debug/pprof/profile", api.AccountOnly(http.HandlerFunc(pprof.Profile)))
 	mux.Handle("GET /debug/pprof/trace", api.AccountOnly(http.HandlerFunc(pprof.Trace)))
-	mux.Handle("/conversations/", api)
+	for _, prefix := range httpapi.Prefixes {
+		mux.Handle(prefix, api)
+	}
 	mux.Handle("/flex/v2/Webchat/", guest)
 	mux.Handle("/parley/v1/Desktop/", desktop)
 	mux.Handle("/mcs/", api.Media())
@@ -367,28 +378,63 @@ func (a *App) routes(api *httpapi.API, guest, desktop, providers http.Handler, s
 		mux.Handle("GET /simulator", front.Simulator(DemoPhoneNumber))
 	}
 	front.Register(mux)
-	mux.Handle("/", api) // the API answers unknown paths in its own error shape
+	// A path outside every API is no API resource: a plain 404 (in the
+	// API's error shape), not a password prompt to whoever asks.
+	mux.Handle("/", api.NotFound())
 	return mux
 }
 
-// DemoDeployment returns the key of the webchat deployment the demo page
-// at / embeds, making it on first start (or again if it was deleted).
-func (a *App) DemoDeployment(ctx context.Context) (string, error) {
-	key, err := a.db.Setting(ctx, "demo_deployment_key")
+// demoDeploymentSetting names the demo deployment's key. It outlives the
+// deployment: once set, the demo is never made again, so a demo deployment
+// the operator deleted stays deleted.
+const demoDeploymentSetting = "demo_deployment_key"
+
+// startDemo makes the demo webchat deployment when the server runs a demo
+// and never made one. Without a demo, it warns of one an earlier start
+// made that still takes chats: its key was public on /.
+func (a *App) startDemo(ctx context.Context, demo bool) error {
+	key, err := a.db.Setting(ctx, demoDeploymentSetting)
 	if err != nil {
-		return "", err
+		return err
+	}
+	if !demo {
+		if key != "" {
+			if _, err := a.Webchat.Deployment(ctx, key); err == nil {
+				a.log.Warn("the demo webchat deployment an earlier start made still takes chats; delete it unless a site uses it",
+					"key", key, "delete", "bin/parley deployments delete "+key)
+			}
+		}
+		return nil
 	}
 	if key != "" {
-		if _, err := a.Webchat.Deployment(ctx, key); err == nil || !apperr.Is(err, apperr.NotFound) {
-			return key, err
-		}
+		return nil
 	}
 	name := "Demo"
 	d, err := a.Webchat.CreateDeployment(ctx, webchat.DeploymentParams{FriendlyName: &name})
 	if err != nil {
+		return err
+	}
+	return a.db.SetSetting(ctx, demoDeploymentSetting, d.Key)
+}
+
+// DemoDeployment returns the key of the webchat deployment the demo page
+// at / embeds: "" when there is none, because the server runs without a
+// demo or the operator deleted it (it is not made again).
+func (a *App) DemoDeployment(ctx context.Context) (string, error) {
+	if !a.demo {
+		return "", nil
+	}
+	key, err := a.db.Setting(ctx, demoDeploymentSetting)
+	if err != nil || key == "" {
 		return "", err
 	}
-	return d.Key, a.db.SetSetting(ctx, "demo_deployment_key", d.Key)
+	if _, err := a.Webchat.Deployment(ctx, key); err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return "", nil
+		}
+		return "", err
+	}
+	return key, nil
 }
 
 // originOf is the scheme://host[:port] of a URL.

@@ -73,6 +73,9 @@ func startServerWith(t testing.TB, tweak func(*Config)) *testServer {
 		AuthToken:   testAuthToken,
 		Logger:      slog.New(slog.NewTextHandler(testLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Synchronous: "NORMAL",
+		// Tests (and the browser tests' demo page) chat on the demo
+		// deployment; those of a server without one turn it off.
+		Demo: true,
 	}
 	tweak(&cfg)
 	a, err := Open(cfg)

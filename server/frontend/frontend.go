@@ -1,7 +1,8 @@
-// Package frontend serves what browsers load: the embed loader, the demo
-// page, and the widget's page, scripts and WASM binary. The WASM comes
-// precompressed from the build (brotli and gzip) under a content-hashed URL
-// that may be cached forever; everything else is small and revalidated.
+// Package frontend serves what browsers load: the embed loader, the front
+// page (with a demo chat when the server runs one), and the widget's page,
+// scripts and WASM binary. The WASM comes precompressed from the build
+// (brotli and gzip) under a content-hashed URL that may be cached forever;
+// everything else is small and revalidated.
 package frontend
 
 import (
@@ -21,6 +22,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -42,12 +44,14 @@ type Server struct {
 	demoKey     func(ctx context.Context) (string, error)
 	log         *slog.Logger
 
+	release string // the server's version, from its build; "" when it has none
+
 	static map[string]file // by URL path
 	wasm   map[string]wasm // by hashed file name
 	// widgetWasm and desktopWasm are the binaries' hashed URLs; empty
 	// when not built.
 	widgetWasm, desktopWasm         string
-	shell, desktop, demo, simulator *template.Template
+	shell, desktop, home, simulator *template.Template
 }
 
 type file struct {
@@ -58,12 +62,17 @@ type file struct {
 
 type wasm struct{ br, gz []byte }
 
-// New loads the embedded files. demoKey names the deployment the demo page
-// embeds.
+// New loads the embedded files. demoKey, nil when the server runs no demo,
+// names the deployment the front page embeds; "" once it was deleted.
 func New(deployments Deployments, demoKey func(ctx context.Context) (string, error), log *slog.Logger) (*Server, error) {
-	s := &Server{deployments: deployments, demoKey: demoKey, log: log, static: map[string]file{}, wasm: map[string]wasm{}}
+	s := &Server{deployments: deployments, demoKey: demoKey, log: log, release: buildVersion(),
+		static: map[string]file{}, wasm: map[string]wasm{}}
 	for url, name := range map[string]string{
 		"/embed.js":                "embed.js",
+		"/home.css":                "home.css",
+		"/home.js":                 "home.js",
+		"/favicon.svg":             "favicon.svg",
+		"/favicon.ico":             "favicon.svg", // browsers ask for it unprompted; they all draw an SVG icon
 		"/widget/boot.js":          "widget/boot.js",
 		"/widget/shell.js":         "widget/shell.js",
 		"/widget/widget.css":       "widget/widget.css",
@@ -83,7 +92,7 @@ func New(deployments Deployments, demoKey func(ctx context.Context) (string, err
 		ParseFS(assets.Files, "widget/index.html"); err != nil {
 		return nil, err
 	}
-	if s.demo, err = template.ParseFS(assets.Files, "index.html"); err != nil {
+	if s.home, err = template.ParseFS(assets.Files, "index.html"); err != nil {
 		return nil, err
 	}
 	if s.desktop, err = template.ParseFS(assets.Files, "desktop/index.html"); err != nil {
@@ -123,6 +132,8 @@ func (s *Server) addStatic(url string, b []byte) {
 		ct = "text/javascript; charset=utf-8"
 	case ".css":
 		ct = "text/css; charset=utf-8"
+	case ".svg", ".ico": // the icon is an SVG under both names
+		ct = "image/svg+xml"
 	}
 	var gz bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
@@ -151,8 +162,63 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /widget/{name}", s.serveWasm)
 	mux.HandleFunc("GET /desktop/{$}", s.serveDesktop)
 	mux.HandleFunc("GET /desktop/{name}", s.serveWasm)
-	mux.Handle("GET /desktop", http.RedirectHandler("/desktop/", http.StatusMovedPermanently))
-	mux.HandleFunc("GET /{$}", s.serveDemo)
+	mux.Handle("GET /desktop", Page(http.RedirectHandler("/desktop/", http.StatusMovedPermanently))) // its body is HTML
+	mux.HandleFunc("GET /{$}", s.serveHome)
+}
+
+// The Content-Security-Policies of Parley's pages, frame rules apart (see
+// pageHeaders). Scripts and styles come from files on this server, never
+// inline; the Go front ends add WebAssembly, the widget its theme's one
+// style rule under a nonce.
+const (
+	homePolicy    = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'"
+	desktopPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
+		"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'"
+	simulatorPolicy = "default-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'"
+)
+
+// pageHeaders sets what every HTML page Parley serves sends (see
+// securityHeaders), and that it is HTML to revalidate.
+func pageHeaders(h http.Header, csp string, ancestors ...string) {
+	securityHeaders(h, csp, ancestors...)
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+}
+
+// securityHeaders sets the page's Content-Security-Policy csp with
+// frame-ancestors added, no MIME sniffing, and no Referer on the page's
+// requests and links (URLs carry deployment keys and conversation SIDs).
+// ancestors are the sources that may frame the page; none also sends
+// X-Frame-Options: DENY, for browsers older than frame-ancestors.
+func securityHeaders(h http.Header, csp string, ancestors ...string) {
+	frame := "'none'"
+	if len(ancestors) > 0 {
+		frame = strings.Join(ancestors, " ")
+	} else {
+		h.Set("X-Frame-Options", "DENY")
+	}
+	h.Set("Content-Security-Policy", csp+"; frame-ancestors "+frame)
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+}
+
+// Page wraps h, HTML pages no site may frame that load only what this
+// server serves and need no inline script or style, with the headers
+// every page of Parley sends.
+func Page(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		securityHeaders(w.Header(), "default-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// plainText answers msg as text, for pages that cannot be served.
+func plainText(w http.ResponseWriter, status int, msg string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	io.WriteString(w, msg)
 }
 
 func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
@@ -162,6 +228,11 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
 	h.Set("ETag", f.etag)
 	h.Set("Vary", "Accept-Encoding")
 	h.Set("X-Content-Type-Options", "nosniff")
+	if f.contentType == "image/svg+xml" {
+		// An SVG opened as a document could run script: ours has none, and
+		// may not.
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	}
 	if r.URL.Query().Get("v") == strings.Trim(f.etag, `"`) {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
@@ -248,33 +319,22 @@ func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
 		} else {
 			s.log.Error("widget page", "err", err)
 		}
-		h.Set("Content-Type", "text/plain; charset=utf-8")
-		h.Set("X-Content-Type-Options", "nosniff")
-		w.WriteHeader(status)
-		io.WriteString(w, msg)
+		plainText(w, status, msg)
 		return
 	}
 	if !s.Built() {
-		h.Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		io.WriteString(w, "The widget is not built into this server: run `make build`.")
+		plainText(w, http.StatusServiceUnavailable, "The widget is not built into this server: run `make build`.")
 		return
 	}
 	cfg, _ := json.Marshal(WidgetConfig{Key: d.Key, Name: d.FriendlyName, Form: d.Form, WelcomeMessage: d.WelcomeMessage,
 		Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments})
 	nonce := newNonce()
-	ancestors := "'self'"
-	for _, o := range d.AllowedOrigins {
-		ancestors += " " + o
-	}
-	// Only the deployment's sites may frame the widget; inline styles are
-	// refused except the one theme rule carrying the nonce.
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'nonce-"+nonce+"'; "+
-		"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; frame-ancestors "+ancestors+"; base-uri 'none'; form-action 'none'; object-src 'none'")
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Content-Type-Options", "nosniff")
+	// Only the deployment's sites may frame the widget (so no
+	// X-Frame-Options, which cannot name them); inline styles are refused
+	// except the one theme rule carrying the nonce.
+	pageHeaders(h, "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'nonce-"+nonce+"'; "+
+		"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'",
+		append([]string{"'self'"}, d.AllowedOrigins...)...)
 	// The page draws the widget's first screen in the widget's words: the
 	// deployment's language, or for "auto" the browser's, as the widget
 	// itself picks from navigator.language.
@@ -313,19 +373,11 @@ func firstLanguage(header string) string {
 // serveDesktop serves the agent desktop's page. It is never framed and
 // talks only to this server.
 func (s *Server) serveDesktop(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
 	if s.desktopWasm == "" {
-		h.Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		io.WriteString(w, "The desktop is not built into this server: run `make build`.")
+		plainText(w, http.StatusServiceUnavailable, "The desktop is not built into this server: run `make build`.")
 		return
 	}
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "+
-		"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'")
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Content-Type-Options", "nosniff")
+	pageHeaders(w.Header(), desktopPolicy)
 	var buf bytes.Buffer
 	err := s.desktop.Execute(&buf, map[string]any{"Wasm": s.desktopWasm,
 		"CSS":      "/desktop/desktop.css?v=" + s.version("/desktop/desktop.css"),
@@ -349,29 +401,45 @@ func (s *Server) Simulator(number string) http.Handler {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
-		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("Cache-Control", "no-cache")
-		h.Set("X-Content-Type-Options", "nosniff")
+		pageHeaders(w.Header(), simulatorPolicy)
 		w.Write(buf.Bytes())
 	})
 }
 
-func (s *Server) serveDemo(w http.ResponseWriter, r *http.Request) {
-	key, err := s.demoKey(r.Context())
-	if err != nil {
-		s.log.Error("demo page", "err", err)
+// serveHome serves the front page: what this server is and where to go,
+// and when the server runs a demo, a live chat with its deployment.
+func (s *Server) serveHome(w http.ResponseWriter, r *http.Request) {
+	var key string
+	removed := false
+	if s.demoKey != nil {
+		var err error
+		if key, err = s.demoKey(r.Context()); err != nil {
+			s.log.Error("front page: the demo deployment", "err", err)
+		} else {
+			removed = key == ""
+		}
 	}
 	var buf bytes.Buffer
-	if err := s.demo.Execute(&buf, map[string]any{"DeploymentKey": key}); err != nil {
-		s.log.Error("demo page", "err", err)
+	err := s.home.Execute(&buf, map[string]any{"DeploymentKey": key, "Removed": removed, "Version": s.release,
+		"CSS": "/home.css?v=" + s.version("/home.css"), "JS": "/home.js?v=" + s.version("/home.js")})
+	if err != nil {
+		s.log.Error("front page", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-cache")
+	pageHeaders(w.Header(), homePolicy)
 	w.Write(buf.Bytes())
+}
+
+// buildVersion is the server's module version as the Go toolchain stamped
+// it (a tag, or a pseudo-version naming the commit); "" for a build that
+// has none, such as a test binary.
+func buildVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok || info.Main.Version == "(devel)" {
+		return ""
+	}
+	return info.Main.Version
 }
 
 func newNonce() string {

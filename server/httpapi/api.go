@@ -142,6 +142,29 @@ func New(c Config) *API {
 	return a
 }
 
+// Prefixes are the paths under which the API serves its resources, as
+// Twilio's hosts do: every path below them asks for credentials first, so
+// an unauthenticated caller learns nothing of which resources exist.
+var Prefixes = []string{"/conversations/", "/api/", "/flex/", "/parley/", "/taskrouter/"}
+
+// NotFound answers a path outside every API prefix: 404 in the API's error
+// shape, without asking for credentials (a browser asked for /favicon.ico
+// or a scanner for /wp-login.php is owed no password prompt).
+func (a *API) NotFound() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.writeError(w, r, apperr.NotFoundf("The requested resource %s was not found", r.URL.Path))
+	})
+}
+
+func underPrefixes(path string) bool {
+	for _, p := range Prefixes {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // ServeHTTP authenticates the caller, bounds the body and dispatches.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -232,6 +255,10 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 // route registers a handler for "METHOD /path" and returns it.
 func (a *API) route(method, path string, h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	if !underPrefixes(path) {
+		// The server sends only Prefixes to the API: this route would never be reached.
+		panic("httpapi: route " + path + " is outside every API prefix; add its prefix to Prefixes")
+	}
 	rule, ok := a.access[method+" "+strings.TrimPrefix(path, "/conversations/v1")]
 	if !ok {
 		rule = a.deskAccess(method, path)

@@ -84,7 +84,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	baseURL := fs.String("base-url", "", "public `URL` of this server, used in links (default http://ADDR)")
 	level := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	syncMode := fs.String("sync", "full", "SQLite `MODE`: full (every commit survives power loss) or normal (survives a crash of Parley, not of the machine)")
-	demo := fs.Bool("demo", false, "make demo agents on first start (passwords kept in DIR/demo-agents.txt) and print their logins")
+	demo := fs.Bool("demo", false, "put a demo chat on the page at / and make demo agents on first start (passwords kept in DIR/demo-agents.txt), printing their logins; deleting the demo deployment removes the chat for good")
 	simulator := fs.Bool("simulator", false, "serve the phone simulator at /simulator, texting a demo number routed to the desk (development only: it is public)")
 	origins := fs.String("allowed-origins", "", "comma-separated browser `ORIGINS` (host patterns, e.g. shop.example.com,*.example.org) allowed on /realtime besides this server's own")
 	mediaMax := fs.Int64("media-max-bytes", 16<<20, "largest file, in `BYTES`, the account and agents may upload (at most 150 MiB); webchat deployments set their own")
@@ -113,6 +113,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		AllowedOrigins: splitList(*origins),
 		Synchronous:    strings.ToUpper(*syncMode),
 		MediaMaxBytes:  *mediaMax,
+		Demo:           *demo,
 		Channels: app.ChannelConfig{
 			TwilioAccountSID: os.Getenv("PARLEY_TWILIO_ACCOUNT_SID"),
 			TwilioAuthToken:  os.Getenv("PARLEY_TWILIO_AUTH_TOKEN"),
