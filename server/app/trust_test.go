@@ -142,3 +142,26 @@ func toJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// Serving a chat together does not let one agent list another's chats:
+// agents list the conversations of customers they served, and only theirs.
+func TestAnAgentCannotListAnotherAgentsConversations(t *testing.T) {
+	s := startServer(t)
+	ana, ben := s.mustSignIn(t, s.mustCreateAgent(t, "ana@example.com", "agent")), s.mustSignIn(t, s.mustCreateAgent(t, "ben@example.com", "agent"))
+	s.conversationWith(t, "ada", ana.Identity, ben.Identity) // a chat Ben was invited into
+	private := s.conversationWith(t, "grace", ben.Identity)
+	mustSendMessage(t, s.tw, private, "grace", "my address is 1 Main St")
+
+	ana.wantRefused(t, http.StatusForbidden, "GET", "/conversations/v1/ParticipantConversations", url.Values{"Identity": {ben.Identity}})
+	ana.wantRefused(t, http.StatusForbidden, "GET", "/conversations/v1/ParticipantConversations", url.Values{"Identity": {"system"}})
+	ana.wantRefused(t, http.StatusForbidden, "GET", "/conversations/v1/ParticipantConversations", url.Values{"Identity": {"grace"}})
+	var served struct {
+		Conversations []struct {
+			ConversationSID string `json:"conversation_sid"`
+		}
+	}
+	ana.mustCall(t, "GET", "/conversations/v1/ParticipantConversations", url.Values{"Identity": {"ada"}}, &served)
+	if len(served.Conversations) != 1 {
+		t.Errorf("Ana lists %d of the customer's conversations she served, want 1", len(served.Conversations))
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"parley/server/apperr"
 	"parley/server/auth"
 	"parley/server/conversations"
+	"parley/server/identity"
 )
 
 // A caller is who made a request: the account (HTTP basic auth with the
@@ -92,6 +93,11 @@ func (a *API) tokenAccess() map[string]access {
 		if c.desk != nil {
 			if c.atLeast(agents.RoleSupervisor, c.desk.WorkspaceSID) {
 				return nil
+			}
+			// Serving a chat together makes a colleague no customer: his
+			// other chats are not this agent's to read.
+			if k := identity.KindOf(q.Get("Identity")); k == identity.Agent || k == identity.Parley {
+				return forbidden("%s lists the conversations of customers, not of another agent or of Parley", c.identity)
 			}
 			f := conversations.MembershipFilter{Identity: q.Get("Identity"), Address: q.Get("Address"), With: c.identity}
 			if page, err := a.conv.Memberships(ctx, f, conversations.PageRequest{Size: 1}); err == nil && len(page.Items) > 0 {
