@@ -16,8 +16,9 @@ import (
 )
 
 // wantRevoked waits for the server to end w as revoked: an error frame
-// with status, then the close code.
-func wantRevoked(t *testing.T, w *wire, what string, code websocket.StatusCode, status int) {
+// with status, then the close code. It returns the frames before the
+// error frame.
+func wantRevoked(t *testing.T, w *wire, what string, code websocket.StatusCode, status int) []proto.ServerFrame {
 	t.Helper()
 	start := time.Now()
 	got, reason := w.closedWith(t)
@@ -27,15 +28,16 @@ func wantRevoked(t *testing.T, w *wire, what string, code websocket.StatusCode, 
 	if got != code {
 		t.Errorf("%s: the socket closed with %d %q, want %d", what, got, reason, code)
 	}
-	var said bool
+	var before []proto.ServerFrame
 	for len(w.frames) > 0 {
-		if f := <-w.frames; f.Type == proto.TypeError && f.ID == "" && f.Status == status {
-			said = true
+		f := <-w.frames
+		if f.Type == proto.TypeError && f.ID == "" && f.Status == status {
+			return before
 		}
+		before = append(before, f)
 	}
-	if !said {
-		t.Errorf("%s: no error frame with status %d said why before the close (browsers do not see close codes)", what, status)
-	}
+	t.Errorf("%s: no error frame with status %d said why before the close (browsers do not see close codes)", what, status)
+	return before
 }
 
 // After each way an agent's access ends, the desk socket it had open
@@ -129,8 +131,10 @@ func TestAGuestsSocketClosesWhenItsChatOrDeploymentEnds(t *testing.T) {
 	if r := s.guest(t, "/flex/v2/Webchat/End", "", url.Values{"DeploymentKey": {d.Key}, "Token": {token}, "ConversationSid": {chat}}); r.status != http.StatusOK {
 		t.Fatalf("end: %d %s", r.status, r.text)
 	}
-	w.await(t, "the chat's end", isEvent(proto.ConversationUpdated, chat))
-	wantRevoked(t, w, "the guest ending the chat", proto.CloseEnded, http.StatusGone)
+	before := wantRevoked(t, w, "the guest ending the chat", proto.CloseEnded, http.StatusGone)
+	if len(before) == 0 || !isEvent(proto.ConversationUpdated, chat)(before[len(before)-1]) {
+		t.Errorf("the socket closed before the event that the chat ended: %+v", before)
+	}
 
 	token, chat = start()
 	w, _ = s.connect(t, token, nil)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"parley/server/app"
+	"parley/server/realtime"
 )
 
 const usage = `Parley: self-hosted customer messaging with a Twilio-compatible API.
@@ -88,6 +89,8 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	simulator := fs.Bool("simulator", false, "serve the phone simulator at /simulator, texting a demo number routed to the desk (development only: it is public)")
 	origins := fs.String("allowed-origins", "", "comma-separated browser `ORIGINS` (host patterns, e.g. shop.example.com,*.example.org) allowed on /realtime besides this server's own")
 	mediaMax := fs.Int64("media-max-bytes", 16<<20, "largest file, in `BYTES`, the account and agents may upload (at most 150 MiB); webchat deployments set their own")
+	perIdentity := fs.Int("max-sessions-per-identity", realtime.DefaultMaxPerIdentity, "most realtime sessions one identity may hold at once (`N`; 0 for no cap)")
+	perAddress := fs.Int("max-sessions-per-address", realtime.DefaultMaxPerAddress, "most realtime sessions one client address may hold at once (`N`; 0 for no cap, e.g. for load tests from one machine)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -114,6 +117,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		Synchronous:    strings.ToUpper(*syncMode),
 		MediaMaxBytes:  *mediaMax,
 		Demo:           *demo,
+		// The flags say 0 for no cap; the config, a negative number.
+		MaxSessionsPerIdentity: noCapIfZero(*perIdentity),
+		MaxSessionsPerAddress:  noCapIfZero(*perAddress),
 		Channels: app.ChannelConfig{
 			TwilioAccountSID: os.Getenv("PARLEY_TWILIO_ACCOUNT_SID"),
 			TwilioAuthToken:  os.Getenv("PARLEY_TWILIO_AUTH_TOKEN"),
@@ -196,4 +202,13 @@ func publicHost(a *net.TCPAddr) string {
 		return fmt.Sprintf("localhost:%d", a.Port)
 	}
 	return a.String()
+}
+
+// noCapIfZero turns a flag's "0: no cap" into the config's "negative: no
+// cap" (where zero means the default).
+func noCapIfZero(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
