@@ -136,6 +136,13 @@ func TestAGuestsSocketClosesWhenItsChatOrDeploymentEnds(t *testing.T) {
 		t.Errorf("the socket closed before the event that the chat ended: %+v", before)
 	}
 
+	// The ended chat's token is not refreshed into a new life.
+	refresh := s.guest(t, "/flex/v2/Webchat/Tokens/Refresh", "", url.Values{"DeploymentKey": {d.Key}, "Token": {token}})
+	wantTwilioErrorShape(t, refresh, http.StatusUnauthorized, 20003)
+	if !strings.Contains(refresh.text, "ended") {
+		t.Errorf("refreshing an ended chat's token: %s; want it to say the chat ended", refresh.text)
+	}
+
 	token, chat = start()
 	w, _ = s.connect(t, token, nil)
 	mustCloseConversation(t, s.tw, chat) // the agent or the account ends it

@@ -193,6 +193,17 @@ func (s *Service) Refresh(ctx context.Context, key, origin, token string) (Chat,
 	if err != nil {
 		return Chat{}, err
 	}
+	// A guest's token is for its one chat: once that chat has ended, a
+	// refresh would only stretch a grant that is over. (A verified
+	// customer's identity outlives a chat: it lists its earlier ones.)
+	if identity.KindOf(sess.Identity) == identity.Guest {
+		if _, open, err := s.openConversationOf(ctx, sess.Identity, key); err != nil {
+			return Chat{}, err
+		} else if !open {
+			return Chat{}, apperr.New(apperr.Unauthorized, apperr.CodeUnauthorized,
+				"Token refused: the chat it was issued for has ended; start a new chat")
+		}
+	}
 	return s.chat(sess.Identity, key, "", false)
 }
 
