@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -73,6 +74,8 @@ func startServerWith(t testing.TB, tweak func(*Config)) *testServer {
 		AuthToken:   testAuthToken,
 		Logger:      slog.New(slog.NewTextHandler(testLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Synchronous: "NORMAL",
+		// Tests' receivers and fake providers listen on 127.0.0.1.
+		OutboundAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 	}
 	tweak(&cfg)
 	a, err := Open(cfg)

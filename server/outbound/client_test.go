@@ -59,7 +59,7 @@ func TestANameResolvingToLoopbackIsRefusedWhenDialed(t *testing.T) {
 	// And the machine's own name, which resolves to one of its addresses.
 	if name, err := os.Hostname(); err == nil {
 		if addrs, err := net.DefaultResolver.LookupNetIP(context.Background(), "ip", name); err == nil && len(addrs) > 0 && p.CheckAddr(addrs[0]) != nil {
-			resp, err := p.Client(5*time.Second).Get("http://" + net.JoinHostPort(name, port) + "/")
+			resp, err := p.Client(5 * time.Second).Get("http://" + net.JoinHostPort(name, port) + "/")
 			if err == nil {
 				resp.Body.Close()
 				t.Errorf("the client called this machine by its name %s (%v)", name, addrs)
@@ -73,7 +73,7 @@ func TestANameResolvingToLoopbackIsRefusedWhenDialed(t *testing.T) {
 
 func TestALiteralLoopbackURLIsRefusedBeforeDialing(t *testing.T) {
 	srv, hits := receiver(t, func(w http.ResponseWriter, r *http.Request) {})
-	resp, err := (*Policy)(nil).Client(5 * time.Second).Post(srv.URL+"/hook", "text/plain", strings.NewReader("x"))
+	resp, err := (*Policy)(nil).Client(5*time.Second).Post(srv.URL+"/hook", "text/plain", strings.NewReader("x"))
 	if err == nil {
 		resp.Body.Close()
 		t.Fatalf("called %s: %d", srv.URL, resp.StatusCode)
@@ -89,7 +89,7 @@ func TestALiteralLoopbackURLIsRefusedBeforeDialing(t *testing.T) {
 func TestAllowedLoopbackReceiverIsCalled(t *testing.T) {
 	srv, hits := receiver(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
 	p := loopbackPolicy(t)
-	resp, err := p.Client(5 * time.Second).Post(srv.URL+"/hook", "text/plain", strings.NewReader("x"))
+	resp, err := p.Client(5*time.Second).Post(srv.URL+"/hook", "text/plain", strings.NewReader("x"))
 	if err != nil {
 		t.Fatal(err)
 	}
