@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"parley/server/channels"
 	"parley/server/outbound"
 )
 
@@ -222,4 +223,62 @@ func TestAReceiverOnAnAllowedRangeGetsItsWebhooks(t *testing.T) {
 	c := mustCreateConversation(t, s.tw, "allowed")
 	s.sendWithWebhooks(t, str(c.Sid), "hello")
 	eventually(t, func() bool { return len(rc.events()) == 1 }, func() string { return fmt.Sprint(rc.events()) })
+}
+
+func TestAProvidersMediaURLCannotMakeParleyFetchInside(t *testing.T) {
+	// A signed inbound text whose media URL points at a service on the
+	// server's own machine (a metadata endpoint, an admin page).
+	var hits atomic.Int64
+	inside := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(pngFile(t))
+	}))
+	t.Cleanup(inside.Close)
+	s := startStrictServer(t)
+	s.mustAddNumber(t, ourNumber, "twilio")
+	text := url.Values{"From": {customerPhone}, "To": {ourNumber}, "Body": {"see attached"}, "AccountSid": {twilioTestSID},
+		"MessageSid": {"MM0002"}, "NumMedia": {"1"}, "MediaUrl0": {inside.URL + "/latest/meta-data"}, "MediaContentType0": {"image/png"}}
+	r := s.twilioPosts(t, httpapi_TwilioInbound, text, twilioTestAuth)
+	// A 400 naming the rule: a 5xx would have the provider retry in vain.
+	wantTwilioErrorShape(t, r, http.StatusBadRequest, 20400)
+	if msg, _ := r.json["message"].(string); !strings.Contains(msg, "Parley does not call") {
+		t.Errorf("the provider was told %q", msg)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("Parley fetched %s for a provider's message", inside.URL)
+	}
+}
+
+func TestWithoutTheAllowListAProviderOnThisMachineIsNotCalled(t *testing.T) {
+	var hits atomic.Int64
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		fmt.Fprint(w, `{"id":"gen-1"}`)
+	}))
+	t.Cleanup(provider.Close)
+	s := startServerWithChannels(t, "", func(c *Config) {
+		c.OutboundAllow = nil
+		c.Channels = ChannelConfig{GenericSendURL: provider.URL, GenericSecret: genericSecret}
+	})
+	s.mustAddNumber(t, ourNumber, "generic")
+	c := mustCreateConversation(t, s.tw, "texting")
+	mustAddSMSParticipant(t, s.tw, str(c.Sid), customerPhone, ourNumber)
+	mustSendMessage(t, s.tw, str(c.Sid), "support", "hello")
+	var last string
+	eventually(t, func() bool {
+		d := s.get(t, "/parley/v1/Deliveries?Kind="+channels.SendKind)
+		items, _ := d.json["deliveries"].([]any)
+		if len(items) == 0 {
+			return false
+		}
+		last, _ = items[0].(map[string]any)["last_error"].(string)
+		return last != ""
+	}, func() string { return "no failed send" })
+	if !strings.Contains(last, "Parley does not call") {
+		t.Errorf("the send's last error %q does not name the policy's rule", last)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("the provider on 127.0.0.1 was called %d times without --outbound-allow", hits.Load())
+	}
 }
