@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"parley/server/app"
+	"parley/server/outbound"
 )
 
 const usage = `Parley: self-hosted customer messaging with a Twilio-compatible API.
@@ -88,7 +89,12 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	simulator := fs.Bool("simulator", false, "serve the phone simulator at /simulator, texting a demo number routed to the desk (development only: it is public)")
 	origins := fs.String("allowed-origins", "", "comma-separated browser `ORIGINS` (host patterns, e.g. shop.example.com,*.example.org) allowed on /realtime besides this server's own")
 	mediaMax := fs.Int64("media-max-bytes", 16<<20, "largest file, in `BYTES`, the account and agents may upload (at most 150 MiB); webchat deployments set their own")
+	outboundAllow := fs.String("outbound-allow", "", "comma-separated `CIDRS` Parley may call besides the public internet (webhooks, callbacks, providers on a private network), e.g. 10.1.0.0/16; default none")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	allow, err := outbound.ParseAllow(*outboundAllow)
+	if err != nil {
 		return err
 	}
 	var lvl slog.Level
@@ -113,6 +119,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		AllowedOrigins: splitList(*origins),
 		Synchronous:    strings.ToUpper(*syncMode),
 		MediaMaxBytes:  *mediaMax,
+		OutboundAllow:  allow,
 		Channels: app.ChannelConfig{
 			TwilioAccountSID: os.Getenv("PARLEY_TWILIO_ACCOUNT_SID"),
 			TwilioAuthToken:  os.Getenv("PARLEY_TWILIO_AUTH_TOKEN"),
