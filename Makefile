@@ -54,6 +54,8 @@ test: deps $(WIDGET) $(DESKTOP) chromium
 	$(GO) test -run '^$$' -fuzz FuzzDecodeServer -fuzztime $(FUZZTIME) ./shared/realtime
 	# So do TaskRouter expressions, parsed from every queue and workflow saved.
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./server/routing/expr
+	# Every way of writing a private address must meet the outbound policy's refusal.
+	$(GO) test -run '^$$' -fuzz FuzzOutboundPolicy -fuzztime $(FUZZTIME) ./server/outbound
 
 # Fuzz budgets are counts, not durations: a duration races Go's fuzz
 # coordinator at its deadline (golang/go#75804, unfixed in go1.26) and fails

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -33,6 +34,7 @@ import (
 	"parley/server/live"
 	"parley/server/media"
 	"parley/server/notes"
+	"parley/server/outbound"
 	"parley/server/outbox"
 	"parley/server/realtime"
 	"parley/server/render"
@@ -89,6 +91,10 @@ type Config struct {
 	// page at / embed it. Off, / only describes the server: a public page
 	// that starts chats is for trying Parley, not for running it.
 	Demo bool
+	// OutboundAllow are the ranges Parley may call besides the public
+	// internet (serve --outbound-allow): webhooks, callbacks and providers
+	// on a private network. Empty refuses every special range.
+	OutboundAllow []netip.Prefix
 }
 
 // ChannelConfig connects the messaging adapters. An adapter whose
@@ -185,7 +191,10 @@ func Open(cfg Config) (*App, error) {
 	conv := conversations.NewService(store.NewConversations(db), creds.AccountSID, serviceSID)
 	authSvc := auth.NewService(store.NewKeys(db), creds.AccountSID, serviceSID, systemKey)
 	chanStore := store.NewChannels(db)
+	// Every call Parley makes to a URL it was given goes through calls.
+	calls := outbound.NewPolicy(cfg.OutboundAllow)
 	addresses := channels.NewService(chanStore, creds.AccountSID)
+	addresses.CheckURL = calls.Check
 	chat := webchat.NewService(chanStore, addresses, conv, authSvc, originOf(cfg.BaseURL))
 	if cfg.GuestTokenTTL > 0 {
 		chat.GuestTokenTTL = cfg.GuestTokenTTL
@@ -203,6 +212,7 @@ func Open(cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	router.CheckURL = calls.Check
 	if cfg.GuestLimits == (httpapi.GuestLimits{}) {
 		cfg.GuestLimits = httpapi.DefaultGuestLimits
 	}
@@ -243,14 +253,15 @@ func Open(cfg Config) (*App, error) {
 			}
 		}
 	})
-	events, err := webhooks.NewEvents(ctx, store.NewWebhooks(db), conv, creds.AccountSID, serviceSID, webhooks.NewPoster(creds.AuthToken))
+	events, err := webhooks.NewEvents(ctx, store.NewWebhooks(db), conv, creds.AccountSID, serviceSID, webhooks.NewPoster(creds.AuthToken, calls))
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("load webhook settings: %w", err)
 	}
+	events.Log, events.Record = cfg.Logger, jobs.Store.Record
 	conv.Observe(events)
 	conv.SetPreHook(events)
-	adapters, twilio, generic, sim := channelAdapters(cfg)
+	adapters, twilio, generic, sim := channelAdapters(cfg, calls)
 	messaging := &channels.Messaging{Addresses: addresses, Conversations: conv, Adapters: adapters,
 		Media: &channelMedia{files: files, policy: policy, baseURL: strings.TrimRight(cfg.BaseURL, "/")},
 		Hooks: func(ctx context.Context, convSID string, ac channels.AutoCreation) error {
@@ -267,7 +278,7 @@ func Open(cfg Config) (*App, error) {
 	}
 	messaging.Known(reached)
 	conv.Observe(messaging)
-	jobs.Handlers = map[string]outbox.Handler{webhooks.Kind: events.Deliver, channels.SendKind: messaging.Deliver}
+	jobs.Handlers = map[string]outbox.Handler{webhooks.Kind: events.Deliver, webhooks.PreKind: events.Deliver, channels.SendKind: messaging.Deliver}
 
 	flex := interactions.NewService(store.NewInteractions(db), conv, router, cfg.Logger)
 	replies := canned.NewService(store.NewCanned(db))

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -34,6 +35,8 @@ func startBenchServer(b *testing.B, synchronous string) *benchServer {
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Synchronous: synchronous,
 		BaseURL:     "http://bench",
+		// The webhook benchmark's receiver listens on 127.0.0.1.
+		OutboundAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"parley/server/httpapi"
 	"parley/server/interactions"
 	"parley/server/media"
+	"parley/server/outbound"
 	"parley/server/render"
 	"parley/server/store"
 )
@@ -24,20 +25,22 @@ const DeliveryRetention = 7 * 24 * time.Hour
 // DemoPhoneNumber is the number the phone simulator texts.
 const DemoPhoneNumber = "+15550100100"
 
-// channelAdapters makes the adapters cfg configures.
-func channelAdapters(cfg Config) (map[string]channels.Adapter, *channels.Twilio, *channels.Generic, *channels.Simulator) {
+// channelAdapters makes the adapters cfg configures. Their calls go
+// through the outbound policy too: the operator sets their URLs, but the
+// media URLs they download come from the provider's messages.
+func channelAdapters(cfg Config, calls *outbound.Policy) (map[string]channels.Adapter, *channels.Twilio, *channels.Generic, *channels.Simulator) {
 	adapters := map[string]channels.Adapter{}
 	c := cfg.Channels
 	var tw *channels.Twilio
 	if c.TwilioAccountSID != "" && c.TwilioAuthToken != "" {
 		tw = &channels.Twilio{AccountSID: c.TwilioAccountSID, AuthToken: c.TwilioAuthToken, APIBase: c.TwilioAPIBase,
-			StatusCallback: cfg.BaseURL + httpapi.TwilioStatusPath}
+			StatusCallback: cfg.BaseURL + httpapi.TwilioStatusPath, Policy: calls}
 		adapters["twilio"] = tw
 	}
 	var gen *channels.Generic
 	if c.GenericSendURL != "" && c.GenericSecret != "" {
 		gen = &channels.Generic{SendURL: c.GenericSendURL, Secret: c.GenericSecret,
-			StatusCallback: cfg.BaseURL + httpapi.GenericStatusPath}
+			StatusCallback: cfg.BaseURL + httpapi.GenericStatusPath, Policy: calls}
 		adapters["generic"] = gen
 	}
 	var sim *channels.Simulator

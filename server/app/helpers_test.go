@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -76,6 +77,8 @@ func startServerWith(t testing.TB, tweak func(*Config)) *testServer {
 		// Tests (and the browser tests' demo page) chat on the demo
 		// deployment; those of a server without one turn it off.
 		Demo: true,
+		// Tests' receivers and fake providers listen on 127.0.0.1.
+		OutboundAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 	}
 	tweak(&cfg)
 	a, err := Open(cfg)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"parley/server/apperr"
+	"parley/server/outbound"
 	"parley/server/paging"
 	"parley/shared/sid"
 )
@@ -111,11 +112,15 @@ type Service struct {
 	store      Store
 	accountSID string
 	Now        func() time.Time
+	// CheckURL is the outbound policy's check of a webhook URL being
+	// saved (an error for the caller naming param). NewService sets the
+	// default policy's, which refuses every private range.
+	CheckURL func(param, raw string) error
 }
 
 // NewService returns the address service over store.
 func NewService(store Store, accountSID string) *Service {
-	return &Service{store: store, accountSID: accountSID, Now: time.Now}
+	return &Service{store: store, accountSID: accountSID, Now: time.Now, CheckURL: (*outbound.Policy)(nil).Check}
 }
 
 // NewAddress checks p and returns the address it describes, not yet stored.
@@ -129,7 +134,7 @@ func (s *Service) NewAddress(p AddressParams) (Address, error) {
 	if p.Address == nil || *p.Address == "" {
 		return a, apperr.Invalidf(apperr.CodeBadRequest, "Address is required: the phone number, sender or deployment key customers write to")
 	}
-	return a, apply(&a, p)
+	return a, s.apply(&a, p)
 }
 
 // CreateAddress stores a new address configuration.
@@ -150,7 +155,7 @@ func (s *Service) UpdateAddress(ctx context.Context, sid string, p AddressParams
 	if p.Type != nil && *p.Type != a.Type || p.Address != nil && *p.Address != a.Address {
 		return a, apperr.Invalidf(apperr.CodeBadRequest, "Type and Address cannot change; delete the address and create another")
 	}
-	if err := apply(&a, p); err != nil {
+	if err := s.apply(&a, p); err != nil {
 		return a, err
 	}
 	a.Updated = s.Now().UTC().Truncate(time.Millisecond)
@@ -178,7 +183,7 @@ func (s *Service) DeleteAddress(ctx context.Context, sid string) error {
 	return s.store.DeleteAddress(ctx, sid)
 }
 
-func apply(a *Address, p AddressParams) error {
+func (s *Service) apply(a *Address, p AddressParams) error {
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = strings.TrimSpace(*v)
@@ -218,6 +223,13 @@ func apply(a *Address, p AddressParams) error {
 	if ac.Type == "webhook" && ac.Enabled {
 		if u, err := url.Parse(ac.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return apperr.Invalidf(apperr.CodeBadRequest, "AutoCreation.WebhookUrl %q must be an http(s) URL", ac.WebhookURL)
+		}
+	}
+	if ac.WebhookURL != "" {
+		// Checked whenever one is set, auto-creation on or off, so that
+		// no stored URL escapes the policy.
+		if err := s.CheckURL("AutoCreation.WebhookUrl", ac.WebhookURL); err != nil {
+			return err
 		}
 	}
 	if err := applyChannel(a, p); err != nil {

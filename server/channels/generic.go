@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"parley/server/outbound"
 )
 
 // Generic connects any provider that speaks JSON over HTTP. Both ways,
@@ -25,8 +27,10 @@ type Generic struct {
 	// StatusCallback is Parley's URL for the provider's status reports,
 	// passed with every message.
 	StatusCallback string
-	Client         *http.Client
-	Now            func() time.Time
+	// Policy is the outbound policy its calls go through; nil allows
+	// the public internet only.
+	Policy *outbound.Policy
+	Now    func() time.Time
 }
 
 // GenericMessage is a message in the generic adapter's JSON, both ways.
@@ -118,11 +122,7 @@ func (g *Generic) Send(ctx context.Context, o Outgoing) (string, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Parley-Signature", Sign(g.Secret, g.now(), body))
-	c := g.Client
-	if c == nil {
-		c = &http.Client{Timeout: 10 * time.Second}
-	}
-	resp, err := c.Do(req)
+	resp, err := g.Policy.Client(10 * time.Second).Do(req)
 	if err != nil {
 		return "", err
 	}
@@ -144,11 +144,7 @@ func (g *Generic) Send(ctx context.Context, o Outgoing) (string, error) {
 
 // Fetch downloads inbound media.
 func (g *Generic) Fetch(ctx context.Context, rawURL string) (io.ReadCloser, string, error) {
-	c := g.Client
-	if c == nil {
-		c = &http.Client{Timeout: 30 * time.Second}
-	}
-	return fetch(ctx, c, rawURL, nil)
+	return fetch(ctx, g.Policy.Client(30*time.Second), rawURL, nil)
 }
 
 // Inbound is a generic message as Parley receives it.

@@ -14,6 +14,7 @@ import (
 
 	"parley/server/apperr"
 	"parley/server/conversations"
+	"parley/server/outbound"
 	"parley/server/outbox"
 	"parley/shared/sid"
 )
@@ -196,6 +197,11 @@ func (m *Messaging) fetch(ctx context.Context, addr Address, in Inbound, i int, 
 		return "", apperr.Invalidf(apperr.CodeBadRequest, "Media cannot be received through the %s adapter", addr.Channel.Adapter)
 	}
 	body, typ, err := a.Fetch(ctx, f.URL)
+	var refused *outbound.Refusal
+	if errors.As(err, &refused) {
+		// The provider sent it, and a retry would be refused again.
+		return "", apperr.Invalidf(apperr.CodeBadRequest, "Media %d of %s: %s", i, in.ChannelMessageSID, refused.Error())
+	}
 	if err != nil {
 		return "", fmt.Errorf("fetch media %d of %s: %w", i, in.ChannelMessageSID, err)
 	}

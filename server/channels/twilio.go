@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"parley/server/outbound"
 )
 
 // Twilio sends through Twilio's Messages API, so a real Twilio number can
@@ -20,18 +22,15 @@ type Twilio struct {
 	APIBase string
 	// StatusCallback is Parley's public URL for Twilio's status reports.
 	StatusCallback string
-	Client         *http.Client
+	// Policy is the outbound policy its calls go through; nil allows
+	// the public internet only.
+	Policy *outbound.Policy
 }
 
 // DefaultTwilioAPI is Twilio's REST API origin.
 const DefaultTwilioAPI = "https://api.twilio.com"
 
-func (t *Twilio) client() *http.Client {
-	if t.Client != nil {
-		return t.Client
-	}
-	return &http.Client{Timeout: 10 * time.Second}
-}
+func (t *Twilio) client() *http.Client { return t.Policy.Client(10 * time.Second) }
 
 // Send creates a Message through Twilio's API.
 func (t *Twilio) Send(ctx context.Context, o Outgoing) (string, error) {
@@ -81,7 +80,10 @@ func (t *Twilio) Send(ctx context.Context, o Outgoing) (string, error) {
 // Fetch downloads inbound media with the account's credentials (Twilio can
 // require them for media URLs).
 func (t *Twilio) Fetch(ctx context.Context, rawURL string) (io.ReadCloser, string, error) {
-	return fetch(ctx, t.client(), rawURL, func(r *http.Request) { r.SetBasicAuth(t.AccountSID, t.AuthToken) })
+	// Twilio answers a media URL with a redirect to where the file is
+	// kept: this one call follows redirects, each hop checked by the
+	// policy (and net/http drops the credentials on a change of host).
+	return fetch(ctx, t.Policy.FollowingClient(30*time.Second, 5), rawURL, func(r *http.Request) { r.SetBasicAuth(t.AccountSID, t.AuthToken) })
 }
 
 func fetch(ctx context.Context, c *http.Client, rawURL string, auth func(*http.Request)) (io.ReadCloser, string, error) {

@@ -77,6 +77,11 @@ type Store interface {
 	NextDue(ctx context.Context) (t time.Time, ok bool, err error)
 	// Save writes jobs' progress after attempts, in one write.
 	Save(ctx context.Context, jobs ...Job) error
+	// Record stores jobs that are already finished, as they are: attempts
+	// made elsewhere (a pre-event webhook, asked while its change waits)
+	// listed with the deliveries for the operator. The runner never runs
+	// them.
+	Record(ctx context.Context, jobs ...Job) error
 	Job(ctx context.Context, sid string) (Job, error)
 	Jobs(ctx context.Context, f Filter, p paging.Request) (paging.Page[Job], error)
 	// Prune drops finished jobs that finished before the given time.

@@ -463,10 +463,23 @@ func (s *Service) CreateWorkflow(ctx context.Context, workspaceSID string, p Wor
 	if err := applyWorkflow(sp, wf, p); err != nil {
 		return Workflow{}, err
 	}
+	if err := s.checkWorkflowURLs(p); err != nil {
+		return Workflow{}, err
+	}
 	var c change
 	c.put(KindWorkflow, wf.SID, sp.SID, wf)
 	err = s.commit(ctx, c, func() { sp.workflows.put(wf.SID, wf) })
 	return *wf, err
+}
+
+// checkWorkflowURLs applies the outbound policy to a workflow's callbacks.
+// Parley does not call them yet; checking them now keeps a URL saved today
+// from becoming a way inside once it does.
+func (s *Service) checkWorkflowURLs(p WorkflowParams) error {
+	if err := s.checkURL("AssignmentCallbackUrl", p.AssignmentCallbackURL); err != nil {
+		return err
+	}
+	return s.checkURL("FallbackAssignmentCallbackUrl", p.FallbackAssignmentCallbackURL)
 }
 
 func applyWorkflow(sp *space, wf *Workflow, p WorkflowParams) error {
@@ -544,6 +557,9 @@ func (s *Service) UpdateWorkflow(ctx context.Context, workspaceSID, workflowSID 
 	}
 	next := *wf
 	if err := applyWorkflow(sp, &next, p); err != nil {
+		return Workflow{}, err
+	}
+	if err := s.checkWorkflowURLs(p); err != nil {
 		return Workflow{}, err
 	}
 	next.Updated = s.stamp()

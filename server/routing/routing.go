@@ -74,6 +74,19 @@ type Service struct {
 	dispatched chan struct{} // closed when the dispatcher has delivered everything
 	listenMu   sync.Mutex
 	listeners  []func(Event)
+
+	// CheckURL is the outbound policy's check of a callback URL being
+	// saved (an error for the caller naming param); nil accepts any http
+	// or https URL. Set it before the service is used.
+	CheckURL func(param, raw string) error
+}
+
+// checkURL applies CheckURL to a callback URL a change sets.
+func (s *Service) checkURL(param string, v *string) error {
+	if s.CheckURL == nil || v == nil || *v == "" {
+		return nil
+	}
+	return s.CheckURL(param, *v)
 }
 
 // space is a workspace and everything in it.

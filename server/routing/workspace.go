@@ -99,6 +99,9 @@ func (s *Service) CreateWorkspace(ctx context.Context, p WorkspaceParams) (Works
 	if err := applyWorkspace(sp, p); err != nil {
 		return Workspace{}, err
 	}
+	if err := s.checkURL("EventCallbackUrl", p.EventCallbackURL); err != nil {
+		return Workspace{}, err
+	}
 	for _, a := range defaultActivities {
 		act := &Activity{Key: s.nextKey(), SID: sid.New(sid.Activity), WorkspaceSID: sp.SID, FriendlyName: a.name,
 			Available: a.available, Created: now, Updated: now}
@@ -202,6 +205,9 @@ func (s *Service) UpdateWorkspace(ctx context.Context, workspaceSID string, p Wo
 	}
 	next := *sp
 	if err := applyWorkspace(&next, p); err != nil {
+		return Workspace{}, err
+	}
+	if err := s.checkURL("EventCallbackUrl", p.EventCallbackURL); err != nil {
 		return Workspace{}, err
 	}
 	next.Updated = s.stamp()

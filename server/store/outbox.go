@@ -119,6 +119,22 @@ func (s *Outbox) Save(ctx context.Context, jobs ...outbox.Job) error {
 	})
 }
 
+// Record stores finished jobs as they are, in a write of their own.
+func (s *Outbox) Record(ctx context.Context, jobs ...outbox.Job) error {
+	return s.db.Write(ctx, func(q WriteTx) error {
+		for _, j := range jobs {
+			_, err := q.ExecContext(ctx, `INSERT INTO outbox (sid, kind, key, payload, state, attempts, next_at,
+				last_status, last_error, created, finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				j.SID, j.Kind, j.Key, j.Payload, j.State, j.Attempts, j.Created.UnixMilli(), j.LastStatus, j.LastError,
+				j.Created.UnixMilli(), ms(j.Finished))
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // Job finds a job by SID.
 func (s *Outbox) Job(ctx context.Context, sid string) (outbox.Job, error) {
 	j, err := scanJob(s.db.reads.QueryRowContext(ctx, "SELECT "+jobCols+" FROM outbox WHERE sid = ?", sid))

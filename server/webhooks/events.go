@@ -3,7 +3,9 @@ package webhooks
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"slices"
 	"strconv"
@@ -13,6 +15,7 @@ import (
 
 	"parley/server/apperr"
 	"parley/server/conversations"
+	"parley/server/outbound"
 	"parley/server/outbox"
 	"parley/server/paging"
 	"parley/shared/sid"
@@ -101,6 +104,12 @@ type Events struct {
 	authToken  string
 	client     *Poster
 	Now        func() time.Time
+	// Log hears why pre-event webhooks refused changes; nil is slog's
+	// default.
+	Log *slog.Logger
+	// Record keeps a failed pre-event webhook with the deliveries, for
+	// the operator (the outbox store's Record); nil only logs it.
+	Record func(ctx context.Context, jobs ...outbox.Job) error
 
 	mu     sync.RWMutex
 	config Config
@@ -166,7 +175,7 @@ func (e *Events) UpdateConfig(ctx context.Context, p ConfigParams) (Config, erro
 		return c, apperr.Invalidf(apperr.CodeBadRequest, "Target %q is not one of webhook, flex", c.Target)
 	}
 	for name, u := range map[string]string{"PreWebhookUrl": c.PreURL, "PostWebhookUrl": c.PostURL} {
-		if err := checkURL(name, u, false); err != nil {
+		if err := e.checkURL(name, u, false); err != nil {
 			return c, err
 		}
 	}
@@ -189,7 +198,9 @@ func checkMethod(name, m string) error {
 	return nil
 }
 
-func checkURL(name, raw string, required bool) error {
+// checkURL checks a webhook URL being saved: an absolute http(s) URL the
+// outbound policy lets Parley call.
+func (e *Events) checkURL(name, raw string, required bool) error {
 	if raw == "" && !required {
 		return nil
 	}
@@ -197,7 +208,7 @@ func checkURL(name, raw string, required bool) error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return apperr.Invalidf(apperr.CodeBadRequest, "%s %q must be an absolute http(s) URL", name, raw)
 	}
-	return nil
+	return e.client.Policy.Check(name, raw)
 }
 
 func checkFilters(filters, known []string) error {
@@ -250,7 +261,7 @@ func (e *Events) CreateHook(ctx context.Context, convRef string, p HookParams) (
 	if p.Target == nil || *p.Target == "" {
 		return h, apperr.Invalidf(apperr.CodeBadRequest, "Target is required: webhook or trigger")
 	}
-	if err := applyHook(&h, p); err != nil {
+	if err := e.applyHook(&h, p); err != nil {
 		return h, err
 	}
 	e.mu.Lock()
@@ -274,7 +285,7 @@ func (e *Events) UpdateHook(ctx context.Context, convRef, hookSID string, p Hook
 	if p.Target != nil && *p.Target != h.Target {
 		return h, apperr.Invalidf(apperr.CodeBadRequest, "Target cannot change; delete the webhook and create another")
 	}
-	if err := applyHook(&h, p); err != nil {
+	if err := e.applyHook(&h, p); err != nil {
 		return h, err
 	}
 	h.Updated = e.Now().UTC().Truncate(time.Millisecond)
@@ -306,7 +317,7 @@ func (e *Events) DeleteHook(ctx context.Context, convRef, hookSID string) error 
 	return nil
 }
 
-func applyHook(h *Hook, p HookParams) error {
+func (e *Events) applyHook(h *Hook, p HookParams) error {
 	if p.Target != nil {
 		h.Target = strings.TrimSpace(*p.Target)
 	}
@@ -332,7 +343,7 @@ func applyHook(h *Hook, p HookParams) error {
 	default:
 		return apperr.Invalidf(apperr.CodeBadRequest, "Target %q is not one of webhook, trigger", h.Target)
 	}
-	if err := checkURL("Configuration.Url", h.URL, true); err != nil {
+	if err := e.checkURL("Configuration.Url", h.URL, true); err != nil {
 		return err
 	}
 	if err := checkMethod("Configuration.Method", h.Method); err != nil {
@@ -541,6 +552,9 @@ func (e *Events) Form(ev conversations.Event, name string) url.Values {
 
 // Deliver attempts one webhook job. It is the outbox handler for Kind.
 func (e *Events) Deliver(ctx context.Context, j outbox.Job) outbox.Result {
+	if j.Kind == PreKind {
+		return outbox.Result{Err: errors.New("a pre-event webhook counts only while its change waits: this record of one that failed cannot be sent again"), Final: true}
+	}
 	var d delivery
 	if err := json.Unmarshal(j.Payload, &d); err != nil {
 		return outbox.Result{Err: fmt.Errorf("damaged webhook job: %w", err), Final: true}
@@ -549,7 +563,9 @@ func (e *Events) Deliver(ctx context.Context, j outbox.Job) outbox.Result {
 		d.Form.Set("RetryCount", strconv.Itoa(j.Attempts))
 	}
 	status, _, err := e.client.Send(ctx, d.Method, d.URL, d.Form, j.SID)
-	return outbox.Result{Status: status, Err: err, Final: err != nil && final(status)}
+	// The policy's refusal stands on retry; the operator, who sees it in
+	// the delivery, can retry by hand after changing DNS or the allow list.
+	return outbox.Result{Status: status, Err: err, Final: err != nil && (final(status) || outbound.IsRefusal(err))}
 }
 
 // Wants says whether a pre-event URL is set and its filters name the
@@ -616,14 +632,41 @@ func (e *Events) Ask(ctx context.Context, a conversations.PreAction) error {
 	}
 	status, answer, err := e.client.Send(ctx, cfg.Method, cfg.PreURL, f, "")
 	if err != nil {
-		how := fmt.Sprintf("answered %d", status)
-		if status == 0 {
-			how = "did not answer: " + err.Error()
-		}
+		e.preFailed(ctx, cfg, a, f, status, err)
+		// The caller may be a guest: the refusal names no URL, address or
+		// network error, which would map the operator's network for them
+		// (which ports are open, what answers where).
 		return apperr.New(apperr.Forbidden, apperr.CodeForbidden,
-			"The pre-event webhook %s refused %s: it %s; the change was not made", cfg.PreURL, a.Name, how)
+			"The pre-event webhook refused %s or could not be reached, so the change was not made; the operator can see why in /parley/v1/Deliveries", a.Name)
 	}
 	return amend(a, answer)
+}
+
+// PreKind is the outbox kind of the records of failed pre-event webhooks.
+const PreKind = "pre-webhook"
+
+// preFailed tells the operator why a pre-event webhook refused a change:
+// in the log and, when Record is set, as a failed delivery.
+func (e *Events) preFailed(ctx context.Context, cfg Config, a conversations.PreAction, f url.Values, status int, err error) {
+	log := e.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	log.Warn("a pre-event webhook refused a change", "event", a.Name, "url", cfg.PreURL, "status", status, "err", err)
+	if e.Record == nil {
+		return
+	}
+	about := ""
+	if a.Conversation != nil {
+		about = a.Conversation.SID
+	}
+	now := e.Now().UTC()
+	payload, _ := json.Marshal(delivery{URL: cfg.PreURL, Method: cfg.Method, Form: f})
+	j := outbox.Job{SID: sid.New(sid.Delivery), Kind: PreKind, Key: cfg.PreURL + " " + about, Payload: payload,
+		Created: now, State: outbox.Failed, Attempts: 1, LastStatus: status, LastError: err.Error(), Finished: now}
+	if rerr := e.Record(context.WithoutCancel(ctx), j); rerr != nil {
+		log.Error("record a failed pre-event webhook", "url", cfg.PreURL, "err", rerr)
+	}
 }
 
 // amend applies a pre-event webhook's JSON answer to the change: Twilio lets

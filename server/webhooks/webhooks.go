@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"parley/server/outbound"
 )
 
 // Timeout bounds one attempt, as Twilio's webhooks do.
@@ -48,12 +50,16 @@ func Sign(authToken, rawURL string, form url.Values) string {
 // Poster makes signed webhook requests.
 type Poster struct {
 	AuthToken string
-	Client    *http.Client
+	// Policy checks every webhook URL when it is saved; Client is its
+	// client, which checks each connection and follows no redirect.
+	Policy *outbound.Policy
+	Client *http.Client
 }
 
-// NewPoster returns a poster signing with authToken.
-func NewPoster(authToken string) *Poster {
-	return &Poster{AuthToken: authToken, Client: &http.Client{Timeout: Timeout}}
+// NewPoster returns a poster signing with authToken and calling only what
+// policy allows (nil: the public internet).
+func NewPoster(authToken string, policy *outbound.Policy) *Poster {
+	return &Poster{AuthToken: authToken, Policy: policy, Client: policy.Client(Timeout)}
 }
 
 // MaxAnswer bounds how much of a receiver's answer is read.

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"parley/server/app"
+	"parley/server/outbound"
 	"parley/server/realtime"
 )
 
@@ -91,7 +92,12 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	mediaMax := fs.Int64("media-max-bytes", 16<<20, "largest file, in `BYTES`, the account and agents may upload (at most 150 MiB); webchat deployments set their own")
 	perIdentity := fs.Int("max-sessions-per-identity", realtime.DefaultMaxPerIdentity, "most realtime sessions one identity may hold at once (`N`; 0 for no cap)")
 	perAddress := fs.Int("max-sessions-per-address", realtime.DefaultMaxPerAddress, "most realtime sessions one client address may hold at once (`N`; 0 for no cap, e.g. for load tests from one machine)")
+	outboundAllow := fs.String("outbound-allow", "", "comma-separated `CIDRS` Parley may call besides the public internet (webhooks, callbacks, providers on a private network), e.g. 10.1.0.0/16; default none")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	allow, err := outbound.ParseAllow(*outboundAllow)
+	if err != nil {
 		return err
 	}
 	var lvl slog.Level
@@ -120,6 +126,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		// The flags say 0 for no cap; the config, a negative number.
 		MaxSessionsPerIdentity: noCapIfZero(*perIdentity),
 		MaxSessionsPerAddress:  noCapIfZero(*perAddress),
+		OutboundAllow:          allow,
 		Channels: app.ChannelConfig{
 			TwilioAccountSID: os.Getenv("PARLEY_TWILIO_ACCOUNT_SID"),
 			TwilioAuthToken:  os.Getenv("PARLEY_TWILIO_AUTH_TOKEN"),

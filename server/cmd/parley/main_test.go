@@ -192,3 +192,13 @@ func readCredentials(t *testing.T, dataDir string) map[string]string {
 	}
 	return creds
 }
+
+func TestServeRefusesAnOutboundAllowThatIsNotACIDR(t *testing.T) {
+	for _, bad := range []string{"10.0.0.0/33", "localhost", "127.0.0.0/8,intranet"} {
+		var stderr strings.Builder
+		err := serve([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--outbound-allow", bad}, io.Discard, &stderr)
+		if err == nil || !strings.Contains(err.Error(), "--outbound-allow") || !strings.Contains(err.Error(), "is not a CIDR") {
+			t.Errorf("serve --outbound-allow %s: %v, want an error naming the flag and the bad range", bad, err)
+		}
+	}
+}
