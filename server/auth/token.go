@@ -9,6 +9,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"parley/server/apperr"
+	"parley/server/textrule"
 )
 
 // Token limits.
@@ -92,6 +93,11 @@ func (s *Service) mint(g Grants, ttl time.Duration) (string, Session, error) {
 	identity := g.Identity
 	if identity == "" {
 		return "", Session{}, apperr.Invalidf(apperr.CodeBadRequest, "Identity is required")
+	}
+	// A token speaks for its identity wherever it goes: one that reads as
+	// another (a direction override, a zero-width space) is never issued.
+	if err := textrule.Identity("Identity", identity); err != nil {
+		return "", Session{}, err
 	}
 	if ttl <= 0 {
 		ttl = DefaultTokenLifetime
