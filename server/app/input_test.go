@@ -203,9 +203,15 @@ func TestAnAgentEmailThatLooksLikeAnotherIsRefused(t *testing.T) {
 			}
 		})
 	}
-	// A look-alike cannot be had by renaming another agent either.
+	// With no agent to imitate, an address mixing scripts is still one only
+	// a look-alike would have; one in a single script is an address.
+	r := s.postForm(t, "/parley/v1/Agents", url.Values{"Email": {"b\u043eb@example.com"}, "Password": {agentPassword}})
+	wantRefusedNaming(t, r, "mixes Latin letters with Cyrillic")
+	s.mustCreateAgent(t, "\u0430\u043d\u044f@example.com", "agent") // аня
+
+		// A look-alike cannot be had by renaming another agent either.
 	ben := s.mustCreateAgent(t, "ben@example.com", "agent")
-	r := s.postForm(t, "/parley/v1/Agents/"+ben.SID, url.Values{"Email": {"agent@ex\u0430mple.com"}})
+	r = s.postForm(t, "/parley/v1/Agents/"+ben.SID, url.Values{"Email": {"agent@ex\u0430mple.com"}})
 	wantTwilioErrorShape(t, r, http.StatusConflict, 0)
 
 	// The agent signs in with the address however it is written.

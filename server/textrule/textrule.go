@@ -161,6 +161,8 @@ func hidden(r rune) string {
 	switch {
 	case r < 0x20 || r == 0x7F || 0x80 <= r && r <= 0x9F:
 		return "a control character"
+	case r == 0x2028 || r == 0x2029:
+		return "a line or paragraph separator"
 	case 0x202A <= r && r <= 0x202E, 0x2066 <= r && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
 		return "a bidirectional control"
 	case 0x200B <= r && r <= 0x200D, 0x2060 <= r && r <= 0x2064, r == 0xFEFF, r == 0x180E, r == 0x00AD, r == 0x034F,

@@ -98,6 +98,7 @@ func TestIdentity(t *testing.T) {
 		{"del\x7f", "control character"},
 		{"c1\u0085", "control character"},
 		{"c1\u009b", "control character"},
+		{"line\u2028", "line or paragraph separator"},
 		{"lost\ufffd", "replacement character"},
 		{"caf\xe9", "not valid UTF-8"},
 	} {
