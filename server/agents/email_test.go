@@ -11,8 +11,8 @@ func TestCheckEmail(t *testing.T) {
 	}{
 		{"ana@example.com", "ana@example.com", ""},
 		{"  Ana@Example.COM ", "ana@example.com", ""},
-		{"ａｎａ@ｅｘａｍｐｌｅ.ｃｏｍ", "ana@example.com", ""}, // fullwidth
-		{"ana@example.com.", "ana@example.com", ""},   // the root's dot
+		{"ａｎａ@ｅｘａｍｐｌｅ.ｃｏｍ", "ana@example.com", ""},  // fullwidth
+		{"ana@example.com.", "ana@example.com", ""}, // the root's dot
 		{"STRASSE@x.de", "strasse@x.de", ""},
 		{"straße@x.de", "strasse@x.de", ""},
 		{"аня@example.com", "аня@example.com", ""},

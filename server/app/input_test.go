@@ -209,7 +209,7 @@ func TestAnAgentEmailThatLooksLikeAnotherIsRefused(t *testing.T) {
 	wantRefusedNaming(t, r, "mixes Latin letters with Cyrillic")
 	s.mustCreateAgent(t, "\u0430\u043d\u044f@example.com", "agent") // аня
 
-		// A look-alike cannot be had by renaming another agent either.
+	// A look-alike cannot be had by renaming another agent either.
 	ben := s.mustCreateAgent(t, "ben@example.com", "agent")
 	r = s.postForm(t, "/parley/v1/Agents/"+ben.SID, url.Values{"Email": {"agent@ex\u0430mple.com"}})
 	wantTwilioErrorShape(t, r, http.StatusConflict, 0)
