@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	twjwt "github.com/twilio/twilio-go/client/jwt"
+	api "github.com/twilio/twilio-go/rest/api/v2010"
 
 	proto "parley/shared/realtime"
 )
@@ -151,6 +153,32 @@ func TestIdentitiesRefuseHiddenCharacters(t *testing.T) {
 	}
 	// A message body is not a name: it may hold anything valid.
 	mustSendMessage(t, s.tw, conv, "alice", "line one\n\tline two \u200b 👨‍👩‍👧 \u202eabc")
+}
+
+// An integrator's backend signs tokens with its own API key, for any
+// identity it likes; one that hides characters is refused on the socket
+// and over REST, as Parley would not mint it.
+func TestATokenForAnIdentityThatHidesCharactersIsRefused(t *testing.T) {
+	s := startServer(t)
+	key, err := s.tw.Api.CreateNewKey((&api.CreateNewKeyParams{}).SetPathAccountSid(s.accountSID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := twjwt.CreateAccessToken(twjwt.AccessTokenParams{
+		AccountSid: s.accountSID, SigningKeySid: *key.Sid, Secret: *key.Secret, Identity: "ali\u202ece",
+	})
+	tok.AddGrant(&twjwt.ChatGrant{ServiceSid: s.app.Conversations.ServiceSID()})
+	jwt, err := tok.ToJwt()
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, reason := s.helloRefused(t, jwt)
+	if status != proto.CloseUnauthorized || !strings.Contains(reason, "bidirectional control") {
+		t.Errorf("hello with the token: closed %d %q, want 4001 naming the bidirectional control", status, reason)
+	}
+	r := s.do(t, rawRequest{method: http.MethodGet, path: "/conversations/v1/Users/ali%E2%80%AEce/Conversations", noAuth: true,
+		header: map[string]string{"X-Twilio-Token": jwt}})
+	wantTwilioErrorShape(t, r, http.StatusUnauthorized, 20003)
 }
 
 func TestAWebCustomerCannotHideCharactersInTheirName(t *testing.T) {

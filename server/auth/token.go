@@ -185,6 +185,11 @@ func (s *Service) Verify(ctx context.Context, token string) (Session, error) {
 	if claims.Grants.Identity == "" {
 		return Session{}, refused("it grants no identity")
 	}
+	// Parley never mints such an identity (see mint), but an API key may
+	// sign one: it would read as another identity wherever it is shown.
+	if err := textrule.Identity("its identity", claims.Grants.Identity); err != nil {
+		return Session{}, refused("%s", err.Error())
+	}
 	if c := claims.Grants.Chat; c != nil && c.ServiceSID != "" && c.ServiceSID != s.serviceSID {
 		return Session{}, refused("its chat grant is for service %s, not this server's %s", c.ServiceSID, s.serviceSID)
 	}
