@@ -1,6 +1,6 @@
 module parley
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/coder/websocket v1.8.14
@@ -8,6 +8,7 @@ require (
 	github.com/mattn/go-sqlite3 v1.14.32
 	github.com/prometheus/client_golang v1.23.2
 	github.com/twilio/twilio-go v1.28.8
+	golang.org/x/text v0.44.0
 )
 
 require (

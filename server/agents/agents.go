@@ -19,6 +19,7 @@ import (
 	"parley/server/auth"
 	"parley/server/identity"
 	"parley/server/routing"
+	"parley/server/textrule"
 	"parley/shared/sid"
 )
 
@@ -112,13 +113,14 @@ type Service struct {
 
 	mu     sync.Mutex
 	bySID  map[string]*Agent
-	byMail map[string]*Agent
+	byMail map[string]*Agent // by NormalEmail
+	byLook map[string]*Agent // by textrule.Skeleton of the email
 }
 
 // NewService loads the agents.
 func NewService(ctx context.Context, store Store, workers Workers, tokens Tokens, desk func(ctx context.Context) (Desk, error)) (*Service, error) {
 	s := &Service{store: store, workers: workers, tokens: tokens, desk: desk, Now: time.Now,
-		bySID: map[string]*Agent{}, byMail: map[string]*Agent{}}
+		bySID: map[string]*Agent{}, byMail: map[string]*Agent{}, byLook: map[string]*Agent{}}
 	all, err := store.Agents(ctx)
 	if err != nil {
 		return nil, err
@@ -131,7 +133,14 @@ func NewService(ctx context.Context, store Store, workers Workers, tokens Tokens
 
 func (s *Service) index(a *Agent) {
 	s.bySID[a.SID] = a
-	s.byMail[a.Email] = a
+	s.byMail[NormalEmail(a.Email)] = a // emails kept before normalising was done here
+	s.byLook[textrule.Skeleton(a.Email)] = a
+}
+
+func (s *Service) unindex(a *Agent) {
+	delete(s.bySID, a.SID)
+	delete(s.byMail, NormalEmail(a.Email))
+	delete(s.byLook, textrule.Skeleton(a.Email))
 }
 
 func (s *Service) stamp() time.Time { return s.Now().UTC().Truncate(time.Second) }
@@ -148,11 +157,26 @@ type Params struct {
 	WorkerAttributes *string
 }
 
+// NormalEmail is the form an email is kept and looked up in, so that one
+// address written two ways (ANA@Example.com, fullwidth ａｎａ, a trailing dot
+// after the domain) is one agent: trimmed, NFKC and case folded
+// (textrule.Fold).
+func NormalEmail(v string) string {
+	return strings.TrimSuffix(textrule.Fold(strings.TrimSpace(v)), ".")
+}
+
+// checkEmail checks an email and returns its normal form. Agents' emails
+// are shown to other agents and name whom they sign in as: an address
+// with a hidden character, or that mixes Latin letters with Cyrillic or
+// Greek ones (as only a look-alike does), is refused.
 func checkEmail(v string) (string, error) {
-	v = strings.ToLower(strings.TrimSpace(v))
+	if err := textrule.Identity("Email", strings.TrimSpace(v)); err != nil {
+		return "", err
+	}
+	v = NormalEmail(v)
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Address != v || len(v) > 254 {
-		return "", invalid("Email %q is not an email address like ana@example.com", v)
+		return "", invalid("Email %s is not an email address like ana@example.com", textrule.Describe(v))
 	}
 	return v, nil
 }
@@ -178,12 +202,24 @@ func (s *Service) apply(a *Agent, p Params) (bool, error) {
 		if other := s.byMail[e]; other != nil && other.SID != a.SID {
 			return false, apperr.Conflictf(apperr.CodeBadRequest, "An agent with email %s already exists (%s)", e, other.SID)
 		}
+		if other := s.byLook[textrule.Skeleton(e)]; other != nil && other.SID != a.SID {
+			return false, apperr.Conflictf(apperr.CodeBadRequest,
+				"Email %s looks like %s, which agent %s already uses: choose an address no one could mistake for it",
+				textrule.Describe(e), other.Email, other.SID)
+		}
+		if part, mixed := textrule.MixedScripts(e); mixed {
+			return false, invalid("Email %s mixes Latin letters with Cyrillic or Greek ones in %s, as only a look-alike does: write each part in one script",
+				textrule.Describe(e), textrule.Describe(part))
+		}
 		a.Email = e
 	}
 	if p.DisplayName != nil {
 		n := strings.TrimSpace(*p.DisplayName)
 		if n == "" || len(n) > 64 {
 			return false, invalid("DisplayName must be 1 to 64 characters")
+		}
+		if err := textrule.Name("DisplayName", n); err != nil {
+			return false, err // customers and agents read it
 		}
 		a.DisplayName = n
 	}
@@ -348,8 +384,8 @@ func (s *Service) Update(ctx context.Context, agentSID string, p Params) (Agent,
 	if err := s.store.UpdateAgent(ctx, a); err != nil {
 		return Agent{}, err
 	}
-	delete(s.byMail, cur.Email)
 	ended := a.Generation != cur.Generation
+	s.unindex(cur)
 	*cur = a
 	s.index(cur)
 	if ended {
@@ -401,8 +437,7 @@ func (s *Service) Delete(ctx context.Context, agentSID string) error {
 	if err := s.store.DeleteAgent(ctx, a.SID); err != nil {
 		return err
 	}
-	delete(s.bySID, a.SID)
-	delete(s.byMail, a.Email)
+	s.unindex(a)
 	s.revoked(a.SID)
 	return nil
 }

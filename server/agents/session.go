@@ -2,7 +2,6 @@ package agents
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"parley/server/apperr"
@@ -30,7 +29,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (Login, er
 		return Login{}, wrongLogin
 	}
 	s.mu.Lock()
-	a, found := s.byMail[strings.ToLower(strings.TrimSpace(email))]
+	a, found := s.byMail[NormalEmail(email)]
 	hash := decoyHash
 	if found {
 		hash = a.PasswordHash

@@ -10,6 +10,7 @@ import (
 
 	"parley/server/apperr"
 	"parley/server/identity"
+	"parley/server/textrule"
 )
 
 // Token limits.
@@ -98,6 +99,11 @@ func (s *Service) mint(g Grants, ttl time.Duration) (string, Session, error) {
 	if identity == "" {
 		return "", Session{}, apperr.Invalidf(apperr.CodeBadRequest, "Identity is required")
 	}
+	// A token speaks for its identity wherever it goes: one that reads as
+	// another (a direction override, a zero-width space) is never issued.
+	if err := textrule.Identity("Identity", identity); err != nil {
+		return "", Session{}, err
+	}
 	if ttl <= 0 {
 		ttl = DefaultTokenLifetime
 	}
@@ -183,6 +189,11 @@ func (s *Service) Verify(ctx context.Context, token string) (Session, error) {
 	}
 	if claims.Grants.Identity == "" {
 		return Session{}, refused("it grants no identity")
+	}
+	// Parley never mints such an identity (see mint), but an API key may
+	// sign one: it would read as another identity wherever it is shown.
+	if err := textrule.Identity("its identity", claims.Grants.Identity); err != nil {
+		return Session{}, refused("%s", err.Error())
 	}
 	// Only Parley's own key speaks for guests, customers, agents and
 	// Parley; a key of the account's speaks for the account's identities.

@@ -154,7 +154,7 @@ func (s *Service) applyConversationParams(ctx context.Context, tx Tx, c *Convers
 	}
 	if p.UniqueName != nil && *p.UniqueName != c.UniqueName {
 		name := *p.UniqueName
-		if err := checkName("UniqueName", name); err != nil {
+		if err := checkIdentity("UniqueName", name); err != nil {
 			return err
 		}
 		if sid.Looks(name) {

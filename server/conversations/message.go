@@ -182,7 +182,7 @@ func (s *Service) applyMessageParams(ctx context.Context, tx Tx, m *Message, p M
 		if a == "" {
 			a = DefaultAuthor
 		}
-		if err := checkName("Author", a); err != nil {
+		if err := checkIdentity("Author", a); err != nil {
 			return err
 		}
 		m.Author, m.ParticipantSID = a, ""

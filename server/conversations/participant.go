@@ -61,7 +61,7 @@ func (s *Service) addParticipant(ctx context.Context, tx Tx, c Conversation, p P
 		return part, apperr.Invalidf(apperr.CodeInvalidBinding,
 			"Give either Identity (a chat participant) or MessagingBinding.Address (an SMS or WhatsApp participant), not both")
 	case identity != "":
-		if err := checkName("Identity", identity); err != nil {
+		if err := checkIdentity("Identity", identity); err != nil {
 			return part, err
 		}
 		if other, err := tx.Participant(ctx, c.SID, identity); err == nil {
@@ -167,7 +167,7 @@ func (s *Service) UpdateParticipant(ctx context.Context, convRef, ref string, p 
 			if id == "" {
 				return apperr.Invalidf(apperr.CodeInvalidBinding, "Identity cannot be cleared")
 			}
-			if err := checkName("Identity", id); err != nil {
+			if err := checkIdentity("Identity", id); err != nil {
 				return err
 			}
 			if other, err := tx.Participant(ctx, c.SID, id); err == nil {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"parley/server/apperr"
+	"parley/server/textrule"
 	"parley/shared/sid"
 )
 
@@ -45,18 +46,33 @@ func checkAttributes(attrs *string, current string, limit int) (string, error) {
 		return "", apperr.Invalidf(apperr.CodeInvalidAttributes,
 			"Attributes not valid JSON: give a JSON value such as {\"key\":\"value\"}")
 	}
+	// Valid JSON may still escape half a surrogate pair, which every
+	// reader decodes as U+FFFD: not what was sent.
+	if err := textrule.JSON("Attributes", []byte(a)); err != nil {
+		return "", err
+	}
 	return a, nil
 }
 
+// checkName checks a name people read (a friendly name): within the limit
+// and free of characters they cannot see (textrule.Name).
 func checkName(param, v string) error {
 	if n := utf8.RuneCountInString(v); n > MaxNameChars {
 		return apperr.Invalidf(apperr.CodeBadRequest,
 			"%s is %d characters; the limit is %d", param, n, MaxNameChars)
 	}
-	if !utf8.ValidString(v) {
-		return apperr.Invalidf(apperr.CodeBadRequest, "%s is not valid UTF-8", param)
+	return textrule.Name(param, v)
+}
+
+// checkIdentity checks a name that is also a key (an identity, an author,
+// a unique name): as checkName, but stricter (textrule.Identity), so that
+// two keys that read the same are the same.
+func checkIdentity(param, v string) error {
+	if n := utf8.RuneCountInString(v); n > MaxNameChars {
+		return apperr.Invalidf(apperr.CodeBadRequest,
+			"%s is %d characters; the limit is %d", param, n, MaxNameChars)
 	}
-	return nil
+	return textrule.Identity(param, v)
 }
 
 func checkState(v string) (State, error) {

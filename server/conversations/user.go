@@ -25,7 +25,7 @@ func (s *Service) CreateUser(ctx context.Context, p UserParams) (User, error) {
 		if id == "" {
 			return apperr.Invalidf(apperr.CodeBadRequest, "Identity is required")
 		}
-		if err := checkName("Identity", id); err != nil {
+		if err := checkIdentity("Identity", id); err != nil {
 			return err
 		}
 		if other, err := tx.User(ctx, id); err == nil {

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"parley/server/agents"
 	"parley/server/apperr"
@@ -89,7 +88,8 @@ func (a *API) Desktop(limits SignInLimits) http.Handler {
 		if err != nil {
 			return err
 		}
-		email := strings.ToLower(strings.TrimSpace(p.value("Email")))
+		// The per-email limit counts every way of writing one address.
+		email := agents.NormalEmail(p.value("Email"))
 		for _, check := range []struct {
 			l   *ratelimit.Limiter
 			key string

@@ -128,6 +128,9 @@ func (a *API) genericBody(r *http.Request, v any) error {
 	if err := a.generic.Verify(r.Header.Get("X-Parley-Signature"), body); err != nil {
 		return apperr.New(apperr.Forbidden, apperr.CodeForbidden, "%s", err.Error())
 	}
+	if err := checkJSONText(body); err != nil {
+		return err
+	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return apperr.Invalidf(apperr.CodeBadRequest, "The body is not the JSON this endpoint takes: %v", err)
 	}

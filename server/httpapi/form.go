@@ -1,14 +1,19 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"errors"
 	"mime"
 	"net/http"
+	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"parley/server/apperr"
+	"parley/server/textrule"
 )
 
 // params reads form parameters one by one and remembers the first problem,
@@ -38,7 +43,67 @@ func parseForm(r *http.Request) (*params, error) {
 		}
 		return nil, apperr.Invalidf(apperr.CodeBadRequest, "Malformed form parameters: %v", err)
 	}
+	if err := checkFormText(r.Form); err != nil {
+		return nil, err
+	}
 	return &params{r: r}, nil
+}
+
+// checkFormText refuses a request any of whose parameters (from the query
+// or the body, each value of a repeated one) is not UTF-8: every handler
+// reads its parameters here, so none stores text altered.
+func checkFormText(form url.Values) error {
+	valid := true
+	for name, vs := range form {
+		valid = valid && utf8.ValidString(name)
+		for _, v := range vs {
+			valid = valid && utf8.ValidString(v)
+		}
+	}
+	if valid {
+		return nil
+	}
+	// Name the first bad parameter in a fixed order, not the map's.
+	names := make([]string, 0, len(form))
+	for name := range form {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if !utf8.ValidString(name) {
+			return apperr.Invalidf(apperr.CodeBadRequest,
+				"A parameter name (%+q) is not valid UTF-8 text: send parameters encoded as UTF-8 (nothing was stored)", name)
+		}
+		for _, v := range form[name] {
+			if err := textrule.Text(name, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkJSONText refuses a JSON body holding text that is not UTF-8 (or a
+// lone surrogate escape), which encoding/json would keep as U+FFFD,
+// naming the top-level field that holds it where it can.
+func checkJSONText(body []byte) error {
+	if textrule.JSON("", body) == nil {
+		return nil
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) == nil {
+		names := make([]string, 0, len(fields))
+		for name := range fields {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if err := textrule.JSON(name, fields[name]); err != nil {
+				return err
+			}
+		}
+	}
+	return textrule.JSON("The request body", body) // a field's name, or not an object
 }
 
 func (p *params) has(name string) bool {

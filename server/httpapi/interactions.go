@@ -81,7 +81,14 @@ func (a *API) routeInteractions() {
 			To   string `json:"to"`
 			Type string `json:"type"`
 		}
-		if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&body); err != nil {
+		raw, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+		if err == nil {
+			err = checkJSONText(raw)
+		}
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(raw, &body); err != nil {
 			return apperr.Invalidf(apperr.CodeBadRequest, `The body must be JSON like {"from":"WK...","to":"WK... or WQ...","type":"warm"}: %v`, err)
 		}
 		tr, err := ix.Transfer(r.Context(), id(r), ch(r), interactions.TransferParams{From: body.From, To: body.To, Type: body.Type})

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -466,7 +467,13 @@ func (srv *Server) readLoop(ctx context.Context, s *Session) {
 			return
 		}
 		f, err := proto.DecodeClient(b)
-		if typ != websocket.MessageText || err != nil {
+		// A command whose only fault is a field's text is answered alone,
+		// as any refused command is: the client sent a frame it can fix.
+		var badText *proto.TextError
+		if !errors.As(err, &badText) || !command(f.Type) {
+			badText = nil
+		}
+		if typ != websocket.MessageText || err != nil && badText == nil {
 			msg := "frames are JSON text messages"
 			if err != nil {
 				msg = err.Error()
@@ -486,6 +493,12 @@ func (srv *Server) readLoop(ctx context.Context, s *Session) {
 					Message: "Too many commands: at most 30 a second per conversation and 100 per session; slow down"})
 				continue
 			}
+			if badText != nil {
+				srv.Metrics.CommandErrors.Inc()
+				s.Reply(proto.ServerFrame{Type: proto.TypeError, ID: f.ID, Code: 20400, Status: 400,
+					Message: strings.TrimPrefix(badText.Error(), proto.ErrFrame.Error()+": ")})
+				continue
+			}
 			if reply := srv.Handler.Command(ctx, s, f); reply != nil {
 				if fr, ok := reply.(proto.ServerFrame); ok && fr.Type == proto.TypeError {
 					srv.Metrics.CommandErrors.Inc()
@@ -494,6 +507,12 @@ func (srv *Server) readLoop(ctx context.Context, s *Session) {
 			}
 		}
 	}
+}
+
+// command reports whether a frame of type t is a command a session
+// answers by its id (not hello or token, which set the session up).
+func command(t string) bool {
+	return t == proto.TypeSend || t == proto.TypeRead || t == proto.TypeTyping
 }
 
 // refreshToken takes a fresher token for the session's identity. The new

@@ -18,6 +18,7 @@ import (
 
 	"parley/server/apperr"
 	"parley/server/paging"
+	"parley/server/textrule"
 )
 
 // Kinds of stored objects.
@@ -333,7 +334,7 @@ func invalid(format string, args ...any) error {
 }
 
 // checkName bounds a friendly name: required where Twilio requires it,
-// at most 64 characters (Twilio's limit).
+// at most 64 characters (Twilio's limit), nothing hidden (textrule.Name).
 func checkName(param, v string) error {
 	if v == "" {
 		return invalid("%s is required", param)
@@ -341,5 +342,7 @@ func checkName(param, v string) error {
 	if n := len([]rune(v)); n > 64 {
 		return invalid("%s is %d characters; the limit is 64", param, n)
 	}
-	return nil
+	// Supervisors read these names (a worker's is its agent's identity):
+	// none may hide characters.
+	return textrule.Name(param, v)
 }

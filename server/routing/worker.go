@@ -9,6 +9,7 @@ import (
 
 	"parley/server/apperr"
 	"parley/server/routing/expr"
+	"parley/server/textrule"
 	"parley/shared/sid"
 )
 
@@ -67,6 +68,9 @@ func (w *Worker) Attrs() map[string]any { return w.attrs }
 func parseAttributes(param, v string) (map[string]any, error) {
 	if len(v) > MaxAttributesBytes {
 		return nil, invalid("%s is %d bytes; the limit is %d", param, len(v), MaxAttributesBytes)
+	}
+	if err := textrule.JSON(param, []byte(v)); err != nil {
+		return nil, err // decoding would keep "\ud800" as U+FFFD
 	}
 	var m map[string]any
 	if err := json.Unmarshal([]byte(v), &m); err != nil || m == nil {

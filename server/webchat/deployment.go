@@ -21,6 +21,7 @@ import (
 	"parley/server/conversations"
 	"parley/server/media"
 	"parley/server/paging"
+	"parley/server/textrule"
 	"parley/shared/sid"
 )
 
@@ -255,6 +256,9 @@ func apply(d *Deployment, p DeploymentParams) error {
 	if p.FriendlyName != nil {
 		if n := strings.TrimSpace(*p.FriendlyName); n == "" || len(n) > 256 {
 			return invalid("FriendlyName must be 1 to 256 characters")
+		}
+		if err := textrule.Name("FriendlyName", *p.FriendlyName); err != nil {
+			return err // the widget's header shows it to every visitor
 		}
 		d.FriendlyName = strings.TrimSpace(*p.FriendlyName)
 	}

@@ -17,6 +17,7 @@ import (
 	"parley/server/conversations"
 	"parley/server/identity"
 	"parley/server/paging"
+	"parley/server/textrule"
 )
 
 // Guest limits.
@@ -64,11 +65,17 @@ func (s *Service) Init(ctx context.Context, p InitParams) (Chat, error) {
 	if err != nil {
 		return Chat{}, err
 	}
+	if err := checkCustomerNames(p.CustomerFriendlyName, "", data); err != nil {
+		return Chat{}, err
+	}
 	name := firstNonEmpty(p.CustomerFriendlyName, data["friendlyName"], "Customer")
 	who := ""
 	if p.IdentityToken != "" {
 		v, err := VerifyIdentity(d, p.IdentityToken, s.Now())
 		if err != nil {
+			return Chat{}, err
+		}
+		if err := textrule.Name("The identity token's name", v.Name); err != nil {
 			return Chat{}, err
 		}
 		who, name = v.Identity, firstNonEmpty(v.Name, name)
@@ -266,6 +273,9 @@ func (s *Service) CreateWebChannel(ctx context.Context, p WebChannelParams) (con
 			return conversations.Conversation{}, "", err
 		}
 	}
+	if err := checkCustomerNames(p.CustomerFriendlyName, p.ChatFriendlyName, data); err != nil {
+		return conversations.Conversation{}, "", err
+	}
 	who := p.Identity
 	if who == "" {
 		who = identity.NewGuest()
@@ -279,11 +289,28 @@ func (s *Service) CreateWebChannel(ctx context.Context, p WebChannelParams) (con
 	return c, who, err
 }
 
+// checkCustomerNames refuses a customer's or a chat's name that hides
+// characters (textrule.Name): agents read them, and the conversations
+// service would refuse them later under another parameter's name.
+func checkCustomerNames(customer, chat string, data map[string]string) error {
+	for _, n := range []struct{ field, v string }{
+		{"CustomerFriendlyName", customer}, {"ChatFriendlyName", chat}, {"PreEngagementData.friendlyName", data["friendlyName"]},
+	} {
+		if err := textrule.Name(n.field, n.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // parseAnswers reads pre-engagement data: a JSON object of short strings.
 func parseAnswers(raw string) (map[string]string, error) {
 	if len(raw) > MaxPreEngagementBytes {
 		return nil, apperr.New(apperr.TooLarge, apperr.CodeRequestTooLarge,
 			"PreEngagementData is %d bytes; the limit is %d", len(raw), MaxPreEngagementBytes)
+	}
+	if err := textrule.JSON("PreEngagementData", []byte(raw)); err != nil {
+		return nil, err // json.Unmarshal would keep "\ud800" as U+FFFD
 	}
 	var in map[string]any
 	if err := json.Unmarshal([]byte(raw), &in); err != nil {

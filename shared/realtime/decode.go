@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"encoding/json"
 	"strconv"
 	"unicode/utf8"
 )
@@ -404,4 +405,107 @@ func (s *scanner) digits() int {
 		s.i++
 	}
 	return s.i - start
+}
+
+// badText finds the first top-level field of a JSON object whose text
+// (its name or anything in its value) is not valid UTF-8 or escapes half
+// of a surrogate pair. It reports bad with field "" when the text is bad
+// but no one field can be named (a bad field name, or a frame too deep to
+// walk here).
+func badText(b []byte) (field string, bad bool) {
+	if utf8.Valid(b) && pairedSurrogates(b) {
+		return "", false
+	}
+	s := scanner{b: b}
+	s.space()
+	if !s.take('{') {
+		return "", true
+	}
+	for {
+		s.space()
+		start := s.i
+		if !s.string() {
+			return "", true
+		}
+		key := b[start:s.i]
+		s.space()
+		if !s.take(':') {
+			return "", true
+		}
+		s.space()
+		vstart := s.i
+		if !s.value(0) {
+			return "", true
+		}
+		if v := b[vstart:s.i]; !utf8.Valid(key) || !pairedSurrogates(key) {
+			return "", true
+		} else if !utf8.Valid(v) || !pairedSurrogates(v) {
+			var name string
+			if json.Unmarshal(key, &name) != nil {
+				return "", true
+			}
+			return name, true
+		}
+		s.space()
+		if !s.take(',') {
+			return "", true
+		}
+	}
+}
+
+// pairedSurrogates reports whether every \u escape of a surrogate in JSON
+// text is a high one followed by a low one: encoding/json decodes any
+// other as U+FFFD. Outside strings JSON has no backslash, so a scan of
+// the whole text finds every escape. (server/textrule holds the same rule
+// for the REST API; shared/ may not import it.)
+func pairedSurrogates(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if i+1 < len(b) && b[i+1] != 'u' {
+			i++ // an escaped character, perhaps a backslash
+			continue
+		}
+		r, ok := hex4(b, i+2)
+		switch {
+		case !ok:
+			continue // not an escape JSON allows: the parser refuses it
+		case 0xDC00 <= r && r <= 0xDFFF:
+			return false
+		case 0xD800 <= r && r <= 0xDBFF:
+			if i+7 >= len(b) || b[i+6] != '\\' || b[i+7] != 'u' {
+				return false
+			}
+			if lo, ok := hex4(b, i+8); !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return false
+			}
+			i += 11
+		default:
+			i += 5
+		}
+	}
+	return true
+}
+
+// hex4 reads four hex digits at b[i:].
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		r <<= 4
+		switch {
+		case '0' <= c && c <= '9':
+			r |= rune(c - '0')
+		case 'a' <= c && c <= 'f':
+			r |= rune(c-'a') + 10
+		case 'A' <= c && c <= 'F':
+			r |= rune(c-'A') + 10
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }

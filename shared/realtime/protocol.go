@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"unicode/utf8"
 )
 
 // Version is the protocol version this package speaks.
@@ -177,6 +176,21 @@ const (
 // ErrFrame is wrapped by every error Decode returns.
 var ErrFrame = errors.New("bad frame")
 
+// TextError is DecodeClient's error for a frame that is well formed but
+// for a field whose text is not valid UTF-8 (or escapes half a surrogate
+// pair). The frame's type and id are decoded, so a server answers that
+// command alone (status 400) and the session goes on. It wraps ErrFrame.
+type TextError struct {
+	Field string // the field's JSON name, as the client wrote it
+}
+
+func (e *TextError) Error() string {
+	return ErrFrame.Error() + ": " + e.Field + " is not valid UTF-8 text: send it encoded as UTF-8 (nothing was stored)"
+}
+
+// Unwrap makes a TextError an ErrFrame.
+func (e *TextError) Unwrap() error { return ErrFrame }
+
 func frameErr(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrFrame, fmt.Sprintf(format, args...))
 }
@@ -187,14 +201,19 @@ func DecodeClient(b []byte) (ClientFrame, error) {
 	if len(b) > MaxFrameBytes {
 		return f, frameErr("frame is %d bytes; the limit is %d", len(b), MaxFrameBytes)
 	}
-	if !utf8.Valid(b) {
-		return f, frameErr("frame is not valid UTF-8")
-	}
+	// The fast path takes only text that is valid UTF-8 without escapes;
+	// anything else is checked field by field once encoding/json, which
+	// would keep bad text as U+FFFD, has decoded it.
 	f, ok := decodeClientFast(b)
 	if !ok {
 		f = ClientFrame{}
 		if err := json.Unmarshal(b, &f); err != nil {
 			return f, frameErr("not a JSON object: %v", err)
+		}
+		if field, bad := badText(b); bad && field == "" {
+			return f, frameErr("frame is not valid UTF-8 text")
+		} else if bad {
+			return f, &TextError{Field: field}
 		}
 	}
 	if len(f.ID) > 64 {

@@ -1,11 +1,13 @@
 package realtime
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestDecodeClient(t *testing.T) {
@@ -30,10 +32,16 @@ func TestDecodeClient(t *testing.T) {
 		{"wrong field type", `{"type":"read","conversation_sid":"CH1","index":"five"}`, "not a JSON object"},
 		{"long id", `{"type":"typing","conversation_sid":"CH1","id":"` + strings.Repeat("x", 65) + `"}`, "id is longer"},
 		{"invalid UTF-8", "{\"type\":\"send\",\"body\":\"\xff\"}", "UTF-8"},
+		{"a lone surrogate", `{"type":"send","conversation_sid":"CH1","body":"\ud800"}`, "body is not valid UTF-8"},
+		{"a pair reversed", `{"type":"send","conversation_sid":"CH1","body":"\ude00\ud83d"}`, "body is not valid UTF-8"},
+		{"a surrogate pair", `{"type":"send","conversation_sid":"CH1","body":"\ud83d\ude00"}`, ""},
+		{"an escaped backslash", `{"type":"send","conversation_sid":"CH1","body":"\\ud800"}`, ""},
+		{"bad text in attributes", `{"type":"send","conversation_sid":"CH1","body":"hi","attributes":"{\"a\":\"\\udc00\"}"}`, ""}, // the conversations service checks attributes' JSON
+		{"bad bytes in a field name", "{\"type\":\"typing\",\"conversation_sid\":\"CH1\",\"x\xff\":1}", "frame is not valid UTF-8"},
 		{"oversized", `{"type":"send","body":"` + strings.Repeat("x", MaxFrameBytes) + `"}`, "limit"},
 	}
 	for _, tt := range tests {
-		_, err := DecodeClient([]byte(tt.in))
+		f, err := DecodeClient([]byte(tt.in))
 		switch {
 		case tt.wantErr == "" && err != nil:
 			t.Errorf("%s: unexpected error %v", tt.name, err)
@@ -41,6 +49,28 @@ func TestDecodeClient(t *testing.T) {
 			t.Errorf("%s: error %v, want one containing %q", tt.name, err, tt.wantErr)
 		case err != nil && !errors.Is(err, ErrFrame):
 			t.Errorf("%s: error %v does not wrap ErrFrame", tt.name, err)
+		}
+		// A frame whose only fault is its text still says what it is, so
+		// the server can answer that command alone.
+		var te *TextError
+		if errors.As(err, &te) && (f.Type != TypeSend || te.Field != "body" && te.Field != "idempotency_key") {
+			t.Errorf("%s: TextError %+v for frame %+v", tt.name, te, f)
+		}
+	}
+}
+
+func TestBadTextNamesItsField(t *testing.T) {
+	for _, tt := range []struct{ in, field string }{
+		{"{\"type\":\"send\",\"id\":\"7\",\"conversation_sid\":\"CH1\",\"body\":\"caf\xe9\"}", "body"},
+		{`{"type":"send","id":"7","conversation_sid":"CH1","body":"ok","idempotency_key":"\udfff"}`, "idempotency_key"},
+		{`{"type":"send","id":"7","conversation_sid":"CH1","media_sids":["ME1","\ud800"]}`, "media_sids"},
+		{`{"type":"typing","id":"7","conversation_sid":"CH\ud800"}`, "conversation_sid"},
+		{`{"type":"send","id":"7","conversation_sid":"CH1","BODY":"\ud800"}`, "BODY"},
+	} {
+		f, err := DecodeClient([]byte(tt.in))
+		var te *TextError
+		if !errors.As(err, &te) || te.Field != tt.field || f.ID != "7" || !errors.Is(err, ErrFrame) {
+			t.Errorf("%s: %+v, %v; want a TextError naming %s with the frame's id", tt.in, f, err, tt.field)
 		}
 	}
 }
@@ -64,7 +94,7 @@ func FuzzDecodeClient(f *testing.F) {
 		`{"type":"send","body":"a \"quoted\" line\n","attributes":"{\"a\":1}"}`,
 		`{"type":"hello","token":"t","cursor":-0,"cursor":7,"v":1}`, `{"type":"hello","cursor":1e2}`,
 		`{"type":"read","index":9223372036854775807}`, `{"type":"read","index":123456789012345678}`,
-		`{"Type":"typing"}`, `{"type":"typing","extra":1}`, "{\"body\":\"\xff\"}",
+		`{"Type":"typing"}`, `{"type":"typing","extra":1}`, "{\"body\":\"\xff\"}", `{"type":"send","body":"\ud800"}`, `{"type":"send","body":"\ud83d\ude00\udc00"}`,
 		` { "type" : "typing" , "conversation_sid" : "CH1" } `, `{"type":"typing"} x`, `{"type":"typing",}`,
 	} {
 		f.Add([]byte(seed))
@@ -85,6 +115,15 @@ func FuzzDecodeClient(f *testing.F) {
 				t.Fatalf("error %v does not wrap ErrFrame", err)
 			}
 			return
+		}
+		// Text is taken as sent or refused, never repaired: a U+FFFD in
+		// what is accepted was in the frame.
+		for _, v := range append([]string{frame.Type, frame.ID, frame.Token, frame.ConversationSID, frame.Body,
+			frame.Attributes, frame.IdempotencyKey}, frame.MediaSIDs...) {
+			if strings.ContainsRune(v, utf8.RuneError) && !bytes.Contains(b, []byte("\uFFFD")) &&
+				!bytes.Contains(bytes.ToLower(b), []byte(`\ufffd`)) {
+				t.Fatalf("%q: accepted with text altered to %q", b, v)
+			}
 		}
 		again, err := Encode(frame)
 		if err != nil {
