@@ -69,8 +69,8 @@ type Config struct {
 	// GuestLimits rate-limit the public webchat endpoints per client;
 	// zero means httpapi.DefaultGuestLimits.
 	GuestLimits httpapi.GuestLimits
-	// SignInLimits rate-limit desktop sign-ins; zero means
-	// httpapi.DefaultSignInLimits.
+	// SignInLimits throttle desktop sign-ins; zero fields take
+	// httpapi.DefaultSignInLimits'.
 	SignInLimits httpapi.SignInLimits
 	// MediaMaxBytes is the largest file the account and agents may upload;
 	// zero means media.DefaultMaxBytes. Webchat deployments set their own.
@@ -197,9 +197,6 @@ func Open(cfg Config) (*App, error) {
 	}
 	if cfg.GuestLimits == (httpapi.GuestLimits{}) {
 		cfg.GuestLimits = httpapi.DefaultGuestLimits
-	}
-	if cfg.SignInLimits == (httpapi.SignInLimits{}) {
-		cfg.SignInLimits = httpapi.DefaultSignInLimits
 	}
 
 	reg := prometheus.NewRegistry()
