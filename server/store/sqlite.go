@@ -315,7 +315,7 @@ func (db *DB) commit(batch []*writeOp) {
 			errs[i] = err // the caller gave up before its turn; skip its work
 			continue
 		}
-		w.hooks = w.hooks[:0]
+		w.hooks, w.trouble = w.hooks[:0], ""
 		if single {
 			errs[i] = call(op.fn, w)
 		} else {

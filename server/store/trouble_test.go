@@ -180,3 +180,35 @@ func TestReadOnlyFileFailsWritesAsUnavailable(t *testing.T) {
 	})
 	wantUnavailable(t, err, "read-only")
 }
+
+// A write that fails for its own reason in a batch where another found
+// the disk full keeps its own error: a conflict is not the disk's fault.
+func TestANeighboursOwnErrorIsNotBlamedOnTheDisk(t *testing.T) {
+	db := mustOpenProbing(t)
+	ctx := context.Background()
+	if err := db.Write(ctx, func(q WriteTx) error {
+		_, err := q.ExecContext(ctx, "CREATE TABLE t (n INTEGER)")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.LimitPages(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	held := db.Queue(func(WriteTx) error { close(started); <-release; return nil })
+	<-started
+	// SQLite undoes only this statement (it keeps a journal of its own):
+	// the transaction goes on.
+	full := db.Queue(func(q WriteTx) error {
+		_, err := q.ExecContext(ctx, "CREATE TABLE filler AS SELECT zeroblob(1048576) AS b")
+		return err
+	})
+	conflict := db.Queue(func(WriteTx) error { return apperr.Conflictf(50353, "that name is taken") })
+	close(release)
+	held.Wait()
+	wantUnavailable(t, full.Wait(), "disk full")
+	if err := conflict.Wait(); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("the neighbour's conflict answered %v; want its own conflict", err)
+	}
+}
