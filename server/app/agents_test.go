@@ -295,13 +295,13 @@ func TestBadAgentRequestsAreRefusedSayingWhy(t *testing.T) {
 
 func TestSignInAttemptsAreRateLimited(t *testing.T) {
 	s := startServerWith(t, func(c *Config) {
-		c.SignInLimits = httpapi.SignInLimits{PerClientBurst: 100, PerClientPerMinute: 1, PerEmailBurst: 3, PerEmailPerMinute: 1}
+		c.SignInLimits = httpapi.SignInLimits{PerEmailAddress: 3}
 	})
 	ana := s.mustCreateAgent(t, "ana@example.com", "agent")
 	for range 3 {
 		wantTwilioErrorShape(t, s.signIn(t, ana.Email, "guessing wrong"), http.StatusUnauthorized, 20003)
 	}
-	// The right password does not help once the email is locked.
+	// The right password does not help an address that has guessed too often.
 	r := s.signIn(t, ana.Email, agentPassword)
 	wantTwilioErrorShape(t, r, http.StatusTooManyRequests, 20429)
 	if r.header.Get("Retry-After") == "" {

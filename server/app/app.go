@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -56,6 +57,10 @@ type Config struct {
 	Logger                *slog.Logger
 	// Synchronous is SQLite's synchronous mode; empty means FULL.
 	Synchronous string
+	// StoreProbeInterval is how often, while the store cannot write (disk
+	// full, read-only), a probe write checks whether it can again; zero
+	// means store.DefaultProbeInterval.
+	StoreProbeInterval time.Duration
 	// TimerInterval is how often conversation timers are applied.
 	TimerInterval time.Duration
 	// AllowedOrigins are the browser origins (host patterns such as
@@ -74,8 +79,8 @@ type Config struct {
 	// GuestLimits rate-limit the public webchat endpoints per client;
 	// zero means httpapi.DefaultGuestLimits.
 	GuestLimits httpapi.GuestLimits
-	// SignInLimits rate-limit desktop sign-ins; zero means
-	// httpapi.DefaultSignInLimits.
+	// SignInLimits throttle desktop sign-ins; zero fields take
+	// httpapi.DefaultSignInLimits'.
 	SignInLimits httpapi.SignInLimits
 	// MediaMaxBytes is the largest file the account and agents may upload;
 	// zero means media.DefaultMaxBytes. Webchat deployments set their own.
@@ -173,7 +178,7 @@ func Open(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(filepath.Join(cfg.DataDir, "parley.db"), store.Options{Synchronous: cfg.Synchronous})
+	db, err := store.Open(filepath.Join(cfg.DataDir, "parley.db"), store.Options{Synchronous: cfg.Synchronous, ProbeInterval: cfg.StoreProbeInterval})
 	if err != nil {
 		return nil, err
 	}
@@ -215,9 +220,6 @@ func Open(cfg Config) (*App, error) {
 	router.CheckURL = calls.Check
 	if cfg.GuestLimits == (httpapi.GuestLimits{}) {
 		cfg.GuestLimits = httpapi.DefaultGuestLimits
-	}
-	if cfg.SignInLimits == (httpapi.SignInLimits{}) {
-		cfg.SignInLimits = httpapi.DefaultSignInLimits
 	}
 
 	reg := prometheus.NewRegistry()
@@ -363,6 +365,15 @@ func (a *App) Handler() http.Handler { return a.handler }
 func (a *App) routes(api *httpapi.API, guest, desktop, providers http.Handler, simulator bool, front *frontend.Server, rt, metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		// Not ready while writes fail: a balancer should send traffic
+		// elsewhere, and an operator see why, until there is room again.
+		if trouble := a.db.WriteTrouble(); trouble != "" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			json.NewEncoder(w).Encode(map[string]string{"status": "unavailable",
+				"reason": "Parley cannot write to its database (" + trouble + ")"})
+			return
+		}
 		if _, err := a.db.Setting(r.Context(), "default_chat_service_sid"); err != nil {
 			a.log.Error("health check", "err", err)
 			http.Error(w, `{"status":"unavailable"}`, http.StatusServiceUnavailable)
@@ -503,6 +514,12 @@ func registerStoreMetrics(reg prometheus.Registerer, db *store.DB) {
 	})
 	reg.MustRegister(written)
 	db.OnWritten(func(d time.Duration) { written.Observe(d.Seconds()) })
+	for _, reason := range store.TroubleReasons {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "parley_store_write_failures_total",
+			Help:        "Writes that failed because the database could not be written (full, readonly, io, cantopen); /healthz is 503 meanwhile.",
+			ConstLabels: prometheus.Labels{"reason": reason}},
+			func() float64 { return float64(db.WriteFailures()[reason]) }))
+	}
 }
 
 // loadSystemKey returns Parley's own token-signing key, made on first start.

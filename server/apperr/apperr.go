@@ -25,6 +25,7 @@ const (
 	TooMany                      // rate limited
 	Unsupported                  // an unsupported media type
 	MethodNotAllowed             // the path exists, but not with this method
+	Unavailable                  // the server cannot do it now (its storage refuses writes); retry later
 )
 
 // Twilio error codes Parley uses. Where Twilio has a specific code, it is
@@ -39,6 +40,7 @@ const (
 	CodeUnsupportedMedia    = 20415
 	CodeTooManyRequests     = 20429
 	CodeInternal            = 20500
+	CodeServiceUnavailable  = 20503 // "Service unavailable"
 	CodeBodyRequired        = 21602 // "Message body is required"
 	CodeInvalidAttributes   = 50304 // "Attributes not valid JSON"
 	CodeConversationExists  = 50353 // "Conversation with provided unique name already exists"
@@ -116,6 +118,8 @@ func Status(k Kind) int {
 		return 415
 	case TooMany:
 		return 429
+	case Unavailable:
+		return 503
 	}
 	return 500
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 
@@ -50,21 +51,20 @@ func (a *API) agentJSON(v agents.Agent) model.Agent {
 		URL: a.baseURL + agentsPath + "/" + v.SID}
 }
 
-// SignInLimits bound desktop sign-in attempts, per client address and per
-// email: enough for a typo or two, too few to guess a password.
-type SignInLimits struct {
-	PerClientBurst, PerClientPerMinute int
-	PerEmailBurst, PerEmailPerMinute   int
-}
+// SignInLimits bound desktop sign-in attempts so that guessing is slow but
+// nobody else's guesses lock an agent out; see ratelimit.SignInLimits.
+type SignInLimits = ratelimit.SignInLimits
 
-// DefaultSignInLimits are the limits in production.
-var DefaultSignInLimits = SignInLimits{PerClientBurst: 20, PerClientPerMinute: 20, PerEmailBurst: 5, PerEmailPerMinute: 5}
+// DefaultSignInLimits are the limits in production: 5 failures per (email,
+// address), 20 per address and 50 per email from addresses that never
+// signed in to it, each per 15 minutes.
+var DefaultSignInLimits = ratelimit.DefaultSignInLimits
 
 // Desktop serves the desktop's session endpoints: SignIn (public: Email,
 // Password), Refresh and SignOut (with the desktop's token as a bearer).
+// Zero fields of limits take DefaultSignInLimits'.
 func (a *API) Desktop(limits SignInLimits) http.Handler {
-	perClient := ratelimit.New(limits.PerClientBurst, limits.PerClientPerMinute)
-	perEmail := ratelimit.New(limits.PerEmailBurst, limits.PerEmailPerMinute)
+	throttle := ratelimit.NewSignIns(limits)
 	mux := http.NewServeMux()
 	handle := func(path string, h func(w http.ResponseWriter, r *http.Request) error) {
 		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
@@ -75,34 +75,27 @@ func (a *API) Desktop(limits SignInLimits) http.Handler {
 			}
 		})
 	}
-	limited := func(l *ratelimit.Limiter, key string) error {
-		if ok, wait := l.Allow(key); !ok {
-			secs := int(wait.Seconds()) + 1
-			return apperr.New(apperr.TooMany, apperr.CodeTooManyRequests,
-				"Too many sign-in attempts; try again in %d seconds", secs)
-		}
-		return nil
-	}
 	handle("/parley/v1/Desktop/SignIn", func(w http.ResponseWriter, r *http.Request) error {
 		p, err := parseForm(r)
 		if err != nil {
 			return err
 		}
-		// The per-email limit counts every way of writing one address.
+		// The throttle counts every way of writing one address as one.
 		email := agents.NormalEmail(p.value("Email"))
-		for _, check := range []struct {
-			l   *ratelimit.Limiter
-			key string
-		}{{perClient, clientIP(r)}, {perEmail, email}} {
-			if err := limited(check.l, check.key); err != nil {
-				w.Header().Set("Retry-After", strconv.Itoa(60))
-				return err
-			}
+		// The throttle decides before the password is checked, so a
+		// throttled guess learns nothing, even when it is right.
+		attempt, wait := throttle.Begin(email, clientIP(r))
+		if attempt == nil {
+			secs := int(math.Ceil(wait.Seconds()))
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			return apperr.New(apperr.TooMany, apperr.CodeTooManyRequests,
+				"Too many sign-in attempts; try again in %s", inWords(secs))
 		}
 		login, err := a.agents.SignIn(r.Context(), email, p.value("Password"))
 		if err != nil {
 			return err
 		}
+		attempt.Succeeded()
 		writeJSON(w, http.StatusOK, a.loginJSON(login))
 		return nil
 	})
@@ -156,4 +149,19 @@ func (a *API) deskCaller(r *http.Request) (caller, error) {
 
 func (a *API) loginJSON(l agents.Login) model.DeskLogin {
 	return model.DeskLogin{Token: l.Token, ExpiresAt: model.Time{Time: l.ExpiresAt}, Agent: a.agentJSON(l.Agent)}
+}
+
+// inWords says a wait of secs seconds as a person would: seconds under a
+// minute, otherwise minutes, rounded up.
+func inWords(secs int) string {
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return strconv.Itoa(n) + " " + unit + "s"
+	}
+	if secs < 60 {
+		return plural(secs, "second")
+	}
+	return plural((secs+59)/60, "minute")
 }

@@ -48,7 +48,8 @@ type DB struct {
 	ops     chan *writeOp
 	stopped chan struct{}
 
-	seqs eventSeqs // the event log's sequence; the writer's alone
+	seqs     eventSeqs // the event log's sequence; the writer's alone
+	maxPages int64     // SQLite's own max_page_count, restored by LimitPages; the writer's alone
 
 	mediaGone func()                              // see OnMediaGone
 	onEnqueue func()                              // see OnEnqueue
@@ -57,6 +58,9 @@ type DB struct {
 	stats struct {
 		batches, ops, busyNS, commitNS atomic.Int64
 	}
+
+	trouble  atomic.Pointer[string]   // see WriteTrouble: a TroubleReasons entry, nil while writes work
+	failures map[string]*atomic.Int64 // see WriteFailures; its keys are fixed at Open
 
 	closeOnce sync.Once
 	closeErr  error
@@ -85,6 +89,10 @@ type Options struct {
 	// Synchronous is SQLite's synchronous setting: "FULL" (the default)
 	// makes every commit survive power loss; "NORMAL" only a process crash.
 	Synchronous string
+	// ProbeInterval is how often, while writes fail for want of storage, a
+	// probe write checks whether they work again; zero means
+	// DefaultProbeInterval.
+	ProbeInterval time.Duration
 }
 
 // Open opens (creating if needed) the database file at path and applies any
@@ -143,8 +151,16 @@ func Open(path string, opts Options) (*DB, error) {
 		reads:  &stmtCache{prepare: read.PrepareContext, fallback: read},
 		writer: &writeConn{conn: conn, stmtCache: stmtCache{prepare: conn.PrepareContext, fallback: conn}},
 		ops:    make(chan *writeOp, maxBatch), stopped: make(chan struct{}),
+		failures: map[string]*atomic.Int64{},
+	}
+	for _, r := range TroubleReasons {
+		db.failures[r] = new(atomic.Int64)
+	}
+	if opts.ProbeInterval <= 0 {
+		opts.ProbeInterval = DefaultProbeInterval
 	}
 	go db.run()
+	go db.probe(opts.ProbeInterval)
 	return db, nil
 }
 
@@ -279,9 +295,15 @@ func (db *DB) commit(batch []*writeOp) {
 	// BEGIN, COMMIT and ROLLBACK go through the statement cache too: parsed
 	// anew for every batch, they cost about a tenth of the time per message
 	// when batches are small (BenchmarkSendMessage, 8 senders).
+	w.trouble = ""
 	if _, err := w.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		if reason := troubleOf(err); reason != "" {
+			err = db.failed(reason, len(batch))
+		} else {
+			err = fmt.Errorf("begin write: %w", err)
+		}
 		for _, op := range batch {
-			op.done <- fmt.Errorf("begin write: %w", err)
+			op.done <- err
 		}
 		return
 	}
@@ -293,7 +315,7 @@ func (db *DB) commit(batch []*writeOp) {
 			errs[i] = err // the caller gave up before its turn; skip its work
 			continue
 		}
-		w.hooks = w.hooks[:0]
+		w.hooks, w.trouble = w.hooks[:0], ""
 		if single {
 			errs[i] = call(op.fn, w)
 		} else {
@@ -301,6 +323,18 @@ func (db *DB) commit(batch []*writeOp) {
 		}
 		if errs[i] == nil {
 			hooks = append(hooks, w.hooks...)
+			continue
+		}
+		reason := w.trouble
+		if reason == "" {
+			reason = troubleOf(errs[i])
+		}
+		if reason != "" {
+			errs[i] = db.failed(reason, 1)
+		}
+		if !w.inTransaction() {
+			db.abort(batch, errs, i, reason)
+			return
 		}
 	}
 	if single && errs[0] != nil {
@@ -315,8 +349,13 @@ func (db *DB) commit(batch []*writeOp) {
 	if err != nil {
 		w.rollbacks++
 		w.ExecContext(ctx, "ROLLBACK")
+		if reason := troubleOf(err); reason != "" {
+			err = db.failed(reason, len(batch))
+		} else {
+			err = fmt.Errorf("commit: %w", err)
+		}
 		for _, op := range batch {
-			op.done <- fmt.Errorf("commit: %w", err)
+			op.done <- err
 		}
 		return
 	}
@@ -330,6 +369,41 @@ func (db *DB) commit(batch []*writeOp) {
 		op.done <- errs[i]
 		if errs[i] == nil && written != nil {
 			(*written)(committed.Sub(op.queued))
+		}
+	}
+}
+
+// abort ends a batch whose write at failed lost the whole transaction:
+// SQLite rolls everything back by itself after some errors (a full disk
+// when the statement kept no journal of its own, an I/O error). Every
+// write of the batch is undone, so none may be reported as committed, and
+// those after failed must not run: outside a transaction each would commit
+// on its own while its caller heard of a failure. Writes that had failed
+// on their own keep their own errors.
+func (db *DB) abort(batch []*writeOp, errs []error, failed int, reason string) {
+	w := db.writer
+	w.rollbacks++
+	// Harmless if SQLite already rolled back; needed if it did not.
+	w.ExecContext(context.Background(), "ROLLBACK")
+	var lost error
+	if reason != "" {
+		n := 0
+		for i := range batch {
+			if i > failed || errs[i] == nil {
+				n++
+			}
+		}
+		lost = db.failed(reason, n)
+	} else {
+		// Not errs[failed] itself: an application error (a conflict, say)
+		// is its write's own, and would tell the others something false.
+		lost = fmt.Errorf("rolled back with its batch after another write failed: %v", errs[failed])
+	}
+	for i, op := range batch {
+		if i <= failed && errs[i] != nil {
+			op.done <- errs[i]
+		} else {
+			op.done <- lost
 		}
 	}
 }
@@ -455,4 +529,28 @@ func migrate(db *sql.DB) error {
 		}
 	}
 	return nil
+}
+
+// LimitPages caps the database at its current size plus extra pages, with
+// SQLite's own max_page_count on the write connection: past the cap every
+// write that needs a new page fails with SQLITE_FULL ("database or disk is
+// full"), exactly as on a full disk. extra < 0 lifts the cap. It lets tests
+// fill the disk for real.
+func (db *DB) LimitPages(ctx context.Context, extra int64) error {
+	return db.Write(ctx, func(q WriteTx) error {
+		if db.maxPages == 0 {
+			if err := q.QueryRowContext(ctx, "PRAGMA max_page_count").Scan(&db.maxPages); err != nil {
+				return err
+			}
+		}
+		n := db.maxPages
+		if extra >= 0 {
+			if err := q.QueryRowContext(ctx, "PRAGMA page_count").Scan(&n); err != nil {
+				return err
+			}
+			n += extra
+		}
+		var got int64
+		return q.QueryRowContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", n)).Scan(&got)
+	})
 }

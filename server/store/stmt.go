@@ -82,6 +82,17 @@ type writeConn struct {
 	// rollbacks counts the writes (and batches) rolled back, so state kept
 	// beside the database can tell that a change it made may be undone.
 	rollbacks int
+	// trouble is the storage trouble a statement of the write now running
+	// met (see troubleOf), even if the write wrapped or dropped its error.
+	trouble string
+}
+
+// noticed records the storage trouble behind a statement's error.
+func (w *writeConn) noticed(err error) error {
+	if err != nil && w.trouble == "" {
+		w.trouble = troubleOf(err)
+	}
+	return err
 }
 
 // AfterCommit queues fn to run once the current write's transaction commits.
@@ -95,7 +106,8 @@ func (w *writeConn) AfterCommit(fn func()) { w.hooks = append(w.hooks, fn) }
 
 // QueryContext runs a query that returns rows.
 func (w *writeConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return w.stmtCache.QueryContext(context.WithoutCancel(ctx), query, args...)
+	rows, err := w.stmtCache.QueryContext(context.WithoutCancel(ctx), query, args...)
+	return rows, w.noticed(err)
 }
 
 // QueryRowContext runs a query that returns at most one row.
@@ -105,5 +117,6 @@ func (w *writeConn) QueryRowContext(ctx context.Context, query string, args ...a
 
 // ExecContext runs a statement that returns no rows.
 func (w *writeConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return w.stmtCache.ExecContext(context.WithoutCancel(ctx), query, args...)
+	res, err := w.stmtCache.ExecContext(context.WithoutCancel(ctx), query, args...)
+	return res, w.noticed(err)
 }

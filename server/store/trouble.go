@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"parley/server/apperr"
+)
+
+// Storage trouble: the disk is full, or the database cannot be written
+// (mounted read-only, an I/O error, its files gone). Such a write fails
+// for every caller alike, through no fault of theirs, so it is reported as
+// the store being unavailable (503) rather than as an internal error, the
+// store remembers it until a probe write succeeds (WriteTrouble, for the
+// readiness check), and counts it (WriteFailures, for metrics).
+
+// TroubleReasons are the reasons WriteFailures counts by.
+var TroubleReasons = []string{"full", "readonly", "io", "cantopen"}
+
+// troubleWords say each reason in the error message and the health check.
+var troubleWords = map[string]string{
+	"full":     "disk full",
+	"readonly": "read-only",
+	"io":       "I/O error",
+	"cantopen": "cannot open its files",
+}
+
+// DefaultProbeInterval is how often, while writes fail, a probe write
+// checks whether they work again.
+const DefaultProbeInterval = 5 * time.Second
+
+// probeBytes is what a probe writes: enough to need fresh pages and a few
+// frames of the write-ahead log, as any real write might.
+const probeBytes = 64 << 10
+
+// troubleOf is the storage trouble behind err: "" if there is none.
+func troubleOf(err error) string {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return ""
+	}
+	switch se.Code {
+	case sqlite3.ErrFull:
+		return "full"
+	case sqlite3.ErrReadonly:
+		return "readonly"
+	case sqlite3.ErrIoErr:
+		return "io"
+	case sqlite3.ErrCantOpen:
+		return "cantopen"
+	}
+	return ""
+}
+
+// unavailable is the error a write that failed for reason returns.
+func unavailable(reason string) error {
+	return apperr.New(apperr.Unavailable, apperr.CodeServiceUnavailable,
+		"Parley cannot write to its database (%s); try again later", troubleWords[reason])
+}
+
+// failed records that n writes failed for reason and returns their error.
+func (db *DB) failed(reason string, n int) error {
+	db.trouble.Store(&reason)
+	db.failures[reason].Add(int64(n))
+	return unavailable(reason)
+}
+
+// WriteTrouble says why writes are failing, in words ("disk full",
+// "read-only"), or "" when they are not. It is set by the first write that
+// fails for want of storage and cleared only by a probe write that
+// succeeds, so a small write squeezing into a page that happens to be free
+// does not report a full disk as healthy.
+func (db *DB) WriteTrouble() string {
+	if r := db.trouble.Load(); r != nil {
+		return troubleWords[*r]
+	}
+	return ""
+}
+
+// WriteFailures counts, per reason in TroubleReasons, the writes that
+// failed for want of storage since Open.
+func (db *DB) WriteFailures() map[string]int64 {
+	out := make(map[string]int64, len(db.failures))
+	for r, n := range db.failures {
+		out[r] = n.Load()
+	}
+	return out
+}
+
+// probe checks every interval, while writes fail, whether they work again:
+// it writes probeBytes and removes them, in two commits, as a real write
+// needs room for both. It returns when the database closes.
+func (db *DB) probe(interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	ctx := context.Background()
+	for {
+		select {
+		case <-db.stopped:
+			return
+		case <-t.C:
+		}
+		if db.trouble.Load() == nil {
+			continue
+		}
+		err := db.Write(ctx, func(q WriteTx) error {
+			_, err := q.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES ('write_probe', zeroblob(?)) ON CONFLICT (name) DO UPDATE SET value = excluded.value", probeBytes)
+			return err
+		})
+		if err != nil {
+			continue
+		}
+		db.Write(ctx, func(q WriteTx) error {
+			if _, err := q.ExecContext(ctx, "DELETE FROM settings WHERE name = 'write_probe'"); err != nil {
+				return err
+			}
+			// Cleared on the writer, in commit order: a write failing
+			// after this one sets the trouble again.
+			q.AfterCommit(func() { db.trouble.Store(nil) })
+			return nil
+		})
+	}
+}
+
+// inTransaction reports whether the writer's transaction is still open.
+// SQLite rolls the whole transaction back by itself after some errors (a
+// full disk, an I/O error), savepoints and all; the writer must not run
+// the rest of the batch as if it were still inside one.
+func (w *writeConn) inTransaction() bool {
+	open := true
+	w.conn.Raw(func(dc any) error {
+		if c, ok := dc.(*sqlite3.SQLiteConn); ok {
+			open = !c.AutoCommit()
+		}
+		return nil
+	})
+	return open
+}
