@@ -148,6 +148,13 @@ func TestAGuestsSocketClosesWhenItsChatOrDeploymentEnds(t *testing.T) {
 	mustCloseConversation(t, s.tw, chat) // the agent or the account ends it
 	wantRevoked(t, w, "the account closing the chat", proto.CloseEnded, http.StatusGone)
 
+	token, chat = start()
+	w, _ = s.connect(t, token, nil)
+	if err := s.tw.ConversationsV1.DeleteConversation(chat, nil); err != nil {
+		t.Fatal(err)
+	}
+	wantRevoked(t, w, "the account deleting the chat", proto.CloseEnded, http.StatusGone)
+
 	token, _ = start()
 	w, _ = s.connect(t, token, nil)
 	if r := s.do(t, rawRequest{method: http.MethodDelete, path: "/parley/v1/Deployments/" + d.Key}); r.status != http.StatusNoContent {
