@@ -282,11 +282,7 @@ func (h *Hub) Revoke(match func(identity string, claims any) bool, why Revocatio
 		}
 	}
 	h.mu.RUnlock()
-	for _, s := range doomed {
-		s.end(why)
-	}
-	h.metrics.Revoked.Add(float64(len(doomed)))
-	return len(doomed)
+	return h.end(doomed, why)
 }
 
 // RevokeMembers closes the sessions of the identities subscribed to topic
@@ -302,9 +298,14 @@ func (h *Hub) RevokeMembers(topic string, match func(identity string) bool, why 
 		}
 	}
 	h.mu.RUnlock()
-	for _, s := range doomed {
+	return h.end(doomed, why)
+}
+
+// end closes sessions after the frames queued for them, saying why.
+func (h *Hub) end(sessions []*Session, why Revocation) int {
+	for _, s := range sessions {
 		s.end(why)
 	}
-	h.metrics.Revoked.Add(float64(len(doomed)))
-	return len(doomed)
+	h.metrics.Revoked.Add(float64(len(sessions)))
+	return len(sessions)
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"parley/server/apperr"
+	"parley/shared/jsontext"
 )
 
 // Text refuses a field whose value is not valid UTF-8. A store that kept
@@ -26,7 +27,7 @@ func Text(field, v string) error {
 // escapes half of a surrogate pair (such as "\ud800"): valid bytes, but no
 // character, which encoding/json also replaces with U+FFFD.
 func JSON(field string, raw []byte) error {
-	if !utf8.Valid(raw) || !PairedSurrogates(raw) {
+	if !jsontext.Lossless(raw) {
 		return notUTF8(field)
 	}
 	return nil
@@ -35,58 +36,6 @@ func JSON(field string, raw []byte) error {
 func notUTF8(field string) error {
 	return apperr.Invalidf(apperr.CodeBadRequest,
 		"%s is not valid UTF-8 text: send it encoded as UTF-8 (nothing was stored)", field)
-}
-
-// PairedSurrogates reports whether every \u escape of a surrogate in JSON
-// text is a high one followed by a low one. Outside strings JSON has no
-// backslash, so a scan of the whole text finds every escape.
-func PairedSurrogates(raw []byte) bool {
-	for i := 0; i < len(raw); i++ {
-		if raw[i] != '\\' {
-			continue
-		}
-		if i+1 < len(raw) && raw[i+1] != 'u' {
-			i++ // an escaped character, perhaps a backslash
-			continue
-		}
-		r, ok := hex4(raw, i+2)
-		switch {
-		case !ok:
-			continue // not an escape JSON allows: its parser refuses it
-		case 0xDC00 <= r && r <= 0xDFFF:
-			return false // a low half alone
-		case 0xD800 <= r && r <= 0xDBFF:
-			if lo, ok := hex4(raw, i+8); !ok || i+7 >= len(raw) || raw[i+6] != '\\' || raw[i+7] != 'u' || lo < 0xDC00 || lo > 0xDFFF {
-				return false // a high half without its low one
-			}
-			i += 11
-		default:
-			i += 5
-		}
-	}
-	return true
-}
-
-// hex4 reads four hex digits at b[i:].
-func hex4(b []byte, i int) (rune, bool) {
-	if i < 0 || i+4 > len(b) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[i : i+4] {
-		r <<= 4
-		switch {
-		case '0' <= c && c <= '9':
-			r |= rune(c - '0')
-		case 'a' <= c && c <= 'f':
-			r |= rune(c-'a') + 10
-		case 'A' <= c && c <= 'F':
-			r |= rune(c-'A') + 10
-		default:
-			return 0, false
-		}
-	}
-	return r, true
 }
 
 // Identity refuses an identity (or any other key that names someone, such

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"unicode/utf8"
+
+	"parley/shared/jsontext"
 )
 
 // decodeServerFast is DecodeServer's fast path. Every frame a client receives
@@ -413,7 +415,7 @@ func (s *scanner) digits() int {
 // but no one field can be named (a bad field name, or a frame too deep to
 // walk here).
 func badText(b []byte) (field string, bad bool) {
-	if utf8.Valid(b) && pairedSurrogates(b) {
+	if jsontext.Lossless(b) {
 		return "", false
 	}
 	s := scanner{b: b}
@@ -437,9 +439,9 @@ func badText(b []byte) (field string, bad bool) {
 		if !s.value(0) {
 			return "", true
 		}
-		if v := b[vstart:s.i]; !utf8.Valid(key) || !pairedSurrogates(key) {
+		if v := b[vstart:s.i]; !jsontext.Lossless(key) {
 			return "", true
-		} else if !utf8.Valid(v) || !pairedSurrogates(v) {
+		} else if !jsontext.Lossless(v) {
 			var name string
 			if json.Unmarshal(key, &name) != nil {
 				return "", true
@@ -453,59 +455,3 @@ func badText(b []byte) (field string, bad bool) {
 	}
 }
 
-// pairedSurrogates reports whether every \u escape of a surrogate in JSON
-// text is a high one followed by a low one: encoding/json decodes any
-// other as U+FFFD. Outside strings JSON has no backslash, so a scan of
-// the whole text finds every escape. (server/textrule holds the same rule
-// for the REST API; shared/ may not import it.)
-func pairedSurrogates(b []byte) bool {
-	for i := 0; i < len(b); i++ {
-		if b[i] != '\\' {
-			continue
-		}
-		if i+1 < len(b) && b[i+1] != 'u' {
-			i++ // an escaped character, perhaps a backslash
-			continue
-		}
-		r, ok := hex4(b, i+2)
-		switch {
-		case !ok:
-			continue // not an escape JSON allows: the parser refuses it
-		case 0xDC00 <= r && r <= 0xDFFF:
-			return false
-		case 0xD800 <= r && r <= 0xDBFF:
-			if i+7 >= len(b) || b[i+6] != '\\' || b[i+7] != 'u' {
-				return false
-			}
-			if lo, ok := hex4(b, i+8); !ok || lo < 0xDC00 || lo > 0xDFFF {
-				return false
-			}
-			i += 11
-		default:
-			i += 5
-		}
-	}
-	return true
-}
-
-// hex4 reads four hex digits at b[i:].
-func hex4(b []byte, i int) (rune, bool) {
-	if i+4 > len(b) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[i : i+4] {
-		r <<= 4
-		switch {
-		case '0' <= c && c <= '9':
-			r |= rune(c - '0')
-		case 'a' <= c && c <= 'f':
-			r |= rune(c-'a') + 10
-		case 'A' <= c && c <= 'F':
-			r |= rune(c-'A') + 10
-		default:
-			return 0, false
-		}
-	}
-	return r, true
-}
