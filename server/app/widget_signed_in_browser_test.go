@@ -39,7 +39,7 @@ func TestASignedInCustomerSkipsTheFormAndRereadsTheirEarlierChats(t *testing.T) 
 	if n := countOf(t, w, "form.form"); n != 0 {
 		t.Error("a signed-in customer is shown the form")
 	}
-	mine, err := s.tw.ConversationsV1.ListParticipantConversation((&conv.ListParticipantConversationParams{}).SetIdentity("cust_"+d.Key+"_customer-42"))
+	mine, err := s.tw.ConversationsV1.ListParticipantConversation((&conv.ListParticipantConversationParams{}).SetIdentity("cust_" + d.Key + "_customer-42"))
 	if err != nil || len(mine) != 2 {
 		t.Fatalf("want Grace in her earlier chat and a new one, got %d (%v)", len(mine), err)
 	}

@@ -454,4 +454,3 @@ func badText(b []byte) (field string, bad bool) {
 		}
 	}
 }
-
