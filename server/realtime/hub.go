@@ -270,18 +270,24 @@ type Revocation struct {
 }
 
 // Revoke closes every session whose identity and claims match, after the
-// frames already queued for it, and returns how many it closed.
+// frames already queued for it, and returns how many it closed. match runs
+// outside the hub's lock: it may ask other services (is this sign-in still
+// good?) that must not wait on fan-out.
 func (h *Hub) Revoke(match func(identity string, claims any) bool, why Revocation) int {
-	var doomed []*Session
 	h.mu.RLock()
-	for identity, u := range h.users {
+	all := make([]*Session, 0, len(h.users))
+	for _, u := range h.users {
 		for s := range u.sessions {
-			if match(identity, s.Claims()) {
-				doomed = append(doomed, s)
-			}
+			all = append(all, s)
 		}
 	}
 	h.mu.RUnlock()
+	doomed := all[:0]
+	for _, s := range all {
+		if match(s.identity, s.Claims()) {
+			doomed = append(doomed, s)
+		}
+	}
 	return h.end(doomed, why)
 }
 
