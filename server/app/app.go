@@ -194,6 +194,10 @@ func Open(cfg Config) (*App, error) {
 		return nil, err
 	}
 	conv := conversations.NewService(store.NewConversations(db), creds.AccountSID, serviceSID)
+	if err := conv.LoadConfiguration(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	authSvc := auth.NewService(store.NewKeys(db), creds.AccountSID, serviceSID, systemKey)
 	chanStore := store.NewChannels(db)
 	// Every call Parley makes to a URL it was given goes through calls.
