@@ -339,6 +339,7 @@ func Open(cfg Config) (*App, error) {
 	}
 	a.front = front
 	chat.Started = a.routeChat
+	chat.AddressStarted = a.routeWebAddress
 	messaging.Route = a.routeMessaging
 	if sim != nil {
 		if err := a.demoPhone(ctx); err != nil {
