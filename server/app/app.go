@@ -150,6 +150,7 @@ type App struct {
 	log      *slog.Logger
 	stop     context.CancelFunc
 	done     chan struct{}
+	jobsDone chan struct{} // closed when the outbox runner has stopped and saved its progress
 }
 
 // Credentials authenticate API callers as the account.
@@ -194,6 +195,10 @@ func Open(cfg Config) (*App, error) {
 		return nil, err
 	}
 	conv := conversations.NewService(store.NewConversations(db), creds.AccountSID, serviceSID)
+	if err := conv.LoadConfiguration(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	authSvc := auth.NewService(store.NewKeys(db), creds.AccountSID, serviceSID, systemKey)
 	chanStore := store.NewChannels(db)
 	// Every call Parley makes to a URL it was given goes through calls.
@@ -335,6 +340,7 @@ func Open(cfg Config) (*App, error) {
 	}
 	a.front = front
 	chat.Started = a.routeChat
+	chat.AddressStarted = a.routeWebAddress
 	messaging.Route = a.routeMessaging
 	if sim != nil {
 		if err := a.demoPhone(ctx); err != nil {
@@ -355,7 +361,11 @@ func Open(cfg Config) (*App, error) {
 		a.background(bg, cfg)
 	}()
 	go files.Run(bg)
-	go jobs.Run(bg)
+	a.jobsDone = make(chan struct{})
+	go func() {
+		defer close(a.jobsDone)
+		jobs.Run(bg)
+	}()
 	return a, nil
 }
 
@@ -560,13 +570,17 @@ func openMedia(ctx context.Context, cfg Config, db *store.DB, accountSID, servic
 
 // Close ends realtime sessions (telling clients to reconnect), stops
 // background work and closes the database. Call it after the HTTP server
-// has finished its in-flight requests.
+// has finished its in-flight requests. Deliveries in flight finish (each
+// within the outbox's attempt timeout) and their progress is saved before
+// the database closes: otherwise a restart posts again webhooks their
+// receivers already took.
 func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	rtErr := a.realtime.Shutdown(ctx)
 	a.stop()
 	<-a.done
+	<-a.jobsDone
 	a.Routing.Close() // its last events out, its timers stopped, before the store goes
 	a.Interactions.Close()
 	a.facts.Close()       // stores the facts of routing's last events

@@ -55,6 +55,36 @@ func channelAdapters(cfg Config, calls *outbound.Policy) (map[string]channels.Ad
 // to routing, as a Studio flow's "Send to Flex" would: an inbound
 // Interaction on the address's workflow (the desk's by default).
 func (a *App) routeMessaging(ctx context.Context, addr channels.Address, c conversations.Conversation, in channels.Inbound) error {
+	return a.routeInbound(ctx, addr, c, addr.Type, map[string]any{"customerName": in.From, "customerAddress": in.From,
+		"from": in.From, "to": in.To, "channelType": addr.Type})
+}
+
+// routeWebAddress hands a web chat the account started on a web address
+// of no deployment (Flex's POST /v2/WebChats) on as the address's
+// auto-creation says: to routing (type default, the desk unless the
+// address names a workflow), or to a conversation-scoped webhook. Parley
+// runs no Studio flows: a chat of type studio waits for the API.
+func (a *App) routeWebAddress(ctx context.Context, addr channels.Address, c conversations.Conversation) error {
+	switch addr.AutoCreation.Type {
+	case "webhook":
+		return a.Messaging.Hooks(ctx, c.SID, addr.AutoCreation)
+	case "default":
+		var attrs struct {
+			PreEngagement map[string]string `json:"pre_engagement_data"`
+			CustomerName  string            `json:"customer_name"`
+		}
+		_ = json.Unmarshal([]byte(c.Attributes), &attrs)
+		return a.routeInbound(ctx, addr, c, "chat", map[string]any{"customerName": attrs.CustomerName,
+			"pre_engagement_data": attrs.PreEngagement, "channelType": "web", "addressSid": addr.SID})
+	}
+	return nil
+}
+
+// routeInbound makes the inbound Interaction of a conversation a customer
+// started on addr, on the address's workflow (the desk's by default) and
+// task channel (taskChannel by default), its task's attributes the
+// address's merged with attrs.
+func (a *App) routeInbound(ctx context.Context, addr channels.Address, c conversations.Conversation, taskChannel string, attrs map[string]any) error {
 	r := addr.Channel.Routing
 	if r.WorkspaceSID == "" || r.WorkflowSID == "" {
 		// The desk is made now if no agent has made it yet: the task then
@@ -65,24 +95,21 @@ func (a *App) routeMessaging(ctx context.Context, addr channels.Address, c conve
 		}
 		r.WorkspaceSID, r.WorkflowSID = k.WorkspaceSID, k.WorkflowSID
 	}
-	attrs := map[string]any{}
+	merged := map[string]any{}
 	if r.Attributes != "" {
-		_ = json.Unmarshal([]byte(r.Attributes), &attrs) // checked when the address was saved
+		_ = json.Unmarshal([]byte(r.Attributes), &merged) // checked when the address was saved
 	}
-	attrs["customerName"] = in.From
-	attrs["customerAddress"] = in.From
-	attrs["from"] = in.From
-	attrs["to"] = in.To
-	attrs["channelType"] = addr.Type
-	taskChannel := r.TaskChannel
-	if taskChannel == "" {
-		taskChannel = addr.Type
+	for k, v := range attrs {
+		merged[k] = v
+	}
+	if r.TaskChannel != "" {
+		taskChannel = r.TaskChannel
 	}
 	channel, _ := json.Marshal(map[string]any{"type": addr.Type, "initiated_by": "customer",
 		"properties": map[string]string{"media_channel_sid": c.SID}})
 	routingDoc, _ := json.Marshal(map[string]any{"properties": map[string]any{
 		"workspace_sid": r.WorkspaceSID, "workflow_sid": r.WorkflowSID, "task_channel_unique_name": taskChannel,
-		"attributes": attrs}})
+		"attributes": merged}})
 	_, err := a.Interactions.Create(ctx, interactions.Params{Channel: string(channel), Routing: string(routingDoc)})
 	return err
 }

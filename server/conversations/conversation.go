@@ -32,6 +32,7 @@ func (s *Service) CreateConversation(ctx context.Context, p ConversationParams) 
 	if err := s.ask(ctx, "", PreAction{Name: "onConversationAdd", NewConversation: &p}); err != nil {
 		return c, err
 	}
+	p = s.withDefaults(p)
 	err := s.store.Update(ctx, func(tx Tx) error {
 		if err := s.applyConversationParams(ctx, tx, &c, p, now); err != nil {
 			return err

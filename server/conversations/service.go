@@ -13,6 +13,7 @@ type Service struct {
 	publisher  Publisher
 	observers  []Observer
 	preHook    PreHook
+	config     accountConfig
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }

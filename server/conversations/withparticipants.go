@@ -34,6 +34,7 @@ func (s *Service) Open(ctx context.Context, o Opening) (Conversation, []Message,
 		return c, nil, apperr.Invalidf(apperr.CodeTooManyParticipants,
 			"Request contains too many participants: %d, the limit is %d; add the rest afterwards", len(o.Participants), MaxParticipantsPerRequest)
 	}
+	o.Conversation = s.withDefaults(o.Conversation)
 	var msgs []Message
 	err := s.store.Update(ctx, func(tx Tx) error {
 		msgs = msgs[:0]

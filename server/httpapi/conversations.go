@@ -12,6 +12,7 @@ import (
 
 func (a *API) routeConversations() {
 	a.handle("GET", "/Configuration", a.getConfiguration)
+	a.handle("POST", "/Configuration", a.updateConfiguration)
 
 	a.handle("POST", "/Conversations", a.createConversation)
 	a.handle("GET", "/Conversations", a.listConversations)
@@ -48,17 +49,53 @@ func (a *API) routeConversations() {
 }
 
 func (a *API) getConfiguration(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, a.renderConfiguration(a.conv.Configuration()))
+	return nil
+}
+
+// updateConfiguration sets the account's defaults for new conversations.
+func (a *API) updateConfiguration(w http.ResponseWriter, r *http.Request) error {
+	p, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	cp := conversations.ConfigurationParams{
+		DefaultChatServiceSID:      p.str("DefaultChatServiceSid"),
+		DefaultMessagingServiceSID: p.str("DefaultMessagingServiceSid"),
+		DefaultInactiveTimer:       p.str("DefaultInactiveTimer"),
+		DefaultClosedTimer:         p.str("DefaultClosedTimer"),
+	}
+	if p.err != nil {
+		return p.err
+	}
+	c, err := a.conv.UpdateConfiguration(r.Context(), cp)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a.renderConfiguration(c))
+	return nil
+}
+
+func (a *API) renderConfiguration(c conversations.Configuration) model.Configuration {
 	u := a.baseURL + "/conversations/v1/Configuration"
-	writeJSON(w, http.StatusOK, model.Configuration{
-		AccountSID:            a.accountSID,
-		DefaultChatServiceSID: a.conv.ServiceSID(),
-		URL:                   u,
+	orNull := func(v string) *string {
+		if v == "" {
+			return nil
+		}
+		return &v
+	}
+	return model.Configuration{
+		AccountSID:                 a.accountSID,
+		DefaultChatServiceSID:      a.conv.ServiceSID(),
+		DefaultMessagingServiceSID: orNull(c.DefaultMessagingServiceSID),
+		DefaultInactiveTimer:       orNull(c.DefaultInactiveTimer),
+		DefaultClosedTimer:         orNull(c.DefaultClosedTimer),
+		URL:                        u,
 		Links: map[string]string{
 			"service":  a.baseURL + "/conversations/v1/Services/" + a.conv.ServiceSID() + "/Configuration",
 			"webhooks": u + "/Webhooks",
 		},
-	})
-	return nil
+	}
 }
 
 // ---- conversations ----

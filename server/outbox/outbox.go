@@ -200,7 +200,11 @@ func (r *Runner) Retry(ctx context.Context, sid string) (Job, error) {
 // ErrNotFailed is returned by Retry for a job that has not failed.
 var ErrNotFailed = errors.New("only a failed delivery can be retried; this one is pending or delivered")
 
-// Run does due jobs until ctx ends.
+// Run does due jobs until ctx ends. Then it takes no new job, lets the
+// attempts in flight finish (each is bounded by Timeout, not cut short by
+// ctx: a receiver may already have acted on a request it was not allowed
+// to answer), saves their progress and returns. Close the store only after
+// Run has returned, or a restart repeats deliveries that were made.
 func (r *Runner) Run(ctx context.Context) {
 	r.init()
 	idle := time.NewTimer(time.Hour)
@@ -251,20 +255,23 @@ func (r *Runner) round(ctx context.Context) (int, error) {
 	var attempted atomic.Int64
 	for _, line := range lines {
 		sem <- struct{}{}
+		if ctx.Err() != nil {
+			break // stopping: lines not started wait for the next start
+		}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			// One write saves the line's progress: a crash before it
 			// repeats these deliveries, which their idempotency tokens
-			// let receivers drop.
+			// let receivers drop. A stop waits for it.
 			var done []Job
 			defer func() { r.save(ctx, done) }()
 			for _, j := range line {
-				attempted.Add(1)
-				j, ok := r.attempt(ctx, j)
-				if !ok {
-					return // stopping
+				if ctx.Err() != nil {
+					return // stopping: the rest of the line waits for the next start
 				}
+				attempted.Add(1)
+				j = r.attempt(ctx, j)
 				done = append(done, j)
 				if j.State == Pending {
 					return // the rest of the line waits for this one
@@ -276,21 +283,18 @@ func (r *Runner) round(ctx context.Context) (int, error) {
 	return int(attempted.Load()), nil
 }
 
-// attempt runs one job and returns it with its progress; ok is false when
-// the runner is stopping and the outcome is unknown.
-func (r *Runner) attempt(ctx context.Context, j Job) (Job, bool) {
+// attempt runs one job and returns it with its progress. A stop (ctx
+// ending) does not cut the attempt short: its outcome is saved.
+func (r *Runner) attempt(ctx context.Context, j Job) Job {
 	h := r.Handlers[j.Kind]
 	var res Result
 	start := time.Now()
 	if h == nil {
 		res = Result{Err: fmt.Errorf("no handler for jobs of kind %q", j.Kind), Final: true}
 	} else {
-		actx, cancel := context.WithTimeout(ctx, r.Timeout)
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.Timeout)
 		res = h(actx, j)
 		cancel()
-	}
-	if ctx.Err() != nil {
-		return j, false // it runs again after a restart
 	}
 	if r.Metrics != nil {
 		r.Metrics.Attempted(j.Kind, res.Err == nil, time.Since(start))
@@ -308,7 +312,7 @@ func (r *Runner) attempt(ctx context.Context, j Job) (Job, bool) {
 		j.LastError = res.Err.Error()
 		j.NextAt = now.Add(r.backoff(j.Attempts))
 	}
-	return j, true
+	return j
 }
 
 func (r *Runner) save(ctx context.Context, jobs []Job) {

@@ -133,6 +133,10 @@ type Service struct {
 	// Started, when set, hears of every new chat, after its conversation
 	// is made: Parley routes it to an agent from there.
 	Started func(ctx context.Context, d Deployment, c conversations.Conversation) error
+	// AddressStarted, when set, hears of a chat the account started on a
+	// web address of no deployment (Flex's POST /v2/WebChats): Parley
+	// routes it as the address's auto-creation says.
+	AddressStarted func(ctx context.Context, a channels.Address, c conversations.Conversation) error
 	// Deleted, when set, hears of a deleted deployment, to close its
 	// visitors' sessions.
 	Deleted func(key string)

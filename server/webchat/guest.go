@@ -2,6 +2,8 @@ package webchat
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -90,7 +92,7 @@ func (s *Service) Init(ctx context.Context, p InitParams) (Chat, error) {
 	} else {
 		who = identity.NewGuest()
 	}
-	c, err := s.start(ctx, d, who, name, "", data)
+	c, err := s.start(ctx, d, who, name, "", data, s.startedThrough(d))
 	if err != nil {
 		return Chat{}, err
 	}
@@ -123,18 +125,23 @@ func (s *Service) deploymentFor(ctx context.Context, key, origin string) (Deploy
 	return d, nil
 }
 
-// start opens a conversation for a web customer.
-func (s *Service) start(ctx context.Context, d Deployment, identity, name, chatName string, data map[string]string) (conversations.Conversation, error) {
+// start opens a conversation for a web customer through deployment d and
+// hands it to started: Parley routes it from there.
+func (s *Service) start(ctx context.Context, d Deployment, identity, name, chatName string, data map[string]string,
+	started func(context.Context, conversations.Conversation) error) (conversations.Conversation, error) {
 	if err := s.ensureUser(ctx, identity, name); err != nil {
 		return conversations.Conversation{}, err
 	}
-	attrs, err := json.Marshal(map[string]any{
+	doc := map[string]any{
 		"pre_engagement_data": data,
 		"customer_name":       name,
 		"channel_type":        "web",
-		"deployment_key":      d.Key,
 		"address_sid":         d.AddressSID,
-	})
+	}
+	if d.Key != "" { // a web address of no deployment has no key
+		doc["deployment_key"] = d.Key
+	}
+	attrs, err := json.Marshal(doc)
 	if err != nil {
 		return conversations.Conversation{}, err
 	}
@@ -151,10 +158,18 @@ func (s *Service) start(ctx context.Context, d Deployment, identity, name, chatN
 		o.Messages = append(o.Messages, conversations.MessageParams{Author: &identity, Body: &q})
 	}
 	c, _, err := s.conv.Open(ctx, o)
-	if err == nil && s.Started != nil {
-		err = s.Started(ctx, d, c)
+	if err == nil && started != nil {
+		err = started(ctx, c)
 	}
 	return c, err
+}
+
+// startedThrough is Started for chats of deployment d.
+func (s *Service) startedThrough(d Deployment) func(context.Context, conversations.Conversation) error {
+	if s.Started == nil {
+		return nil
+	}
+	return func(ctx context.Context, c conversations.Conversation) error { return s.Started(ctx, d, c) }
 }
 
 func (s *Service) ensureUser(ctx context.Context, identity, name string) error {
@@ -258,12 +273,19 @@ type WebChannelParams struct {
 }
 
 // CreateWebChannel starts a conversation for a web customer on behalf of
-// the account; no token is made.
+// the account; no token is made. The address is a webchat deployment's
+// (the chat is routed as the deployment's are) or any other web address
+// with auto-creation on (routed as its auto-creation says, by
+// AddressStarted). The customer's identity is the account's to name: on an
+// address of no deployment, Parley names one in the account's namespace
+// when Identity is empty, so that the account's backend can mint the
+// customer a token (POST /parley/v1/Tokens) and the customer can read and
+// write the chat over REST and the realtime socket.
 func (s *Service) CreateWebChannel(ctx context.Context, p WebChannelParams) (conversations.Conversation, string, error) {
 	if p.AddressSID == "" {
-		return conversations.Conversation{}, "", invalid("AddressSid is required: the web address of a webchat deployment")
+		return conversations.Conversation{}, "", invalid("AddressSid is required: a web address (Configuration/Addresses, Type=web) or a webchat deployment's")
 	}
-	d, err := s.store.DeploymentByAddress(ctx, p.AddressSID)
+	d, started, err := s.webAddress(ctx, p.AddressSID)
 	if err != nil {
 		return conversations.Conversation{}, "", err
 	}
@@ -277,16 +299,60 @@ func (s *Service) CreateWebChannel(ctx context.Context, p WebChannelParams) (con
 		return conversations.Conversation{}, "", err
 	}
 	who := p.Identity
-	if who == "" {
+	switch {
+	case who == "" && d.Key != "":
 		who = identity.NewGuest()
-	} else if err := identity.CheckMintable(who); err != nil {
-		// The account names its own customers; it cannot hand a web
-		// channel to a guest, an agent or Parley.
-		return conversations.Conversation{}, "", invalid("Identity: %v", err)
+	case who == "":
+		who = newWebCustomer()
+	default:
+		if err := identity.CheckMintable(who); err != nil {
+			// The account names its own customers; it cannot hand a web
+			// channel to a guest, an agent or Parley.
+			return conversations.Conversation{}, "", invalid("Identity: %v", err)
+		}
 	}
 	name := firstNonEmpty(p.CustomerFriendlyName, data["friendlyName"], "Customer")
-	c, err := s.start(ctx, d, who, name, p.ChatFriendlyName, data)
+	c, err := s.start(ctx, d, who, name, p.ChatFriendlyName, data, started)
 	return c, who, err
+}
+
+// webAddress finds where a web chat starts: a deployment, or a bare web
+// address (returned as a deployment with only its AddressSID), with what
+// hears of its new chats.
+func (s *Service) webAddress(ctx context.Context, addressSID string) (Deployment, func(context.Context, conversations.Conversation) error, error) {
+	d, err := s.store.DeploymentByAddress(ctx, addressSID)
+	if err == nil || !apperr.Is(err, apperr.NotFound) {
+		return d, s.startedThrough(d), err
+	}
+	a, err := s.addresses.Address(ctx, addressSID)
+	if apperr.Is(err, apperr.NotFound) {
+		return d, nil, apperr.NotFoundf("Address %s does not exist: create a web address with Configuration/Addresses (Type=web)", addressSID)
+	} else if err != nil {
+		return d, nil, err
+	}
+	if a.Type != "web" {
+		return d, nil, invalid("Address %s is a %s address; web chats start on a web address (Type=web)", addressSID, a.Type)
+	}
+	if !a.AutoCreation.Enabled {
+		return d, nil, invalid("Address %s has auto-creation off: set AutoCreation.Enabled=true for web chats to start on it", addressSID)
+	}
+	var started func(context.Context, conversations.Conversation) error
+	if s.AddressStarted != nil {
+		started = func(ctx context.Context, c conversations.Conversation) error { return s.AddressStarted(ctx, a, c) }
+	}
+	return Deployment{AddressSID: a.SID}, started, nil
+}
+
+// newWebCustomer names the customer of a web chat the account started
+// without naming one: an identity in the account's own namespace (not a
+// guest's, which only Parley's widget tokens speak for), so the account
+// can mint it a token.
+func newWebCustomer() string {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("webchat: crypto/rand failed: " + err.Error())
+	}
+	return "web_" + hex.EncodeToString(b[:])
 }
 
 // checkCustomerNames refuses a customer's or a chat's name that hides

@@ -167,10 +167,14 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// A connection that never sent a request must not hold up a shutdown.
+	silent := newSilentConns()
+	srv.ConnState = silent.track
+	srv.RegisterOnShutdown(silent.closeSilent)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(silent.listen(ln)) }()
 	log.Info("parley serving", "addr", ln.Addr().String(), "base_url", *baseURL, "data", *dataDir,
 		"account_sid", a.Credentials.AccountSID)
 

@@ -30,6 +30,7 @@ type process struct {
 	cmd    *exec.Cmd
 	addr   string
 	stdout *output
+	stderr *output // the log, from the line after "parley serving"
 	exited chan error
 }
 
@@ -70,7 +71,7 @@ func startParleyWith(t *testing.T, bin, dataDir string, flags []string, env ...s
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &process{cmd: cmd, stdout: stdout, exited: make(chan error, 1)}
+	p := &process{cmd: cmd, stdout: stdout, stderr: &output{}, exited: make(chan error, 1)}
 	t.Cleanup(func() { cmd.Process.Kill() })
 	serving := regexp.MustCompile(`msg="parley serving" addr=(\S+)`)
 	lines := bufio.NewScanner(stderr)
@@ -83,8 +84,11 @@ func startParleyWith(t *testing.T, bin, dataDir string, flags []string, env ...s
 	if p.addr == "" {
 		t.Fatalf("parley never said it was serving")
 	}
-	go io.Copy(io.Discard, stderr)
-	go func() { p.exited <- cmd.Wait() }()
+	// Wait reads the pipe to its end before it returns, so the whole log
+	// is in p.stderr once the process has exited.
+	copied := make(chan struct{})
+	go func() { io.Copy(p.stderr, stderr); close(copied) }()
+	go func() { <-copied; p.exited <- cmd.Wait() }()
 	return p
 }
 
