@@ -205,6 +205,8 @@ func TestAVisitorChatsWithTheKeyboardOnly(t *testing.T) {
 	run(t, keys, "Enter ends the chat", press(kb.Enter))
 	run(t, w, "confirm", confirmTheEnd(t, w, "keyboard", true))
 	b.screenshot(t, b.ctx, "keyboard-2-ended")
+	tabTo(t, keys, w, ".ended .primary", false, 5)
+	run(t, keys, "Enter starts a new chat, the focus in the form", press(kb.Enter), focusIs("#field-friendlyName"))
 	c, err := s.tw.ConversationsV1.FetchConversation(sid)
 	if err != nil || *c.State != "closed" {
 		t.Fatalf("after the visitor ended it with the keyboard the conversation is %v (%v)", c.State, err)
