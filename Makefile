@@ -13,6 +13,12 @@ SOURCES := go.mod go.sum web/dist/dist.go $(shell find server shared assets -typ
 WASM_COMMON := go.mod go.sum web/cmd/precompress/main.go $(shell find shared web/attach -name '*.go' -not -name '*_test.go' 2>/dev/null)
 WIDGET := web/dist/build/widget.wasm.br
 DESKTOP := web/dist/build/desktop.wasm.br
+# Browser tests check every screen with axe-core, from npm (server/app/
+# axe_browser_test.go reads .cache/npm/node_modules/axe-core/axe.min.js;
+# PARLEY_AXE names another copy). Pinned: a new version brings new rules,
+# taken on purpose. The stamp reinstalls when the version changes.
+AXE_VERSION := 4.14.1
+AXE := .cache/npm/axe-core-$(AXE_VERSION)
 
 .PHONY: all build run test vet bench deps clean chromium
 
@@ -43,7 +49,7 @@ $(DESKTOP): $(WASM_COMMON) $(shell find web/desktop -name '*.go' -not -name '*_t
 run: build
 	./$(BIN) serve --addr $(ADDR) --data $(DATA) --demo --simulator
 
-test: deps $(WIDGET) $(DESKTOP) chromium
+test: deps $(WIDGET) $(DESKTOP) chromium $(AXE)
 	@test -z "$$(gofmt -l server shared web 2>/dev/null)" || { echo "gofmt needed:"; gofmt -l server shared web; exit 1; }
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./shared/... ./web/attach ./web/widget ./web/desktop   # these build for the browser
@@ -81,6 +87,13 @@ deps: .cache/deps
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium (browser tests)"; \
 		$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+# axe-core for the browser tests' accessibility checks (see AXE above).
+$(AXE):
+	@command -v npm >/dev/null 2>&1 || { echo "installing npm (axe-core, the browser tests' accessibility checker)"; \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y npm; }
+	npm install --no-save --no-audit --no-fund --prefix .cache/npm axe-core@$(AXE_VERSION)
+	@touch $@
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -155,5 +156,22 @@ func TestSignInSprayingManyEmailsIsStopped(t *testing.T) {
 	wantThrottled(t, attacker.signIn(t, ana.Email, "Winter2024!"))
 	if r := s.from(agentAddr).signIn(t, ana.Email, agentPassword); r.status != http.StatusOK {
 		t.Fatalf("an agent from another address: %d %s, want 200", r.status, r.text)
+	}
+}
+
+// A wrong password on the desk is answered to the desk's page, not with
+// the browser's own password prompt, which a Basic challenge to a
+// page's fetch would open (and which held the answer back in Chromium).
+func TestAWrongPasswordFromTheDeskIsNotABasicChallenge(t *testing.T) {
+	s := startServer(t)
+	s.mustCreateAgent(t, "ana@example.com", "agent")
+	for mode, challenged := range map[string]bool{"cors": false, "same-origin": false, "": true} {
+		r := s.do(t, rawRequest{method: http.MethodPost, path: "/parley/v1/Desktop/SignIn", noAuth: true,
+			contentType: "application/x-www-form-urlencoded", header: map[string]string{"Sec-Fetch-Mode": mode},
+			body: url.Values{"Email": {"ana@example.com"}, "Password": {"not it"}}.Encode()})
+		wantTwilioErrorShape(t, r, http.StatusUnauthorized, 20003)
+		if got := r.header.Get("WWW-Authenticate") != ""; got != challenged {
+			t.Errorf("Sec-Fetch-Mode %q: challenged %v, want %v", mode, got, challenged)
+		}
 	}
 }

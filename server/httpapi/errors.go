@@ -28,7 +28,12 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	st := apperr.Status(e.Kind)
-	if st == http.StatusUnauthorized {
+	// A Basic challenge lets a person at a browser's address bar, or a
+	// Twilio client, give the account's credentials. A page's own fetch
+	// (the desk signing in, a token gone stale) handles the 401 itself:
+	// challenged, the browser would hold the request behind its native
+	// password prompt, which asks for credentials the desk never uses.
+	if fromPage := r.Header.Get("Sec-Fetch-Mode"); st == http.StatusUnauthorized && (fromPage == "" || fromPage == "navigate") {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Parley"`)
 	}
 	writeJSON(w, st, model.Error{

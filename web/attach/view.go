@@ -60,7 +60,9 @@ func Drafts(drafts []*Draft, w Words, remove func(*Draft)) app.UI {
 			class += " uploading"
 		}
 		items = append(items, app.Li().Class(class).Title(d.Err).Body(
-			app.If(d.Preview != "", func() app.UI { return app.Img().Src("%s", d.Preview).Alt("") }),
+			// The file's name follows the preview, so the picture is
+			// decoration; go-app drops an empty alt, so say it with a role.
+			app.If(d.Preview != "", func() app.UI { return app.Img().Src("%s", d.Preview).Role("presentation") }),
 			app.Span().Class("file-name").Dir("auto").Text(d.Name),
 			app.If(d.Uploading(), func() app.UI {
 				return app.Progress().Max(1).Value(d.Progress).Aria("label", fmt.Sprintf(w.Uploading, d.Name))

@@ -71,7 +71,7 @@ func (d *Desktop) header() app.UI {
 		opts = append(opts, app.Option().Value(act.SID).Selected(act.SID == d.activity).Text(act.FriendlyName))
 	}
 	return app.Header().Class("top").Body(
-		app.Span().Class("brand").Text("Parley desk"),
+		app.H1().Class("brand").Text("Parley desk"), // the page's one heading at level one, for screen readers' outline
 		app.Nav().Class("tabs").Body(tabs...),
 		app.Div().Class("me").Body(
 			app.Label().For("activity").Class("sr-only").Text("Activity"),

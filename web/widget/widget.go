@@ -229,6 +229,11 @@ func (w *Widget) start(ctx app.Context, data map[string]string) {
 			saved.Verified = userToken != ""
 			w.post(map[string]any{"type": "started", "conversation_sid": saved.Conversation})
 			w.resume(ctx, saved)
+			// The form's button is gone with the form: a visitor in the
+			// widget goes on where they write, not back to the page's top.
+			if w.visible && app.Window().Get("document").Call("hasFocus").Bool() {
+				w.ctx.Defer(func(app.Context) { focus("composer") })
+			}
 		})
 	})
 }
@@ -673,6 +678,7 @@ func (w *Widget) startNew(ctx app.Context, e app.Event) {
 	w.thread = NewThread()
 	w.phase, w.problem = phaseForm, ""
 	w.typing = map[string]time.Time{}
+	w.ctx.Defer(func(app.Context) { focus(w.focusTarget()) }) // the button pressed is gone
 }
 
 func (w *Widget) minimise(ctx app.Context, e app.Event) {
