@@ -78,6 +78,9 @@ func TestAVisitorWhoEndsTheChatSendsTheAgentsTaskToWrapUp(t *testing.T) {
 	}, func() string {
 		return "the agent's task is " + task.AssignmentStatus + " after the visitor left, want wrapping"
 	})
+	if task.Reason == nil || *task.Reason != model.ReasonCustomerLeft {
+		t.Errorf("the task's reason is %v, want %q: the desk tells the agent the customer left by it", task.Reason, model.ReasonCustomerLeft)
+	}
 	var attrs struct {
 		Channel     string `json:"flexInteractionChannelSid"`
 		Interaction string `json:"flexInteractionSid"`

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"parley/server/conversations"
+	"parley/shared/model"
 )
 
 // KindConversationLink names the channel a conversation is routed on: its
@@ -74,7 +75,7 @@ func (s *Service) conversationClosed(ctx context.Context, conversationSID string
 		if ch.Status == ChannelClosed {
 			continue
 		}
-		if err := s.closeChannel(ctx, &ch, ParticipantWrapup, ChannelClosed); err != nil {
+		if err := s.closeChannel(ctx, &ch, ParticipantWrapup, ChannelClosed, model.ReasonCustomerLeft); err != nil {
 			return err
 		}
 	}

@@ -606,7 +606,7 @@ func (s *Service) settleTransfer(ctx context.Context, ch Channel, transferSID, s
 		}
 		for _, p := range parts {
 			if p.Type == TypeAgent && p.WorkerSID == tr.From && p.Status == ParticipantOpen {
-				if err := s.leave(ctx, ch, &p, ParticipantWrapup); err != nil {
+				if err := s.leave(ctx, ch, &p, ParticipantWrapup, agentLeft); err != nil {
 					return err
 				}
 			}
@@ -615,9 +615,12 @@ func (s *Service) settleTransfer(ctx context.Context, ch Channel, transferSID, s
 	return s.store.Put(ctx, object(KindTransfer, tr.SID, ch.SID, tr))
 }
 
+// agentLeft is the reason of a task whose agent left the interaction.
+const agentLeft = "The agent left the interaction"
+
 // leave takes a participant out of the conversation; an agent's task moves
-// to wrapping (status wrapup) or completed (closed).
-func (s *Service) leave(ctx context.Context, ch Channel, p *Participant, status string) error {
+// to wrapping (status wrapup) or completed (closed), for reason.
+func (s *Service) leave(ctx context.Context, ch Channel, p *Participant, status, reason string) error {
 	if p.ConversationParticipantSID != "" {
 		err := s.conv.RemoveParticipant(ctx, ch.ConversationSID, p.ConversationParticipantSID)
 		if err != nil && !apperr.Is(err, apperr.NotFound) {
@@ -632,7 +635,6 @@ func (s *Service) leave(ctx context.Context, ch Channel, p *Participant, status 
 				target = routing.TaskCompleted
 			}
 			if t.AssignmentStatus == routing.TaskAssigned || t.AssignmentStatus == routing.TaskWrapping {
-				reason := "The agent left the interaction"
 				if _, err := s.routing.UpdateTask(ctx, ch.Route.WorkspaceSID, p.TaskSID, routing.TaskParams{AssignmentStatus: &target, Reason: &reason}); err != nil {
 					return err
 				}
