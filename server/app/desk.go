@@ -115,12 +115,19 @@ func (a *App) routeChat(ctx context.Context, dep webchat.Deployment, c conversat
 		CustomerName  string            `json:"customer_name"`
 	}
 	_ = json.Unmarshal([]byte(c.Attributes), &attrs)
+	// The desk names the answers as the form asked for them.
+	labels := map[string]string{}
+	for _, f := range dep.Form {
+		if f.Label != "" {
+			labels[f.Name] = f.Label
+		}
+	}
 	channel, _ := json.Marshal(map[string]any{"type": "web", "initiated_by": "customer",
 		"properties": map[string]string{"media_channel_sid": c.SID}})
 	routingDoc, _ := json.Marshal(map[string]any{"properties": map[string]any{
 		"workspace_sid": k.WorkspaceSID, "workflow_sid": k.WorkflowSID, "task_channel_unique_name": "chat",
 		"attributes": map[string]any{"customerName": attrs.CustomerName, "pre_engagement_data": attrs.PreEngagement,
-			"deploymentKey": dep.Key, "deploymentName": dep.FriendlyName}}})
+			"pre_engagement_labels": labels, "deploymentKey": dep.Key, "deploymentName": dep.FriendlyName}}})
 	_, err = a.Interactions.Create(ctx, interactions.Params{Channel: string(channel), Routing: string(routingDoc)})
 	return err
 }

@@ -200,7 +200,10 @@ func (a *API) routeTasks() {
 		}, render))
 		a.route("POST", under.path+"/{res}", formCall(readReservationParams, func(r *http.Request, p routing.ReservationParams) (routing.Reservation, error) {
 			task, worker := owner(r)
-			return rt.UpdateReservation(r.Context(), ws(r), task, worker, res(r), p)
+			// An accepted chat is answered once its agent can read it.
+			return a.interactions.Accept(r.Context(), res(r), func() (routing.Reservation, error) {
+				return rt.UpdateReservation(r.Context(), ws(r), task, worker, res(r), p)
+			})
 		}, render, http.StatusOK))
 	}
 

@@ -48,27 +48,34 @@ func (s *Service) UpdateChannel(ctx context.Context, interactionSID, channelSID 
 	if ch.Status == ChannelClosed {
 		return Channel{}, apperr.Conflictf(apperr.CodeBadRequest, "Channel %s is already closed", ch.SID)
 	}
+	return ch, s.closeChannel(ctx, &ch, then, p.Status, agentLeft)
+}
+
+// closeChannel takes the channel's agents out of the conversation (their
+// tasks to wrap-up, or completed when then is closed), cancels its tasks
+// still waiting, gives the conversation status (closed or inactive) unless
+// it has it already, and stores the channel with that status.
+func (s *Service) closeChannel(ctx context.Context, ch *Channel, then, status, reason string) error {
 	parts, err := children[Participant](ctx, s, ch.SID, KindParticipant)
 	if err != nil {
-		return Channel{}, err
+		return err
 	}
 	for i := range parts {
 		if parts[i].Type != TypeCustomer && parts[i].Status == ParticipantOpen {
-			if err := s.leave(ctx, ch, &parts[i], then); err != nil {
-				return Channel{}, err
+			if err := s.leave(ctx, *ch, &parts[i], then, reason); err != nil {
+				return err
 			}
 		}
 	}
-	if err := s.cancelWaiting(ctx, ch); err != nil {
-		return Channel{}, err
+	if err := s.cancelWaiting(ctx, *ch); err != nil {
+		return err
 	}
-	state := string(p.Status)
-	if _, err := s.conv.UpdateConversation(ctx, ch.ConversationSID, conversations.ConversationParams{State: &state}); err != nil &&
+	if _, err := s.conv.UpdateConversation(ctx, ch.ConversationSID, conversations.ConversationParams{State: &status}); err != nil &&
 		!apperr.Is(err, apperr.NotFound) && !apperr.Is(err, apperr.Conflict) {
-		return Channel{}, err
+		return err
 	}
-	ch.Status, ch.Updated = p.Status, s.now().UTC()
-	return ch, s.store.Put(ctx, object(KindChannel, ch.SID, ch.InteractionSID, ch))
+	ch.Status, ch.Updated = status, s.now().UTC()
+	return s.store.Put(ctx, object(KindChannel, ch.SID, ch.InteractionSID, *ch))
 }
 
 // cancelWaiting cancels the channel's tasks nobody has accepted yet:
@@ -170,7 +177,7 @@ func (s *Service) UpdateParticipant(ctx context.Context, interactionSID, channel
 	if p.Status == ParticipantClosed {
 		return Participant{}, apperr.Conflictf(apperr.CodeBadRequest, "Participant %s has already left", p.SID)
 	}
-	return p, s.leave(ctx, ch, &p, status)
+	return p, s.leave(ctx, ch, &p, status, agentLeft)
 }
 
 // ---- invites and transfers ----

@@ -160,8 +160,22 @@ type Service struct {
 	now     func() time.Time
 
 	mu       sync.Mutex // one change at a time: an accept and a close must not interleave
-	events   chan routing.Event
+	events   chan work
 	followed chan struct{}
+
+	// accepts are the accepts waiting for their worker's join, by
+	// reservation SID (see Accept).
+	acceptsMu sync.Mutex
+	accepts   map[string]*acceptWait
+	queueMu   sync.RWMutex
+	closing   bool // Close has begun: nothing more is queued
+}
+
+// work is what the follower handles, one at a time: a routing event, or a
+// conversation that closed.
+type work struct {
+	event  *routing.Event
+	closed string // the SID of a conversation that closed
 }
 
 // NewService returns the Interactions API over conversations and routing,
@@ -170,33 +184,58 @@ func NewService(store Store, conv *conversations.Service, rt *routing.Service, l
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Service{store: store, conv: conv, routing: rt, log: log, now: time.Now, events: make(chan routing.Event, 4096),
-		followed: make(chan struct{})}
+	s := &Service{store: store, conv: conv, routing: rt, log: log, now: time.Now, events: make(chan work, 4096),
+		followed: make(chan struct{}), accepts: map[string]*acceptWait{}}
 	rt.Subscribe(func(e routing.Event) {
 		if e.Task == nil || e.Task.Attrs()["flexInteractionChannelSid"] == nil {
 			return
 		}
 		switch e.Type {
 		case routing.EventReservationCreated, routing.EventReservationAccepted, routing.EventTaskCanceled:
-			s.events <- e // handled on its own goroutine: routing's dispatcher must not wait on us
+			s.queue(work{event: &e}) // handled on its own goroutine: routing's dispatcher must not wait on us
 		}
 	})
+	conv.Observe(closings{s})
 	go s.follow()
 	return s
+}
+
+// queue hands work to the follower, unless Close has begun.
+func (s *Service) queue(w work) {
+	s.queueMu.RLock()
+	defer s.queueMu.RUnlock()
+	if !s.closing {
+		s.events <- w
+	}
 }
 
 // Close stops following routing once the events handed over are handled.
 // Call it after routing's Close, which delivers routing's last events.
 func (s *Service) Close() {
+	s.queueMu.Lock()
+	s.closing = true
 	close(s.events)
+	s.queueMu.Unlock()
 	<-s.followed
 }
 
 func (s *Service) follow() {
 	defer close(s.followed)
-	for e := range s.events {
-		if err := s.react(context.Background(), e); err != nil {
+	for w := range s.events {
+		ctx := context.Background()
+		if w.closed != "" {
+			if err := s.conversationClosed(ctx, w.closed); err != nil {
+				s.log.Error("interactions: settle the channels of a closed conversation", "conversation", w.closed, "err", err)
+			}
+			continue
+		}
+		e := *w.event
+		err := s.react(ctx, e)
+		if err != nil {
 			s.log.Error("interactions: react to a routing event", "event", e.Type, "task", e.Task.SID, "err", err)
+		}
+		if e.Type == routing.EventReservationAccepted && e.Reservation != nil {
+			s.joined(e.Reservation.SID)
 		}
 	}
 }
@@ -401,7 +440,7 @@ func (s *Service) Create(ctx context.Context, p Params) (Interaction, error) {
 	in := Interaction{SID: ch.InteractionSID, ContextSID: p.ContextSID, WebhookTTID: p.WebhookTTID, Created: now}
 	in.Channel = withField(p.Channel, "sid", ch.SID)
 	in.Routing = withField(p.Routing, "properties.task_sid", task.SID)
-	objs := append([]Object{object(KindInteraction, in.SID, "", in), object(KindChannel, ch.SID, in.SID, ch)}, parts...)
+	objs := append([]Object{object(KindInteraction, in.SID, "", in), object(KindChannel, ch.SID, in.SID, ch), link(ch)}, parts...)
 	if err := s.store.Put(ctx, objs...); err != nil {
 		return Interaction{}, err
 	}
@@ -567,7 +606,7 @@ func (s *Service) settleTransfer(ctx context.Context, ch Channel, transferSID, s
 		}
 		for _, p := range parts {
 			if p.Type == TypeAgent && p.WorkerSID == tr.From && p.Status == ParticipantOpen {
-				if err := s.leave(ctx, ch, &p, ParticipantWrapup); err != nil {
+				if err := s.leave(ctx, ch, &p, ParticipantWrapup, agentLeft); err != nil {
 					return err
 				}
 			}
@@ -576,9 +615,12 @@ func (s *Service) settleTransfer(ctx context.Context, ch Channel, transferSID, s
 	return s.store.Put(ctx, object(KindTransfer, tr.SID, ch.SID, tr))
 }
 
+// agentLeft is the reason of a task whose agent left the interaction.
+const agentLeft = "The agent left the interaction"
+
 // leave takes a participant out of the conversation; an agent's task moves
-// to wrapping (status wrapup) or completed (closed).
-func (s *Service) leave(ctx context.Context, ch Channel, p *Participant, status string) error {
+// to wrapping (status wrapup) or completed (closed), for reason.
+func (s *Service) leave(ctx context.Context, ch Channel, p *Participant, status, reason string) error {
 	if p.ConversationParticipantSID != "" {
 		err := s.conv.RemoveParticipant(ctx, ch.ConversationSID, p.ConversationParticipantSID)
 		if err != nil && !apperr.Is(err, apperr.NotFound) {
@@ -593,7 +635,6 @@ func (s *Service) leave(ctx context.Context, ch Channel, p *Participant, status 
 				target = routing.TaskCompleted
 			}
 			if t.AssignmentStatus == routing.TaskAssigned || t.AssignmentStatus == routing.TaskWrapping {
-				reason := "The agent left the interaction"
 				if _, err := s.routing.UpdateTask(ctx, ch.Route.WorkspaceSID, p.TaskSID, routing.TaskParams{AssignmentStatus: &target, Reason: &reason}); err != nil {
 					return err
 				}

@@ -151,8 +151,11 @@ func (s *Service) start(ctx context.Context, d Deployment, identity, name, chatN
 		Participants: []conversations.ParticipantParams{{Identity: &identity, Attributes: ptr(string(partAttrs))}},
 	}
 	if d.WelcomeMessage != "" {
+		// The deployment's name signs the greeting wherever it shows: the
+		// widget knows it from its configuration, the desk reads it here.
+		welcome, _ := json.Marshal(map[string]any{"parley": map[string]string{"kind": "welcome", "name": d.FriendlyName}})
 		o.Messages = append(o.Messages, conversations.MessageParams{Author: ptr(WelcomeAuthor), Body: ptr(d.WelcomeMessage),
-			Attributes: ptr(`{"parley":{"kind":"welcome"}}`)})
+			Attributes: ptr(string(welcome))})
 	}
 	if q := data["question"]; q != "" {
 		o.Messages = append(o.Messages, conversations.MessageParams{Author: &identity, Body: &q})

@@ -118,6 +118,11 @@ type Workflow struct {
 	Links                         map[string]string `json:"links"`
 }
 
+// ReasonCustomerLeft is the reason of a task sent to wrap-up because its
+// conversation closed under the agent (the customer ended the chat, or a
+// timer or the API closed it): the desk says the customer left.
+const ReasonCustomerLeft = "The conversation closed: the customer left"
+
 // Task is a piece of work routing finds a worker for.
 type Task struct {
 	AccountSID            string            `json:"account_sid"`

@@ -62,6 +62,10 @@ type Desktop struct {
 
 	// firstMessages wait for the chats agents started, by interaction.
 	firstMessages map[string]firstMessage
+	// accepting are the reservations this desk is accepting: their chat
+	// opens when the accept answers (the agent is then on the
+	// conversation), not on the socket's earlier word of it.
+	accepting map[string]bool
 
 	titleFlash bool
 	lastTyping time.Time
@@ -109,7 +113,11 @@ type TaskAttrs struct {
 	CustomerName    string            `json:"customerName"`
 	CustomerAddress string            `json:"customerAddress"`
 	PreEngagement   map[string]string `json:"pre_engagement_data"`
-	TransferType    string            `json:"transferType"`
+	// Labels name the pre-engagement answers as the deployment's form
+	// asked for them.
+	Labels         map[string]string `json:"pre_engagement_labels"`
+	DeploymentName string            `json:"deploymentName"`
+	TransferType   string            `json:"transferType"`
 }
 
 func attrsOf(t model.Task) TaskAttrs {
@@ -135,6 +143,16 @@ type Chat struct {
 	Drafts          []*attach.Draft // files for the next message
 	Past            []Past          // the customer's earlier conversations
 	PastLoaded      bool
+	PastFailed      bool // the earlier conversations could not be listed: choosing the chat again retries
+	// Loaded is set once the thread's history has come; LoadErr says why
+	// it has not (the desk retries a few times, then the agent can).
+	Loaded  bool
+	LoadErr string
+	loadTry int
+	// CustomerLeft is set when the conversation closed under the agent:
+	// the customer ended the chat (or a timer or the API closed it).
+	// AgentEnded is set when the agent ended it.
+	CustomerLeft, AgentEnded bool
 }
 
 func (c *Chat) add(m model.Message) bool {
@@ -165,6 +183,7 @@ func (d *Desktop) OnMount(ctx app.Context) {
 	d.rest = client.NewREST(d.origin, client.TokenAuth(func(context.Context) (string, error) { return d.token(), nil }), nil)
 	d.links.REST = d.rest
 	d.stopCatching = attach.Catch(ctx, ".chat", "#composer", d.pickFiles, func(on bool) { d.dragging = on })
+	keepEnterFromTheComposer()
 	// Coming back to the tab reads the chat in front of the agent.
 	app.Window().Get("document").Call("addEventListener", "visibilitychange", app.FuncOf(func(app.Value, []app.Value) any {
 		d.ctx.Dispatch(func(ctx app.Context) {
@@ -181,6 +200,44 @@ func (d *Desktop) OnMount(ctx app.Context) {
 		d.loading = true
 		d.refresh(ctx) // checks the token is still good, then starts work
 	}
+}
+
+// keepEnterFromTheComposer stops Enter (without Shift) from putting a new
+// line in the composer. go-app runs OnKeyDown on its UI goroutine after the
+// listener has returned: its PreventDefault comes too late, and a keyboard
+// whose character arrives apart from its keydown (as on Windows, or from
+// chromedp) then types the new line after the handler emptied the box.
+// These listeners run during the events themselves: the keydown's default
+// is prevented, and so is the line break of its character, whenever it
+// comes.
+func keepEnterFromTheComposer() {
+	doc := app.Window().Get("document")
+	plain := false // the Enter being pressed sends: no Shift, no composition
+	inComposer := func(e app.Value) bool { return e.Get("target").Get("id").String() == "composer" }
+	doc.Call("addEventListener", "keydown", app.FuncOf(func(_ app.Value, args []app.Value) any {
+		e := args[0]
+		if e.Get("key").String() != "Enter" {
+			return nil
+		}
+		plain = inComposer(e) && !e.Get("shiftKey").Bool() && !e.Get("isComposing").Bool()
+		if plain {
+			e.Call("preventDefault")
+		}
+		return nil
+	}), true)
+	doc.Call("addEventListener", "beforeinput", app.FuncOf(func(_ app.Value, args []app.Value) any {
+		e := args[0]
+		if t := e.Get("inputType").String(); plain && inComposer(e) && (t == "insertLineBreak" || t == "insertParagraph") {
+			e.Call("preventDefault")
+		}
+		return nil
+	}), true)
+	doc.Call("addEventListener", "keyup", app.FuncOf(func(_ app.Value, args []app.Value) any {
+		if args[0].Get("key").String() == "Enter" {
+			plain = false
+		}
+		return nil
+	}), true)
 }
 
 // OnDismount stops the realtime session.
@@ -448,6 +505,14 @@ func (d *Desktop) onEvent(ctx app.Context, f realtime.ServerFrame) {
 		}
 		d.markRead(c)
 		d.scrollToEnd(m.ConversationSID)
+	case realtime.ConversationUpdated:
+		var conv model.Conversation
+		if json.Unmarshal(f.Data, &conv) != nil {
+			return
+		}
+		if c := d.chat(conv.SID); c != nil && conv.State == "closed" {
+			d.customerLeft(c)
+		}
 	case realtime.ParticipantAdded, realtime.ParticipantUpdated:
 		var p model.Participant
 		if json.Unmarshal(f.Data, &p) != nil {
@@ -491,7 +556,9 @@ func (d *Desktop) onRouting(ctx app.Context, name string, e model.RoutingEvent) 
 			d.ring()
 		case realtime.ReservationAccepted:
 			d.dropOffer(e.Reservation.SID)
-			d.openChat(ctx, *e.Reservation, e.Task)
+			if !d.accepting[e.Reservation.SID] {
+				d.openChat(ctx, *e.Reservation, e.Task)
+			}
 		case realtime.ReservationRejected, realtime.ReservationTimeout, realtime.ReservationCanceled, realtime.ReservationRescinded:
 			d.dropOffer(e.Reservation.SID)
 			if name == realtime.ReservationTimeout {
@@ -502,6 +569,9 @@ func (d *Desktop) onRouting(ctx app.Context, name string, e model.RoutingEvent) 
 		case realtime.ReservationWrapup:
 			if c := d.chatByTask(e.Task.SID); c != nil {
 				c.Status = "wrapping"
+				if left(e.Task) {
+					d.customerLeft(c)
+				}
 			}
 		case realtime.ReservationCompleted:
 			d.closeChat(e.Task.SID)
@@ -549,10 +619,17 @@ func (d *Desktop) dropOffer(resSID string) {
 
 func (d *Desktop) answer(ctx app.Context, o *Offer, status string) {
 	path := "/taskrouter/v1/Workspaces/" + o.Res.WorkspaceSID + "/Workers/" + o.Res.WorkerSID + "/Reservations/" + o.Res.SID
+	if status == "accepted" {
+		if d.accepting == nil {
+			d.accepting = map[string]bool{}
+		}
+		d.accepting[o.Res.SID] = true
+	}
 	d.ctx.Async(func() {
 		var r model.Reservation
 		err := d.rest.Do(context.Background(), "POST", path, form("ReservationStatus", status), &r)
 		d.ctx.Dispatch(func(ctx app.Context) {
+			delete(d.accepting, o.Res.SID)
 			if err != nil {
 				d.problem = client.Explain(err)
 				d.dropOffer(o.Res.SID)
@@ -596,6 +673,9 @@ func (d *Desktop) openChat(ctx app.Context, r model.Reservation, t model.Task) {
 		d.chats = append(d.chats, c)
 	}
 	c.TaskSID, c.ResSID, c.Status = t.SID, r.SID, r.ReservationStatus
+	if c.Status == "wrapping" && left(t) {
+		d.customerLeft(c)
+	}
 	if d.active == "" || d.chat(d.active) == nil {
 		d.active = attrs.ConversationSID
 	}
@@ -607,8 +687,12 @@ func (d *Desktop) openChat(ctx app.Context, r model.Reservation, t model.Task) {
 	d.sendFirstMessage(attrs.InteractionSID)
 }
 
+// loadHistory reads a chat's thread. A failed load is shown in the thread
+// and tried again after 1, 2 and 4 seconds; then choosing the chat again
+// (or its "Try again") does.
 func (d *Desktop) loadHistory(ctx app.Context, c *Chat) {
 	conv := c.Attrs.ConversationSID
+	c.LoadErr = ""
 	d.ctx.Async(func() {
 		cx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
@@ -622,8 +706,26 @@ func (d *Desktop) loadHistory(ctx app.Context, c *Chat) {
 		)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.problem = client.Explain(err)
+				c.LoadErr = client.Explain(err)
+				// A chat in wrap-up may be one the agent has left: no
+				// use insisting.
+				if c.loadTry < 3 && d.chat(conv) == c && c.Status != "wrapping" {
+					wait := time.Second << c.loadTry
+					c.loadTry++
+					d.ctx.After(wait, func(ctx app.Context) {
+						if d.chat(conv) == c && !c.Loaded {
+							d.loadHistory(ctx, c)
+						}
+					})
+				}
 				return
+			}
+			c.Loaded, c.loadTry = true, 0
+			if c.PastFailed { // refused for the same reason, most likely
+				d.loadPast(c)
+			}
+			if about.State == "closed" && c.Status != "monitor" {
+				d.customerLeft(c)
 			}
 			if about.ChatServiceSID != "" {
 				d.links.ServiceSID = about.ChatServiceSID // files are uploaded to it too
@@ -687,9 +789,40 @@ func (d *Desktop) closeChat(task string) {
 func (d *Desktop) selectChat(ctx app.Context, conv string) {
 	d.active, d.view = conv, "chats"
 	if c := d.chat(conv); c != nil {
+		d.retryLoads(ctx, c)
 		d.markRead(c)
 		d.scrollToEnd(conv)
 	}
+}
+
+// retryLoads loads again what of a chat failed to load.
+func (d *Desktop) retryLoads(ctx app.Context, c *Chat) {
+	if !c.Loaded && c.LoadErr != "" {
+		c.loadTry = 0
+		d.loadHistory(ctx, c)
+	}
+	if c.PastFailed {
+		d.loadPast(c)
+	}
+}
+
+// customerLeft shows that the conversation closed under the agent: the
+// composer gives way to the wrap-up, as when the agent ends the chat.
+// Interactions moves the task to wrapping too; the desk does not wait for
+// that word to take the composer away.
+func (d *Desktop) customerLeft(c *Chat) {
+	if c.Status == "monitor" {
+		return
+	}
+	c.CustomerLeft = !c.AgentEnded
+	c.Status, c.Pending, c.Typing = "wrapping", nil, time.Time{}
+}
+
+// left reports whether a task went to wrap-up because its conversation
+// closed under the agent. Its word comes apart from the conversation's
+// (which the desk may not hear: the agent leaves the conversation then).
+func left(t model.Task) bool {
+	return t.Reason != nil && *t.Reason == model.ReasonCustomerLeft
 }
 
 // ---- the composer ----
@@ -804,11 +937,13 @@ func (d *Desktop) setActivity(ctx app.Context, sid string) {
 // ---- ending, wrapping up and completing ----
 
 func (d *Desktop) endChat(ctx app.Context, c *Chat) {
+	c.AgentEnded = true
 	path := "/flex/v1/Interactions/" + c.Attrs.InteractionSID + "/Channels/" + c.Attrs.ChannelSID
 	d.ctx.Async(func() {
 		err := d.rest.Do(context.Background(), "POST", path, form("Status", "closed", "Routing", `{"status":"wrapup"}`), nil)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
+				c.AgentEnded = false
 				d.problem = client.Explain(err)
 				return
 			}

@@ -126,8 +126,10 @@ type Past struct {
 func (d *Desktop) loadPast(c *Chat) {
 	who := c.Attrs.CustomerAddress
 	if who == "" {
+		c.PastLoaded = true // nobody to look up: nothing to wait for
 		return
 	}
+	c.PastFailed = false
 	filter := "Identity"
 	if strings.HasPrefix(who, "+") || strings.Contains(who, ":+") {
 		filter = "Address"
@@ -150,6 +152,7 @@ func (d *Desktop) loadPast(c *Chat) {
 				Created: pc.ConversationDateCreated.Time, Topic: cmp.Or(pc.Topic(), "(no subject)")})
 		}
 		d.ctx.Dispatch(func(ctx app.Context) {
+			c.PastFailed = err != nil
 			if err == nil {
 				c.Past, c.PastLoaded = past, true
 			}
@@ -158,7 +161,13 @@ func (d *Desktop) loadPast(c *Chat) {
 }
 
 func (d *Desktop) pastView(c *Chat) app.UI {
-	if !c.PastLoaded {
+	switch {
+	case c.PastFailed:
+		return app.P().ID("past-failed").Class("hint").Body(
+			app.Text("Could not list them. "),
+			app.Button().Type("button").Class("link").Text("Try again").OnClick(func(app.Context, app.Event) { d.loadPast(c) }),
+		)
+	case !c.PastLoaded:
 		return app.P().Class("hint").Text("Loading…")
 	}
 	if len(c.Past) == 0 {

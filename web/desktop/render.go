@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -126,7 +128,7 @@ func (d *Desktop) offerCard(o *Offer) app.UI {
 	fields := make([]app.UI, 0, len(o.Attrs.PreEngagement))
 	for _, k := range sortedKeys(o.Attrs.PreEngagement) {
 		if k != "friendlyName" && k != "question" { // shown above as the name and the first message
-			fields = append(fields, app.Dt().Text(k), app.Dd().Text(o.Attrs.PreEngagement[k]))
+			fields = append(fields, app.Dt().Text(o.Attrs.label(k)), app.Dd().Text(o.Attrs.PreEngagement[k]))
 		}
 	}
 	return app.Article().Class("offer").Aria("live", "assertive").Body(
@@ -181,6 +183,16 @@ func (d *Desktop) chatView() app.UI {
 	}
 	return app.Section().Class(class...).Aria("label", "Chat with "+c.Attrs.CustomerName).Body(
 		app.Div().Class("thread").Body(
+			// A box that stays, so the list after it keeps its place.
+			app.Div().Class("thread-notices").Body(
+				app.If(!c.Loaded && c.LoadErr != "", func() app.UI {
+					return app.P().ID("load-problem").Class("problem").Role("alert").Body(
+						app.Text("This chat did not load: "+c.LoadErr+" "),
+						app.Button().Type("button").Class("link").Text("Try again").
+							OnClick(func(ctx app.Context, e app.Event) { c.loadTry = 0; d.loadHistory(ctx, c) }),
+					)
+				}),
+			),
 			app.Ol().ID("messages").Class("messages").Body(
 				app.Range(lines).Slice(func(i int) app.UI {
 					if n := lines[i].note; n != nil {
@@ -209,6 +221,7 @@ func (d *Desktop) message(c *Chat, m model.Message) app.UI {
 	var attrs struct {
 		Parley struct {
 			Kind string `json:"kind"`
+			Name string `json:"name"` // a welcome message's deployment
 		} `json:"parley"`
 	}
 	_ = json.Unmarshal([]byte(m.Attributes), &attrs)
@@ -217,6 +230,10 @@ func (d *Desktop) message(c *Chat, m model.Message) app.UI {
 	switch {
 	case mine:
 		classes, author = append(classes, "mine"), "You"
+	case attrs.Parley.Kind == "welcome":
+		// Signed as the widget signs it: with the deployment's name
+		// (older welcomes do not carry it; the task does).
+		classes, author = append(classes, "bot"), firstNonEmpty(attrs.Parley.Name, c.Attrs.DeploymentName, author)
 	case attrs.Parley.Kind != "":
 		classes = append(classes, "bot")
 	case m.Author == c.Attrs.CustomerAddress || c.Names[m.Author] == c.Attrs.CustomerName:
@@ -253,6 +270,10 @@ func (d *Desktop) composer(c *Chat) app.UI {
 		)
 	case "wrapping":
 		return app.Form().Class("wrapup").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); d.complete(ctx, c) }).Body(
+			app.If(c.CustomerLeft, func() app.UI {
+				return app.P().ID("customer-left").Class("left").Role("status").
+					Text(firstNonEmpty(c.Attrs.CustomerName, "The customer") + " left the chat.")
+			}),
 			app.Label().For("disposition").Text("How did it end?"),
 			app.Select().ID("disposition").Body(
 				app.Option().Value("").Text("Choose…"),
@@ -314,7 +335,7 @@ func (d *Desktop) customerPanel(c *Chat) app.UI {
 		app.Dt().Text("Channel"), app.Dd().Text(firstNonEmpty(a.ChannelType, "chat")),
 	}
 	if email := a.PreEngagement["email"]; email != "" {
-		rows = append(rows, app.Dt().Text("Email"), app.Dd().Text(email))
+		rows = append(rows, app.Dt().Text(a.label("email")), app.Dd().Text(email))
 	}
 	// A web visitor's address is only its guest identity: not worth showing.
 	if a.CustomerAddress != "" && a.CustomerAddress != a.CustomerName && a.ChannelType != "web" {
@@ -322,7 +343,7 @@ func (d *Desktop) customerPanel(c *Chat) app.UI {
 	}
 	for _, k := range sortedKeys(a.PreEngagement) {
 		if k != "email" && k != "friendlyName" && k != "question" {
-			rows = append(rows, app.Dt().Text(k), app.Dd().Text(a.PreEngagement[k]))
+			rows = append(rows, app.Dt().Text(a.label(k)), app.Dd().Text(a.PreEngagement[k]))
 		}
 	}
 	return app.Aside().Class("customer").Aria("label", "Customer").Body(
@@ -465,4 +486,39 @@ func firstNonEmpty(v ...string) string {
 		}
 	}
 	return ""
+}
+
+// label names a pre-engagement answer: as the deployment's form asked for
+// it, else its key made readable ("order_number" reads "Order number").
+func (a TaskAttrs) label(key string) string {
+	if l := strings.TrimSpace(a.Labels[key]); l != "" {
+		return l
+	}
+	return humanise(key)
+}
+
+// humanise turns a field's key (snake_case, kebab-case or camelCase) into
+// words with a capital first letter.
+func humanise(key string) string {
+	var b strings.Builder
+	prevLower := false
+	for _, r := range key {
+		switch {
+		case r == '_' || r == '-' || r == '.' || r == ' ':
+			b.WriteRune(' ')
+			prevLower = false
+			continue
+		case unicode.IsUpper(r) && prevLower:
+			b.WriteRune(' ')
+		}
+		b.WriteRune(unicode.ToLower(r))
+		prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
+	}
+	words := strings.Fields(b.String())
+	if len(words) == 0 {
+		return key
+	}
+	s := strings.Join(words, " ")
+	first, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(first)) + s[size:]
 }

@@ -1,0 +1,78 @@
+package interactions
+
+import (
+	"context"
+	"time"
+
+	"parley/server/routing"
+)
+
+// JoinWait bounds how long an accept waits for its worker to join the
+// conversation. The join is one write; only a store in trouble takes long.
+const JoinWait = 10 * time.Second
+
+// acceptWait is an accept waiting for the join its acceptance causes.
+type acceptWait struct {
+	done    chan struct{} // closed once the follower has reacted to the acceptance
+	waiters int
+}
+
+// Accept runs accept (routing's answer to a reservation) and, when it
+// accepted the task of an interaction, returns only once the worker has
+// joined the channel's conversation, or after JoinWait. Routing tells
+// Interactions of the acceptance on another goroutine; without this wait
+// a desk reading the thread at once was refused: the agent was not a
+// participant yet.
+func (s *Service) Accept(ctx context.Context, reservationSID string, accept func() (routing.Reservation, error)) (routing.Reservation, error) {
+	w := s.expect(reservationSID) // before the accept: the join may follow at once
+	defer s.forget(reservationSID, w)
+	r, err := accept()
+	if err != nil || r.Status != routing.ReservationAccepted {
+		return r, err
+	}
+	t, err := s.routing.Task(ctx, r.WorkspaceSID, r.TaskSID)
+	if err != nil || t.Attrs()["flexInteractionChannelSid"] == nil {
+		return r, nil // not an interaction's task: nobody joins anything
+	}
+	timer := time.NewTimer(JoinWait)
+	defer timer.Stop()
+	select {
+	case <-w.done:
+	case <-ctx.Done():
+	case <-timer.C:
+		s.log.Warn("interactions: an accept answered before its worker joined the conversation",
+			"reservation", reservationSID, "task", r.TaskSID, "waited", JoinWait)
+	}
+	return r, nil
+}
+
+func (s *Service) expect(reservationSID string) *acceptWait {
+	s.acceptsMu.Lock()
+	defer s.acceptsMu.Unlock()
+	w := s.accepts[reservationSID]
+	if w == nil {
+		w = &acceptWait{done: make(chan struct{})}
+		s.accepts[reservationSID] = w
+	}
+	w.waiters++
+	return w
+}
+
+func (s *Service) forget(reservationSID string, w *acceptWait) {
+	s.acceptsMu.Lock()
+	defer s.acceptsMu.Unlock()
+	if w.waiters--; w.waiters == 0 && s.accepts[reservationSID] == w {
+		delete(s.accepts, reservationSID)
+	}
+}
+
+// joined wakes the accepts waiting on a reservation: the follower has
+// reacted to its acceptance (joined the worker, or logged why not).
+func (s *Service) joined(reservationSID string) {
+	s.acceptsMu.Lock()
+	defer s.acceptsMu.Unlock()
+	if w := s.accepts[reservationSID]; w != nil {
+		close(w.done)
+		delete(s.accepts, reservationSID)
+	}
+}
