@@ -3,9 +3,12 @@
  *   <script src="https://HOST/embed.js" data-deployment-key="KEY" async></script>
  * Optional: data-position ("right" | "left"), data-color, data-label.
  *
- * Draws the launcher at once; loads the widget iframe only on a sign of
- * intent or when the page is idle, so unused chat costs the site nearly
- * nothing. Talks to the widget by postMessage; exposes window.Parley.
+ * Draws the launcher at once. When the page is idle it loads the widget's
+ * page and WebAssembly into the cache, but starts the widget (whose start
+ * is long work on a main thread that may be the page's) only on a sign of
+ * intent, or for a visitor with a chat under way, so unused chat costs the
+ * site nearly nothing. Talks to the widget by postMessage; exposes
+ * window.Parley.
  */
 (() => {
   "use strict";
@@ -20,6 +23,16 @@
 
   const attr = (name) => script.getAttribute("data-" + name);
   const STORE = "parley:open:" + KEY;
+  const CHAT = "parley:chat:" + KEY; // the visitor has a chat under way
+  const LANG = "parley:lang:" + KEY; // the language the widget last spoke
+  const load = (k) => { try { return localStorage.getItem(k); } catch (_) { return null; } }; // storage can be blocked
+  const keep = (k, v) => { try { v == null ? localStorage.removeItem(k) : localStorage.setItem(k, v); } catch (_) {} };
+
+  // The loader's words in each language the widget speaks; the server
+  // fills them in from shared/i18n. The widget tells which it speaks.
+  const WORDS = /*parley:words*/ { en: { lang: "en", dir: "ltr", open: "Open chat", unread: "unread", title: "Chat" } } /*end*/;
+  const wordsFor = (tag) => WORDS[String(tag || "").toLowerCase().split(/[-_]/)[0]] || WORDS.en;
+  let words = wordsFor(load(LANG) || navigator.language);
 
   // In a closed shadow root page CSS cannot reach in nor ours leak out; an
   // !important :host reset beats even the page's !important rules.
@@ -83,7 +96,6 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
   const btn = el("button", {
     type: "button",
     class: "btn",
-    "aria-label": attr("label") || "Open chat",
     "aria-expanded": "false",
     "aria-describedby": "unread",
   });
@@ -112,6 +124,9 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
   (document.body || document.documentElement).append(host);
 
   let frame = null; // the widget, created lazily
+  let loaded = false; // the frame's page has loaded and listens for "start"
+  let waiting = false; // the frame holds the waiting page (see createFrame)
+  let awake = false; // the widget may start: the visitor showed intent
   let ready = false; // the widget said "ready" and can take commands
   let open = false;
   let unread = 0;
@@ -119,16 +134,53 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
   let hasUser = false;
   const listeners = {};
 
+  // The launcher speaks the widget's language, once known (the site's
+  // data-label, if any, is the site's own words).
+  function speak(w) {
+    words = w;
+    btn.setAttribute("aria-label", attr("label") || w.open);
+    btn.setAttribute("lang", w.lang);
+    root.setAttribute("dir", w.dir);
+    if (frame) frame.setAttribute("title", w.title);
+    const sr = badge.querySelector(".sr");
+    if (sr) sr.textContent = " " + w.unread;
+  }
+  speak(words);
+
+  // createFrame loads the widget's page. Created before any intent
+  // ("wait"), it is a small page that only fetches the WebAssembly into the
+  // cache and, on "start", becomes the widget's page: compiling and
+  // starting the widget would block a main thread the host page may share
+  // (a same-site frame, or a browser that does not isolate sites).
   function createFrame() {
     if (frame) return;
     frame = el("iframe", {
       class: "panel",
-      title: "Chat",
+      title: words.title,
       allow: "clipboard-write",
       // "#user": the site signs its customer in, so the widget's first screen skips the form.
-      src: BASE + "/widget/?key=" + encodeURIComponent(KEY) + (user && user.token ? "#user" : ""),
+      src: BASE + "/widget/?key=" + encodeURIComponent(KEY) + (awake ? "" : "&wait=1") + (user && user.token ? "#user" : ""),
+    });
+    waiting = !awake;
+    frame.addEventListener("load", () => {
+      loaded = true;
+      if (awake && waiting) start();
     });
     root.append(frame);
+  }
+
+  function start() {
+    if (!loaded || !waiting) return;
+    waiting = false;
+    frame.contentWindow.postMessage({ parley: 1, type: "start" }, BASE);
+  }
+
+  // wake starts the widget: the visitor showed intent.
+  function wake() {
+    if (awake) return;
+    awake = true;
+    if (frame) start();
+    else createFrame();
   }
 
   // Nothing is sent before "ready"; the state (user, open) is kept and sent on "ready".
@@ -166,7 +218,7 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
     badge.textContent = n ? (n > 99 ? "99+" : n) : ""; // shows "2", reads "2 unread"
     if (n) {
       const sr = el("span", { class: "sr" });
-      sr.textContent = " unread";
+      sr.textContent = " " + words.unread;
       badge.append(sr);
     }
     emit("unread", n);
@@ -176,12 +228,12 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
     open = value;
     root.classList.toggle("open", open);
     btn.setAttribute("aria-expanded", open);
-    try { localStorage.setItem(STORE, open ? "1" : "0"); } catch (_) {} // storage can be blocked
+    keep(STORE, open ? "1" : "0");
     post(open ? "open" : "close");
   }
 
   function openPanel(focus) {
-    createFrame();
+    wake();
     if (!open) {
       setOpen(true);
       emit("open");
@@ -201,8 +253,8 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
 
   const toggle = () => (open ? closePanel() : openPanel(true));
 
-  // Widget -> loader, all {parley:1, type, ...}: ready; theme {color, position};
-  // message {message}; close; started/ended {conversation_sid}.
+  // Widget -> loader, all {parley:1, type, ...}: ready {chat}; theme {color,
+  // position, lang}; message {message}; close; started/ended {conversation_sid}.
   window.addEventListener("message", (e) => {
     // Only our own frame, from our own origin, may drive the loader.
     if (!frame || e.source !== frame.contentWindow || e.origin !== BASE) return;
@@ -211,6 +263,7 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
     switch (d.type) {
       case "ready":
         ready = true;
+        keep(CHAT, d.chat ? "1" : null);
         if (hasUser) post("setUser", { user });
         post(open ? "open" : "close");
         emit("ready");
@@ -218,6 +271,10 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
       case "theme":
         setColor(d.color);
         setSide(d.position);
+        if (typeof d.lang == "string" && WORDS[d.lang]) {
+          keep(LANG, d.lang);
+          speak(WORDS[d.lang]);
+        }
         break;
       case "message":
         emit("message", d.message);
@@ -228,6 +285,7 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
         break;
       case "started":
       case "ended":
+        keep(CHAT, d.type == "started" ? "1" : null);
         emit(d.type, { conversation_sid: d.conversation_sid });
     }
   });
@@ -239,20 +297,18 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
       closePanel();
     }
   });
-  // Signs of intent: start loading before the click lands.
+  // Signs of intent: start the widget before the click lands.
   for (const type of ["pointerenter", "focus", "touchstart"]) {
-    btn.addEventListener(type, createFrame, { once: true, passive: true });
+    btn.addEventListener(type, wake, { once: true, passive: true });
   }
-  // Otherwise load once the page has loaded and the browser is idle.
+  // Otherwise fetch it once the page has loaded and the browser is idle;
+  // a visitor with a chat under way has shown intent: the widget starts,
+  // to count the agent's answers on the launcher.
+  const idle = () => (load(CHAT) == "1" ? wake() : createFrame());
   const whenIdle = () =>
-    window.requestIdleCallback ? requestIdleCallback(createFrame, { timeout: 3000 }) : setTimeout(createFrame, 3000);
+    window.requestIdleCallback ? requestIdleCallback(idle, { timeout: 3000 }) : setTimeout(idle, 3000);
   if (document.readyState == "complete") whenIdle();
   else window.addEventListener("load", whenIdle, { once: true });
-
-  // Reopen if the visitor left it open, without grabbing focus on page load.
-  let wasOpen = false;
-  try { wasOpen = localStorage.getItem(STORE) == "1"; } catch (_) {}
-  if (wasOpen) openPanel(false);
 
   const api = {
     open: () => openPanel(true),
@@ -277,4 +333,8 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
       console.error("Parley: queued call:", err);
     }
   }
+
+  // Reopen if the visitor left it open, without grabbing focus on page
+  // load: after the queued calls, so the page's handlers hear of it.
+  if (load(STORE) == "1") openPanel(false);
 })();
