@@ -374,7 +374,7 @@ func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
 	t := i18n.For(d.Locale, firstLanguage(r.Header.Get("Accept-Language")))
 	if r.URL.Query().Get("wait") == "1" {
 		// The loader preloads before the visitor shows intent: a page
-		// that only fetches the WASM into the cache (assets/widget/wait.js).
+		// that only prefetches the WASM into the cache (assets/widget/wait.js).
 		var buf bytes.Buffer
 		if err := s.wait.Execute(&buf, map[string]any{"T": t, "Wasm": s.widgetWasm,
 			"Wait": "/widget/wait.js?v=" + s.version("/widget/wait.js")}); err != nil {
