@@ -3,12 +3,9 @@
  *   <script src="https://HOST/embed.js" data-deployment-key="KEY" async></script>
  * Optional: data-position ("right" | "left"), data-color, data-label.
  *
- * Draws the launcher at once. When the page is idle it loads the widget's
- * page and WebAssembly into the cache, but starts the widget (whose start
- * is long work on a main thread that may be the page's) only on a sign of
- * intent, or for a visitor with a chat under way, so unused chat costs the
- * site nearly nothing. Talks to the widget by postMessage; exposes
- * window.Parley.
+ * Draws the launcher at once; fetches the widget when the page is idle and
+ * starts it (long work on a main thread that may be the page's) only on
+ * intent. Talks to the widget by postMessage; exposes window.Parley.
  */
 (() => {
   "use strict";
@@ -23,16 +20,15 @@
 
   const attr = (name) => script.getAttribute("data-" + name);
   const STORE = "parley:open:" + KEY;
-  const CHAT = "parley:chat:" + KEY; // the visitor has a chat under way
-  const LANG = "parley:lang:" + KEY; // the language the widget last spoke
-  const load = (k) => { try { return localStorage.getItem(k); } catch (_) { return null; } }; // storage can be blocked
-  const keep = (k, v) => { try { v == null ? localStorage.removeItem(k) : localStorage.setItem(k, v); } catch (_) {} };
+  const CHAT = "parley:chat:" + KEY; // a chat is under way
+  const LANG = "parley:lang:" + KEY; // the widget's language
+  const load = (k) => { try { return localStorage.getItem(k); } catch (_) {} }; // storage can be blocked
+  const keep = (k, v) => { try { v ? localStorage.setItem(k, v) : localStorage.removeItem(k); } catch (_) {} };
 
-  // The loader's words in each language the widget speaks; the server
-  // fills them in from shared/i18n. The widget tells which it speaks.
-  const WORDS = /*parley:words*/ { en: { lang: "en", dir: "ltr", open: "Open chat", unread: "unread", title: "Chat" } } /*end*/;
-  const wordsFor = (tag) => WORDS[String(tag || "").toLowerCase().split(/[-_]/)[0]] || WORDS.en;
-  let words = wordsFor(load(LANG) || navigator.language);
+  // Words by language, filled in by the server from shared/i18n.
+  const WORDS = /*parley:words*/ { en: { open: "Open chat", unread: "unread", title: "Chat" } } /*end*/;
+  let lang = String(load(LANG) || navigator.language).toLowerCase().split(/[-_]/)[0];
+  if (!WORDS[lang]) lang = "en";
 
   // In a closed shadow root page CSS cannot reach in nor ours leak out; an
   // !important :host reset beats even the page's !important rules.
@@ -124,9 +120,9 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
   (document.body || document.documentElement).append(host);
 
   let frame = null; // the widget, created lazily
-  let loaded = false; // the frame's page has loaded and listens for "start"
-  let waiting = false; // the frame holds the waiting page (see createFrame)
-  let awake = false; // the widget may start: the visitor showed intent
+  let loaded = false; // the frame's page listens for "start"
+  let waiting = false; // the frame holds the waiting page
+  let awake = false; // the visitor showed intent
   let ready = false; // the widget said "ready" and can take commands
   let open = false;
   let unread = 0;
@@ -134,24 +130,19 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
   let hasUser = false;
   const listeners = {};
 
-  // The launcher speaks the widget's language, once known (the site's
-  // data-label, if any, is the site's own words).
-  function speak(w) {
-    words = w;
-    btn.setAttribute("aria-label", attr("label") || w.open);
-    btn.setAttribute("lang", w.lang);
-    root.setAttribute("dir", w.dir);
-    if (frame) frame.setAttribute("title", w.title);
+  // The launcher speaks the widget's language (data-label is the site's own).
+  let words;
+  function speak(l) {
+    words = WORDS[l];
+    btn.setAttribute("aria-label", attr("label") || words.open);
+    btn.setAttribute("lang", l);
+    if (frame) frame.title = words.title;
     const sr = badge.querySelector(".sr");
-    if (sr) sr.textContent = " " + w.unread;
+    if (sr) sr.textContent = " " + words.unread;
   }
-  speak(words);
+  speak(lang);
 
-  // createFrame loads the widget's page. Created before any intent
-  // ("wait"), it is a small page that only fetches the WebAssembly into the
-  // cache and, on "start", becomes the widget's page: compiling and
-  // starting the widget would block a main thread the host page may share
-  // (a same-site frame, or a browser that does not isolate sites).
+  // Before intent the frame is a waiting page that prefetches the WASM.
   function createFrame() {
     if (frame) return;
     frame = el("iframe", {
@@ -175,7 +166,6 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
     frame.contentWindow.postMessage({ parley: 1, type: "start" }, BASE);
   }
 
-  // wake starts the widget: the visitor showed intent.
   function wake() {
     if (awake) return;
     awake = true;
@@ -253,8 +243,8 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
 
   const toggle = () => (open ? closePanel() : openPanel(true));
 
-  // Widget -> loader, all {parley:1, type, ...}: ready {chat}; theme {color,
-  // position, lang}; message {message}; close; started/ended {conversation_sid}.
+  // Widget -> loader, all {parley:1, type, ...}: ready {chat}; theme {color, position,
+  // lang}; message {message}; close; started/ended {conversation_sid}.
   window.addEventListener("message", (e) => {
     // Only our own frame, from our own origin, may drive the loader.
     if (!frame || e.source !== frame.contentWindow || e.origin !== BASE) return;
@@ -271,9 +261,9 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
       case "theme":
         setColor(d.color);
         setSide(d.position);
-        if (typeof d.lang == "string" && WORDS[d.lang]) {
+        if (Object.hasOwn(WORDS, d.lang)) {
           keep(LANG, d.lang);
-          speak(WORDS[d.lang]);
+          speak(d.lang);
         }
         break;
       case "message":
@@ -301,9 +291,7 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
   for (const type of ["pointerenter", "focus", "touchstart"]) {
     btn.addEventListener(type, wake, { once: true, passive: true });
   }
-  // Otherwise fetch it once the page has loaded and the browser is idle;
-  // a visitor with a chat under way has shown intent: the widget starts,
-  // to count the agent's answers on the launcher.
+  // Else fetch it when the page is idle (start it if a chat is under way).
   const idle = () => (load(CHAT) == "1" ? wake() : createFrame());
   const whenIdle = () =>
     window.requestIdleCallback ? requestIdleCallback(idle, { timeout: 3000 }) : setTimeout(idle, 3000);
@@ -334,7 +322,7 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
     }
   }
 
-  // Reopen if the visitor left it open, without grabbing focus on page
-  // load: after the queued calls, so the page's handlers hear of it.
+  // Reopen if the visitor left it open, without taking the focus, after
+  // the queued calls so the page's handlers hear of it.
   if (load(STORE) == "1") openPanel(false);
 })();

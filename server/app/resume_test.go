@@ -91,3 +91,22 @@ func TestAGuestResumesItsOpenChatWithItsResumeToken(t *testing.T) {
 		t.Errorf("a verified customer's Init: %d %s, want no resume token", verified.status, verified.text)
 	}
 }
+
+// A form field's label per language: the widget's languages only, each
+// 1 to 200 characters; kept and returned as given.
+func TestAFormFieldsLabelsPerLanguageAreChecked(t *testing.T) {
+	s := startServer(t)
+	create := func(labels string) reply {
+		return s.postForm(t, "/parley/v1/Deployments", url.Values{"PreEngagementForm": {
+			`[{"name":"order","label":"Order number","type":"text","labels":` + labels + `}]`}})
+	}
+	for _, bad := range []string{`{"de":"Bestellnummer"}`, `{"fr-FR":"Numéro"}`, `{"fr":""}`, `{"fr":"` + strings.Repeat("x", 201) + `"}`} {
+		if r := create(bad); r.status != 400 {
+			t.Errorf("labels %s: %d %s, want 400", bad, r.status, r.text)
+		}
+	}
+	r := create(`{"fr":"Numéro de commande","ar":"رقم الطلب"}`)
+	if r.status != 201 || !strings.Contains(r.text, `"labels":{"ar":"رقم الطلب","fr":"Numéro de commande"}`) {
+		t.Errorf("good labels: %d %s", r.status, r.text)
+	}
+}

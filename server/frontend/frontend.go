@@ -134,13 +134,22 @@ func withWords(loader []byte) ([]byte, error) {
 	words := map[string]map[string]string{}
 	for _, lang := range i18n.Langs() {
 		t := i18n.For(lang, "")
-		words[lang] = map[string]string{"lang": t.Lang, "dir": t.Dir, "open": t.OpenChat, "unread": t.Unread, "title": t.Frame}
+		words[lang] = map[string]string{"open": t.OpenChat, "unread": t.Unread, "title": t.Frame}
 	}
 	b, err := json.Marshal(words)
 	if err != nil {
 		return nil, err
 	}
 	return loaderWords.ReplaceAllLiteral(loader, b), nil
+}
+
+// Loader is the embed loader as the server serves it, words filled in.
+func Loader() ([]byte, error) {
+	b, err := fs.ReadFile(assets.Files, "embed.js")
+	if err != nil {
+		return nil, err
+	}
+	return withWords(b)
 }
 
 // addWasm loads a built binary, precompressed, and returns its
