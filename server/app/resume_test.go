@@ -38,6 +38,11 @@ func TestAGuestResumesItsOpenChatWithItsResumeToken(t *testing.T) {
 		if r.status != 401 || !strings.Contains(r.text, why) {
 			t.Errorf("%s: %d %s, want 401 saying %q", what, r.status, r.text, why)
 		}
+		// A Basic challenge would make the browser stop the widget's
+		// request and ask the visitor for a password.
+		if c := r.header.Get("WWW-Authenticate"); c != "" {
+			t.Errorf("%s: WWW-Authenticate %q, want no challenge", what, c)
+		}
 	}
 
 	// A day later the access token has long expired; the resume token works.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"parley/server/apperr"
 	"parley/shared/model"
@@ -28,7 +29,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	st := apperr.Status(e.Kind)
-	if st == http.StatusUnauthorized {
+	if st == http.StatusUnauthorized && basicCaller(r) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Parley"`)
 	}
 	writeJSON(w, st, model.Error{
@@ -54,4 +55,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// basicCaller reports whether a refused request should hear a Basic
+// challenge: not one that presented an access token, nor a call to the
+// public guest endpoints. A browser meeting a challenge on a page's own
+// request (the widget's expired token, a refused resume) stops it and asks
+// the visitor for a password; headless, it waits for ever.
+func basicCaller(r *http.Request) bool {
+	if r.Header.Get("X-Twilio-Token") != "" || strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		return false
+	}
+	return !strings.HasPrefix(r.URL.Path, "/flex/v2/Webchat/")
 }
