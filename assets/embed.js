@@ -3,9 +3,9 @@
  *   <script src="https://HOST/embed.js" data-deployment-key="KEY" async></script>
  * Optional: data-position ("right" | "left"), data-color, data-label.
  *
- * Draws the launcher at once; loads the widget iframe only on a sign of
- * intent or when the page is idle, so unused chat costs the site nearly
- * nothing. Talks to the widget by postMessage; exposes window.Parley.
+ * Draws the launcher at once; fetches the widget when the page is idle and
+ * starts it (long work on a main thread that may be the page's) only on
+ * intent. Talks to the widget by postMessage; exposes window.Parley.
  */
 (() => {
   "use strict";
@@ -20,6 +20,15 @@
 
   const attr = (name) => script.getAttribute("data-" + name);
   const STORE = "parley:open:" + KEY;
+  const CHAT = "parley:chat:" + KEY; // a chat is under way
+  const LANG = "parley:lang:" + KEY; // the widget's language
+  const load = (k) => { try { return localStorage.getItem(k); } catch (_) {} }; // storage can be blocked
+  const keep = (k, v) => { try { v ? localStorage.setItem(k, v) : localStorage.removeItem(k); } catch (_) {} };
+
+  // Words by language, filled in by the server from shared/i18n.
+  const WORDS = /*parley:words*/ { en: { open: "Open chat", unread: "unread", title: "Chat" } } /*end*/;
+  let lang = String(load(LANG) || navigator.language).toLowerCase().split(/[-_]/)[0];
+  if (!WORDS[lang]) lang = "en";
 
   // In a closed shadow root page CSS cannot reach in nor ours leak out; an
   // !important :host reset beats even the page's !important rules.
@@ -83,7 +92,6 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
   const btn = el("button", {
     type: "button",
     class: "btn",
-    "aria-label": attr("label") || "Open chat",
     "aria-expanded": "false",
     "aria-describedby": "unread",
   });
@@ -112,6 +120,9 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
   (document.body || document.documentElement).append(host);
 
   let frame = null; // the widget, created lazily
+  let loaded = false; // the frame's page listens for "start"
+  let waiting = false; // the frame holds the waiting page
+  let awake = false; // the visitor showed intent
   let ready = false; // the widget said "ready" and can take commands
   let open = false;
   let unread = 0;
@@ -119,16 +130,47 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
   let hasUser = false;
   const listeners = {};
 
+  // The launcher speaks the widget's language (data-label is the site's own).
+  let words;
+  function speak(l) {
+    words = WORDS[l];
+    btn.setAttribute("aria-label", attr("label") || words.open);
+    btn.setAttribute("lang", l);
+    if (frame) frame.title = words.title;
+    const sr = badge.querySelector(".sr");
+    if (sr) sr.textContent = " " + words.unread;
+  }
+  speak(lang);
+
+  // Before intent the frame is a waiting page that prefetches the WASM.
   function createFrame() {
     if (frame) return;
     frame = el("iframe", {
       class: "panel",
-      title: "Chat",
+      title: words.title,
       allow: "clipboard-write",
       // "#user": the site signs its customer in, so the widget's first screen skips the form.
-      src: BASE + "/widget/?key=" + encodeURIComponent(KEY) + (user && user.token ? "#user" : ""),
+      src: BASE + "/widget/?key=" + encodeURIComponent(KEY) + (awake ? "" : "&wait=1") + (user && user.token ? "#user" : ""),
+    });
+    waiting = !awake;
+    frame.addEventListener("load", () => {
+      loaded = true;
+      if (awake && waiting) start();
     });
     root.append(frame);
+  }
+
+  function start() {
+    if (!loaded || !waiting) return;
+    waiting = false;
+    frame.contentWindow.postMessage({ parley: 1, type: "start" }, BASE);
+  }
+
+  function wake() {
+    if (awake) return;
+    awake = true;
+    if (frame) start();
+    else createFrame();
   }
 
   // Nothing is sent before "ready"; the state (user, open) is kept and sent on "ready".
@@ -166,7 +208,7 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
     badge.textContent = n ? (n > 99 ? "99+" : n) : ""; // shows "2", reads "2 unread"
     if (n) {
       const sr = el("span", { class: "sr" });
-      sr.textContent = " unread";
+      sr.textContent = " " + words.unread;
       badge.append(sr);
     }
     emit("unread", n);
@@ -176,12 +218,12 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
     open = value;
     root.classList.toggle("open", open);
     btn.setAttribute("aria-expanded", open);
-    try { localStorage.setItem(STORE, open ? "1" : "0"); } catch (_) {} // storage can be blocked
+    keep(STORE, open ? "1" : "0");
     post(open ? "open" : "close");
   }
 
   function openPanel(focus) {
-    createFrame();
+    wake();
     if (!open) {
       setOpen(true);
       emit("open");
@@ -201,8 +243,8 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
 
   const toggle = () => (open ? closePanel() : openPanel(true));
 
-  // Widget -> loader, all {parley:1, type, ...}: ready; theme {color, position};
-  // message {message}; close; started/ended {conversation_sid}.
+  // Widget -> loader, all {parley:1, type, ...}: ready {chat}; theme {color, position,
+  // lang}; message {message}; close; started/ended {conversation_sid}.
   window.addEventListener("message", (e) => {
     // Only our own frame, from our own origin, may drive the loader.
     if (!frame || e.source !== frame.contentWindow || e.origin !== BASE) return;
@@ -211,6 +253,7 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
     switch (d.type) {
       case "ready":
         ready = true;
+        keep(CHAT, d.chat ? "1" : null);
         if (hasUser) post("setUser", { user });
         post(open ? "open" : "close");
         emit("ready");
@@ -218,6 +261,10 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
       case "theme":
         setColor(d.color);
         setSide(d.position);
+        if (Object.hasOwn(WORDS, d.lang)) {
+          keep(LANG, d.lang);
+          speak(d.lang);
+        }
         break;
       case "message":
         emit("message", d.message);
@@ -228,6 +275,7 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
         break;
       case "started":
       case "ended":
+        keep(CHAT, d.type == "started" ? "1" : null);
         emit(d.type, { conversation_sid: d.conversation_sid });
     }
   });
@@ -239,20 +287,16 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
       closePanel();
     }
   });
-  // Signs of intent: start loading before the click lands.
+  // Signs of intent: start the widget before the click lands.
   for (const type of ["pointerenter", "focus", "touchstart"]) {
-    btn.addEventListener(type, createFrame, { once: true, passive: true });
+    btn.addEventListener(type, wake, { once: true, passive: true });
   }
-  // Otherwise load once the page has loaded and the browser is idle.
+  // Else fetch it when the page is idle (start it if a chat is under way).
+  const idle = () => (load(CHAT) == "1" ? wake() : createFrame());
   const whenIdle = () =>
-    window.requestIdleCallback ? requestIdleCallback(createFrame, { timeout: 3000 }) : setTimeout(createFrame, 3000);
+    window.requestIdleCallback ? requestIdleCallback(idle, { timeout: 3000 }) : setTimeout(idle, 3000);
   if (document.readyState == "complete") whenIdle();
   else window.addEventListener("load", whenIdle, { once: true });
-
-  // Reopen if the visitor left it open, without grabbing focus on page load.
-  let wasOpen = false;
-  try { wasOpen = localStorage.getItem(STORE) == "1"; } catch (_) {}
-  if (wasOpen) openPanel(false);
 
   const api = {
     open: () => openPanel(true),
@@ -277,4 +321,8 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
       console.error("Parley: queued call:", err);
     }
   }
+
+  // Reopen if the visitor left it open, without taking the focus, after
+  // the queued calls so the page's handlers hear of it.
+  if (load(STORE) == "1") openPanel(false);
 })();

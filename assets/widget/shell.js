@@ -2,8 +2,9 @@
 // the header and the pre-engagement form (see index.html), and this script,
 // run before the first paint, makes them behave.
 //
-// - A visitor with a live session (or one the site signs in) goes straight
-//   to the chat, so they see a spinner, not a form they do not need.
+// - A visitor with a live session, or a way back into one (a resume
+//   token), or one the site signs in, goes straight to the chat, so they
+//   see a spinner, not a form they do not need.
 // - Sending the form early is kept: the form is marked data-pending and the
 //   widget sends it when it starts (web/widget/shell.go).
 // - Minimise works at once, by the same message the widget sends.
@@ -13,7 +14,9 @@
   var root = document.documentElement;
   try {
     var saved = JSON.parse(localStorage.getItem("parley:chat:" + key) || "null");
-    if (saved && saved.token && Date.parse(saved.expires) - Date.now() > 10000) root.classList.add("resuming");
+    var live = function (token, expires) { return token && Date.parse(expires) - Date.now() > 10000; };
+    // A live token, or a guest's resume token (the chat may still be open).
+    if (saved && (live(saved.token, saved.expires) || live(saved.resume_token, saved.resume_expires))) root.classList.add("resuming");
   } catch (_) {
     // No storage (private mode) or a damaged entry: the widget decides.
   }

@@ -112,7 +112,8 @@ func (b *browser) listen(ev any) {
 	case *runtime.EventExceptionThrown:
 		b.logf("exception: %s", e.ExceptionDetails.Error())
 	case *page.EventJavascriptDialogOpening:
-		// The widget asks before ending a chat: the visitor says yes.
+		// Parley's pages ask in their own dialogs; should a browser's
+		// dialog open, say yes rather than hang the test.
 		go chromedp.Run(b.ctx, page.HandleJavaScriptDialog(true))
 	}
 }

@@ -100,12 +100,16 @@ func TestTheWidgetRefreshesItsTokenAndSaysSoWhenItCannot(t *testing.T) {
 		t.Errorf("the server has the reply %d times, want once", n)
 	}
 
-	// Offline past the token's life, as a laptop asleep overnight: back
-	// online, the server refuses the token and the widget says the chat
-	// session expired, instead of retrying for ever.
+	// Offline past the token's life, as a laptop asleep overnight, while
+	// the chat was ended: back online, the server refuses the token (and
+	// the way back into a closed chat) and the widget says the chat
+	// session expired, instead of retrying for ever. (Were the chat still
+	// open, the widget would resume it: see
+	// TestAVisitorWhoseTokenExpiredResumesTheOpenChat.)
 	net.cut()
 	run(t, b.ctx, "see the widget notice", waitText(".banner", "Reconnecting"))
 	ahead.Store(int64(12 * time.Hour))
+	mustCloseConversation(t, s.tw, sid)
 	net.restore()
 	run(t, b.ctx, "see the session expired", waitTextFor(".form .problem", "Your chat session expired.", 45*time.Second),
 		chromedp.WaitVisible("#field-friendlyName", chromedp.ByID))

@@ -158,7 +158,7 @@ func TestAVisitorChatsWithAnAgentInTheBrowser(t *testing.T) {
 	b.screenshot(t, b.ctx, "5-reloaded")
 
 	// The visitor ends the chat; the conversation is closed.
-	run(t, w, "end the chat", chromedp.Click("button.end", chromedp.ByQuery), chromedp.WaitVisible(".ended", chromedp.ByQuery))
+	run(t, w, "end the chat", chromedp.Click("button.end", chromedp.ByQuery), confirmEnd(), chromedp.WaitVisible(".ended", chromedp.ByQuery))
 	b.screenshot(t, b.ctx, "6-ended")
 	c, err := s.tw.ConversationsV1.FetchConversation(sid)
 	if err != nil || *c.State != "closed" {

@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -50,8 +51,8 @@ type Server struct {
 	wasm   map[string]wasm // by hashed file name
 	// widgetWasm and desktopWasm are the binaries' hashed URLs; empty
 	// when not built.
-	widgetWasm, desktopWasm         string
-	shell, desktop, home, simulator *template.Template
+	widgetWasm, desktopWasm               string
+	shell, wait, desktop, home, simulator *template.Template
 }
 
 type file struct {
@@ -75,6 +76,7 @@ func New(deployments Deployments, demoKey func(ctx context.Context) (string, err
 		"/favicon.ico":             "favicon.svg", // browsers ask for it unprompted; they all draw an SVG icon
 		"/widget/boot.js":          "widget/boot.js",
 		"/widget/shell.js":         "widget/shell.js",
+		"/widget/wait.js":          "widget/wait.js",
 		"/widget/widget.css":       "widget/widget.css",
 		"/desktop/boot.js":         "widget/boot.js",
 		"/desktop/desktop.css":     "desktop/desktop.css",
@@ -85,11 +87,19 @@ func New(deployments Deployments, demoKey func(ctx context.Context) (string, err
 		if err != nil {
 			return nil, err
 		}
+		if name == "embed.js" {
+			if b, err = withWords(b); err != nil {
+				return nil, err
+			}
+		}
 		s.addStatic(url, b)
 	}
 	var err error
 	if s.shell, err = template.New("index.html").Funcs(template.FuncMap{"autocomplete": autocomplete}).
 		ParseFS(assets.Files, "widget/index.html"); err != nil {
+		return nil, err
+	}
+	if s.wait, err = template.ParseFS(assets.Files, "widget/wait.html"); err != nil {
 		return nil, err
 	}
 	if s.home, err = template.ParseFS(assets.Files, "index.html"); err != nil {
@@ -108,6 +118,38 @@ func New(deployments Deployments, demoKey func(ctx context.Context) (string, err
 	s.widgetWasm = s.addWasm("widget")
 	s.desktopWasm = s.addWasm("desktop")
 	return s, nil
+}
+
+// loaderWords is where embed.js keeps its words, English only in the
+// source; the server puts every language's in (withWords).
+var loaderWords = regexp.MustCompile(`/\*parley:words\*/.*?/\*end\*/`)
+
+// withWords gives the embed loader its words in every language the widget
+// speaks, from shared/i18n, so the launcher speaks the widget's language
+// before the widget has loaded.
+func withWords(loader []byte) ([]byte, error) {
+	if len(loaderWords.FindAllIndex(loader, -1)) != 1 {
+		return nil, fmt.Errorf("embed.js: no single /*parley:words*/ ... /*end*/ to fill in")
+	}
+	words := map[string]map[string]string{}
+	for _, lang := range i18n.Langs() {
+		t := i18n.For(lang, "")
+		words[lang] = map[string]string{"open": t.OpenChat, "unread": t.Unread, "title": t.Frame}
+	}
+	b, err := json.Marshal(words)
+	if err != nil {
+		return nil, err
+	}
+	return loaderWords.ReplaceAllLiteral(loader, b), nil
+}
+
+// Loader is the embed loader as the server serves it, words filled in.
+func Loader() ([]byte, error) {
+	b, err := fs.ReadFile(assets.Files, "embed.js")
+	if err != nil {
+		return nil, err
+	}
+	return withWords(b)
 }
 
 // addWasm loads a built binary, precompressed, and returns its
@@ -339,11 +381,29 @@ func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
 	// deployment's language, or for "auto" the browser's, as the widget
 	// itself picks from navigator.language.
 	t := i18n.For(d.Locale, firstLanguage(r.Header.Get("Accept-Language")))
+	if r.URL.Query().Get("wait") == "1" {
+		// The loader preloads before the visitor shows intent: a page
+		// that only prefetches the WASM into the cache (assets/widget/wait.js).
+		var buf bytes.Buffer
+		if err := s.wait.Execute(&buf, map[string]any{"T": t, "Wasm": s.widgetWasm,
+			"Wait": "/widget/wait.js?v=" + s.version("/widget/wait.js")}); err != nil {
+			s.log.Error("widget page", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		w.Write(buf.Bytes())
+		return
+	}
+	form := make([]webchat.Field, len(d.Form))
+	for i, f := range d.Form {
+		f.Label = t.Label(f.Name, f.Label, f.Labels)
+		form[i] = f
+	}
 	var buf bytes.Buffer
 	err = s.shell.Execute(&buf, map[string]any{
 		"Config": string(cfg), "Nonce": nonce, "Color": template.CSS(d.Theme.Color), // validated #rrggbb
 		"Mode": d.Theme.Mode, "Position": d.Theme.Position, "Wasm": s.widgetWasm,
-		"Key": d.Key, "T": t, "Title": cmp.Or(d.FriendlyName, t.Title), "Form": d.Form,
+		"Key": d.Key, "T": t, "Title": cmp.Or(d.FriendlyName, t.Title), "Form": form,
 		"Shell":    "/widget/shell.js?v=" + s.version("/widget/shell.js"),
 		"CSS":      "/widget/widget.css?v=" + s.version("/widget/widget.css"),
 		"WasmExec": "/widget/wasm_exec.js?v=" + s.version("/widget/wasm_exec.js"),

@@ -41,6 +41,7 @@ func TestTheGoFrontEndsPagesSendSecurityHeaders(t *testing.T) {
 	}{
 		{"the desktop, which no site may frame", "/desktop/", "frame-ancestors 'none'", "DENY"},
 		{"the widget, which its deployment's sites frame", "/widget/?key=CV1", "frame-ancestors 'self' " + shop, ""},
+		{"the widget's waiting page, framed before intent", "/widget/?key=CV1&wait=1", "frame-ancestors 'self' " + shop, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := httptest.NewRecorder()
@@ -64,5 +65,36 @@ func TestTheGoFrontEndsPagesSendSecurityHeaders(t *testing.T) {
 					h.Get("X-Frame-Options"), h.Get("X-Content-Type-Options"), h.Get("Referrer-Policy"))
 			}
 		})
+	}
+}
+
+func TestTheLoaderAndTheFirstScreenSpeakTheVisitorsLanguage(t *testing.T) {
+	loader, err := Loader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"fr":{"open":"Ouvrir la discussion"`, `"ar":{"open":"فتح المحادثة"`, `"en":{"open":"Open chat"`} {
+		if !strings.Contains(string(loader), want) {
+			t.Errorf("the served loader lacks %s", want)
+		}
+	}
+
+	form := []webchat.Field{{Name: "friendlyName", Label: "Name", Type: "text", Required: true},
+		{Name: "order", Label: "Order number", Labels: map[string]string{"fr": "Numéro de commande"}, Type: "text"}}
+	s, err := New(oneDeployment{Key: "CV1", Locale: "auto", Form: form}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.widgetWasm = "/widget/widget.0.wasm"
+	mux := http.NewServeMux()
+	s.Register(mux)
+	r := httptest.NewRequest("GET", "/widget/?key=CV1", nil)
+	r.Header.Set("Accept-Language", "fr-CH, fr;q=0.9")
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, r)
+	for _, want := range []string{`<html lang="fr"`, `>Nom *</label>`, `>Numéro de commande</label>`, `<title>Discussion</title>`} {
+		if !strings.Contains(w.Body.String(), want) {
+			t.Errorf("the French first screen lacks %s", want)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"parley/server/apperr"
 	"parley/shared/model"
@@ -28,12 +29,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	st := apperr.Status(e.Kind)
-	// A Basic challenge lets a person at a browser's address bar, or a
-	// Twilio client, give the account's credentials. A page's own fetch
-	// (the desk signing in, a token gone stale) handles the 401 itself:
-	// challenged, the browser would hold the request behind its native
-	// password prompt, which asks for credentials the desk never uses.
-	if fromPage := r.Header.Get("Sec-Fetch-Mode"); st == http.StatusUnauthorized && (fromPage == "" || fromPage == "navigate") {
+	if st == http.StatusUnauthorized && basicCaller(r) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Parley"`)
 	}
 	writeJSON(w, st, model.Error{
@@ -59,4 +55,21 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// basicCaller reports whether a refused request should hear a Basic
+// challenge, which lets a person at a browser's address bar, or a Twilio
+// client, give the account's credentials: not one that presented an access
+// token, nor a call to the public guest endpoints, nor a page's own fetch
+// (the desk signing in, the widget's expired token, a refused resume),
+// which handles the 401 itself. A browser meeting a challenge there holds
+// the request behind its native password prompt; headless, for ever.
+func basicCaller(r *http.Request) bool {
+	if r.Header.Get("X-Twilio-Token") != "" || strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		return false
+	}
+	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" && mode != "navigate" {
+		return false
+	}
+	return !strings.HasPrefix(r.URL.Path, "/flex/v2/Webchat/")
 }

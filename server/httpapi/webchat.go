@@ -71,6 +71,7 @@ func (a *API) Guest(limits GuestLimits) http.Handler {
 	handle("/flex/v2/Webchat/Init", initLimit, a.guestInit)
 	handle("/flex/v2/Webchat/Tokens/Refresh", otherLimit, a.guestRefresh)
 	handle("/flex/v2/Webchat/End", otherLimit, a.guestEnd)
+	handle("/flex/v2/Webchat/Resume", otherLimit, a.guestResume)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A site may call these from its own pages. Whether its origin may
 		// use a deployment is decided per request, once the key is known;
@@ -121,11 +122,18 @@ type guestChatJSON struct {
 	ConversationSID string     `json:"conversation_sid,omitempty"`
 	Expiration      model.Time `json:"expiration"`
 	Resumed         bool       `json:"resumed,omitempty"`
+	// A guest's way back once the token has expired (Resume).
+	ResumeToken      string      `json:"resume_token,omitempty"`
+	ResumeExpiration *model.Time `json:"resume_expiration,omitempty"`
 }
 
 func renderGuestChat(c webchat.Chat) guestChatJSON {
-	return guestChatJSON{Token: c.Token, Identity: c.Identity, ConversationSID: c.ConversationSID,
-		Expiration: model.Time{Time: c.Expiration}, Resumed: c.Resumed}
+	j := guestChatJSON{Token: c.Token, Identity: c.Identity, ConversationSID: c.ConversationSID,
+		Expiration: model.Time{Time: c.Expiration}, Resumed: c.Resumed, ResumeToken: c.ResumeToken}
+	if c.ResumeToken != "" {
+		j.ResumeExpiration = &model.Time{Time: c.ResumeExpiration}
+	}
+	return j
 }
 
 func (a *API) guestInit(w http.ResponseWriter, r *http.Request) error {
@@ -136,7 +144,7 @@ func (a *API) guestInit(w http.ResponseWriter, r *http.Request) error {
 	c, err := a.webchat.Init(r.Context(), webchat.InitParams{
 		DeploymentKey: p.value("DeploymentKey"), Origin: crossOrigin(r),
 		CustomerFriendlyName: p.value("CustomerFriendlyName"), PreEngagementData: p.value("PreEngagementData"),
-		IdentityToken: p.value("Identity"),
+		IdentityToken: p.value("Identity"), Locale: p.value("Locale"),
 	})
 	if err != nil {
 		return err
@@ -151,6 +159,20 @@ func (a *API) guestRefresh(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c, err := a.webchat.Refresh(r.Context(), p.value("DeploymentKey"), crossOrigin(r), p.value("Token"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, renderGuestChat(c))
+	return nil
+}
+
+// guestResume brings a guest whose token expired back into its open chat.
+func (a *API) guestResume(w http.ResponseWriter, r *http.Request) error {
+	p, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	c, err := a.webchat.Resume(r.Context(), p.value("DeploymentKey"), crossOrigin(r), p.value("ResumeToken"))
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 	"parley/server/media"
 	"parley/server/paging"
 	"parley/server/textrule"
+	"parley/shared/i18n"
 	"parley/shared/sid"
 )
 
@@ -60,11 +61,15 @@ type Deployment struct {
 // "friendlyName" names the customer, and "question" is posted as their first
 // message.
 type Field struct {
-	Name     string   `json:"name"`
-	Label    string   `json:"label"`
-	Type     string   `json:"type"` // text, email, tel, textarea, select
-	Required bool     `json:"required"`
-	Options  []string `json:"options,omitempty"` // for select
+	Name  string `json:"name"`
+	Label string `json:"label"`
+	// Labels are the label in other languages, by language ("fr", "ar":
+	// see i18n.Langs); Label is for the others. The default form's fields
+	// under their English labels speak every language the widget does.
+	Labels   map[string]string `json:"labels,omitempty"`
+	Type     string            `json:"type"` // text, email, tel, textarea, select
+	Required bool              `json:"required"`
+	Options  []string          `json:"options,omitempty"` // for select
 }
 
 // FieldTypes are the kinds of form field the widget draws.
@@ -80,12 +85,14 @@ type Theme struct {
 // AttachmentPolicy says what files customers may send.
 type AttachmentPolicy = media.Policy
 
-// DefaultForm asks for a name, an email address and the question.
+// DefaultForm asks for a name, an email address and the question. Its
+// labels are English here and in the visitor's language in the widget
+// (i18n.Texts.Label).
 func DefaultForm() []Field {
 	return []Field{
-		{Name: "friendlyName", Label: "Name", Type: "text", Required: true},
-		{Name: "email", Label: "Email", Type: "email"},
-		{Name: "question", Label: "How can we help?", Type: "textarea", Required: true},
+		{Name: "friendlyName", Label: i18n.English.FieldName, Type: "text", Required: true},
+		{Name: "email", Label: i18n.English.FieldEmail, Type: "email"},
+		{Name: "question", Label: i18n.English.FieldQuestion, Type: "textarea", Required: true},
 	}
 }
 
@@ -129,7 +136,10 @@ type Service struct {
 	// GuestTokenTTL is how long a guest's token lives; the widget refreshes
 	// it while open.
 	GuestTokenTTL time.Duration
-	Now           func() time.Time
+	// ResumeTTL is how long a guest's resume token lives (see Resume);
+	// DefaultResumeTTL when zero.
+	ResumeTTL time.Duration
+	Now       func() time.Time
 	// Started, when set, hears of every new chat, after its conversation
 	// is made: Parley routes it to an agent from there.
 	Started func(ctx context.Context, d Deployment, c conversations.Conversation) error
@@ -157,7 +167,7 @@ func (s *Service) CreateDeployment(ctx context.Context, p DeploymentParams) (Dep
 		Key:            sid.New(DeploymentKeyType),
 		FriendlyName:   "Webchat",
 		Form:           DefaultForm(),
-		WelcomeMessage: "Hi! Tell us how we can help, and an agent will be with you shortly.",
+		WelcomeMessage: i18n.English.Welcome, // posted in the visitor's language (see Init)
 		Theme:          Theme{Color: "#1f6feb", Mode: "auto", Position: "right"},
 		Locale:         "auto",
 		Attachments:    media.DefaultPolicy(),
@@ -358,7 +368,7 @@ func checkOrigins(in []string) ([]string, error) {
 func checkForm(raw string) ([]Field, error) {
 	var form []Field
 	if err := json.Unmarshal([]byte(raw), &form); err != nil {
-		return nil, invalid("PreEngagementForm must be a JSON array of fields {name, label, type, required, options}: %v", err)
+		return nil, invalid("PreEngagementForm must be a JSON array of fields {name, label, labels, type, required, options}: %v", err)
 	}
 	if len(form) > MaxFormFields {
 		return nil, invalid("PreEngagementForm has %d fields; the limit is %d", len(form), MaxFormFields)
@@ -376,6 +386,15 @@ func checkForm(raw string) ([]Field, error) {
 			return nil, invalid("PreEngagementForm field %q: type %q is not one of %s", f.Name, f.Type, strings.Join(FieldTypes, ", "))
 		case f.Type == "select" && len(f.Options) == 0:
 			return nil, invalid("PreEngagementForm field %q: a select needs options", f.Name)
+		}
+		for lang, l := range f.Labels {
+			switch {
+			case !i18n.Speaks(lang):
+				return nil, invalid("PreEngagementForm field %q: labels has %q; its keys are languages the widget speaks: %s",
+					f.Name, lang, strings.Join(i18n.Langs(), ", "))
+			case l == "" || len(l) > 200:
+				return nil, invalid("PreEngagementForm field %q: its %s label must be 1 to 200 characters", f.Name, lang)
+			}
 		}
 		seen[f.Name] = true
 	}

@@ -20,6 +20,7 @@ import (
 	"parley/server/identity"
 	"parley/server/paging"
 	"parley/server/textrule"
+	"parley/shared/i18n"
 )
 
 // Guest limits.
@@ -40,6 +41,9 @@ type InitParams struct {
 	// IdentityToken, when set, is a JWT the website signed with the
 	// deployment's identity secret, naming its logged-in customer.
 	IdentityToken string
+	// Locale is the visitor's language (the widget's), for a deployment
+	// whose locale is "auto": the default welcome is posted in it.
+	Locale string
 }
 
 // Chat is a guest's way into a conversation.
@@ -49,8 +53,13 @@ type Chat struct {
 	ConversationSID string
 	Expiration      time.Time
 	// Resumed is true when a verified customer's open conversation was
-	// returned instead of a new one.
+	// returned instead of a new one, or a guest resumed its chat.
 	Resumed bool
+	// ResumeToken brings a guest back into this conversation once Token
+	// has expired (see Resume), until ResumeExpiration; empty for a
+	// verified customer, whom the site signs in again.
+	ResumeToken      string
+	ResumeExpiration time.Time
 }
 
 // Init starts a chat for a website visitor: a guest user, a conversation
@@ -92,11 +101,16 @@ func (s *Service) Init(ctx context.Context, p InitParams) (Chat, error) {
 	} else {
 		who = identity.NewGuest()
 	}
+	d.WelcomeMessage = i18n.For(d.Locale, p.Locale).WelcomeText(d.WelcomeMessage)
 	c, err := s.start(ctx, d, who, name, "", data, s.startedThrough(d))
 	if err != nil {
 		return Chat{}, err
 	}
-	return s.chat(who, d.Key, c.SID, false)
+	chat, err := s.chat(who, d.Key, c.SID, false)
+	if err != nil || p.IdentityToken != "" {
+		return chat, err
+	}
+	return s.withResume(chat, d.Key)
 }
 
 func (s *Service) chat(identity, key, conversationSID string, resumed bool) (Chat, error) {

@@ -26,11 +26,12 @@ type Config struct {
 
 // Field is a pre-engagement form field.
 type Field struct {
-	Name     string   `json:"name"`
-	Label    string   `json:"label"`
-	Type     string   `json:"type"`
-	Required bool     `json:"required"`
-	Options  []string `json:"options"`
+	Name     string            `json:"name"`
+	Label    string            `json:"label"`
+	Labels   map[string]string `json:"labels"` // by language; see i18n.Texts.Label
+	Type     string            `json:"type"`
+	Required bool              `json:"required"`
+	Options  []string          `json:"options"`
 }
 
 // readConfig reads the config the server put in the page's

@@ -23,6 +23,15 @@ type Saved struct {
 	// Verified: the website signed the customer in, so the identity is
 	// theirs across visits (and so are its earlier chats).
 	Verified bool `json:"verified,omitempty"`
+	// Resume brings a guest back into the chat once Token has expired,
+	// until ResumeExpires, while the chat is open (see guestAPI.resume).
+	Resume        string    `json:"resume_token,omitempty"`
+	ResumeExpires time.Time `json:"resume_expires,omitempty"`
+}
+
+// canResume reports whether s holds a resume token still alive.
+func (s Saved) canResume() bool {
+	return s.Resume != "" && time.Until(s.ResumeExpires) > 10*time.Second
 }
 
 func storageKey(deployment string) string { return "parley:chat:" + deployment }
@@ -34,15 +43,27 @@ type guestAPI struct {
 }
 
 type guestChat struct {
-	Token           string     `json:"token"`
-	Identity        string     `json:"identity"`
-	ConversationSID string     `json:"conversation_sid"`
-	Expiration      model.Time `json:"expiration"`
+	Token            string      `json:"token"`
+	Identity         string      `json:"identity"`
+	ConversationSID  string      `json:"conversation_sid"`
+	Expiration       model.Time  `json:"expiration"`
+	ResumeToken      string      `json:"resume_token"`
+	ResumeExpiration *model.Time `json:"resume_expiration"`
 }
 
-func (g guestAPI) init(ctx context.Context, name string, data map[string]string, identityToken string) (Saved, error) {
+func (c guestChat) saved() Saved {
+	s := Saved{Token: c.Token, Identity: c.Identity, Conversation: c.ConversationSID, Expires: c.Expiration.Time, Resume: c.ResumeToken}
+	if c.ResumeExpiration != nil {
+		s.ResumeExpires = c.ResumeExpiration.Time
+	}
+	return s
+}
+
+// init starts a chat; lang is the visitor's language, in which the
+// server posts the default welcome.
+func (g guestAPI) init(ctx context.Context, name string, data map[string]string, identityToken, lang string) (Saved, error) {
 	b, _ := json.Marshal(data)
-	form := url.Values{"DeploymentKey": {g.key}, "CustomerFriendlyName": {name}, "PreEngagementData": {string(b)}}
+	form := url.Values{"DeploymentKey": {g.key}, "CustomerFriendlyName": {name}, "PreEngagementData": {string(b)}, "Locale": {lang}}
 	if identityToken != "" {
 		form.Set("Identity", identityToken)
 	}
@@ -50,7 +71,15 @@ func (g guestAPI) init(ctx context.Context, name string, data map[string]string,
 	if err := g.rest.Do(ctx, "POST", "/flex/v2/Webchat/Init", form, &c); err != nil {
 		return Saved{}, err
 	}
-	return Saved{Token: c.Token, Identity: c.Identity, Conversation: c.ConversationSID, Expires: c.Expiration.Time}, nil
+	return c.saved(), nil
+}
+
+// resume exchanges a guest's resume token for a fresh token to its chat,
+// while the chat is open; the server refuses it (401) once it is closed.
+func (g guestAPI) resume(ctx context.Context, resumeToken string) (Saved, error) {
+	var c guestChat
+	err := g.rest.Do(ctx, "POST", "/flex/v2/Webchat/Resume", url.Values{"DeploymentKey": {g.key}, "ResumeToken": {resumeToken}}, &c)
+	return c.saved(), err
 }
 
 func (g guestAPI) refresh(ctx context.Context, token string) (string, time.Time, error) {

@@ -26,25 +26,46 @@ func (w *Widget) Render() app.UI {
 		w.body(),
 		app.If(w.earlier.open, w.earlierView),
 		app.If(w.viewer != "", w.viewerView),
+		app.If(w.confirming && w.phase == phaseChat, w.endDialog),
+	)
+}
+
+// endDialog asks before ending the chat (see askToEnd). A native modal
+// dialog: the browser keeps the focus in it, makes the rest inert and
+// turns Escape into "cancel".
+func (w *Widget) endDialog() app.UI {
+	return app.Dialog().ID("end-dialog").Class("confirm-end").Role("alertdialog").
+		Aria("labelledby", "end-title").Aria("describedby", "end-text").On("cancel", w.keepChatting).Body(
+		app.H2().ID("end-title").Text(w.t.EndTitle),
+		app.P().ID("end-text").Text(w.t.ConfirmEnd),
+		app.Div().Class("actions").Body(
+			app.Button().Type("button").ID("end-no").Class("secondary", "cancel").Text(w.t.EndNo).OnClick(w.keepChatting),
+			app.Button().Type("button").Class("primary", "confirm").Text(w.t.EndYes).OnClick(w.endChat),
+		),
 	)
 }
 
 func (w *Widget) header() app.UI {
 	title := firstNonEmpty(w.cfg.Name, w.t.Title)
+	// The subtitle has a row of its own, the header's full width: the
+	// buttons, which come and go, never make it wrap (and the header jump).
 	return app.Header().Class("head").Body(
 		app.Div().Class("head-text").Body(
 			app.H1().Class("title").Text(title),
 			app.P().Class("subtitle").Text(w.t.Subtitle),
 		),
-		app.If(w.phase == phaseChat, func() app.UI {
-			return app.Button().Type("button").Class("end").Text(w.t.EndChat).OnClick(w.endChat)
-		}),
-		app.If(w.canSeeEarlier(), func() app.UI {
-			return app.Button().Type("button").Class("icon", "history").Aria("label", w.t.Earlier).Title(w.t.Earlier).
-				Aria("expanded", w.earlier.open).OnClick(w.openEarlier).Body(app.Raw(clockIcon))
-		}),
-		app.Button().Type("button").Class("icon", "min").Aria("label", w.t.Minimise).Title(w.t.Minimise).
-			OnClick(w.minimise).Body(app.Span().Aria("hidden", "true").Text("–")),
+		app.Div().Class("head-actions").Body(
+			app.If(w.phase == phaseChat, func() app.UI {
+				return app.Button().Type("button").ID("end-chat").Class("end").Aria("haspopup", "dialog").
+					Text(w.t.EndChat).OnClick(w.askToEnd)
+			}),
+			app.If(w.canSeeEarlier(), func() app.UI {
+				return app.Button().Type("button").Class("icon", "history").Aria("label", w.t.Earlier).Title(w.t.Earlier).
+					Aria("expanded", w.earlier.open).OnClick(w.openEarlier).Body(app.Raw(clockIcon))
+			}),
+			app.Button().Type("button").Class("icon", "min").Aria("label", w.t.Minimise).Title(w.t.Minimise).
+				OnClick(w.minimise).Body(app.Span().Aria("hidden", "true").Text("–")),
+		),
 	)
 }
 
@@ -103,7 +124,7 @@ func (w *Widget) field(f Field) app.UI {
 		input = app.Input().ID(id).Name(f.Name).Type(f.Type).Required(f.Required).Attr("autocomplete", auto).
 			Aria("invalid", problem != "").Aria("describedby", errID).OnInput(onInput)
 	}
-	label := f.Label
+	label := w.t.Label(f.Name, f.Label, f.Labels)
 	if f.Required {
 		label += " *"
 	}

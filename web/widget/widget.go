@@ -74,6 +74,8 @@ type Widget struct {
 	awaitingUser bool // the site said it signs its customer in
 	earlier      earlier
 	parentOrigin string
+	confirming   bool      // asking "End this chat?"
+	cameBack     time.Time // when a resume token last brought the chat back
 
 	// attachments
 	drafts    []*attach.Draft
@@ -111,18 +113,25 @@ func (w *Widget) OnMount(ctx app.Context) {
 	})
 	w.listenToLoader()
 	// "ready" goes once the first screen is drawn, so the loader (and the
-	// benchmark timing click to form) sees a widget a visitor can use.
+	// benchmark timing click to form) sees a widget a visitor can use. It
+	// says whether a chat is under way (the loader then starts the widget
+	// on the site's next pages by itself, to count the answers) and theme
+	// says the language, which the launcher speaks from then on.
 	w.ctx.Defer(func(ctx app.Context) {
 		w.takeOver(ctx)
 		mark("parley:ready")
-		w.post(map[string]any{"type": "ready"})
-		w.post(map[string]any{"type": "theme", "color": cfg.Theme.Color, "position": cfg.Theme.Position})
+		w.post(map[string]any{"type": "ready", "chat": w.phase == phaseChat || (w.phase == phaseLoading && !w.awaitingUser)})
+		w.post(map[string]any{"type": "theme", "color": cfg.Theme.Color, "position": cfg.Theme.Position, "lang": w.t.Lang})
 	})
 
 	var saved Saved
 	ctx.LocalStorage().Get(storageKey(cfg.Key), &saved)
 	if saved.Token != "" && time.Until(saved.Expires) > 10*time.Second {
 		w.resume(ctx, saved)
+		return
+	}
+	if saved.canResume() {
+		w.comeBack(ctx, saved, "")
 		return
 	}
 	// A site that signs its customer in says so in the frame's address
@@ -219,7 +228,7 @@ func (w *Widget) start(ctx app.Context, data map[string]string) {
 	w.ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		saved, err := w.api.init(c, name, data, userToken)
+		saved, err := w.api.init(c, name, data, userToken, w.t.Lang)
 		w.ctx.Dispatch(func(ctx app.Context) {
 			w.submitting = false
 			if err != nil {
@@ -625,10 +634,47 @@ func (w *Widget) scheduleRefresh(ctx app.Context) {
 	})
 }
 
-// expire forgets a chat whose token no longer works.
+// expire forgets a chat whose token no longer works, and brings it back
+// with its resume token if it has one (a guest's), the chat still open.
 func (w *Widget) expire(ctx app.Context) {
+	w.tokenMu.Lock()
+	saved := w.saved
+	w.tokenMu.Unlock()
 	w.forget(ctx)
+	// Once only in a while: a chat that the server lets resume but whose
+	// token is then refused must not go round in circles.
+	if saved.canResume() && time.Since(w.cameBack) > time.Minute {
+		w.comeBack(ctx, saved, w.t.Expired)
+		return
+	}
 	w.phase, w.problem = phaseForm, w.t.Expired
+}
+
+// comeBack exchanges a guest's resume token for a fresh token to its
+// chat: a visitor back after the token expired finds the chat, with its
+// history and without the form, while it is open. Once it is closed the
+// server refuses, and the visitor gets the form (and problem, if any).
+func (w *Widget) comeBack(ctx app.Context, saved Saved, problem string) {
+	w.phase, w.problem = phaseLoading, ""
+	w.ctx.Async(func() {
+		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		fresh, err := w.api.resume(c, saved.Resume)
+		w.ctx.Dispatch(func(ctx app.Context) {
+			var apiErr *client.APIError
+			switch {
+			case errors.As(err, &apiErr):
+				ctx.LocalStorage().Del(storageKey(w.cfg.Key))
+				w.phase, w.problem = phaseForm, problem
+			case err != nil: // offline or the server is away: the chat waits
+				w.ctx.After(5*time.Second, func(ctx app.Context) { w.comeBack(ctx, saved, problem) })
+			default:
+				w.cameBack = time.Now()
+				fresh.Outbox = saved.Outbox // what was not sent yet goes now
+				w.resume(ctx, fresh)
+			}
+		})
+	})
 }
 
 func (w *Widget) forget(ctx app.Context) {
@@ -640,10 +686,31 @@ func (w *Widget) forget(ctx app.Context) {
 	ctx.LocalStorage().Del(storageKey(w.cfg.Key))
 }
 
-func (w *Widget) endChat(ctx app.Context, e app.Event) {
-	if !app.Window().Call("confirm", w.t.ConfirmEnd).Bool() {
+// askToEnd asks "End this chat?" in the widget: a modal dialog that
+// takes the focus (the browser keeps it inside and the chat inert behind
+// it) and gives it back to "End chat" when the visitor says no.
+func (w *Widget) askToEnd(ctx app.Context, e app.Event) {
+	w.confirming = true
+	w.ctx.Defer(func(app.Context) {
+		if d := app.Window().GetElementByID("end-dialog"); d.Truthy() && !d.Get("open").Bool() {
+			d.Call("showModal")
+		}
+		focus("end-no")
+	})
+}
+
+// keepChatting closes the question: the visitor said no, or Escape.
+func (w *Widget) keepChatting(ctx app.Context, e app.Event) {
+	if !w.confirming {
 		return
 	}
+	w.confirming = false
+	w.ctx.Defer(func(app.Context) { focus("end-chat") })
+}
+
+// endChat ends the chat: the visitor said yes.
+func (w *Widget) endChat(ctx app.Context, e app.Event) {
+	w.confirming = false
 	tok, conv := w.token(), w.saved.Conversation
 	w.ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -687,6 +754,10 @@ func (w *Widget) minimise(ctx app.Context, e app.Event) {
 
 func (w *Widget) onKey(ctx app.Context, e app.Event) {
 	if e.Get("key").String() == "Escape" {
+		if w.confirming {
+			w.keepChatting(ctx, e)
+			return
+		}
 		if w.viewer != "" {
 			w.viewer = ""
 			return
