@@ -151,7 +151,9 @@ func confirmTheEnd(t *testing.T, w context.Context, name string, keyboard bool) 
 					return err
 				}
 			}
-			if err := pressEnter().Do(ctx); err != nil {
+			// A real key press: a button acts on Enter's character, which
+			// pressEnter (a bare keydown) does not send.
+			if err := chromedp.KeyEvent(kb.Enter).Do(ctx); err != nil {
 				return err
 			}
 		}

@@ -138,7 +138,7 @@ func TestAVisitorOnAShopChatsWithTheDeskThenLeaves(t *testing.T) {
 
 	// Ada ends the chat in the widget: the desk shows at once that she
 	// left, takes the composer away and offers the wrap-up.
-	run(t, w, "Ada ends the chat", chromedp.Click("button.end", chromedp.ByQuery), chromedp.WaitVisible(".ended", chromedp.ByQuery))
+	run(t, w, "Ada ends the chat", chromedp.Click("button.end", chromedp.ByQuery), confirmEnd(), chromedp.WaitVisible(".ended", chromedp.ByQuery))
 	run(t, x.desk, "Ana sees Ada left",
 		waitText("#customer-left", "Ada left the chat"),
 		waitText(".chat-tab .tag", "wrap-up"),
