@@ -10,7 +10,7 @@ SOURCES := go.mod go.sum web/dist/dist.go $(shell find server shared assets -typ
 # The widget's and the desktop's WASM: each rebuilt only when its Go
 # sources change (a build and brotli's best compression take about a minute
 # and a half here).
-WASM_COMMON := go.mod go.sum web/cmd/precompress/main.go $(shell find shared web/attach -name '*.go' -not -name '*_test.go' 2>/dev/null)
+WASM_COMMON := go.mod go.sum web/cmd/precompress/main.go $(shell find shared web/attach web/composer -name '*.go' -not -name '*_test.go' 2>/dev/null)
 WIDGET := web/dist/build/widget.wasm.br
 DESKTOP := web/dist/build/desktop.wasm.br
 # Browser tests check every screen with axe-core, from npm (server/app/
@@ -52,7 +52,7 @@ run: build
 test: deps $(WIDGET) $(DESKTOP) chromium $(AXE)
 	@test -z "$$(gofmt -l server shared web 2>/dev/null)" || { echo "gofmt needed:"; gofmt -l server shared web; exit 1; }
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./shared/... ./web/attach ./web/widget ./web/desktop   # these build for the browser
+	GOOS=js GOARCH=wasm $(GO) vet ./shared/... ./web/attach ./web/composer ./web/widget ./web/desktop   # these build for the browser
 	PARLEY_BROWSER_TESTS=1 $(GO) test -count=1 ./...
 	# The realtime frame decoder meets untrusted bytes: fuzz it briefly on every run.
 	$(GO) test -run '^$$' -fuzz FuzzDecodeClient -fuzztime $(FUZZTIME) ./shared/realtime

@@ -95,6 +95,15 @@ func TestEnterSendsAndEmptiesTheComposerShiftEnterMakesALine(t *testing.T) {
 	if n := s.countMessages(t, s.theOneConversation(t), "First line\nsecond line"); n != 1 {
 		t.Errorf("the server has the two-line message %d times, want once", n)
 	}
+	// A keyboard whose Enter character comes apart from its keydown (as
+	// chromedp types it, and some keyboards do) must not leave its line
+	// break behind after the send emptied the box.
+	run(t, w, "send with a separate Enter character",
+		chromedp.SendKeys("#composer", "Third\n", chromedp.ByID), waitText(".msg.own:last-of-type .body", "Third"),
+		chromedp.Value("#composer", &typed, chromedp.ByID))
+	if typed != "" {
+		t.Errorf("after Enter whose character came apart the composer holds %q, want it empty", typed)
+	}
 	b.screenshot(t, b.ctx, "sent")
 }
 

@@ -18,6 +18,7 @@ import (
 	"parley/shared/realtime"
 	"parley/shared/sid"
 	"parley/web/attach"
+	"parley/web/composer"
 )
 
 // Desktop is the agent's whole working day: signing in, the activity,
@@ -183,7 +184,7 @@ func (d *Desktop) OnMount(ctx app.Context) {
 	d.rest = client.NewREST(d.origin, client.TokenAuth(func(context.Context) (string, error) { return d.token(), nil }), nil)
 	d.links.REST = d.rest
 	d.stopCatching = attach.Catch(ctx, ".chat", "#composer", d.pickFiles, func(on bool) { d.dragging = on })
-	keepEnterFromTheComposer()
+	composer.KeepEnterForSending()
 	// Coming back to the tab reads the chat in front of the agent.
 	app.Window().Get("document").Call("addEventListener", "visibilitychange", app.FuncOf(func(app.Value, []app.Value) any {
 		d.ctx.Dispatch(func(ctx app.Context) {
@@ -200,44 +201,6 @@ func (d *Desktop) OnMount(ctx app.Context) {
 		d.loading = true
 		d.refresh(ctx) // checks the token is still good, then starts work
 	}
-}
-
-// keepEnterFromTheComposer stops Enter (without Shift) from putting a new
-// line in the composer. go-app runs OnKeyDown on its UI goroutine after the
-// listener has returned: its PreventDefault comes too late, and a keyboard
-// whose character arrives apart from its keydown (as on Windows, or from
-// chromedp) then types the new line after the handler emptied the box.
-// These listeners run during the events themselves: the keydown's default
-// is prevented, and so is the line break of its character, whenever it
-// comes.
-func keepEnterFromTheComposer() {
-	doc := app.Window().Get("document")
-	plain := false // the Enter being pressed sends: no Shift, no composition
-	inComposer := func(e app.Value) bool { return e.Get("target").Get("id").String() == "composer" }
-	doc.Call("addEventListener", "keydown", app.FuncOf(func(_ app.Value, args []app.Value) any {
-		e := args[0]
-		if e.Get("key").String() != "Enter" {
-			return nil
-		}
-		plain = inComposer(e) && !e.Get("shiftKey").Bool() && !e.Get("isComposing").Bool()
-		if plain {
-			e.Call("preventDefault")
-		}
-		return nil
-	}), true)
-	doc.Call("addEventListener", "beforeinput", app.FuncOf(func(_ app.Value, args []app.Value) any {
-		e := args[0]
-		if t := e.Get("inputType").String(); plain && inComposer(e) && (t == "insertLineBreak" || t == "insertParagraph") {
-			e.Call("preventDefault")
-		}
-		return nil
-	}), true)
-	doc.Call("addEventListener", "keyup", app.FuncOf(func(_ app.Value, args []app.Value) any {
-		if args[0].Get("key").String() == "Enter" {
-			plain = false
-		}
-		return nil
-	}), true)
 }
 
 // OnDismount stops the realtime session.

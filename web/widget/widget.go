@@ -18,6 +18,7 @@ import (
 	"parley/shared/realtime"
 	"parley/shared/sid"
 	"parley/web/attach"
+	"parley/web/composer"
 )
 
 type phase int
@@ -95,6 +96,7 @@ func (w *Widget) OnMount(ctx app.Context) {
 	w.thread = NewThread()
 	w.errs, w.names, w.typing = map[string]string{}, map[string]string{}, map[string]time.Time{}
 	w.origin = app.Window().Get("location").Get("origin").String()
+	composer.KeepEnterForSending()
 	cfg, err := readConfig()
 	w.t = i18n.For(cfg.Locale, app.Window().Get("navigator").Get("language").String())
 	root := app.Window().Get("document").Get("documentElement")
