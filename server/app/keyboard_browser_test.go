@@ -253,7 +253,9 @@ func TestAnAgentWorksWithTheKeyboardOnly(t *testing.T) {
 	run(t, desk, "Ana is offered Ada's chat", waitText(".offer .who", "Ada"))
 	tabTo(t, desk, desk, ".offer .accept", false, 10)
 	run(t, desk, "Enter accepts", press(kb.Enter), waitText(".msg .body", "Where is my order?"))
-	tabTo(t, desk, desk, "#composer", false, 20)
+	// The Accept button is gone: the focus goes on to the chat's composer,
+	// not back to the top of the page.
+	run(t, desk, "the focus is in the composer", focusIs("#composer"))
 	run(t, desk, "Ana answers Ada", typeKeys("Hello Ada"), pressEnter(), waitText(".msg.mine .body", "Hello Ada"))
 
 	// A second offer while she writes: back to it, accept, switch to it.
@@ -262,7 +264,7 @@ func TestAnAgentWorksWithTheKeyboardOnly(t *testing.T) {
 	tabTo(t, desk, desk, ".offer .accept", true, 20)
 	run(t, desk, "Enter accepts", press(kb.Enter), waitText(".chat-tab", "Bea"))
 	b.screenshot(t, desk, "keyboard-desk-1-two-chats")
-	tabTo(t, desk, desk, `.chat-tab:not([aria-current="true"])`, false, 10)
+	tabTo(t, desk, desk, `.chat-tab:not([aria-current="true"])`, false, 20)
 	run(t, desk, "Enter switches to Bea's chat", press(kb.Enter), waitText(".msg .body", "Can I return a kettle?"))
 	tabTo(t, desk, desk, "#composer", false, 20)
 	run(t, desk, "Ana answers Bea", typeKeys("Hello Bea"), pressEnter(), waitText(".msg.mine .body", "Hello Bea"))

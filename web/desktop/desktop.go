@@ -601,6 +601,13 @@ func (d *Desktop) answer(ctx app.Context, o *Offer, status string) {
 			d.dropOffer(o.Res.SID)
 			if status == "accepted" {
 				d.openChat(ctx, r, o.Task)
+				// The Accept button is gone with its offer: the focus goes
+				// on to the composer rather than back to the page's top.
+				ctx.Defer(func(app.Context) {
+					if box := app.Window().GetElementByID("composer"); box.Truthy() {
+						box.Call("focus")
+					}
+				})
 			}
 		})
 	})
