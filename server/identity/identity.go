@@ -79,12 +79,21 @@ func KindOf(identity string) Kind {
 }
 
 // NewGuest names a new anonymous visitor.
-func NewGuest() string {
+func NewGuest() string { return guestPrefix + random() }
+
+// NewWebCustomer names the customer of a web chat the account started
+// without naming one (Flex's WebChats on a bare web address): an identity
+// in the account's own namespace, not a guest's, so that the account can
+// mint it a token.
+func NewWebCustomer() string { return "web_" + random() }
+
+// random is 24 hex digits: 96 random bits, unguessable.
+func random() string {
 	var b [12]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic("identity: crypto/rand failed: " + err.Error())
 	}
-	return guestPrefix + hex.EncodeToString(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // OfCustomer is the identity of the customer a deployment's website names

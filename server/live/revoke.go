@@ -3,6 +3,7 @@ package live
 import (
 	"net/http"
 
+	"parley/server/apperr"
 	"parley/server/auth"
 	"parley/server/conversations"
 	"parley/server/identity"
@@ -15,7 +16,7 @@ import (
 // sessions that held the access are closed, saying why.
 
 func revoked(reason string) realtime.Revocation {
-	return realtime.Revocation{Code: proto.CloseRevoked, Status: http.StatusUnauthorized, TwilioCode: 20003, Reason: reason}
+	return realtime.Revocation{Code: proto.CloseRevoked, Status: http.StatusUnauthorized, TwilioCode: apperr.CodeUnauthorized, Reason: reason}
 }
 
 // claimsOf is what a session's token said, as Authenticate kept it.
@@ -54,7 +55,7 @@ func (l *Live) RevokeDeployment(key string) int {
 
 // chatEnded is why a guest's sessions close when its chat ends: after the
 // event that says so, which the session writes first.
-var chatEnded = realtime.Revocation{Code: proto.CloseEnded, Status: http.StatusGone, TwilioCode: 50350,
+var chatEnded = realtime.Revocation{Code: proto.CloseEnded, Status: http.StatusGone, TwilioCode: apperr.CodeConversationClosed,
 	Reason: "the chat ended: start a new one to talk to us again"}
 
 // endChats closes the sessions of a web visitor (a guest or a verified

@@ -2,8 +2,6 @@ package webchat
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -320,7 +318,7 @@ func (s *Service) CreateWebChannel(ctx context.Context, p WebChannelParams) (con
 	case who == "" && d.Key != "":
 		who = identity.NewGuest()
 	case who == "":
-		who = newWebCustomer()
+		who = identity.NewWebCustomer()
 	default:
 		if err := identity.CheckMintable(who); err != nil {
 			// The account names its own customers; it cannot hand a web
@@ -358,18 +356,6 @@ func (s *Service) webAddress(ctx context.Context, addressSID string) (Deployment
 		started = func(ctx context.Context, c conversations.Conversation) error { return s.AddressStarted(ctx, a, c) }
 	}
 	return Deployment{AddressSID: a.SID}, started, nil
-}
-
-// newWebCustomer names the customer of a web chat the account started
-// without naming one: an identity in the account's own namespace (not a
-// guest's, which only Parley's widget tokens speak for), so the account
-// can mint it a token.
-func newWebCustomer() string {
-	var b [12]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("webchat: crypto/rand failed: " + err.Error())
-	}
-	return "web_" + hex.EncodeToString(b[:])
 }
 
 // checkCustomerNames refuses a customer's or a chat's name that hides
