@@ -42,6 +42,7 @@ import (
 	"parley/server/reports"
 	"parley/server/routing"
 	"parley/server/store"
+	"parley/server/store/postgres"
 	"parley/server/webchat"
 	"parley/server/webhooks"
 	"parley/shared/sid"
@@ -49,7 +50,12 @@ import (
 
 // Config is what an App needs to start.
 type Config struct {
+	// DataDir holds what is local to a node: the SQLite database unless
+	// Database names another, generated credentials, uploads.
 	DataDir string
+	// Database is a postgres:// URL selecting PostgreSQL; empty means
+	// SQLite, in DataDir.
+	Database string
 	BaseURL string // public URL, no trailing slash
 	// AccountSID and AuthToken are the account's credentials; when both are
 	// empty they are read from (or generated into) the data directory.
@@ -179,11 +185,11 @@ func Open(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(filepath.Join(cfg.DataDir, "parley.db"), store.Options{Synchronous: cfg.Synchronous, ProbeInterval: cfg.StoreProbeInterval})
+	ctx := context.Background()
+	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	ctx := context.Background()
 	serviceSID, err := db.SetSettingIfUnset(ctx, "default_chat_service_sid", sid.New(sid.ChatService))
 	if err != nil {
 		db.Close()
@@ -530,6 +536,19 @@ func registerStoreMetrics(reg prometheus.Registerer, db *store.DB) {
 			ConstLabels: prometheus.Labels{"reason": reason}},
 			func() float64 { return float64(db.WriteFailures()[reason]) }))
 	}
+}
+
+// openStore opens PostgreSQL if cfg names it, else SQLite in the data
+// directory.
+func openStore(ctx context.Context, cfg Config) (*store.DB, error) {
+	opts := store.Options{Synchronous: cfg.Synchronous, ProbeInterval: cfg.StoreProbeInterval}
+	if cfg.Database != "" {
+		if !postgres.IsURL(cfg.Database) {
+			return nil, fmt.Errorf("the database setting %q is not a postgres:// URL; leave it empty to keep SQLite in the data directory", cfg.Database)
+		}
+		return store.OpenPostgres(ctx, cfg.Database, opts)
+	}
+	return store.Open(filepath.Join(cfg.DataDir, "parley.db"), opts)
 }
 
 // loadSystemKey returns Parley's own token-signing key, made on first start.

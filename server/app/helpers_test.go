@@ -40,6 +40,7 @@ type testServer struct {
 	app        *App
 	stop       func() // shuts the server down, as at the end of the test
 	dataDir    string
+	database   string // the PostgreSQL URL, or "" for SQLite in dataDir
 	baseURL    string
 	accountSID string
 	authToken  string
@@ -81,6 +82,9 @@ func startServerWith(t testing.TB, tweak func(*Config)) *testServer {
 		OutboundAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 	}
 	tweak(&cfg)
+	if cfg.Database == "" {
+		cfg.Database = testDatabase(t, cfg.DataDir)
+	}
 	a, err := Open(cfg)
 	if err != nil {
 		ln.Close()
@@ -118,6 +122,7 @@ func startServerWith(t testing.TB, tweak func(*Config)) *testServer {
 		app:        a,
 		stop:       stop,
 		dataDir:    cfg.DataDir,
+		database:   cfg.Database,
 		baseURL:    baseURL,
 		accountSID: testAccountSID,
 		authToken:  testAuthToken,
@@ -278,7 +283,11 @@ func wantServing(t *testing.T, s *testServer) {
 // removed.
 func (s *testServer) countRows(t *testing.T, table string) int {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(s.dataDir, "parley.db")+"?mode=ro")
+	driver, source := "sqlite3", "file:"+filepath.Join(s.dataDir, "parley.db")+"?mode=ro"
+	if s.database != "" {
+		driver, source = "pgx", s.database
+	}
+	db, err := sql.Open(driver, source)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,11 @@ func TestFullDiskAnswers503AndRecoversByItself(t *testing.T) {
 		c.GuestLimits = startServerLimits
 		c.StoreProbeInterval = 50 * time.Millisecond
 	})
+	if s.database != "" {
+		// The disk fills for real only under SQLite's max_page_count; on
+		// PostgreSQL the server's own disk is beyond the test's reach.
+		t.Skip("fills the disk with SQLite's max_page_count")
+	}
 	convo := s.conversationWith(t, "alice", "bob")
 	alice, _ := s.connect(t, s.mintToken(t, "alice"), nil)
 	ctx := context.Background()

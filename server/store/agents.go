@@ -19,15 +19,10 @@ var _ agents.Store = (*Agents)(nil)
 func (s *Agents) InsertAgent(ctx context.Context, a agents.Agent) (int64, error) {
 	var seq int64
 	err := s.db.Write(ctx, func(q WriteTx) error {
-		res, err := q.ExecContext(ctx, `INSERT INTO agents (sid, email, display_name, role, identity, workspace_sid,
-			worker_sid, password_hash, generation, date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		return q.QueryRowContext(ctx, `INSERT INTO agents (sid, email, display_name, role, identity, workspace_sid,
+			worker_sid, password_hash, generation, date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
 			a.SID, a.Email, a.DisplayName, a.Role, a.Identity, a.WorkspaceSID, a.WorkerSID, a.PasswordHash,
-			a.Generation, ms(a.Created), ms(a.Updated))
-		if err != nil {
-			return err
-		}
-		seq, err = res.LastInsertId()
-		return err
+			a.Generation, ms(a.Created), ms(a.Updated)).Scan(&seq)
 	})
 	return seq, err
 }

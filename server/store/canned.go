@@ -38,14 +38,9 @@ func (s *Canned) InsertResponse(ctx context.Context, r canned.Response, max int)
 		if err := titleFree(ctx, q, r); err != nil {
 			return err
 		}
-		res, err := q.ExecContext(ctx, `INSERT INTO canned_responses (sid, title, title_key, body, tags, created_by,
-			date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.SID, r.Title, canned.TitleKey(r.Title), r.Body, string(tags), r.CreatedBy, ms(r.DateCreated), ms(r.DateUpdated))
-		if err != nil {
-			return err
-		}
-		seq, err = res.LastInsertId()
-		return err
+		return q.QueryRowContext(ctx, `INSERT INTO canned_responses (sid, title, title_key, body, tags, created_by,
+			date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+			r.SID, r.Title, canned.TitleKey(r.Title), r.Body, string(tags), r.CreatedBy, ms(r.DateCreated), ms(r.DateUpdated)).Scan(&seq)
 	})
 	return seq, err
 }

@@ -108,8 +108,8 @@ func (t convTx) PruneEvents(before time.Time) (int64, error) {
 	if err != nil || !end.Valid {
 		return 0, err
 	}
-	if _, err := t.q.ExecContext(ctx, `UPDATE event_log SET pruned = max(pruned,
-		COALESCE((SELECT max(seq) FROM events WHERE seq < ?), 0))`, end.Int64); err != nil {
+	if _, err := t.q.ExecContext(ctx, `UPDATE event_log SET pruned = (SELECT CASE WHEN m > pruned THEN m ELSE pruned END
+		FROM (SELECT COALESCE(max(seq), 0) AS m FROM events WHERE seq < ?) AS below)`, end.Int64); err != nil {
 		return 0, err
 	}
 	res, err := t.q.ExecContext(ctx, "DELETE FROM events WHERE seq < ?", end.Int64)

@@ -21,16 +21,16 @@ const recordFact = `INSERT INTO report_tasks (task_sid, workspace_sid, queue_sid
 	channel_type, outcome, csat, created_ms, accepted_ms, ended_ms, end_status)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (task_sid) DO UPDATE SET
-		queue_sid        = CASE WHEN excluded.queue_sid <> '' THEN excluded.queue_sid ELSE queue_sid END,
-		queue_name       = CASE WHEN excluded.queue_sid <> '' THEN excluded.queue_name ELSE queue_name END,
-		conversation_sid = CASE WHEN excluded.conversation_sid <> '' THEN excluded.conversation_sid ELSE conversation_sid END,
-		customer         = CASE WHEN excluded.customer <> '' THEN excluded.customer ELSE customer END,
-		channel_type     = CASE WHEN excluded.channel_type <> '' THEN excluded.channel_type ELSE channel_type END,
-		outcome          = CASE WHEN excluded.outcome <> '' THEN excluded.outcome ELSE outcome END,
-		csat             = coalesce(excluded.csat, csat),
-		accepted_ms      = coalesce(accepted_ms, excluded.accepted_ms),
-		ended_ms         = coalesce(ended_ms, excluded.ended_ms),
-		end_status       = CASE WHEN end_status = '' THEN excluded.end_status ELSE end_status END`
+		queue_sid        = CASE WHEN excluded.queue_sid <> '' THEN excluded.queue_sid ELSE report_tasks.queue_sid END,
+		queue_name       = CASE WHEN excluded.queue_sid <> '' THEN excluded.queue_name ELSE report_tasks.queue_name END,
+		conversation_sid = CASE WHEN excluded.conversation_sid <> '' THEN excluded.conversation_sid ELSE report_tasks.conversation_sid END,
+		customer         = CASE WHEN excluded.customer <> '' THEN excluded.customer ELSE report_tasks.customer END,
+		channel_type     = CASE WHEN excluded.channel_type <> '' THEN excluded.channel_type ELSE report_tasks.channel_type END,
+		outcome          = CASE WHEN excluded.outcome <> '' THEN excluded.outcome ELSE report_tasks.outcome END,
+		csat             = coalesce(excluded.csat, report_tasks.csat),
+		accepted_ms      = coalesce(report_tasks.accepted_ms, excluded.accepted_ms),
+		ended_ms         = coalesce(report_tasks.ended_ms, excluded.ended_ms),
+		end_status       = CASE WHEN report_tasks.end_status = '' THEN excluded.end_status ELSE report_tasks.end_status END`
 
 // RecordFacts merges facts into their tasks' rows, in one write.
 func (s *Reports) RecordFacts(ctx context.Context, facts []reports.Fact) error {

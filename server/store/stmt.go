@@ -13,6 +13,7 @@ const maxCachedStmts = 1024
 // stmtCache runs queries through prepared statements it keeps by query
 // text. It is a Querier.
 type stmtCache struct {
+	rebind   func(string) string // the engine's, applied to queries before they run; nil keeps them
 	prepare  func(ctx context.Context, query string) (*sql.Stmt, error)
 	fallback Querier // runs queries the cache cannot hold
 	stmts    sync.Map
@@ -20,7 +21,25 @@ type stmtCache struct {
 	mu       sync.Mutex
 }
 
+func newStmtCache(e *engine, prepare func(ctx context.Context, query string) (*sql.Stmt, error), fallback Querier) *stmtCache {
+	if e.driverCaches {
+		prepare = nil
+	}
+	return &stmtCache{rebind: e.rebind, prepare: prepare, fallback: fallback}
+}
+
+// bound is query as the engine takes it.
+func (c *stmtCache) bound(query string) string {
+	if c.rebind == nil {
+		return query
+	}
+	return c.rebind(query)
+}
+
 func (c *stmtCache) stmt(ctx context.Context, query string) *sql.Stmt {
+	if c.prepare == nil {
+		return nil
+	}
 	if s, ok := c.stmts.Load(query); ok {
 		return s.(*sql.Stmt)
 	}
@@ -32,7 +51,7 @@ func (c *stmtCache) stmt(ctx context.Context, query string) *sql.Stmt {
 	if c.n >= maxCachedStmts {
 		return nil
 	}
-	s, err := c.prepare(ctx, query)
+	s, err := c.prepare(ctx, c.bound(query))
 	if err != nil {
 		return nil // the fallback reports the error when it runs the query
 	}
@@ -46,7 +65,7 @@ func (c *stmtCache) QueryContext(ctx context.Context, query string, args ...any)
 	if s := c.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
-	return c.fallback.QueryContext(ctx, query, args...)
+	return c.fallback.QueryContext(ctx, c.bound(query), args...)
 }
 
 // QueryRowContext runs a query that returns at most one row.
@@ -54,7 +73,7 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...a
 	if s := c.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
-	return c.fallback.QueryRowContext(ctx, query, args...)
+	return c.fallback.QueryRowContext(ctx, c.bound(query), args...)
 }
 
 // ExecContext runs a statement that returns no rows.
@@ -62,7 +81,7 @@ func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) 
 	if s := c.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
-	return c.fallback.ExecContext(ctx, query, args...)
+	return c.fallback.ExecContext(ctx, c.bound(query), args...)
 }
 
 func (c *stmtCache) close() {
@@ -78,19 +97,24 @@ func (c *stmtCache) close() {
 type writeConn struct {
 	conn *sql.Conn
 	stmtCache
-	hooks []func() // AfterCommit hooks of the write now running
+	classify func(error) string // the engine's: names the storage trouble behind an error
+	hooks    []func()           // AfterCommit hooks of the write now running
 	// rollbacks counts the writes (and batches) rolled back, so state kept
 	// beside the database can tell that a change it made may be undone.
 	rollbacks int
 	// trouble is the storage trouble a statement of the write now running
-	// met (see troubleOf), even if the write wrapped or dropped its error.
+	// met (see engine.trouble), even if the write wrapped or dropped its error.
 	trouble string
+}
+
+func newWriteConn(e *engine, conn *sql.Conn) *writeConn {
+	return &writeConn{conn: conn, stmtCache: *newStmtCache(e, conn.PrepareContext, conn), classify: e.trouble}
 }
 
 // noticed records the storage trouble behind a statement's error.
 func (w *writeConn) noticed(err error) error {
 	if err != nil && w.trouble == "" {
-		w.trouble = troubleOf(err)
+		w.trouble = w.classify(err)
 	}
 	return err
 }

@@ -2,30 +2,29 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
-
-	"github.com/mattn/go-sqlite3"
 
 	"parley/server/apperr"
 )
 
 // Storage trouble: the disk is full, or the database cannot be written
-// (mounted read-only, an I/O error, its files gone). Such a write fails
+// (mounted read-only, an I/O error, its files gone, its server out of
+// reach). Such a write fails
 // for every caller alike, through no fault of theirs, so it is reported as
 // the store being unavailable (503) rather than as an internal error, the
 // store remembers it until a probe write succeeds (WriteTrouble, for the
 // readiness check), and counts it (WriteFailures, for metrics).
 
 // TroubleReasons are the reasons WriteFailures counts by.
-var TroubleReasons = []string{"full", "readonly", "io", "cantopen"}
+var TroubleReasons = []string{"full", "readonly", "io", "cantopen", "unreachable"}
 
 // troubleWords say each reason in the error message and the health check.
 var troubleWords = map[string]string{
-	"full":     "disk full",
-	"readonly": "read-only",
-	"io":       "I/O error",
-	"cantopen": "cannot open its files",
+	"full":        "disk full",
+	"readonly":    "read-only",
+	"io":          "I/O error",
+	"cantopen":    "cannot open its files",
+	"unreachable": "cannot reach the database server",
 }
 
 // DefaultProbeInterval is how often, while writes fail, a probe write
@@ -35,25 +34,6 @@ const DefaultProbeInterval = 5 * time.Second
 // probeBytes is what a probe writes: enough to need fresh pages and a few
 // frames of the write-ahead log, as any real write might.
 const probeBytes = 64 << 10
-
-// troubleOf is the storage trouble behind err: "" if there is none.
-func troubleOf(err error) string {
-	var se sqlite3.Error
-	if !errors.As(err, &se) {
-		return ""
-	}
-	switch se.Code {
-	case sqlite3.ErrFull:
-		return "full"
-	case sqlite3.ErrReadonly:
-		return "readonly"
-	case sqlite3.ErrIoErr:
-		return "io"
-	case sqlite3.ErrCantOpen:
-		return "cantopen"
-	}
-	return ""
-}
 
 // unavailable is the error a write that failed for reason returns.
 func unavailable(reason string) error {
@@ -107,7 +87,7 @@ func (db *DB) probe(interval time.Duration) {
 			continue
 		}
 		err := db.Write(ctx, func(q WriteTx) error {
-			_, err := q.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES ('write_probe', zeroblob(?)) ON CONFLICT (name) DO UPDATE SET value = excluded.value", probeBytes)
+			_, err := q.ExecContext(ctx, db.engine.probe, probeBytes)
 			return err
 		})
 		if err != nil {
@@ -123,19 +103,4 @@ func (db *DB) probe(interval time.Duration) {
 			return nil
 		})
 	}
-}
-
-// inTransaction reports whether the writer's transaction is still open.
-// SQLite rolls the whole transaction back by itself after some errors (a
-// full disk, an I/O error), savepoints and all; the writer must not run
-// the rest of the batch as if it were still inside one.
-func (w *writeConn) inTransaction() bool {
-	open := true
-	w.conn.Raw(func(dc any) error {
-		if c, ok := dc.(*sqlite3.SQLiteConn); ok {
-			open = !c.AutoCommit()
-		}
-		return nil
-	})
-	return open
 }

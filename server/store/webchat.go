@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 
-	"github.com/mattn/go-sqlite3"
-
 	"parley/server/apperr"
 	"parley/server/channels"
 	"parley/server/paging"
@@ -40,7 +38,7 @@ func scanAddress(row interface{ Scan(...any) error }) (channels.Address, error) 
 	return a, err
 }
 
-func insertAddress(ctx context.Context, q WriteTx, a channels.Address) error {
+func (s *Channels) insertAddress(ctx context.Context, q WriteTx, a channels.Address) error {
 	auto, err := json.Marshal(a.AutoCreation)
 	if err != nil {
 		return err
@@ -51,8 +49,7 @@ func insertAddress(ctx context.Context, q WriteTx, a channels.Address) error {
 	}
 	_, err = q.ExecContext(ctx, `INSERT INTO addresses (sid, type, address, friendly_name, country, auto_creation, channel, date_created, date_updated)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.SID, a.Type, a.Address, a.FriendlyName, a.Country, string(auto), string(channel), ms(a.Created), ms(a.Updated))
-	var se sqlite3.Error
-	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
+	if s.db.engine.unique(err) {
 		return apperr.Conflictf(apperr.CodeBadRequest, "An address configuration for %s %s already exists", a.Type, a.Address)
 	}
 	return err
@@ -60,7 +57,7 @@ func insertAddress(ctx context.Context, q WriteTx, a channels.Address) error {
 
 // InsertAddress stores a new address.
 func (s *Channels) InsertAddress(ctx context.Context, a channels.Address) error {
-	return s.db.Write(ctx, func(q WriteTx) error { return insertAddress(ctx, q, a) })
+	return s.db.Write(ctx, func(q WriteTx) error { return s.insertAddress(ctx, q, a) })
 }
 
 // UpdateAddress stores an address's changed fields.
@@ -165,7 +162,7 @@ func (s *Channels) InsertDeployment(ctx context.Context, d webchat.Deployment, a
 		return err
 	}
 	return s.db.Write(ctx, func(q WriteTx) error {
-		if err := insertAddress(ctx, q, a); err != nil {
+		if err := s.insertAddress(ctx, q, a); err != nil {
 			return err
 		}
 		_, err := q.ExecContext(ctx, `INSERT INTO webchat_deployments (key, address_sid, settings, identity_secret, date_created, date_updated)

@@ -46,14 +46,9 @@ func (s *Webhooks) InsertHook(ctx context.Context, h webhooks.Hook) (int64, erro
 	}
 	var seq int64
 	err = s.db.Write(ctx, func(q WriteTx) error {
-		res, err := q.ExecContext(ctx, `INSERT INTO conversation_webhooks (sid, conversation_sid, target, configuration,
-			date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?)`, h.SID, h.ConversationSID, h.Target, string(cfg),
-			ms(h.Created), ms(h.Updated))
-		if err != nil {
-			return err
-		}
-		seq, err = res.LastInsertId()
-		return err
+		return q.QueryRowContext(ctx, `INSERT INTO conversation_webhooks (sid, conversation_sid, target, configuration,
+			date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq`, h.SID, h.ConversationSID, h.Target, string(cfg),
+			ms(h.Created), ms(h.Updated)).Scan(&seq)
 	})
 	return seq, err
 }

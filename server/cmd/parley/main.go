@@ -82,7 +82,8 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", ":8080", "`HOST:PORT` to listen on")
-	dataDir := fs.String("data", "./data", "`DIR` for the database and uploads")
+	dataDir := fs.String("data", "./data", "`DIR` for the SQLite database (unless --database names another), generated credentials and uploads")
+	database := fs.String("database", os.Getenv("PARLEY_DATABASE_URL"), "PostgreSQL `URL` (postgres://user:pass@host:port/db?sslmode=disable) to keep data in instead of SQLite in --data (default $PARLEY_DATABASE_URL)")
 	baseURL := fs.String("base-url", "", "public `URL` of this server, used in links (default http://ADDR)")
 	level := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	syncMode := fs.String("sync", "full", "SQLite `MODE`: full (every commit survives power loss) or normal (survives a crash of Parley, not of the machine)")
@@ -115,6 +116,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	}
 	a, err := app.Open(app.Config{
 		DataDir:        *dataDir,
+		Database:       *database,
 		BaseURL:        strings.TrimRight(*baseURL, "/"),
 		AccountSID:     os.Getenv("PARLEY_ACCOUNT_SID"),
 		AuthToken:      os.Getenv("PARLEY_AUTH_TOKEN"),

@@ -1,36 +1,33 @@
-// Package store keeps Parley's data in SQLite (mattn/go-sqlite3) and
-// implements the storage interfaces the domain packages define.
+// Package store implements the storage interfaces the domain packages
+// define, on SQLite (package store/sqlite, the default: one file, no server)
+// or PostgreSQL (package store/postgres). Every store's SQL is written once,
+// here, in the dialect both engines accept; the engines open the database,
+// apply their own migrations and read their own errors.
 //
-// SQLite allows one writer at a time. Instead of letting requests race for
-// the write lock (and surface "database is locked"), every write goes to one
-// writer goroutine that owns the only write connection. It commits queued
-// writes in groups: one transaction and one fsync for many requests, each
-// inside its own savepoint so one failing request does not undo another.
-// Reads use a separate pool of read-only connections and run concurrently
-// with writes (WAL mode).
+// Every write goes to one writer goroutine that owns one write connection.
+// It commits queued writes in groups: one transaction and one commit (one
+// fsync) for many requests, each inside its own savepoint so one failing
+// request does not undo another. On SQLite, which allows one writer at a
+// time, this replaces a race for the write lock ("database is locked"); on
+// both engines it keeps the semantics the domain relies on simple: writes
+// apply one after another, in the order they were queued, so a
+// conversation's message indexes are dense and unique rules are checked
+// against every write before. Reads use a separate pool and run
+// concurrently with writes.
 package store
 
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"net/url"
-	"path/filepath"
-	"runtime"
-	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"parley/server/store/postgres"
+	"parley/server/store/sqlite"
 )
-
-//go:embed migrations/*.sql
-var migrations embed.FS
 
 // maxBatch bounds how many queued writes share one transaction, so one
 // commit never waits on an unbounded amount of work.
@@ -38,8 +35,9 @@ const maxBatch = 256
 
 // DB is an open Parley database.
 type DB struct {
-	read  *sql.DB
-	write *sql.DB
+	engine *engine
+	read   *sql.DB
+	write  *sql.DB // the same pool as read on PostgreSQL
 	// reads and writer run statements through caches of prepared statements:
 	// preparing costs as much as running a short statement.
 	reads  *stmtCache
@@ -88,6 +86,7 @@ type WriteTx interface {
 type Options struct {
 	// Synchronous is SQLite's synchronous setting: "FULL" (the default)
 	// makes every commit survive power loss; "NORMAL" only a process crash.
+	// PostgreSQL ignores it.
 	Synchronous string
 	// ProbeInterval is how often, while writes fail for want of storage, a
 	// probe write checks whether they work again; zero means
@@ -95,61 +94,60 @@ type Options struct {
 	ProbeInterval time.Duration
 }
 
-// Open opens (creating if needed) the database file at path and applies any
-// migrations it has not seen.
+// Open opens (creating if needed) the SQLite database file at path and
+// applies any migrations it has not seen.
 func Open(path string, opts Options) (*DB, error) {
-	switch opts.Synchronous {
-	case "":
+	if opts.Synchronous == "" {
 		opts.Synchronous = "FULL"
-	case "FULL", "NORMAL":
-	default:
-		return nil, fmt.Errorf("synchronous mode %q is not FULL or NORMAL", opts.Synchronous)
 	}
-	abs, err := filepath.Abs(path)
+	write, read, err := sqlite.Open(path, opts.Synchronous)
 	if err != nil {
 		return nil, err
 	}
-	// Foreign keys enforce cascades; the busy timeout only matters for
-	// readers during a checkpoint, since writes never contend.
-	common := "_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL"
-	write, err := sql.Open("sqlite3", "file:"+escapePath(abs)+"?"+common+"&_synchronous="+opts.Synchronous+"&_txlock=immediate"+
-		// A large page cache keeps the writer's index pages in memory; each
-		// reader gets a smaller one.
-		"&_cache_size=-32768")
+	return start(sqliteEngine, write, read, opts)
+}
+
+// OpenPostgres connects to the PostgreSQL database at url
+// (postgres://user:pass@host:port/db?sslmode=...) and applies any
+// migrations it has not seen, under an advisory lock so nodes starting
+// together do not race. opts.Synchronous does not apply: PostgreSQL's
+// synchronous_commit is the server's (or the URL's) to set.
+func OpenPostgres(ctx context.Context, url string, opts Options) (*DB, error) {
+	pool, err := postgres.Open(ctx, url)
 	if err != nil {
 		return nil, err
 	}
-	write.SetMaxOpenConns(1)
-	write.SetMaxIdleConns(1)
-	write.SetConnMaxLifetime(0)
-	if err := write.Ping(); err != nil {
-		write.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
+	return start(postgresEngine, pool, pool, opts)
+}
+
+// OpenURL opens the database a --database setting names: a postgres://
+// URL, or else the path of a SQLite file.
+func OpenURL(ctx context.Context, database string, opts Options) (*DB, error) {
+	if postgres.IsURL(database) {
+		return OpenPostgres(ctx, database, opts)
 	}
-	if err := migrate(write); err != nil {
-		write.Close()
-		return nil, fmt.Errorf("migrate %s: %w", path, err)
+	return Open(database, opts)
+}
+
+// start takes the writer's connection and starts the writer.
+func start(e *engine, write, read *sql.DB, opts Options) (*DB, error) {
+	closeAll := func() {
+		read.Close()
+		if write != read {
+			write.Close()
+		}
 	}
-	read, err := sql.Open("sqlite3", "file:"+escapePath(abs)+"?"+common+"&mode=ro&_cache_size=-8192")
-	if err != nil {
-		write.Close()
-		return nil, err
-	}
-	n := 2 * runtime.GOMAXPROCS(0)
-	read.SetMaxOpenConns(n)
-	read.SetMaxIdleConns(n)
-	// The writer keeps the one write connection for itself, so it can
-	// prepare statements on it at any time.
+	// The writer keeps one write connection for itself, so it can prepare
+	// statements on it at any time.
 	conn, err := write.Conn(context.Background())
 	if err != nil {
-		read.Close()
-		write.Close()
+		closeAll()
 		return nil, err
 	}
 	db := &DB{
-		read: read, write: write,
-		reads:  &stmtCache{prepare: read.PrepareContext, fallback: read},
-		writer: &writeConn{conn: conn, stmtCache: stmtCache{prepare: conn.PrepareContext, fallback: conn}},
+		engine: e, read: read, write: write,
+		reads:  newStmtCache(e, read.PrepareContext, read),
+		writer: newWriteConn(e, conn),
 		ops:    make(chan *writeOp, maxBatch), stopped: make(chan struct{}),
 		failures: map[string]*atomic.Int64{},
 	}
@@ -164,9 +162,8 @@ func Open(path string, opts Options) (*DB, error) {
 	return db, nil
 }
 
-func escapePath(p string) string {
-	return (&url.URL{Path: p}).EscapedPath()
-}
+// Engine names the database engine: "sqlite" or "postgres".
+func (db *DB) Engine() string { return db.engine.name }
 
 // ErrClosed is returned by writes attempted after Close.
 var ErrClosed = errors.New("store: database is closed")
@@ -296,8 +293,16 @@ func (db *DB) commit(batch []*writeOp) {
 	// anew for every batch, they cost about a tenth of the time per message
 	// when batches are small (BenchmarkSendMessage, 8 senders).
 	w.trouble = ""
-	if _, err := w.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		if reason := troubleOf(err); reason != "" {
+	if db.engine.broken != nil && db.engine.broken(w.conn) {
+		if err := db.reconnect(); err != nil {
+			for _, op := range batch {
+				op.done <- db.failed("unreachable", 1)
+			}
+			return
+		}
+	}
+	if _, err := w.ExecContext(ctx, db.engine.begin); err != nil {
+		if reason := db.engine.trouble(err); reason != "" {
 			err = db.failed(reason, len(batch))
 		} else {
 			err = fmt.Errorf("begin write: %w", err)
@@ -327,12 +332,12 @@ func (db *DB) commit(batch []*writeOp) {
 		}
 		reason := w.trouble
 		if reason == "" {
-			reason = troubleOf(errs[i])
+			reason = db.engine.trouble(errs[i])
 		}
 		if reason != "" {
 			errs[i] = db.failed(reason, 1)
 		}
-		if !w.inTransaction() {
+		if !db.engine.inTransaction(w.conn) {
 			db.abort(batch, errs, i, reason)
 			return
 		}
@@ -349,7 +354,7 @@ func (db *DB) commit(batch []*writeOp) {
 	if err != nil {
 		w.rollbacks++
 		w.ExecContext(ctx, "ROLLBACK")
-		if reason := troubleOf(err); reason != "" {
+		if reason := db.engine.trouble(err); reason != "" {
 			err = db.failed(reason, len(batch))
 		} else {
 			err = fmt.Errorf("commit: %w", err)
@@ -453,8 +458,15 @@ func (db *DB) Close() error {
 		<-db.stopped
 		db.reads.close()
 		db.writer.close()
-		_, cpErr := db.writer.conn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)")
-		db.closeErr = errors.Join(cpErr, db.writer.conn.Close(), db.read.Close(), db.write.Close())
+		var cpErr error
+		if db.engine.name == "sqlite" {
+			cpErr = sqlite.Checkpoint(context.Background(), db.writer.conn)
+		}
+		closeWrite := error(nil)
+		if db.write != db.read {
+			closeWrite = db.write.Close()
+		}
+		db.closeErr = errors.Join(cpErr, db.writer.conn.Close(), db.read.Close(), closeWrite)
 	})
 	return db.closeErr
 }
@@ -490,53 +502,15 @@ func (db *DB) SetSettingIfUnset(ctx context.Context, name, value string) (string
 	return v, err
 }
 
-func migrate(db *sql.DB) error {
-	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT (datetime('now')))`); err != nil {
-		return err
-	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		var n int
-		if err := db.QueryRow("SELECT count(*) FROM schema_migrations WHERE name = ?", base).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			continue
-		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		tx, err := db.Begin()
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("%s: %w", base, err)
-		}
-		if _, err := tx.Exec("INSERT INTO schema_migrations (name) VALUES (?)", base); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // LimitPages caps the database at its current size plus extra pages, with
 // SQLite's own max_page_count on the write connection: past the cap every
 // write that needs a new page fails with SQLITE_FULL ("database or disk is
 // full"), exactly as on a full disk. extra < 0 lifts the cap. It lets tests
 // fill the disk for real.
 func (db *DB) LimitPages(ctx context.Context, extra int64) error {
+	if db.engine.name != "sqlite" {
+		return errors.New("store: LimitPages needs SQLite's max_page_count")
+	}
 	return db.Write(ctx, func(q WriteTx) error {
 		if db.maxPages == 0 {
 			if err := q.QueryRowContext(ctx, "PRAGMA max_page_count").Scan(&db.maxPages); err != nil {

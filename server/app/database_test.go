@@ -1,0 +1,61 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+)
+
+// The end-to-end suite runs on SQLite by default, and on PostgreSQL when
+// PARLEY_TEST_DATABASE names a server where tests may create databases
+// (make test starts one). A test that restarts a server on the same data
+// directory gets the same database back.
+var (
+	testDatabasesMu sync.Mutex
+	testDatabases   = map[string]string{} // data directory → database URL
+	testDatabaseN   atomic.Int64
+)
+
+// testDatabase is the database URL for a server on dataDir: "" for SQLite.
+func testDatabase(t testing.TB, dataDir string) string {
+	admin := os.Getenv("PARLEY_TEST_DATABASE")
+	if admin == "" {
+		return ""
+	}
+	testDatabasesMu.Lock()
+	defer testDatabasesMu.Unlock()
+	if u, ok := testDatabases[dataDir]; ok {
+		return u
+	}
+	name := fmt.Sprintf("parley_app_%d_%d", os.Getpid(), testDatabaseN.Add(1))
+	db, err := sql.Open("pgx", admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("create a test database: %v", err)
+	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	testDatabases[dataDir] = u.String()
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", admin)
+		if err != nil {
+			return
+		}
+		defer db.Close()
+		db.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+	return u.String()
+}

@@ -1,0 +1,227 @@
+// Package postgres is the PostgreSQL engine under Parley's store: it opens
+// a pgx pool from a postgres:// URL, applies PostgreSQL's migrations under
+// an advisory lock, and reads PostgreSQL's errors. The store's SQL itself
+// lives in package store, written once for every engine.
+//
+// PostgreSQL is for installs that outgrow one SQLite file: a database that
+// replicates, backs up online, is watched with the usual tools and can be
+// shared by several Parley nodes.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// migrationLock is the advisory lock key migrations run under, so two
+// nodes starting at once apply each migration once: the second waits,
+// then finds nothing left to do. ("parley" in ASCII.)
+const migrationLock = 0x7061726c6579
+
+// defaultMaxConns sizes the pool when the URL does not (pool_max_conns):
+// the writer holds one connection, reads share the rest.
+const defaultMaxConns = 16
+
+// IsURL reports whether s names a PostgreSQL database rather than a path.
+func IsURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Open connects to the database at url (postgres://user:pass@host:port/db?sslmode=...),
+// applies any migrations it has not seen and returns a database/sql handle
+// over pgx's pool.
+func Open(ctx context.Context, url string) (*sql.DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's message may quote the URL, password and all.
+		return nil, fmt.Errorf("the database URL is not a valid postgres:// URL (postgres://user:pass@host:port/db?sslmode=disable)")
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
+	}
+	where := Describe(cfg.ConnConfig)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("PostgreSQL at %s: %w", where, err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w; check that it runs and that the URL's host, port, user and password are right", where, err)
+	}
+	if err := migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("migrate PostgreSQL at %s: %w", where, err)
+	}
+	return stdlib.OpenDBFromPool(pool), nil
+}
+
+// Describe names a database for messages and logs, without its password.
+func Describe(c *pgx.ConnConfig) string {
+	return fmt.Sprintf("%s@%s/%s", c.User, net.JoinHostPort(c.Host, fmt.Sprint(c.Port)), c.Database)
+}
+
+func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	// A session lock, held across the migrations' own transactions.
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", int64(migrationLock)); err != nil {
+		return err
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(migrationLock))
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT COLLATE "C" PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		var n int
+		if err := conn.QueryRow(ctx, "SELECT count(*) FROM schema_migrations WHERE name = $1", base).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			// No arguments: the simple protocol, which runs every statement
+			// of the file.
+			if _, err := tx.Exec(ctx, string(body), pgx.QueryExecModeSimpleProtocol); err != nil {
+				return fmt.Errorf("%s: %w", base, err)
+			}
+			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (name) VALUES ($1)", base)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Trouble names the storage trouble behind err, one of the store's trouble
+// reasons ("full", "readonly", "io", "unreachable"), or "" if err is not one.
+func Trouble(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == "53100": // disk_full
+			return "full"
+		case pe.Code == "25006": // read_only_sql_transaction: a standby, or default_transaction_read_only
+			return "readonly"
+		case pe.Code == "58030" || strings.HasPrefix(pe.Code, "XX"): // io_error, internal errors and corruption
+			return "io"
+		case strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P"): // connection, shutdown
+			return "unreachable"
+		}
+		return ""
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	if errors.As(err, &ce) || errors.As(err, &ne) || pgconn.Timeout(err) ||
+		errors.Is(err, sql.ErrConnDone) || strings.Contains(err.Error(), "conn closed") {
+		return "unreachable"
+	}
+	return ""
+}
+
+// UniqueViolation reports whether err is a unique constraint's refusal.
+func UniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// InTransaction reports whether conn's transaction is still open (it may
+// have failed: a statement's error leaves it open, awaiting ROLLBACK).
+func InTransaction(conn *sql.Conn) bool {
+	open := false
+	conn.Raw(func(dc any) error {
+		if c, ok := dc.(*stdlib.Conn); ok {
+			pc := c.Conn().PgConn()
+			open = !pc.IsClosed() && pc.TxStatus() != 'I'
+		}
+		return nil
+	})
+	return open
+}
+
+// Broken reports whether conn's connection to the server is gone, so the
+// writer must take another from the pool.
+func Broken(conn *sql.Conn) bool {
+	broken := true
+	conn.Raw(func(dc any) error {
+		if c, ok := dc.(*stdlib.Conn); ok {
+			broken = c.Conn().PgConn().IsClosed()
+		}
+		return nil
+	})
+	return broken
+}
+
+// Rebind turns a query's ? placeholders (and SQLite's numbered ?N) into
+// PostgreSQL's $N, leaving quoted text and identifiers alone.
+func Rebind(query string) string {
+	if !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch c {
+		case '\'', '"':
+			j := strings.IndexByte(query[i+1:], c)
+			if j < 0 {
+				b.WriteString(query[i:])
+				return b.String()
+			}
+			b.WriteString(query[i : i+j+2])
+			i += j + 1
+		case '?':
+			j := i + 1
+			for j < len(query) && query[j] >= '0' && query[j] <= '9' {
+				j++
+			}
+			b.WriteByte('$')
+			if j > i+1 {
+				b.WriteString(query[i+1 : j])
+			} else {
+				n++
+				fmt.Fprint(&b, n)
+			}
+			i = j - 1
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
