@@ -38,6 +38,11 @@ type engine struct {
 	// transaction aborts it, so preparing ahead would hide a statement's
 	// own error behind "current transaction is aborted".
 	driverCaches bool
+	// lazyRelease sends a savepoint's RELEASE with the next statement
+	// rather than on its own: the engine takes several statements in one
+	// round trip (PostgreSQL's simple protocol), and round trips are what
+	// a network engine's writes cost.
+	lazyRelease bool
 }
 
 var sqliteEngine = &engine{
@@ -58,6 +63,7 @@ var postgresEngine = &engine{
 	inTransaction: postgres.InTransaction,
 	broken:        postgres.Broken,
 	driverCaches:  true,
+	lazyRelease:   true,
 	probe:         "INSERT INTO settings (name, value) VALUES ('write_probe', repeat('x', ?)) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
 }
 

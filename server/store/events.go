@@ -19,13 +19,21 @@ type eventData struct {
 }
 
 func (t convTx) AppendEvent(e conversations.Event) (conversations.Event, error) {
+	added := e.Type == conversations.MessageAdded && e.Target == "" && e.Message != nil
+	if r := t.db.seqs.inRow; added && r.message == e.Message.SID && r.seq == t.db.seqs.last {
+		// InsertMessage put this seq in the message's row, and no event
+		// took a seq since: the event is in the log already, in order.
+		t.db.seqs.inRow = rowSeq{}
+		e.Seq = r.seq
+		return e, nil
+	}
 	seq, err := t.db.seqs.next(t.db.writer)
 	if err != nil {
 		return e, err
 	}
 	e.Seq = seq
 	ctx := context.Background()
-	if e.Type == conversations.MessageAdded && e.Target == "" && e.Message != nil {
+	if added {
 		// The message's row already holds everything its event says.
 		res, err := t.q.ExecContext(ctx, "UPDATE messages SET event_seq = ? WHERE sid = ?", seq, e.Message.SID)
 		if err != nil {
@@ -56,6 +64,17 @@ type eventSeqs struct {
 	loaded         bool
 	last, reserved int64
 	rollbacks      int // the writer's count when reserved was written
+	// inRow is the seq InsertMessage last put in a message's row, for its
+	// "added" event. Were another event to take a seq first, the message's
+	// event would come before it in the log but after it on the wire, so
+	// AppendEvent takes the row's seq only while it is still the latest.
+	inRow rowSeq
+}
+
+// rowSeq is a seq written into a message's row ahead of its event.
+type rowSeq struct {
+	message string
+	seq     int64
 }
 
 const seqBlock = 1000

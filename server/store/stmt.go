@@ -102,13 +102,16 @@ type writeConn struct {
 	// rollbacks counts the writes (and batches) rolled back, so state kept
 	// beside the database can tell that a change it made may be undone.
 	rollbacks int
+	// lazyRelease leaves each savepoint for the next write's SAVEPOINT or
+	// the COMMIT to release (engine.lazyRelease); released says one waits.
+	lazyRelease, released bool
 	// trouble is the storage trouble a statement of the write now running
 	// met (see engine.trouble), even if the write wrapped or dropped its error.
 	trouble string
 }
 
 func newWriteConn(e *engine, conn *sql.Conn) *writeConn {
-	return &writeConn{conn: conn, stmtCache: *newStmtCache(e, conn.PrepareContext, conn), classify: e.trouble}
+	return &writeConn{conn: conn, stmtCache: *newStmtCache(e, conn.PrepareContext, conn), classify: e.trouble, lazyRelease: e.lazyRelease}
 }
 
 // noticed records the storage trouble behind a statement's error.
