@@ -336,9 +336,9 @@ type install struct {
 	counts   map[string]int64 // rows per table copied
 	conv     string
 	messages []conversations.Message
-	cursor   int64                  // a realtime client's cursor, taken midway
-	events   []conversations.Event  // ana's events after cursor
-	lastSeq  int64                  // the newest event's seq
+	cursor   int64                 // a realtime client's cursor, taken midway
+	events   []conversations.Event // ana's events after cursor
+	lastSeq  int64                 // the newest event's seq
 	mediaSID string
 }
 
