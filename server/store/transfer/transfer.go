@@ -340,8 +340,8 @@ func copyTable(ctx context.Context, src *source, tx pgx.Tx, t *table, opts Optio
 	if err != nil {
 		return check, err
 	}
-	if opts.Progress != nil {
-		opts.Progress(t.name, n, check.SourceRows)
+	if opts.Progress != nil && (n == 0 || n%opts.ProgressEvery != 0) {
+		opts.Progress(t.name, n, check.SourceRows) // unless the last tick said it
 	}
 	if rs.n != check.SourceRows {
 		// Read in one snapshot under an exclusive lock, this cannot
