@@ -11,7 +11,11 @@ import (
 
 	"parley/server/apperr"
 	"parley/server/conversations"
+	"parley/server/media"
+	"parley/server/notes"
 	"parley/server/paging"
+	"parley/server/webhooks"
+	"parley/shared/sid"
 )
 
 // The conversations store on every engine, through the service that uses
@@ -350,3 +354,108 @@ func TestPagingEdges(t *testing.T) {
 		}
 	})
 }
+
+// Deleting a conversation takes everything in it along: participants,
+// messages, receipts, notes and webhooks; its media records go too, and
+// their blobs are handed to the collector unless another record still
+// uses them.
+func TestDeletingAConversationTakesWhatIsInIt(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, open func(testing.TB) (*DB, string)) {
+		db, _ := open(t)
+		gone := make(chan struct{}, 8)
+		db.OnMediaGone(func() { gone <- struct{}{} })
+		svc := newService(db)
+		ctx := context.Background()
+		files := NewMedia(db)
+		upload := func(hash string) string {
+			m := media.Media{SID: sid.New(sid.Media), Hash: hash, Size: 3, ContentType: "image/png", Filename: hash + ".png",
+				Author: "system", Created: time.Now(), Updated: time.Now()}
+			if err := files.InsertMedia(ctx, m, func() error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+			return m.SID
+		}
+		conv, _ := svc.CreateConversation(ctx, conversations.ConversationParams{})
+		keep, _ := svc.CreateConversation(ctx, conversations.ConversationParams{})
+		ana, err := svc.AddParticipant(ctx, conv.SID, conversations.ParticipantParams{Identity: ptr("ana")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AddParticipant(ctx, keep.SID, conversations.ParticipantParams{Identity: ptr("ana")}); err != nil {
+			t.Fatal(err)
+		}
+		shared, own, loose := upload("h-shared"), upload("h-own"), upload("h-loose")
+		elsewhere := upload("h-shared") // the same bytes, sent in the other conversation
+		m, err := svc.SendMessage(ctx, conv.SID, conversations.MessageParams{Author: ptr("ana"), Body: ptr("look"), MediaSIDs: []string{shared, own}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.SendMessage(ctx, keep.SID, conversations.MessageParams{Author: ptr("ana"), Body: ptr("same"), MediaSIDs: []string{elsewhere}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.RecordDelivery(ctx, conversations.ReceiptParams{ConversationSID: conv.SID, MessageSID: m.SID,
+			ParticipantSID: ana.SID, ChannelMessageSID: "SM1", Status: conversations.Delivered}); err != nil {
+			t.Fatal(err)
+		}
+		if err := NewNotes(db).AddNote(ctx, notes.Note{SID: sid.New(sid.Note), ConversationSID: conv.SID, Author: "ana",
+			AuthorName: "Ana", Body: "VIP", Created: time.Now()}, 10); err != nil {
+			t.Fatal(err)
+		}
+		hooks := NewWebhooks(db)
+		if _, err := hooks.InsertHook(ctx, webhooks.Hook{SID: sid.New(sid.Webhook), ConversationSID: conv.SID, Target: "webhook",
+			HookConfig: webhooks.HookConfig{URL: "https://example.com/hook"}, Created: time.Now(), Updated: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+
+		if err := svc.DeleteConversation(ctx, conv.SID); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-gone:
+		case <-time.After(5 * time.Second):
+			t.Error("deleting a conversation with media did not call the media collector")
+		}
+		store := NewConversations(db)
+		for _, c := range []struct {
+			what string
+			err  error
+		}{
+			{"the conversation", second(svc.Conversation(ctx, conv.SID))},
+			{"its participant", second(store.Participant(ctx, conv.SID, ana.SID))},
+			{"its message", second(store.Message(ctx, conv.SID, m.SID))},
+			{"its receipt", second(store.ReceiptByChannelMessage(ctx, "SM1"))},
+			{"its message's media", second(files.Media(ctx, own))},
+		} {
+			if !apperr.Is(c.err, apperr.NotFound) {
+				t.Errorf("%s after the delete: %v, want NotFound", c.what, c.err)
+			}
+		}
+		if of, err := store.ConversationsOf(ctx, "ana"); err != nil || !slices.Equal(of, []string{keep.SID}) {
+			t.Errorf("ana is in %v, %v; want only %s", of, err, keep.SID)
+		}
+		if ns, err := NewNotes(db).Notes(ctx, conv.SID); err != nil || len(ns) != 0 {
+			t.Errorf("notes after the delete: %v, %v", ns, err)
+		}
+		if hs, err := hooks.AllHooks(ctx); err != nil || len(hs) != 0 {
+			t.Errorf("webhooks after the delete: %v, %v", hs, err)
+		}
+		for _, sid := range []string{loose, elsewhere} {
+			if _, err := files.Media(ctx, sid); err != nil {
+				t.Errorf("media %s, not in the conversation: %v", sid, err)
+			}
+		}
+		var removed []string
+		if err := files.CollectOrphans(ctx, func(h string) { removed = append(removed, h) }); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(removed, []string{"h-own"}) {
+			t.Errorf("the collector removed blobs %v, want [h-own]: h-shared is still sent elsewhere", removed)
+		}
+		if used, err := files.Hashes(ctx); err != nil || len(used) != 2 || !used["h-shared"] || !used["h-loose"] {
+			t.Errorf("hashes in use %v, %v; want h-shared and h-loose", used, err)
+		}
+	})
+}
+
+// second is a call's error, for a table of calls.
+func second[T any](_ T, err error) error { return err }

@@ -211,3 +211,39 @@ func TestMessagesStoredBeforeTheUpgradeStillReplay(t *testing.T) {
 		}
 	})
 }
+
+// A replay from the start, from the middle and from the newest event: each
+// gives exactly what came after, in order, and a limit keeps to it.
+func TestAReplayStartsWhereTheCursorIs(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, open func(testing.TB) (*DB, string)) {
+		c := newChat(t, open)
+		c.say(t, "customer", "one")
+		mid := c.cursor(t, "agent")
+		c.rename(t, "Billing")
+		c.say(t, "agent", "two")
+		latest := c.cursor(t, "agent")
+		all := "participant_added\nparticipant_added\nconversation_added \nmessage_added customer: one\nconversation_updated Billing\nmessage_added agent: two"
+		for _, r := range []struct {
+			name   string
+			cursor int64
+			want   string
+		}{
+			{"from the start", 0, all},
+			{"from the middle", mid, "conversation_updated Billing\nmessage_added agent: two"},
+			{"from the newest", latest, ""},
+		} {
+			if got := c.missed(t, "agent", r.cursor); got != r.want {
+				t.Errorf("%s the agent replays:\n%s\nwant:\n%s", r.name, got, r.want)
+			}
+		}
+		// The service refuses a replay longer than its limit; the store
+		// lists no more than it.
+		evs, err := NewConversations(c.db).EventsSince(context.Background(), "agent", 0, latest, 2)
+		if err != nil || len(evs) != 2 {
+			t.Errorf("a replay limited to 2 gave %d events, %v", len(evs), err)
+		}
+		if oldest, err := NewConversations(c.db).OldestEventSeq(context.Background()); err != nil || oldest != 1 {
+			t.Errorf("before any pruning the oldest seq is %d, %v; want 1", oldest, err)
+		}
+	})
+}
