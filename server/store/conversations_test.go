@@ -459,3 +459,175 @@ func TestDeletingAConversationTakesWhatIsInIt(t *testing.T) {
 
 // second is a call's error, for a table of calls.
 func second[T any](_ T, err error) error { return err }
+
+// The rest of the conversations store, method by method, as the service
+// uses it: participants found every way the API finds them, users,
+// memberships, receipts, edits and timers.
+func TestConversationsStoreFindsAndChangesEveryRecord(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, open func(testing.TB) (*DB, string)) {
+		db, _ := open(t)
+		svc := newService(db)
+		store := NewConversations(db)
+		ctx := context.Background()
+		conv, err := svc.CreateConversation(ctx, conversations.ConversationParams{UniqueName: ptr("desk-1"), FriendlyName: ptr("Desk")})
+		must(t, err)
+		other, err := svc.CreateConversation(ctx, conversations.ConversationParams{})
+		must(t, err)
+		ana, err := svc.AddParticipant(ctx, "desk-1", conversations.ParticipantParams{Identity: ptr("ana"), Attributes: ptr(`{"vip":true}`)})
+		must(t, err)
+		sms, err := svc.AddParticipant(ctx, conv.SID, conversations.ParticipantParams{Address: ptr("+15550100"), ProxyAddress: ptr("+15550199")})
+		must(t, err)
+		_, err = svc.AddParticipant(ctx, other.SID, conversations.ParticipantParams{Identity: ptr("ana")})
+		must(t, err)
+		_, err = svc.AddParticipant(ctx, other.SID, conversations.ParticipantParams{Identity: ptr("ben")})
+		must(t, err)
+
+		// Participants, every way they are found.
+		for _, c := range []struct {
+			what string
+			got  func() (conversations.Participant, error)
+			want string
+		}{
+			{"by identity", func() (conversations.Participant, error) { return store.Participant(ctx, conv.SID, "ana") }, ana.SID},
+			{"by SID", func() (conversations.Participant, error) { return store.Participant(ctx, conv.SID, ana.SID) }, ana.SID},
+			{"by binding", func() (conversations.Participant, error) {
+				return store.ParticipantByBinding(ctx, conv.SID, "+15550100", "+15550199")
+			}, sms.SID},
+		} {
+			p, err := c.got()
+			if err != nil || p.SID != c.want || p.ConversationSID != conv.SID {
+				t.Errorf("participant %s: %+v, %v", c.what, p, err)
+			}
+		}
+		if p, _ := store.Participant(ctx, conv.SID, "ana"); p.Attributes != `{"vip":true}` {
+			t.Errorf("participant attributes %q", p.Attributes)
+		}
+		if p, _ := store.Participant(ctx, conv.SID, sms.SID); p.Binding == nil || p.Binding.Address != "+15550100" || p.Identity != "" {
+			t.Errorf("messaging participant reads %+v", p)
+		}
+		if psid, err := store.ParticipantSID(ctx, "desk-1", "ana"); err != nil || psid != ana.SID {
+			t.Errorf("ParticipantSID by unique name: %q, %v", psid, err)
+		}
+		_, err = store.ParticipantSID(ctx, "desk-1", "ben")
+		wantNotFound(t, "ParticipantSID of a stranger", err)
+		_, err = store.Participant(ctx, conv.SID, "ben")
+		wantNotFound(t, "a participant of another conversation", err)
+		if c, err := store.OpenConversationByBinding(ctx, "+15550100", "+15550199"); err != nil || c.SID != conv.SID {
+			t.Errorf("open conversation by binding: %s, %v", c.SID, err)
+		}
+		if sids, err := store.ConversationsWithBindings(ctx); err != nil || !slices.Equal(sids, []string{conv.SID}) {
+			t.Errorf("conversations with bindings %v, %v", sids, err)
+		}
+		if page, err := store.Participants(ctx, conv.SID, paging.Request{Size: 1}); err != nil || len(page.Items) != 1 || page.Items[0].SID != ana.SID || !page.HasNext {
+			t.Errorf("participants, first page: %+v, %v", page, err)
+		}
+
+		// Memberships.
+		for _, c := range []struct {
+			name string
+			f    conversations.MembershipFilter
+			want []string // conversation SIDs
+		}{
+			{"of an identity", conversations.MembershipFilter{Identity: "ana"}, []string{conv.SID, other.SID}},
+			{"of an address", conversations.MembershipFilter{Address: "+15550100"}, []string{conv.SID}},
+			{"of a conversation", conversations.MembershipFilter{Conversation: other.SID}, []string{other.SID, other.SID}},
+			{"shared with ben", conversations.MembershipFilter{Identity: "ana", With: "ben"}, []string{other.SID}},
+			{"of no one", conversations.MembershipFilter{Identity: "zoe"}, nil},
+		} {
+			page, err := store.Memberships(ctx, c.f, paging.Request{})
+			var got []string
+			for _, m := range page.Items {
+				got = append(got, m.Conversation.SID)
+				if m.Participant.ConversationSID != m.Conversation.SID || m.Key != m.Participant.Key {
+					t.Errorf("membership %s: participant %+v in %s", c.name, m.Participant, m.Conversation.SID)
+				}
+			}
+			if err != nil || !slices.Equal(got, c.want) {
+				t.Errorf("memberships %s: %v, %v; want %v", c.name, got, err, c.want)
+			}
+		}
+		if of, err := store.ConversationsOf(ctx, "ana"); err != nil || !slices.Equal(of, []string{conv.SID, other.SID}) {
+			t.Errorf("ana's conversations %v, %v", of, err)
+		}
+
+		// A read horizon, then leaving.
+		m, err := svc.SendMessage(ctx, conv.SID, conversations.MessageParams{Author: ptr("ana"), Body: ptr("helo"), Attributes: ptr(`{"a":1}`)})
+		must(t, err)
+		if p, err := svc.UpdateParticipant(ctx, conv.SID, "ana", conversations.ParticipantParams{LastReadIndex: ptr(0), Attributes: ptr(`{}`)}); err != nil ||
+			p.LastReadIndex == nil || *p.LastReadIndex != 0 {
+			t.Errorf("update participant: %+v, %v", p, err)
+		}
+		if p, _ := store.Participant(ctx, conv.SID, "ana"); p.LastReadIndex == nil || *p.LastReadIndex != 0 || p.Attributes != "{}" {
+			t.Errorf("updated participant reads %+v", p)
+		}
+		must(t, svc.RemoveParticipant(ctx, conv.SID, sms.SID))
+		_, err = store.ParticipantByBinding(ctx, conv.SID, "+15550100", "+15550199")
+		wantNotFound(t, "a removed participant", err)
+		_, err = store.OpenConversationByBinding(ctx, "+15550100", "+15550199")
+		wantNotFound(t, "the conversation of a removed binding", err)
+
+		// Messages: an edit, receipts moving forward.
+		if m, err := svc.UpdateMessage(ctx, conv.SID, m.SID, conversations.MessageParams{Body: ptr("hello")}); err != nil || m.Body != "hello" {
+			t.Errorf("edit: %+v, %v", m, err)
+		}
+		for _, status := range []conversations.ReceiptStatus{conversations.Sent, conversations.Delivered, conversations.Sent} {
+			_, err := svc.RecordDelivery(ctx, conversations.ReceiptParams{ConversationSID: conv.SID, MessageSID: m.SID, ParticipantSID: ana.SID,
+				ChannelMessageSID: "SM1", Status: status})
+			must(t, err)
+		}
+		r, err := store.ReceiptByChannelMessage(ctx, "SM1")
+		if err != nil || r.Status != conversations.Delivered || r.MessageSID != m.SID {
+			t.Errorf("receipt %+v, %v; want delivered: a late 'sent' does not move it back", r, err)
+		}
+		if got, err := store.Receipt(ctx, conv.SID, m.SID, r.SID); err != nil || got.SID != r.SID {
+			t.Errorf("receipt by SID %+v, %v", got, err)
+		}
+		if page, err := store.Receipts(ctx, conv.SID, m.SID, paging.Request{}); err != nil || len(page.Items) != 1 {
+			t.Errorf("receipts %+v, %v", page.Items, err)
+		}
+		_, err = store.ReceiptByChannelMessage(ctx, "")
+		wantNotFound(t, "the receipt of no channel message", err)
+		got, err := store.Message(ctx, conv.SID, m.SID)
+		if err != nil || got.Body != "hello" || got.Attributes != `{"a":1}` || got.Delivery == nil || got.Index != 0 {
+			t.Errorf("message reads %+v, %v; want the edit and a delivery summary", got, err)
+		}
+		_, err = store.Message(ctx, other.SID, m.SID)
+		wantNotFound(t, "a message through another conversation", err)
+
+		// Users.
+		u, err := svc.CreateUser(ctx, conversations.UserParams{Identity: ptr("zoe"), FriendlyName: ptr("Zoe")})
+		must(t, err)
+		if got, err := store.User(ctx, "zoe"); err != nil || got.SID != u.SID || got.FriendlyName != "Zoe" {
+			t.Errorf("user by identity %+v, %v", got, err)
+		}
+		if _, err := svc.UpdateUser(ctx, u.SID, conversations.UserParams{FriendlyName: ptr("Zoé")}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := store.User(ctx, u.SID); err != nil || got.FriendlyName != "Zoé" {
+			t.Errorf("user by SID after an update %+v, %v", got, err)
+		}
+		must(t, svc.DeleteUser(ctx, u.SID))
+		_, err = store.User(ctx, "zoe")
+		wantNotFound(t, "a deleted user", err)
+
+		// A renamed conversation, and its timers.
+		if c, err := svc.UpdateConversation(ctx, "desk-1", conversations.ConversationParams{UniqueName: ptr("desk-2"), TimersInactive: ptr("PT1M")}); err != nil || c.UniqueName != "desk-2" {
+			t.Errorf("rename: %+v, %v", c, err)
+		}
+		_, err = svc.Conversation(ctx, "desk-1")
+		wantNotFound(t, "the old unique name", err)
+		if _, err := svc.CreateConversation(ctx, conversations.ConversationParams{UniqueName: ptr("desk-1")}); err != nil {
+			t.Errorf("the old unique name is free again: %v", err)
+		}
+		svc.Now = func() time.Time { return time.Now().Add(2 * time.Minute) }
+		if n, err := svc.ApplyTimers(ctx); err != nil || n != 1 {
+			t.Errorf("timers changed %d, %v; want 1", n, err)
+		}
+		if c, err := svc.Conversation(ctx, "desk-2"); err != nil || c.State != conversations.Inactive || !c.Timers.DateInactive.IsZero() {
+			t.Errorf("after its timer: %+v, %v", c, err)
+		}
+		if n, err := svc.ApplyTimers(ctx); err != nil || n != 0 {
+			t.Errorf("timers applied twice changed %d, %v", n, err)
+		}
+	})
+}
