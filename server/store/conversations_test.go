@@ -444,6 +444,16 @@ func TestDeletingAConversationTakesWhatIsInIt(t *testing.T) {
 				t.Errorf("media %s, not in the conversation: %v", sid, err)
 			}
 		}
+		// Nothing of it is left behind, even where no read would show it.
+		for _, c := range []struct {
+			table string
+			want  int // the other conversation's
+		}{{"participants", 1}, {"messages", 1}, {"receipts", 0}, {"notes", 0}, {"conversation_webhooks", 0}, {"media", 2}} {
+			var n int
+			if err := db.reads.QueryRowContext(ctx, "SELECT count(*) FROM "+c.table).Scan(&n); err != nil || n != c.want {
+				t.Errorf("%d rows left in %s, %v; want %d", n, c.table, err, c.want)
+			}
+		}
 		var removed []string
 		if err := files.CollectOrphans(ctx, func(h string) { removed = append(removed, h) }); err != nil {
 			t.Fatal(err)

@@ -242,6 +242,18 @@ func TestAReplayStartsWhereTheCursorIs(t *testing.T) {
 		if err != nil || len(evs) != 2 {
 			t.Errorf("a replay limited to 2 gave %d events, %v", len(evs), err)
 		}
+		// upTo bounds the replay, its own event included: of a message,
+		// of the conversation, and one addressed to the agent by name.
+		evs, err = NewConversations(c.db).EventsSince(context.Background(), "agent", 0, latest, 100)
+		if err != nil || len(evs) != 6 {
+			t.Fatalf("the whole replay: %d events, %v", len(evs), err)
+		}
+		for _, e := range evs {
+			upTo, err := NewConversations(c.db).EventsSince(context.Background(), "agent", 0, e.Seq, 100)
+			if err != nil || len(upTo) == 0 || upTo[len(upTo)-1].Seq != e.Seq {
+				t.Errorf("a replay up to %d (%s) gives %d events, the last not it, %v", e.Seq, e.Type, len(upTo), err)
+			}
+		}
 		if oldest, err := NewConversations(c.db).OldestEventSeq(context.Background()); err != nil || oldest != 1 {
 			t.Errorf("before any pruning the oldest seq is %d, %v; want 1", oldest, err)
 		}
