@@ -169,6 +169,10 @@ func TestTheFirstResponseIsTheAgentsFirstReplyAfterAccepting(t *testing.T) {
 				c.says("bot", "09:01:02", `{"parley":{"kind":"bot"}}`)
 				c.says("ana", "09:01:40", `{"parley":"no kind here"}`)
 			}, "09:01:40"},
+			{"nor a bot whose attributes escape a NUL", func(c *chat) {
+				c.says("bot", "09:01:02", `{"parley":{"kind":"bot"},"raw":"\u0000"}`)
+				c.says("ana", "09:01:50")
+			}, "09:01:50"},
 			{"nor a message without an author", func(c *chat) {
 				c.says("system", "09:01:03")
 			}, ""},
