@@ -482,3 +482,55 @@ func testSettings(t *testing.T, ctx context.Context, db *DB) {
 		t.Errorf("SetSettingIfUnset: %q, %v", v, err)
 	}
 }
+
+// Text PostgreSQL cannot hold (a NUL character, bytes that are not UTF-8)
+// is refused alike on every engine, as the caller's mistake, and nothing
+// of the write is kept; SQLite would have stored it and PostgreSQL failed
+// with an internal error.
+func TestTextNoEngineCanHoldIsRefusedAlike(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, open func(testing.TB) (*DB, string)) {
+		db, _ := open(t)
+		svc := newService(db)
+		ctx := context.Background()
+		conv, err := svc.CreateConversation(ctx, conversations.ConversationParams{})
+		must(t, err)
+		for _, c := range []struct {
+			name  string
+			write func() error
+		}{
+			{"a body with a NUL", func() error {
+				_, err := svc.SendMessage(ctx, conv.SID, conversations.MessageParams{Author: ptr("ana"), Body: ptr("a\x00b")})
+				return err
+			}},
+			{"a body that is not UTF-8", func() error {
+				_, err := svc.SendMessage(ctx, conv.SID, conversations.MessageParams{Author: ptr("ana"), Body: ptr("a\xffb")})
+				return err
+			}},
+			{"an idempotency key with a NUL", func() error {
+				_, err := svc.SendMessage(ctx, conv.SID, conversations.MessageParams{Author: ptr("ana"), Body: ptr("b"), IdempotencyKey: "k\x00"})
+				return err
+			}},
+			{"a note with a NUL", func() error {
+				return NewNotes(db).AddNote(ctx, notes.Note{SID: sid.New(sid.Note), ConversationSID: conv.SID, Author: "ana", Body: "\x00", Created: stamp}, 10)
+			}},
+			{"a canned title with a NUL", func() error {
+				_, err := NewCanned(db).InsertResponse(ctx, canned.Response{SID: sid.New(sid.CannedResponse), Title: "t\x00", Body: "b",
+					DateCreated: stamp, DateUpdated: stamp}, 10)
+				return err
+			}},
+		} {
+			if err := c.write(); !apperr.Is(err, apperr.Invalid) {
+				t.Errorf("%s: %v, want it refused as invalid", c.name, err)
+			}
+		}
+		if got := indexes(t, svc, conv.SID); len(got) != 0 {
+			t.Errorf("messages %v were stored", got)
+		}
+		if ns, _ := NewNotes(db).Notes(ctx, conv.SID); len(ns) != 0 {
+			t.Errorf("notes %v were stored", ns)
+		}
+		if page, _ := NewCanned(db).Responses(ctx, paging.Request{}); len(page.Items) != 0 {
+			t.Errorf("responses %v were stored", page.Items)
+		}
+	})
+}
