@@ -456,14 +456,20 @@ func inSavepoint(w *writeConn, fn func(WriteTx) error) error {
 }
 
 // call runs fn, turning a panic into an error: one faulty write must not
-// take the writer, and with it every later write, down.
-func call(fn func(WriteTx) error, q WriteTx) (err error) {
+// take the writer, and with it every later write, down. A write one of
+// whose statements was refused fails with that refusal, whatever it made
+// of the statement's error.
+func call(fn func(WriteTx) error, w *writeConn) (err error) {
+	w.refused = nil
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("write panicked: %v", r)
 		}
+		if w.refused != nil {
+			err = w.refused
+		}
 	}()
-	return fn(q)
+	return fn(w)
 }
 
 // Close stops accepting writes, finishes the queued ones, checkpoints the

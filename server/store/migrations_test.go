@@ -6,6 +6,9 @@ import (
 	"testing"
 )
 
+// SQLite only: migration 015 is SQLite's, and PostgreSQL's schema starts
+// after it.
+//
 // An install from before opaque agent identities named each agent by its
 // email everywhere. Reopened, every place that named the agent names its
 // new identity, and nothing else that mentions the email changes.

@@ -3,7 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"sync"
+	"unicode/utf8"
+
+	"parley/server/apperr"
 )
 
 // maxCachedStmts bounds a statement cache. Queries are built from a fixed
@@ -108,6 +112,10 @@ type writeConn struct {
 	// trouble is the storage trouble a statement of the write now running
 	// met (see engine.trouble), even if the write wrapped or dropped its error.
 	trouble string
+	// refused is the error of a statement of the write now running that
+	// was not run (see unstorable); the write fails with it, whatever it
+	// made of the statement's error.
+	refused error
 }
 
 func newWriteConn(e *engine, conn *sql.Conn) *writeConn {
@@ -133,17 +141,58 @@ func (w *writeConn) AfterCommit(fn func()) { w.hooks = append(w.hooks, fn) }
 
 // QueryContext runs a query that returns rows.
 func (w *writeConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := w.refuse(args); err != nil {
+		return nil, err
+	}
 	rows, err := w.stmtCache.QueryContext(context.WithoutCancel(ctx), query, args...)
 	return rows, w.noticed(err)
 }
 
 // QueryRowContext runs a query that returns at most one row.
 func (w *writeConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if w.refuse(args) != nil {
+		// A Row cannot carry the error; the write fails with it anyway.
+		return w.stmtCache.QueryRowContext(context.Background(), "SELECT 1 WHERE 1 = 0")
+	}
 	return w.stmtCache.QueryRowContext(context.WithoutCancel(ctx), query, args...)
 }
 
 // ExecContext runs a statement that returns no rows.
 func (w *writeConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := w.refuse(args); err != nil {
+		return nil, err
+	}
 	res, err := w.stmtCache.ExecContext(context.WithoutCancel(ctx), query, args...)
 	return res, w.noticed(err)
+}
+
+// refuse records, and returns, the refusal of a statement whose arguments
+// hold text no engine can keep alike (see unstorable).
+func (w *writeConn) refuse(args []any) error {
+	err := unstorable(args)
+	if err != nil && w.refused == nil {
+		w.refused = err
+	}
+	return err
+}
+
+// unstorable refuses text arguments holding a NUL character or bytes that
+// are not UTF-8. PostgreSQL cannot keep them in text (it fails the
+// statement, SQLSTATE 22021) where SQLite would keep them as they are: so
+// that both engines answer alike, neither is asked, and the caller hears
+// of its mistake rather than of an internal error. The form decoder already
+// refuses text that is not UTF-8; a NUL, or text from elsewhere (a header,
+// a JSON frame's \u0000), ends here.
+func unstorable(args []any) error {
+	for _, a := range args {
+		s, ok := a.(string)
+		if !ok {
+			continue
+		}
+		if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+			return apperr.Invalidf(apperr.CodeBadRequest,
+				"Text holding a NUL character or bytes that are not UTF-8 cannot be stored: remove them and send it again (nothing was stored)")
+		}
+	}
+	return nil
 }

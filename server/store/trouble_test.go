@@ -11,6 +11,11 @@ import (
 	"parley/server/apperr"
 )
 
+// These tests stay on SQLite: they make storage fail through SQLite's own
+// means (max_page_count for a full disk, query_only, a read-only file),
+// which PostgreSQL, a server that owns its files, has no counterpart of a
+// test can set.
+
 // mustOpenProbing is mustOpen with a quick probe, so recovery shows at once.
 func mustOpenProbing(t *testing.T) *DB {
 	t.Helper()

@@ -20,6 +20,8 @@ import (
 // sends as BenchmarkSendMessage does with 8 senders, with the log's
 // automatic checkpoints off so that every frame stays in it, then reads the
 // log's frames and walks each B-tree to learn which pages are its.
+//
+// SQLite only: it counts pages of SQLite's write-ahead log.
 func BenchmarkSendMessagePages(b *testing.B) {
 	ctx := context.Background()
 	db, path := mustOpen(b)

@@ -309,13 +309,19 @@ CREATE INDEX report_tasks_by_created ON report_tasks (created_ms);
 -- SQLite's JSON functions, as far as the store's SQL uses them, so the
 -- same queries run here: json_valid(text), and json_extract(text, path)
 -- for paths of object keys ('$.a.b') returning the value as text.
+-- JSON may escape a NUL (\u0000), as SQLite accepts; jsonb refuses it
+-- (it cannot hold NUL in text), so json_valid checks the json type, which
+-- keeps the text as it is, and json_extract reads a copy whose NUL escapes
+-- are spaces: a document that holds one elsewhere still answers for the
+-- path asked (a bot message's attributes, say, in the first-response
+-- report).
 CREATE FUNCTION json_valid(doc text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
-	PERFORM doc::jsonb;
+	PERFORM doc::json;
 	RETURN true;
 EXCEPTION WHEN others THEN
 	RETURN false;
 END $$;
 CREATE FUNCTION json_extract(doc text, path text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-	SELECT doc::jsonb #>> string_to_array(substr(path, 3), '.')
+	SELECT regexp_replace(doc, '\\u0000', '\\u0020', 'g')::jsonb #>> string_to_array(substr(path, 3), '.')
 $$;

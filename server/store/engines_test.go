@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, to create and drop test databases
+)
+
+// The store's tests run on every engine: the domain relies on the same
+// semantics from both, so one suite, written once, checks both. A test
+// that is about one engine's nature (SQLite's files, its migrations from
+// older builds) says so and uses mustOpen instead.
+
+// testEngine is an engine the suite runs on.
+type testEngine struct {
+	name string
+	// fresh returns where a new, empty database of this engine is: a file
+	// path or a postgres:// URL. It is removed when the test ends.
+	fresh func(tb testing.TB) string
+}
+
+var testEngines = []testEngine{
+	{"sqlite", func(tb testing.TB) string { return filepath.Join(tb.TempDir(), "parley.db") }},
+	{"postgres", postgresURL},
+}
+
+// forEachEngine runs test as a subtest per engine (…/sqlite, …/postgres).
+// open opens a fresh database, closed when the test ends, and returns it
+// with its location, for reopen.
+func forEachEngine(t *testing.T, test func(t *testing.T, open func(tb testing.TB) (*DB, string))) {
+	t.Helper()
+	for _, e := range testEngines {
+		t.Run(e.name, func(t *testing.T) {
+			test(t, func(tb testing.TB) (*DB, string) {
+				tb.Helper()
+				loc := e.fresh(tb)
+				return reopen(tb, loc), loc
+			})
+		})
+	}
+}
+
+// reopen opens the database at loc (as a server restart does) and closes
+// it when the test ends.
+func reopen(tb testing.TB, loc string) *DB {
+	tb.Helper()
+	db, err := OpenURL(context.Background(), loc, Options{})
+	if err != nil {
+		tb.Fatalf("open %s: %v", filepath.Base(loc), err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// postgresURL returns the URL of a new, empty PostgreSQL database on the
+// server PARLEY_TEST_DATABASE names, dropped when the test ends; it skips
+// the test when PARLEY_TEST_DATABASE is not set.
+func postgresURL(tb testing.TB) string {
+	tb.Helper()
+	server := os.Getenv("PARLEY_TEST_DATABASE")
+	if server == "" {
+		tb.Skip("PARLEY_TEST_DATABASE is not set: set it to a postgres:// URL of a server where tests may create databases to run the PostgreSQL tests")
+	}
+	u, err := url.Parse(server)
+	if err != nil {
+		tb.Fatalf("PARLEY_TEST_DATABASE is not a URL: %v", err)
+	}
+	admin, err := sql.Open("pgx", server)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer admin.Close()
+	var b [6]byte
+	rand.Read(b[:])
+	name := "parley_test_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		tb.Fatalf("create a test database on PARLEY_TEST_DATABASE's server: %v", err)
+	}
+	tb.Cleanup(func() {
+		admin, err := sql.Open("pgx", server)
+		if err != nil {
+			tb.Error(err)
+			return
+		}
+		defer admin.Close()
+		// FORCE: a connection the test left open must not keep it.
+		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+			tb.Errorf("drop test database %s: %v", name, err)
+		}
+	})
+	u.Path = "/" + name
+	return u.String()
+}
