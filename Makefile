@@ -53,7 +53,11 @@ test: deps $(WIDGET) $(DESKTOP) chromium $(AXE)
 	@test -z "$$(gofmt -l server shared web 2>/dev/null)" || { echo "gofmt needed:"; gofmt -l server shared web; exit 1; }
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./shared/... ./web/attach ./web/composer ./web/widget ./web/desktop   # these build for the browser
-	PARLEY_BROWSER_TESTS=1 $(GO) test -count=1 ./...
+	# Every package, with a throwaway PostgreSQL beside (scripts/with-postgres, unless
+	# PARLEY_TEST_DATABASE names a server): the store's tests and the kill -9 test run
+	# on both engines; then the end-to-end suite again, on PostgreSQL.
+	PARLEY_BROWSER_TESTS=1 scripts/with-postgres sh -c '$(GO) test -count=1 -timeout 30m ./... && \
+		PARLEY_TEST_ENGINE=postgres $(GO) test -count=1 -timeout 30m ./server/app/'
 	# The realtime frame decoder meets untrusted bytes: fuzz it briefly on every run.
 	$(GO) test -run '^$$' -fuzz FuzzDecodeClient -fuzztime $(FUZZTIME) ./shared/realtime
 	# Clients decode every server frame on a fast path held to encoding/json's answers.

@@ -56,7 +56,7 @@ type Config struct {
 	// Database is a postgres:// URL selecting PostgreSQL; empty means
 	// SQLite, in DataDir.
 	Database string
-	BaseURL string // public URL, no trailing slash
+	BaseURL  string // public URL, no trailing slash
 	// AccountSID and AuthToken are the account's credentials; when both are
 	// empty they are read from (or generated into) the data directory.
 	AccountSID, AuthToken string

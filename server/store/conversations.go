@@ -171,9 +171,13 @@ func (t convTx) UpdateActivity(c conversations.Conversation) error {
 	// Naming an indexed column in SET makes SQLite rewrite its index entry
 	// even when the value is the same, so this sets only what a message
 	// changes.
-	_, err := t.q.ExecContext(context.Background(), `UPDATE conversations SET state = ?, date_inactive = ?,
-		date_closed = ?, last_message_index = ?, date_updated = ? WHERE sid = ?`,
-		string(c.State), ms(c.Timers.DateInactive), ms(c.Timers.DateClosed), c.LastMessageIndex, ms(c.Updated), c.SID)
+	const update = `UPDATE conversations SET state = ?, date_inactive = ?,
+		date_closed = ?, last_message_index = ?, date_updated = ? WHERE sid = ?`
+	args := []any{string(c.State), ms(c.Timers.DateInactive), ms(c.Timers.DateClosed), c.LastMessageIndex, ms(c.Updated), c.SID}
+	if t.w.Later(update, args...) {
+		return nil
+	}
+	_, err := t.q.ExecContext(context.Background(), update, args...)
 	return err
 }
 
@@ -441,12 +445,19 @@ func (t convTx) InsertMessage(m conversations.Message) error {
 	if err != nil {
 		return err
 	}
-	res, err := t.q.ExecContext(ctx, `INSERT INTO messages (conversation_seq, idx, sid, author,
+	const insert = `INSERT INTO messages (conversation_seq, idx, sid, author,
 		body, attributes, participant_sid, idempotency_key, date_created, date_updated, media, event_seq)
-		VALUES ((SELECT seq FROM conversations WHERE sid = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (conversation_seq, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
-		m.ConversationSID, m.Index, m.SID, m.Author, m.Body, m.Attributes, m.ParticipantSID,
-		nullIfEmpty(m.IdempotencyKey), ms(m.Created), ms(m.Updated), media, seq)
+		VALUES ((SELECT seq FROM conversations WHERE sid = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	args := []any{m.ConversationSID, m.Index, m.SID, m.Author, m.Body, m.Attributes, m.ParticipantSID,
+		nullIfEmpty(m.IdempotencyKey), ms(m.Created), ms(m.Updated), media, seq}
+	if t.w.Later(insert, args...) {
+		// Sent ahead, a repeated key fails the unique index, and the write
+		// runs again with the insert below, which finds the earlier message.
+		t.db.seqs.inRow = rowSeq{message: m.SID, seq: seq}
+		return t.attachMedia(m)
+	}
+	res, err := t.q.ExecContext(ctx, insert+`
+		ON CONFLICT (conversation_seq, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`, args...)
 	if err != nil {
 		return err
 	}
@@ -454,9 +465,18 @@ func (t convTx) InsertMessage(m conversations.Message) error {
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
 		return conversations.ErrDuplicateKey
 	}
+	return t.attachMedia(m)
+}
+
+// attachMedia links the message's media to it.
+func (t convTx) attachMedia(m conversations.Message) error {
+	const attach = `UPDATE media SET conversation_sid = ?, message_sid = ?, date_updated = ? WHERE sid = ?`
 	for _, a := range m.Media {
-		if _, err := t.q.ExecContext(ctx, `UPDATE media SET conversation_sid = ?, message_sid = ?, date_updated = ?
-			WHERE sid = ?`, m.ConversationSID, m.SID, ms(m.Updated), a.SID); err != nil {
+		args := []any{m.ConversationSID, m.SID, ms(m.Updated), a.SID}
+		if t.w.Later(attach, args...) {
+			continue
+		}
+		if _, err := t.q.ExecContext(context.Background(), attach, args...); err != nil {
 			return err
 		}
 	}
@@ -547,7 +567,7 @@ func (t convTx) Enqueue(jobs ...outbox.Job) error {
 	if len(jobs) == 0 {
 		return nil
 	}
-	if err := enqueue(context.Background(), t.q, jobs); err != nil {
+	if err := enqueue(context.Background(), t.w, jobs); err != nil {
 		return err
 	}
 	if t.db.onEnqueue != nil {

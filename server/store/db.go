@@ -80,6 +80,11 @@ type WriteTx interface {
 	// AfterCommit runs fn on the writer after the transaction commits, in
 	// commit order with every other write's hooks; never if it fails.
 	AfterCommit(fn func())
+	// Later queues a statement whose outcome the write does not need now,
+	// to go with others in one round trip, and reports true; or reports
+	// false, and the caller runs it now. If a statement queued fails, the
+	// write runs again, every statement now (see pipeline.go).
+	Later(query string, args ...any) bool
 }
 
 // Options tune an opened database.
@@ -170,9 +175,24 @@ var ErrClosed = errors.New("store: database is closed")
 
 // Querier runs statements: on the read pool, or inside a write transaction.
 type Querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) Row
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// Rows are a query's rows, as database/sql's *sql.Rows give them; the
+// pipelined writer gives them from pgx (see pipeline.go).
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Close() error
+	Err() error
+}
+
+// Row is the one row of a query, as *sql.Row gives it: Scan reports
+// sql.ErrNoRows when there is none, and the query's error if it failed.
+type Row interface {
+	Scan(dest ...any) error
 }
 
 // column runs a query of one column and returns its values, in order.
@@ -287,6 +307,10 @@ func (db *DB) Stats() WriterStats {
 
 // commit runs a batch of writes in one transaction.
 func (db *DB) commit(batch []*writeOp) {
+	if db.writer.pipe != nil {
+		db.commitPipelined(batch)
+		return
+	}
 	w := db.writer
 	ctx := context.Background()
 	// BEGIN, COMMIT and ROLLBACK go through the statement cache too: parsed
@@ -314,7 +338,6 @@ func (db *DB) commit(batch []*writeOp) {
 	}
 	errs := make([]error, len(batch))
 	single := len(batch) == 1
-	w.released = false
 	var hooks []func()
 	for i, op := range batch {
 		if err := op.ctx.Err(); err != nil {
@@ -365,6 +388,11 @@ func (db *DB) commit(batch []*writeOp) {
 		}
 		return
 	}
+	db.committed(batch, errs, hooks)
+}
+
+// committed runs a committed batch's hooks and answers its writes.
+func (db *DB) committed(batch []*writeOp, errs []error, hooks []func()) {
 	committed, written := time.Now(), db.written.Load()
 	// Hooks run before any caller hears of the commit, so whatever they
 	// publish is out before an acknowledgement could overtake it.
@@ -389,8 +417,14 @@ func (db *DB) commit(batch []*writeOp) {
 func (db *DB) abort(batch []*writeOp, errs []error, failed int, reason string) {
 	w := db.writer
 	w.rollbacks++
-	// Harmless if SQLite already rolled back; needed if it did not.
-	w.ExecContext(context.Background(), "ROLLBACK")
+	if p := w.pipe; p != nil {
+		// What waits to be sent belongs to the lost transaction.
+		p.queued = p.queued[:0]
+		p.conn.Exec(context.Background(), []postgres.Stmt{{SQL: "ROLLBACK"}})
+	} else {
+		// Harmless if SQLite already rolled back; needed if it did not.
+		w.ExecContext(context.Background(), "ROLLBACK")
+	}
 	var lost error
 	if reason != "" {
 		n := 0
@@ -422,36 +456,18 @@ func (db *DB) OnWritten(fn func(time.Duration)) { db.written.Store(&fn) }
 
 func inSavepoint(w *writeConn, fn func(WriteTx) error) error {
 	ctx := context.Background()
-	begin, end := "SAVEPOINT op", "RELEASE op"
-	if w.lazyRelease {
-		// One round trip instead of two per write: the release of the
-		// write before rides with this write's savepoint, and COMMIT
-		// releases the last. Over a network each statement costs a round
-		// trip (60 µs here, on loopback), which a write of five short
-		// statements feels.
-		if w.released {
-			begin = "RELEASE op; SAVEPOINT op"
-		}
-		end = ""
-	}
-	if _, err := w.ExecContext(ctx, begin); err != nil {
+	if _, err := w.ExecContext(ctx, "SAVEPOINT op"); err != nil {
 		return err
 	}
-	w.released = w.lazyRelease
 	if err := call(fn, w); err != nil {
 		w.rollbacks++
 		if _, rbErr := w.ExecContext(ctx, "ROLLBACK TO op"); rbErr != nil {
 			return errors.Join(err, rbErr)
 		}
-		if end != "" {
-			w.ExecContext(ctx, end)
-		}
+		w.ExecContext(ctx, "RELEASE op")
 		return err
 	}
-	if end == "" {
-		return nil
-	}
-	_, err := w.ExecContext(ctx, end)
+	_, err := w.ExecContext(ctx, "RELEASE op")
 	return err
 }
 

@@ -38,11 +38,10 @@ type engine struct {
 	// transaction aborts it, so preparing ahead would hide a statement's
 	// own error behind "current transaction is aborted".
 	driverCaches bool
-	// lazyRelease sends a savepoint's RELEASE with the next statement
-	// rather than on its own: the engine takes several statements in one
-	// round trip (PostgreSQL's simple protocol), and round trips are what
-	// a network engine's writes cost.
-	lazyRelease bool
+	// pipelines says the writer sends statements several to a round trip
+	// (pipeline.go): for an engine across a network, where round trips
+	// are what writes cost.
+	pipelines bool
 }
 
 var sqliteEngine = &engine{
@@ -63,7 +62,7 @@ var postgresEngine = &engine{
 	inTransaction: postgres.InTransaction,
 	broken:        postgres.Broken,
 	driverCaches:  true,
-	lazyRelease:   true,
+	pipelines:     true,
 	probe:         "INSERT INTO settings (name, value) VALUES ('write_probe', repeat('x', ?)) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
 }
 

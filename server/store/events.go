@@ -48,8 +48,12 @@ func (t convTx) AppendEvent(e conversations.Event) (conversations.Event, error) 
 	if err != nil {
 		return e, err
 	}
-	_, err = t.q.ExecContext(ctx, `INSERT INTO events (seq, type, conversation_sid, target, data, created)
-		VALUES (?, ?, ?, ?, ?, ?)`, seq, string(e.Type), e.ConversationSID, e.Target, data, e.Time.UnixMilli())
+	const insert = `INSERT INTO events (seq, type, conversation_sid, target, data, created) VALUES (?, ?, ?, ?, ?, ?)`
+	args := []any{seq, string(e.Type), e.ConversationSID, e.Target, data, e.Time.UnixMilli()}
+	if t.w.Later(insert, args...) {
+		return e, nil
+	}
+	_, err = t.q.ExecContext(ctx, insert, args...)
 	return e, err
 }
 
@@ -241,7 +245,7 @@ func (r convReader) messagesAddedSince(ctx context.Context, identity string, cur
 
 // leading scans a column before those a scan function knows of.
 type leading struct {
-	rows *sql.Rows
+	rows Rows
 	dest any
 }
 

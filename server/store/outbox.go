@@ -23,10 +23,14 @@ var _ outbox.Store = (*Outbox)(nil)
 func (db *DB) OnEnqueue(fn func()) { db.onEnqueue = fn }
 
 // enqueue inserts jobs within a write transaction.
-func enqueue(ctx context.Context, q Querier, jobs []outbox.Job) error {
+func enqueue(ctx context.Context, q WriteTx, jobs []outbox.Job) error {
+	const insert = `INSERT INTO outbox (sid, kind, key, payload, next_at, created) VALUES (?, ?, ?, ?, ?, ?)`
 	for _, j := range jobs {
-		if _, err := q.ExecContext(ctx, `INSERT INTO outbox (sid, kind, key, payload, next_at, created)
-			VALUES (?, ?, ?, ?, ?, ?)`, j.SID, j.Kind, j.Key, j.Payload, j.Created.UnixMilli(), j.Created.UnixMilli()); err != nil {
+		args := []any{j.SID, j.Kind, j.Key, j.Payload, j.Created.UnixMilli(), j.Created.UnixMilli()}
+		if q.Later(insert, args...) {
+			continue
+		}
+		if _, err := q.ExecContext(ctx, insert, args...); err != nil {
 			return err
 		}
 	}

@@ -19,13 +19,20 @@ const maxCachedStmts = 1024
 type stmtCache struct {
 	rebind   func(string) string // the engine's, applied to queries before they run; nil keeps them
 	prepare  func(ctx context.Context, query string) (*sql.Stmt, error)
-	fallback Querier // runs queries the cache cannot hold
+	fallback sqlQuerier // runs queries the cache cannot hold
 	stmts    sync.Map
 	n        int
 	mu       sync.Mutex
 }
 
-func newStmtCache(e *engine, prepare func(ctx context.Context, query string) (*sql.Stmt, error), fallback Querier) *stmtCache {
+// sqlQuerier is what database/sql's *sql.DB and *sql.Conn run queries with.
+type sqlQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func newStmtCache(e *engine, prepare func(ctx context.Context, query string) (*sql.Stmt, error), fallback sqlQuerier) *stmtCache {
 	if e.driverCaches {
 		prepare = nil
 	}
@@ -65,15 +72,22 @@ func (c *stmtCache) stmt(ctx context.Context, query string) *sql.Stmt {
 }
 
 // QueryContext runs a query that returns rows.
-func (c *stmtCache) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (c *stmtCache) QueryContext(ctx context.Context, query string, args ...any) (Rows, error) {
+	var rows *sql.Rows
+	var err error
 	if s := c.stmt(ctx, query); s != nil {
-		return s.QueryContext(ctx, args...)
+		rows, err = s.QueryContext(ctx, args...)
+	} else {
+		rows, err = c.fallback.QueryContext(ctx, c.bound(query), args...)
 	}
-	return c.fallback.QueryContext(ctx, c.bound(query), args...)
+	if err != nil {
+		return nil, err // not a nil *sql.Rows in a non-nil Rows
+	}
+	return rows, nil
 }
 
 // QueryRowContext runs a query that returns at most one row.
-func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) Row {
 	if s := c.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -106,9 +120,9 @@ type writeConn struct {
 	// rollbacks counts the writes (and batches) rolled back, so state kept
 	// beside the database can tell that a change it made may be undone.
 	rollbacks int
-	// lazyRelease leaves each savepoint for the next write's SAVEPOINT or
-	// the COMMIT to release (engine.lazyRelease); released says one waits.
-	lazyRelease, released bool
+	// pipe holds the statements waiting to go in one round trip, on an
+	// engine that pipelines (see pipeline.go); nil on one that does not.
+	pipe *pipe
 	// trouble is the storage trouble a statement of the write now running
 	// met (see engine.trouble), even if the write wrapped or dropped its error.
 	trouble string
@@ -119,7 +133,13 @@ type writeConn struct {
 }
 
 func newWriteConn(e *engine, conn *sql.Conn) *writeConn {
-	return &writeConn{conn: conn, stmtCache: *newStmtCache(e, conn.PrepareContext, conn), classify: e.trouble, lazyRelease: e.lazyRelease}
+	w := &writeConn{conn: conn, stmtCache: *newStmtCache(e, conn.PrepareContext, conn), classify: e.trouble}
+	if e.pipelines {
+		// Without its pipe the writer would still work, one round trip a
+		// statement; NewPipe fails only on a connection not pgx's.
+		w.pipe, _ = newPipe(e, conn)
+	}
+	return w
 }
 
 // noticed records the storage trouble behind a statement's error.
@@ -140,19 +160,25 @@ func (w *writeConn) AfterCommit(fn func()) { w.hooks = append(w.hooks, fn) }
 // waits for: under load, a sixth of the writer's time went to that wait.
 
 // QueryContext runs a query that returns rows.
-func (w *writeConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (w *writeConn) QueryContext(ctx context.Context, query string, args ...any) (Rows, error) {
 	if err := w.refuse(args); err != nil {
 		return nil, err
+	}
+	if w.pipe != nil {
+		return w.pipeQuery(query, args)
 	}
 	rows, err := w.stmtCache.QueryContext(context.WithoutCancel(ctx), query, args...)
 	return rows, w.noticed(err)
 }
 
 // QueryRowContext runs a query that returns at most one row.
-func (w *writeConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if w.refuse(args) != nil {
-		// A Row cannot carry the error; the write fails with it anyway.
-		return w.stmtCache.QueryRowContext(context.Background(), "SELECT 1 WHERE 1 = 0")
+func (w *writeConn) QueryRowContext(ctx context.Context, query string, args ...any) Row {
+	if err := w.refuse(args); err != nil {
+		return errRow{err}
+	}
+	if w.pipe != nil {
+		rows, err := w.pipeQuery(query, args)
+		return pipeRow{rows, err}
 	}
 	return w.stmtCache.QueryRowContext(context.WithoutCancel(ctx), query, args...)
 }
@@ -161,6 +187,9 @@ func (w *writeConn) QueryRowContext(ctx context.Context, query string, args ...a
 func (w *writeConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if err := w.refuse(args); err != nil {
 		return nil, err
+	}
+	if w.pipe != nil {
+		return w.pipeExec(query, args)
 	}
 	res, err := w.stmtCache.ExecContext(context.WithoutCancel(ctx), query, args...)
 	return res, w.noticed(err)

@@ -225,3 +225,140 @@ func Rebind(query string) string {
 	}
 	return b.String()
 }
+
+// Stmt is a statement of a pipeline: its SQL, already in PostgreSQL's
+// placeholders, and its arguments.
+type Stmt struct {
+	SQL  string
+	Args []any
+}
+
+// Pipe runs statements on one connection, several to a round trip: pgx's
+// batch (PostgreSQL's extended protocol, pipelined, one Sync). The store's
+// writer uses it to send what waits together with the statement it needs
+// an answer from.
+type Pipe struct{ c *pgx.Conn }
+
+// NewPipe takes the pgx connection under conn, a connection the caller
+// holds for itself (the writer's) and never uses through database/sql
+// while the pipe does.
+func NewPipe(conn *sql.Conn) (*Pipe, error) {
+	var c *pgx.Conn
+	err := conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("postgres: a %T is not a pgx connection", dc)
+		}
+		c = sc.Conn()
+		return nil
+	})
+	return &Pipe{c: c}, err
+}
+
+// Exec sends stmts in one round trip and returns the rows each affected;
+// on the first failure, its index and error (the statements after it did
+// not run: the transaction is aborted).
+func (p *Pipe) Exec(ctx context.Context, stmts []Stmt) (rows []int64, failed int, err error) {
+	br := p.send(ctx, stmts, nil)
+	rows, failed, err = execAll(br, len(stmts))
+	if cerr := br.Close(); err == nil && cerr != nil {
+		return rows, len(stmts) - 1, cerr
+	}
+	return rows, failed, err
+}
+
+// Query sends stmts and then q in one round trip and returns q's rows,
+// which must be closed before the pipe runs anything else. If a statement
+// before q fails, failed is its index, err its error, and q did not run.
+func (p *Pipe) Query(ctx context.Context, stmts []Stmt, q Stmt) (rows *Rows, failed int, err error) {
+	br := p.send(ctx, stmts, &q)
+	if _, failed, err = execAll(br, len(stmts)); err != nil {
+		br.Close()
+		return nil, failed, err
+	}
+	r, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, len(stmts), err
+	}
+	return &Rows{r: r, br: br}, -1, nil
+}
+
+func (p *Pipe) send(ctx context.Context, stmts []Stmt, q *Stmt) pgx.BatchResults {
+	b := &pgx.Batch{}
+	for _, s := range stmts {
+		b.Queue(s.SQL, s.Args...)
+	}
+	if q != nil {
+		b.Queue(q.SQL, q.Args...)
+	}
+	return p.c.SendBatch(ctx, b)
+}
+
+func execAll(br pgx.BatchResults, n int) (rows []int64, failed int, err error) {
+	rows = make([]int64, 0, n)
+	for i := 0; i < n; i++ {
+		tag, err := br.Exec()
+		if err != nil {
+			return rows, i, err
+		}
+		rows = append(rows, tag.RowsAffected())
+	}
+	return rows, -1, nil
+}
+
+// Rows are a query's rows from a pipe, read as database/sql's are.
+type Rows struct {
+	r      pgx.Rows
+	br     pgx.BatchResults
+	closed bool
+	err    error
+}
+
+// Next prepares the next row for Scan.
+func (r *Rows) Next() bool {
+	if r.closed {
+		return false
+	}
+	if r.r.Next() {
+		return true
+	}
+	r.Close()
+	return false
+}
+
+// Scan copies the current row's columns into dest.
+func (r *Rows) Scan(dest ...any) error { return r.r.Scan(dest...) }
+
+// Err is the error that ended the rows, if any.
+func (r *Rows) Err() error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Err()
+}
+
+// Close ends the rows and the round trip they came in.
+func (r *Rows) Close() error {
+	if r.closed {
+		return r.err
+	}
+	r.closed = true
+	r.r.Close()
+	r.err = r.r.Err()
+	if err := r.br.Close(); r.err == nil {
+		r.err = err
+	}
+	return r.err
+}
+
+// Result is what an Exec through a pipe changed.
+type Result struct{ Rows int64 }
+
+// LastInsertId is not something PostgreSQL reports: use RETURNING.
+func (Result) LastInsertId() (int64, error) {
+	return 0, errors.New("postgres: no LastInsertId; use RETURNING")
+}
+
+// RowsAffected is how many rows the statement changed.
+func (r Result) RowsAffected() (int64, error) { return r.Rows, nil }

@@ -1,0 +1,393 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"parley/server/store/postgres"
+)
+
+// The pipelined writer, for an engine across a network (PostgreSQL).
+//
+// There every statement the writer runs costs a round trip (about 60 µs on
+// loopback here, idle, and more under load), and the writer is serial, so
+// round trips, not the database's work, set how many writes a second it
+// commits. The writer therefore sends statements together:
+//
+//   - statements a write does not need an answer from (its INSERT of the
+//     message, its UPDATE of the conversation, its INSERTs of events and
+//     outbox jobs) wait, through WriteTx.Later;
+//   - so do the savepoint statements between writes, BEGIN, and the
+//     ROLLBACK TO of a write that failed before it sent anything;
+//   - everything waiting goes in one round trip with the next statement
+//     whose answer a write needs: usually the next write's read of its
+//     conversation.
+//
+// A message then costs one round trip where it cost six. The semantics stay
+// those of a writer that runs each statement where it stands: a statement
+// that waited and failed (a unique rule, say) aborts what follows it in its
+// round trip, so its write is rolled back to its savepoint and run again
+// with every statement run where it stands (it then meets the failure where
+// it would have, and answers as it would have: an idempotency key already
+// used finds the earlier message), and the write that was running, if
+// another, starts over after it. Such replays happen only when a waiting
+// statement fails.
+
+// pipe is the pipelined writer's state; nil on an engine that does not
+// pipeline.
+type pipe struct {
+	conn   *postgres.Pipe
+	rebind func(string) string
+
+	// queued are the statements waiting to be sent, in order.
+	queued []queuedStmt
+	// begun says BEGIN was sent.
+	begun bool
+	// running is the write now running.
+	running *opRun
+	// deferring says the running write may leave statements waiting: false
+	// while a write is replayed.
+	deferring bool
+	// failed is the write one of whose waiting statements failed, until it
+	// is replayed.
+	failed *opRun
+	// broken is a failure of a control statement: the transaction is lost.
+	broken error
+	// trips counts round trips, so a write can tell whether it sent any.
+	trips int
+}
+
+// queuedStmt is a statement waiting to be sent; owner is the write it
+// belongs to, nil for control statements (BEGIN, SAVEPOINT, RELEASE,
+// ROLLBACK TO).
+type queuedStmt struct {
+	postgres.Stmt
+	owner *opRun
+}
+
+// opRun is one write of a batch, as the pipelined writer runs it.
+type opRun struct {
+	fn    func(WriteTx) error
+	err   error
+	hooks []func()
+}
+
+func newPipe(e *engine, conn *sql.Conn) (*pipe, error) {
+	c, err := postgres.NewPipe(conn)
+	if err != nil {
+		return nil, err
+	}
+	return &pipe{conn: c, rebind: e.rebind}, nil
+}
+
+func (p *pipe) control(stmts ...string) {
+	for _, s := range stmts {
+		p.queued = append(p.queued, queuedStmt{Stmt: postgres.Stmt{SQL: s}})
+	}
+}
+
+// Later queues a statement whose outcome the write does not need now; it
+// reports false when the statement must be run now instead (the engine
+// does not pipeline, or the write is being replayed), which the caller
+// then does.
+func (w *writeConn) Later(query string, args ...any) bool {
+	p := w.pipe
+	if p == nil || !p.deferring || unstorable(args) != nil {
+		return false
+	}
+	p.queued = append(p.queued, queuedStmt{Stmt: postgres.Stmt{SQL: p.rebind(query), Args: args}, owner: p.running})
+	return true
+}
+
+// errReplay answers the statements of a write that must run again.
+var errReplay = errors.New("store: a statement sent ahead failed; the write runs again")
+
+// sent takes the outcome of a round trip that carried the queued
+// statements and then, perhaps, one more: failed is the index of the
+// statement that failed (-1 if none). On a failure among the queued, it
+// records whose statement it was and returns errReplay (a write's) or the
+// error (a control statement's: the transaction is lost); a failure of the
+// statement after them is the caller's to report.
+func (w *writeConn) sent(failed int, err error) error {
+	p := w.pipe
+	queued := p.queued
+	p.queued = p.queued[:0]
+	p.trips++
+	if err == nil || failed < 0 || failed >= len(queued) {
+		p.begun = p.begun || len(queued) > 0
+		return nil
+	}
+	p.begun = p.begun || failed > 0
+	w.noticed(err)
+	if owner := queued[failed].owner; owner != nil {
+		p.failed = owner
+		return errReplay
+	}
+	p.broken = err
+	return err
+}
+
+// flush sends what waits, on its own.
+func (w *writeConn) flush() error {
+	p := w.pipe
+	if len(p.queued) == 0 {
+		return nil
+	}
+	_, failed, err := p.conn.Exec(context.Background(), stmtsOf(p.queued))
+	return w.sent(failed, err)
+}
+
+func stmtsOf(q []queuedStmt) []postgres.Stmt {
+	out := make([]postgres.Stmt, len(q))
+	for i, s := range q {
+		out[i] = s.Stmt
+	}
+	return out
+}
+
+// pipeQuery runs a query with what waits sent before it.
+func (w *writeConn) pipeQuery(query string, args []any) (Rows, error) {
+	p := w.pipe
+	if p.failed != nil || p.broken != nil {
+		return nil, errReplay
+	}
+	rows, failed, err := p.conn.Query(context.Background(), stmtsOf(p.queued), postgres.Stmt{SQL: p.rebind(query), Args: args})
+	if serr := w.sent(failed, err); serr != nil {
+		return nil, serr
+	}
+	if err != nil {
+		return nil, w.noticed(err)
+	}
+	return rows, nil
+}
+
+// pipeExec runs a statement with what waits sent before it.
+func (w *writeConn) pipeExec(query string, args []any) (sql.Result, error) {
+	p := w.pipe
+	if p.failed != nil || p.broken != nil {
+		return nil, errReplay
+	}
+	n := len(p.queued)
+	rows, failed, err := p.conn.Exec(context.Background(), append(stmtsOf(p.queued), postgres.Stmt{SQL: p.rebind(query), Args: args}))
+	if serr := w.sent(failed, err); serr != nil {
+		return nil, serr
+	}
+	if err != nil {
+		return nil, w.noticed(err)
+	}
+	return postgres.Result{Rows: rows[n]}, nil
+}
+
+// errRow is a Row whose Scan reports err.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// pipeRow is the one row of a query run through the pipe.
+type pipeRow struct {
+	rows Rows
+	err  error
+}
+
+func (r pipeRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	return r.rows.Close()
+}
+
+// commitPipelined runs a batch of writes in one transaction, as commit does,
+// with statements sent together (see above).
+func (db *DB) commitPipelined(batch []*writeOp) {
+	w := db.writer
+	w.trouble = ""
+	if db.engine.broken != nil && db.engine.broken(w.conn) {
+		if err := db.reconnect(); err != nil {
+			for _, op := range batch {
+				op.done <- db.failed("unreachable", 1)
+			}
+			return
+		}
+		w = db.writer
+	}
+	p := w.pipe
+	p.queued, p.begun, p.broken = p.queued[:0], false, nil
+	p.running, p.failed = nil, nil
+	p.control(db.engine.begin, "SAVEPOINT op")
+	runs := make([]*opRun, len(batch))
+	for i, op := range batch {
+		runs[i] = &opRun{fn: op.fn}
+		if err := op.ctx.Err(); err != nil {
+			runs[i].err = err // the caller gave up before its turn; skip its work
+			continue
+		}
+		var tail []string
+		if i < len(batch)-1 {
+			tail = []string{"RELEASE op", "SAVEPOINT op"}
+		}
+		db.runPipelined(runs[i], tail)
+		if p.broken != nil {
+			db.abortPipelined(batch, runs, i)
+			return
+		}
+	}
+	// The last write's statements, then COMMIT: apart, so that a failure
+	// among them undoes that write alone.
+	if err := w.flush(); err != nil && p.failed != nil {
+		db.replay(p.failed, nil)
+	}
+	if p.broken != nil {
+		db.abortPipelined(batch, runs, len(batch)-1)
+		return
+	}
+	errs := make([]error, len(batch))
+	var hooks []func()
+	for i, r := range runs {
+		errs[i] = r.err
+		if r.err == nil {
+			hooks = append(hooks, r.hooks...)
+		}
+	}
+	if !p.begun {
+		// No write sent a statement: there is no transaction to commit.
+		for i, op := range batch {
+			op.done <- errs[i]
+		}
+		return
+	}
+	commitStart := time.Now()
+	_, _, err := p.conn.Exec(context.Background(), []postgres.Stmt{{SQL: "COMMIT"}})
+	db.stats.commitNS.Add(int64(time.Since(commitStart)))
+	if err != nil {
+		w.rollbacks++
+		p.conn.Exec(context.Background(), []postgres.Stmt{{SQL: "ROLLBACK"}})
+		if reason := db.engine.trouble(err); reason != "" {
+			err = db.failed(reason, len(batch))
+		} else {
+			err = fmt.Errorf("commit: %w", err)
+		}
+		for _, op := range batch {
+			op.done <- err
+		}
+		return
+	}
+	db.committed(batch, errs, hooks)
+}
+
+// runPipelined runs one write of a batch inside its savepoint, leaving its
+// statements and tail (the next write's savepoint statements) to go with
+// the next round trip.
+func (db *DB) runPipelined(r *opRun, tail []string) {
+	w, p := db.writer, db.writer.pipe
+	for {
+		w.hooks, w.trouble = w.hooks[:0], ""
+		p.running, p.deferring = r, true
+		trips := p.trips
+		r.err = call(r.fn, w)
+		if p.broken != nil {
+			return
+		}
+		if f := p.failed; f != nil && f != r {
+			// A waiting statement of the write before failed: undo that
+			// write and run it again, then start this one over, in a
+			// savepoint of its own again.
+			db.replay(f, []string{"RELEASE op", "SAVEPOINT op"})
+			if p.broken != nil {
+				return
+			}
+			continue
+		}
+		if p.failed == r {
+			db.replay(r, tail)
+			return
+		}
+		if r.err != nil {
+			p.dropOwned(r)
+			if p.trips != trips {
+				// Some of it was sent: undo it.
+				w.rollbackNow()
+				p.control(tail...)
+			}
+			// Else nothing of it was sent, and the savepoint waiting for
+			// it serves the next write.
+			return
+		}
+		r.hooks = append(r.hooks[:0], w.hooks...)
+		p.control(tail...)
+		return
+	}
+}
+
+// replay undoes the write r, whose waiting statement failed, and runs it
+// again with every statement sent where it stands; then queues tail.
+func (db *DB) replay(r *opRun, tail []string) {
+	w, p := db.writer, db.writer.pipe
+	p.failed, p.queued = nil, p.queued[:0]
+	if w.rollbackNow() != nil {
+		return
+	}
+	w.hooks, w.trouble = w.hooks[:0], ""
+	p.running, p.deferring = r, false
+	r.err = call(r.fn, w)
+	p.deferring = true
+	if p.broken != nil {
+		return
+	}
+	if r.err != nil {
+		w.rollbackNow()
+	} else {
+		r.hooks = append(r.hooks[:0], w.hooks...)
+	}
+	p.control(tail...)
+}
+
+// rollbackNow undoes the running write, back to its savepoint, at once: a
+// statement that failed leaves the transaction refusing every other until
+// then, so it cannot wait for the next round trip.
+func (w *writeConn) rollbackNow() error {
+	w.rollbacks++
+	w.pipe.control("ROLLBACK TO op")
+	return w.flush()
+}
+
+// dropOwned drops the statements r queued.
+func (p *pipe) dropOwned(r *opRun) {
+	kept := p.queued[:0]
+	for _, q := range p.queued {
+		if q.owner != r {
+			kept = append(kept, q)
+		}
+	}
+	p.queued = kept
+}
+
+// abortPipelined ends a batch whose transaction was lost (a control
+// statement failed: the connection, most likely).
+func (db *DB) abortPipelined(batch []*writeOp, runs []*opRun, at int) {
+	errs := make([]error, len(batch))
+	for i, r := range runs {
+		if r != nil {
+			errs[i] = r.err
+		}
+	}
+	p := db.writer.pipe
+	p.queued = p.queued[:0]
+	reason := db.engine.trouble(p.broken)
+	if errs[at] == nil {
+		errs[at] = fmt.Errorf("write: %w", p.broken)
+	}
+	db.abort(batch, errs, at, reason)
+}
