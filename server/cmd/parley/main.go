@@ -34,6 +34,8 @@ Usage:
                                           manage webchat deployments (see parley deployments --help)
   parley agents list|show|add|update|delete [...]
                                           manage desktop agents (see parley agents --help)
+  parley backup --to FILE [--data DIR] [--force]
+                                          copy a running SQLite install's database (see docs/OPERATIONS.md)
 
 Environment:
   PARLEY_ACCOUNT_SID, PARLEY_AUTH_TOKEN   account credentials; serve generates
@@ -73,6 +75,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return deploymentsCmd(args[1:], stdout, stderr)
 	case "agents":
 		return agentsCmd(args[1:], stdout, stderr)
+	case "backup":
+		return backupCmd(args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
