@@ -126,6 +126,11 @@ func Backup(ctx context.Context, dbPath, dest string, opts BackupOptions) (Backu
 	} else if err = os.Link(tmpPath, dst); err == nil {
 		// A link, unlike a rename, fails if dest appeared meanwhile.
 		os.Remove(tmpPath)
+	} else if !errors.Is(err, fs.ErrExist) {
+		// A file system without hard links: rename, having looked again.
+		if _, statErr := os.Lstat(dst); errors.Is(statErr, fs.ErrNotExist) {
+			err = os.Rename(tmpPath, dst)
+		}
 	}
 	if err != nil {
 		return info, fmt.Errorf("put the backup at %s: %w", dst, err)
@@ -146,9 +151,13 @@ func Backup(ctx context.Context, dbPath, dest string, opts BackupOptions) (Backu
 // copyDatabase copies the database at src into the empty database file
 // dest and returns the number of pages copied.
 func copyDatabase(ctx context.Context, src, dest string) (pages int, err error) {
-	// Read-only: a backup never writes the live database, and never creates
-	// one where there was none.
-	srcDB, err := sql.Open("sqlite3", "file:"+escapePath(src)+"?mode=ro&_busy_timeout=10000")
+	// mode=rw, not rwc: a backup never creates a database where there was
+	// none. Not ro either, though it only reads: of a stopped install, the
+	// last connection to close is the backup's, and only a connection that
+	// may write removes the -wal and -shm files opening the database made.
+	// Left there, owned by whoever ran the backup (root, say), they could
+	// keep the server from opening its database.
+	srcDB, err := sql.Open("sqlite3", "file:"+escapePath(src)+"?mode=rw&_busy_timeout=10000")
 	if err != nil {
 		return 0, err
 	}

@@ -209,3 +209,28 @@ func TestBackupSaysWhenThereIsNoDatabase(t *testing.T) {
 		t.Error("a failed backup left its destination file")
 	}
 }
+
+func TestBackupOfAStoppedInstallLeavesNothingBesideItsDatabase(t *testing.T) {
+	dir := t.TempDir()
+	live := openLive(t, filepath.Join(dir, "parley.db"))
+	if err := appendEvents(live, 100); err != nil {
+		t.Fatal(err)
+	}
+	live.Close() // the last connection: SQLite folds the WAL in and removes -wal and -shm
+
+	// A backup run by another user (root, say) must not leave files the
+	// server would then find it cannot open.
+	dest := filepath.Join(t.TempDir(), "copy.db")
+	if _, err := Backup(context.Background(), filepath.Join(dir, "parley.db"), dest, BackupOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if last := readSnapshot(t, dest); last != 100 {
+		t.Errorf("the backup holds %d events, want 100", last)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() != "parley.db" {
+			t.Errorf("the backup left %s in the data directory", e.Name())
+		}
+	}
+}
