@@ -118,7 +118,7 @@ func Backup(ctx context.Context, dbPath, dest string, opts BackupOptions) (Backu
 	}
 	info.Check = time.Since(start)
 
-	if err := syncPath(tmpPath); err != nil {
+	if err := fsyncPath(tmpPath); err != nil {
 		return info, err
 	}
 	if opts.Replace {
@@ -137,7 +137,7 @@ func Backup(ctx context.Context, dbPath, dest string, opts BackupOptions) (Backu
 	}
 	kept = true
 	// The new name is only durable once its directory is.
-	if err := syncPath(filepath.Dir(dst)); err != nil {
+	if err := fsyncPath(filepath.Dir(dst)); err != nil {
 		return info, err
 	}
 	st, err := os.Stat(dst)
@@ -157,12 +157,12 @@ func copyDatabase(ctx context.Context, src, dest string) (pages int, err error) 
 	// may write removes the -wal and -shm files opening the database made.
 	// Left there, owned by whoever ran the backup (root, say), they could
 	// keep the server from opening its database.
-	srcDB, err := sql.Open("sqlite3", "file:"+escapePath(src)+"?mode=rw&_busy_timeout=10000")
+	srcDB, err := sql.Open("sqlite3", backupURI(src)+"?mode=rw&_busy_timeout=10000")
 	if err != nil {
 		return 0, err
 	}
 	defer srcDB.Close()
-	destDB, err := sql.Open("sqlite3", "file:"+escapePath(dest))
+	destDB, err := sql.Open("sqlite3", backupURI(dest))
 	if err != nil {
 		return 0, err
 	}
@@ -234,7 +234,7 @@ func copyDatabase(ctx context.Context, src, dest string) (pages int, err error) 
 // checkCopy runs SQLite's integrity check on the copy and returns its
 // number of tables.
 func checkCopy(ctx context.Context, path string) (tables int, err error) {
-	db, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?mode=ro")
+	db, err := sql.Open("sqlite3", backupURI(path)+"?mode=ro")
 	if err != nil {
 		return 0, err
 	}
@@ -264,8 +264,8 @@ func checkCopy(ctx context.Context, path string) (tables int, err error) {
 	return tables, err
 }
 
-// syncPath flushes a file or directory to stable storage.
-func syncPath(path string) error {
+// fsyncPath flushes a file or directory to stable storage.
+func fsyncPath(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -277,7 +277,7 @@ func syncPath(path string) error {
 	return nil
 }
 
-// escapePath makes a file path safe inside a file: URI.
-func escapePath(p string) string {
-	return (&url.URL{Path: p}).EscapedPath()
+// backupURI names a database file as a file: URI (query parameters follow).
+func backupURI(p string) string {
+	return "file:" + (&url.URL{Path: p}).EscapedPath()
 }
