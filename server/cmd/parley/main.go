@@ -27,7 +27,7 @@ import (
 const usage = `Parley: self-hosted customer messaging with a Twilio-compatible API.
 
 Usage:
-  parley serve [--addr HOST:PORT] [--data DIR] [--base-url URL] [--demo] [--simulator] [--allowed-origins LIST] [--log-level LEVEL]
+  parley serve [--addr HOST:PORT] [--data DIR] [--database postgres://...] [--base-url URL] [--demo] [--simulator] [--allowed-origins LIST] [--log-level LEVEL]
   parley loadtest [--url URL] [--conns N] [--rate R] [--duration D] [--echo=false]
   parley echo-server [--addr HOST:PORT]   the loadtest's baseline: a bare WebSocket echo server
   parley deployments list|show|create|update|rotate-secret|delete [...]
@@ -36,6 +36,8 @@ Usage:
                                           manage desktop agents (see parley agents --help)
   parley migrate --from sqlite:DIR --to postgres://...
                                           copy a stopped SQLite install into an empty PostgreSQL database
+  parley backup --to FILE [--data DIR] [--force]
+                                          copy a running SQLite install's database (see docs/OPERATIONS.md)
 
 Environment:
   PARLEY_ACCOUNT_SID, PARLEY_AUTH_TOKEN   account credentials; serve generates
@@ -77,6 +79,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return agentsCmd(args[1:], stdout, stderr)
 	case "migrate":
 		return migrateCmd(args[1:], stdout, stderr)
+	case "backup":
+		return backupCmd(args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
