@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,12 +10,16 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"parley/server/app"
 	"parley/server/conversations"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 )
 
 // benchServer is a Parley on a loopback port with a real SQLite file.
@@ -27,9 +32,16 @@ type benchServer struct {
 }
 
 func startBenchServer(b *testing.B, synchronous string) *benchServer {
+	return startBenchServerOn(b, synchronous, "")
+}
+
+// startBenchServerOn is startBenchServer on the PostgreSQL database at
+// database, or SQLite when it is "".
+func startBenchServerOn(b *testing.B, synchronous, database string) *benchServer {
 	b.Helper()
 	a, err := app.Open(app.Config{
 		DataDir:     b.TempDir(),
+		Database:    database,
 		AccountSID:  "AC00000000000000000000000000000001",
 		AuthToken:   "00000000000000000000000000000001",
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -92,16 +104,22 @@ func (s *benchServer) do(b *testing.B, req *http.Request, want int) {
 }
 
 // BenchmarkMessageCreateHTTP measures POST .../Messages end to end: HTTP,
-// basic auth, form parsing, validation, a durable SQLite commit and the JSON
+// basic auth, form parsing, validation, a durable commit and the JSON
 // response. Requests come from 64 concurrent keep-alive clients in the same
 // process (they share the machine's two cores with the server). Messages are
-// spread over 16 conversations, like many customers chatting at once.
+// spread over 16 conversations, like many customers chatting at once. On
+// SQLite in both durability modes, and on PostgreSQL (the server
+// PARLEY_TEST_DATABASE names, beside Parley; its synchronous_commit as the
+// server has it, on by default).
 func BenchmarkMessageCreateHTTP(b *testing.B) {
 	for _, mode := range []string{"FULL", "NORMAL"} {
-		b.Run("synchronous="+mode, func(b *testing.B) {
+		b.Run("sqlite/synchronous="+mode, func(b *testing.B) {
 			createMessages(b, startBenchServer(b, mode))
 		})
 	}
+	b.Run("postgres", func(b *testing.B) {
+		createMessages(b, startBenchServerOn(b, "", benchDatabase(b)))
+	})
 }
 
 // createMessages runs the message-create load: b.N POSTs from 64 clients
@@ -161,7 +179,11 @@ func BenchmarkBaselineHTTP(b *testing.B) {
 // deep inside a conversation of 100,000 messages. Keyset paging makes both
 // cost the same; OFFSET paging would make the deep page scan 90,000 rows.
 func BenchmarkMessageListHTTP(b *testing.B) {
-	s := startBenchServer(b, "NORMAL")
+	b.Run("sqlite", func(b *testing.B) { listMessages(b, startBenchServer(b, "NORMAL")) })
+	b.Run("postgres", func(b *testing.B) { listMessages(b, startBenchServerOn(b, "", benchDatabase(b))) })
+}
+
+func listMessages(b *testing.B, s *benchServer) {
 	ctx := context.Background()
 	c, err := s.app.Conversations.CreateConversation(ctx, conversations.ConversationParams{})
 	if err != nil {
@@ -206,4 +228,28 @@ func fill(b *testing.B, svc *conversations.Service, conv string, n int) {
 		}()
 	}
 	wg.Wait()
+}
+
+// benchDatabase is a fresh PostgreSQL database on the server
+// PARLEY_TEST_DATABASE names, dropped after the benchmark.
+func benchDatabase(b *testing.B) string {
+	admin := os.Getenv("PARLEY_TEST_DATABASE")
+	if admin == "" {
+		b.Skip("no PostgreSQL: set PARLEY_TEST_DATABASE (scripts/with-postgres starts one)")
+	}
+	db, err := sql.Open("pgx", admin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	name := fmt.Sprintf("parley_bench_%d", time.Now().UnixNano())
+	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		db.Close()
+	})
+	u, _ := url.Parse(admin)
+	u.Path = "/" + name
+	return u.String()
 }

@@ -25,7 +25,11 @@ type MessageParams struct {
 	DateCreated *time.Time
 	DateUpdated *time.Time
 
-	senderPSID string // Sender's participant, once the send has found it
+	// The participant the send found for an identity (Sender, or else
+	// Author) while reading the conversation: "" if it is none.
+	found     bool
+	foundWho  string
+	foundPSID string
 }
 
 // ErrDuplicateKey is returned by Tx.InsertMessage when the conversation
@@ -53,14 +57,23 @@ func (s *Service) SendMessage(ctx context.Context, convRef string, p MessagePara
 		// message are one consistent step; a sender who is not a
 		// participant learns nothing, not even whether the conversation
 		// exists.
-		c, psid, err := tx.MessageTarget(ctx, convRef, p.Sender)
+		// Without a sender, the same read finds the author's participant,
+		// which the message is linked to: one query less on every send
+		// through the REST API.
+		who := p.Sender
+		if who == "" && p.Author != nil {
+			if a := authorOf(*p.Author); checkIdentity("Author", a) == nil {
+				who = a
+			}
+		}
+		c, psid, err := tx.MessageTarget(ctx, convRef, who)
 		if p.Sender != "" && (apperr.Is(err, apperr.NotFound) || err == nil && psid == "") {
 			return notParticipant(p.Sender, convRef)
 		}
 		if err != nil {
 			return err
 		}
-		p.senderPSID = psid
+		p.found, p.foundWho, p.foundPSID = who != "", who, psid
 		m, err = s.appendMessage(ctx, tx, &c, p)
 		return err
 	})
@@ -176,19 +189,24 @@ func attachments(ctx context.Context, tx Tx, p MessageParams) ([]Attachment, err
 	return out, nil
 }
 
+// authorOf is the author a message's Author parameter names.
+func authorOf(a string) string {
+	if a == "" {
+		return DefaultAuthor
+	}
+	return a
+}
+
 func (s *Service) applyMessageParams(ctx context.Context, tx Tx, m *Message, p MessageParams) error {
 	if p.Author != nil && *p.Author != m.Author {
-		a := *p.Author
-		if a == "" {
-			a = DefaultAuthor
-		}
+		a := authorOf(*p.Author)
 		if err := checkIdentity("Author", a); err != nil {
 			return err
 		}
 		m.Author, m.ParticipantSID = a, ""
 		// The author is linked to its participant when it is one, as Twilio does.
-		if p.senderPSID != "" && a == p.Sender {
-			m.ParticipantSID = p.senderPSID
+		if p.found && a == p.foundWho {
+			m.ParticipantSID = p.foundPSID
 		} else if psid, err := tx.ParticipantSID(ctx, m.ConversationSID, a); err == nil {
 			m.ParticipantSID = psid
 		} else if !apperr.Is(err, apperr.NotFound) {
