@@ -49,8 +49,8 @@ type pipe struct {
 	// running is the write now running.
 	running *opRun
 	// deferring says the running write may leave statements waiting: false
-	// while a write is replayed.
-	deferring bool
+	// while a write is replayed, and in a batch run again (careful).
+	deferring, careful bool
 	// failed is the write one of whose waiting statements failed, until it
 	// is replayed.
 	failed *opRun
@@ -212,6 +212,12 @@ func (r pipeRow) Scan(dest ...any) error {
 // commitPipelined runs a batch of writes in one transaction, as commit does,
 // with statements sent together (see above).
 func (db *DB) commitPipelined(batch []*writeOp) {
+	db.commitPipelinedAs(batch, false)
+}
+
+// commitPipelinedAs is commitPipelined; careful runs every statement where
+// it stands, for a batch whose last write's statements failed with COMMIT.
+func (db *DB) commitPipelinedAs(batch []*writeOp, careful bool) {
 	w := db.writer
 	w.trouble = ""
 	if db.engine.broken != nil && db.engine.broken(w.conn) {
@@ -224,6 +230,7 @@ func (db *DB) commitPipelined(batch []*writeOp) {
 		w = db.writer
 	}
 	p := w.pipe
+	p.careful = careful
 	p.queued, p.begun, p.broken = p.queued[:0], false, nil
 	p.running, p.failed = nil, nil
 	p.control(db.engine.begin, "SAVEPOINT op")
@@ -244,15 +251,6 @@ func (db *DB) commitPipelined(batch []*writeOp) {
 			return
 		}
 	}
-	// The last write's statements, then COMMIT: apart, so that a failure
-	// among them undoes that write alone.
-	if err := w.flush(); err != nil && p.failed != nil {
-		db.replay(p.failed, nil)
-	}
-	if p.broken != nil {
-		db.abortPipelined(batch, runs, len(batch)-1)
-		return
-	}
 	errs := make([]error, len(batch))
 	var hooks []func()
 	for i, r := range runs {
@@ -261,16 +259,22 @@ func (db *DB) commitPipelined(batch []*writeOp) {
 			hooks = append(hooks, r.hooks...)
 		}
 	}
-	if !p.begun {
-		// No write sent a statement: there is no transaction to commit.
-		for i, op := range batch {
-			op.done <- errs[i]
-		}
+	// The last write's statements go with COMMIT. Should one fail, the
+	// transaction is lost (PostgreSQL answers COMMIT with a rollback); the
+	// batch then runs again, carefully: rare, and cheaper than a round
+	// trip of its own for every batch.
+	commitStart := time.Now()
+	p.control("COMMIT")
+	_, failed, err := p.conn.Exec(context.Background(), stmtsOf(p.queued))
+	db.stats.commitNS.Add(int64(time.Since(commitStart)))
+	if err != nil && failed < len(p.queued)-1 && p.queued[failed].owner != nil && !careful {
+		w.rollbacks++
+		p.queued = p.queued[:0]
+		p.conn.Exec(context.Background(), []postgres.Stmt{{SQL: "ROLLBACK"}})
+		db.commitPipelinedAs(batch, true)
 		return
 	}
-	commitStart := time.Now()
-	_, _, err := p.conn.Exec(context.Background(), []postgres.Stmt{{SQL: "COMMIT"}})
-	db.stats.commitNS.Add(int64(time.Since(commitStart)))
+	p.queued = p.queued[:0]
 	if err != nil {
 		w.rollbacks++
 		p.conn.Exec(context.Background(), []postgres.Stmt{{SQL: "ROLLBACK"}})
@@ -294,7 +298,7 @@ func (db *DB) runPipelined(r *opRun, tail []string) {
 	w, p := db.writer, db.writer.pipe
 	for {
 		w.hooks, w.trouble = w.hooks[:0], ""
-		p.running, p.deferring = r, true
+		p.running, p.deferring = r, !p.careful
 		trips := p.trips
 		r.err = call(r.fn, w)
 		if p.broken != nil {
@@ -342,7 +346,6 @@ func (db *DB) replay(r *opRun, tail []string) {
 	w.hooks, w.trouble = w.hooks[:0], ""
 	p.running, p.deferring = r, false
 	r.err = call(r.fn, w)
-	p.deferring = true
 	if p.broken != nil {
 		return
 	}
