@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,14 +9,13 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"parley/server/app"
 	"parley/server/conversations"
+	"parley/server/store/pgtest"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 )
@@ -118,7 +116,7 @@ func BenchmarkMessageCreateHTTP(b *testing.B) {
 		})
 	}
 	b.Run("postgres", func(b *testing.B) {
-		createMessages(b, startBenchServerOn(b, "", benchDatabase(b)))
+		createMessages(b, startBenchServerOn(b, "", pgtest.Database(b)))
 	})
 }
 
@@ -180,7 +178,7 @@ func BenchmarkBaselineHTTP(b *testing.B) {
 // cost the same; OFFSET paging would make the deep page scan 90,000 rows.
 func BenchmarkMessageListHTTP(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) { listMessages(b, startBenchServer(b, "NORMAL")) })
-	b.Run("postgres", func(b *testing.B) { listMessages(b, startBenchServerOn(b, "", benchDatabase(b))) })
+	b.Run("postgres", func(b *testing.B) { listMessages(b, startBenchServerOn(b, "", pgtest.Database(b))) })
 }
 
 func listMessages(b *testing.B, s *benchServer) {
@@ -228,28 +226,4 @@ func fill(b *testing.B, svc *conversations.Service, conv string, n int) {
 		}()
 	}
 	wg.Wait()
-}
-
-// benchDatabase is a fresh PostgreSQL database on the server
-// PARLEY_TEST_DATABASE names, dropped after the benchmark.
-func benchDatabase(b *testing.B) string {
-	admin := os.Getenv("PARLEY_TEST_DATABASE")
-	if admin == "" {
-		b.Skip("no PostgreSQL: set PARLEY_TEST_DATABASE (scripts/with-postgres starts one)")
-	}
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		b.Fatal(err)
-	}
-	name := fmt.Sprintf("parley_bench_%d", time.Now().UnixNano())
-	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		db.Close()
-	})
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name
-	return u.String()
 }

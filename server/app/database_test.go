@@ -1,14 +1,11 @@
 package app
 
 import (
-	"context"
-	"database/sql"
-	"fmt"
-	"net/url"
 	"os"
 	"sync"
-	"sync/atomic"
 	"testing"
+
+	"parley/server/store/pgtest"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 )
@@ -21,7 +18,6 @@ import (
 var (
 	testDatabasesMu sync.Mutex
 	testDatabases   = map[string]string{} // data directory → database URL
-	testDatabaseN   atomic.Int64
 )
 
 // testDatabase is the database URL for a server on dataDir: "" for SQLite.
@@ -42,28 +38,7 @@ func testDatabase(t testing.TB, dataDir string) string {
 	if u, ok := testDatabases[dataDir]; ok {
 		return u
 	}
-	name := fmt.Sprintf("parley_app_%d_%d", os.Getpid(), testDatabaseN.Add(1))
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create a test database: %v", err)
-	}
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	testDatabases[dataDir] = u.String()
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", admin)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		db.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	})
-	return u.String()
+	u := pgtest.Database(t)
+	testDatabases[dataDir] = u
+	return u
 }

@@ -2,13 +2,10 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"parley/server/store/pgtest"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, to create and drop test databases
 )
@@ -64,37 +61,5 @@ func reopen(tb testing.TB, loc string) *DB {
 // the test when PARLEY_TEST_DATABASE is not set.
 func postgresURL(tb testing.TB) string {
 	tb.Helper()
-	server := os.Getenv("PARLEY_TEST_DATABASE")
-	if server == "" {
-		tb.Skip("PARLEY_TEST_DATABASE is not set: set it to a postgres:// URL of a server where tests may create databases to run the PostgreSQL tests")
-	}
-	u, err := url.Parse(server)
-	if err != nil {
-		tb.Fatalf("PARLEY_TEST_DATABASE is not a URL: %v", err)
-	}
-	admin, err := sql.Open("pgx", server)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer admin.Close()
-	var b [6]byte
-	rand.Read(b[:])
-	name := "parley_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		tb.Fatalf("create a test database on PARLEY_TEST_DATABASE's server: %v", err)
-	}
-	tb.Cleanup(func() {
-		admin, err := sql.Open("pgx", server)
-		if err != nil {
-			tb.Error(err)
-			return
-		}
-		defer admin.Close()
-		// FORCE: a connection the test left open must not keep it.
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			tb.Errorf("drop test database %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
+	return pgtest.Database(tb)
 }

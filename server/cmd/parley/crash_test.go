@@ -1,18 +1,17 @@
 package main
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"parley/server/store/pgtest"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 )
@@ -27,7 +26,7 @@ func TestAcknowledgedMessagesSurviveKill9(t *testing.T) {
 	bin := buildParley(t)
 	t.Run("sqlite", func(t *testing.T) { killUnderLoad(t, bin, nil) })
 	t.Run("postgres", func(t *testing.T) {
-		db := crashDatabase(t)
+		db := pgtest.Database(t)
 		killUnderLoad(t, bin, []string{"--database", db})
 	})
 }
@@ -175,27 +174,4 @@ func (c *restClient) get(t *testing.T, path string, out any) {
 	if err := c.try(http.DefaultClient, path, nil, out); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// crashDatabase makes a fresh PostgreSQL database for the test.
-func crashDatabase(t *testing.T) string {
-	admin := os.Getenv("PARLEY_TEST_DATABASE")
-	if admin == "" {
-		t.Skip("no PostgreSQL: set PARLEY_TEST_DATABASE or run make test")
-	}
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := fmt.Sprintf("parley_crash_%d", time.Now().UnixNano())
-	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		db.Close()
-	})
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name
-	return u.String()
 }

@@ -3,47 +3,20 @@ package postgres_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"parley/server/store/pgtest"
 	"parley/server/store/postgres"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
-// freshDatabase creates an empty database on the server PARLEY_TEST_DATABASE
-// names and drops it after the test.
-func freshDatabase(t *testing.T) string {
-	admin := os.Getenv("PARLEY_TEST_DATABASE")
-	if admin == "" {
-		t.Skip("no PostgreSQL: set PARLEY_TEST_DATABASE or run make test")
-	}
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := fmt.Sprintf("parley_pg_%d", time.Now().UnixNano())
-	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		db.Close()
-	})
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name
-	return u.String()
-}
-
 // Nodes of a cluster start together against one empty database: each
 // migration must be applied once, and every node must start.
 func TestNodesStartingAtOnceApplyEachMigrationOnce(t *testing.T) {
-	dbURL := freshDatabase(t)
+	dbURL := pgtest.Database(t)
 	ctx := context.Background()
 	const nodes = 6
 	var wg sync.WaitGroup
