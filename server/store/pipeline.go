@@ -389,7 +389,12 @@ func (db *DB) abortPipelined(batch []*writeOp, runs []*opRun, at int) {
 	p := db.writer.pipe
 	p.queued = p.queued[:0]
 	reason := db.engine.trouble(p.broken)
-	if errs[at] == nil {
+	switch {
+	case reason != "":
+		// The write met the trouble that lost the transaction (the
+		// connection, say): it fails as unavailable, as the rest do.
+		errs[at] = db.failed(reason, 1)
+	case errs[at] == nil:
 		errs[at] = fmt.Errorf("write: %w", p.broken)
 	}
 	db.abort(batch, errs, at, reason)
