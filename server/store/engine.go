@@ -38,6 +38,9 @@ type engine struct {
 	// transaction aborts it, so preparing ahead would hide a statement's
 	// own error behind "current transaction is aborted".
 	driverCaches bool
+	// network says the database is a server across a network, which can
+	// go away while nobody writes (see probe).
+	network bool
 	// pipelines says the writer sends statements several to a round trip
 	// (pipeline.go): for an engine across a network, where round trips
 	// are what writes cost.
@@ -63,6 +66,7 @@ var postgresEngine = &engine{
 	broken:        postgres.Broken,
 	driverCaches:  true,
 	pipelines:     true,
+	network:       true,
 	probe:         "INSERT INTO settings (name, value) VALUES ('write_probe', repeat('x', ?)) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
 }
 

@@ -72,7 +72,10 @@ func (db *DB) WriteFailures() map[string]int64 {
 
 // probe checks every interval, while writes fail, whether they work again:
 // it writes probeBytes and removes them, in two commits, as a real write
-// needs room for both. It returns when the database closes.
+// needs room for both. While writes work, on an engine across a network it
+// checks that the server can still be reached: a server gone while nobody
+// writes must show in the health check before traffic meets it. It
+// returns when the database closes.
 func (db *DB) probe(interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -84,6 +87,9 @@ func (db *DB) probe(interval time.Duration) {
 		case <-t.C:
 		}
 		if db.trouble.Load() == nil {
+			if db.engine.network {
+				db.ping(ctx, interval)
+			}
 			continue
 		}
 		err := db.Write(ctx, func(q WriteTx) error {
@@ -102,5 +108,18 @@ func (db *DB) probe(interval time.Duration) {
 			q.AfterCommit(func() { db.trouble.Store(nil) })
 			return nil
 		})
+	}
+}
+
+// ping asks the server for a connection and an answer, within timeout, and
+// records the trouble if it cannot have them. The writer's own connection
+// is not asked: the pool's are what requests use, and a new one is what a
+// server that went away refuses.
+func (db *DB) ping(ctx context.Context, timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, max(timeout, 2*time.Second))
+	defer cancel()
+	if err := db.read.PingContext(ctx); err != nil {
+		reason := "unreachable"
+		db.trouble.Store(&reason)
 	}
 }
