@@ -376,19 +376,25 @@ func (db *DB) commit(batch []*writeOp) {
 	_, err := w.ExecContext(ctx, "COMMIT")
 	db.stats.commitNS.Add(int64(time.Since(commitStart)))
 	if err != nil {
-		w.rollbacks++
 		w.ExecContext(ctx, "ROLLBACK")
-		if reason := db.engine.trouble(err); reason != "" {
-			err = db.failed(reason, len(batch))
-		} else {
-			err = fmt.Errorf("commit: %w", err)
-		}
-		for _, op := range batch {
-			op.done <- err
-		}
+		db.commitFailed(batch, err)
 		return
 	}
 	db.committed(batch, errs, hooks)
+}
+
+// commitFailed answers every write of a batch whose COMMIT failed (and
+// was rolled back).
+func (db *DB) commitFailed(batch []*writeOp, err error) {
+	db.writer.rollbacks++
+	if reason := db.engine.trouble(err); reason != "" {
+		err = db.failed(reason, len(batch))
+	} else {
+		err = fmt.Errorf("commit: %w", err)
+	}
+	for _, op := range batch {
+		op.done <- err
+	}
 }
 
 // committed runs a committed batch's hooks and answers its writes.

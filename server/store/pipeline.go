@@ -276,16 +276,8 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, careful bool) {
 	}
 	p.queued = p.queued[:0]
 	if err != nil {
-		w.rollbacks++
 		p.conn.Exec(context.Background(), []postgres.Stmt{{SQL: "ROLLBACK"}})
-		if reason := db.engine.trouble(err); reason != "" {
-			err = db.failed(reason, len(batch))
-		} else {
-			err = fmt.Errorf("commit: %w", err)
-		}
-		for _, op := range batch {
-			op.done <- err
-		}
+		db.commitFailed(batch, err)
 		return
 	}
 	db.committed(batch, errs, hooks)

@@ -14,14 +14,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"path/filepath"
 	"runtime"
-	"sort"
-	"strings"
 
 	"github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+
+	"parley/server/store/schema"
 )
 
 //go:embed migrations/*.sql
@@ -82,33 +81,27 @@ func migrate(db *sql.DB) error {
 	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT (datetime('now')))`); err != nil {
 		return err
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	all, err := schema.Migrations(migrations)
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
+	for _, m := range all {
 		var n int
-		if err := db.QueryRow("SELECT count(*) FROM schema_migrations WHERE name = ?", base).Scan(&n); err != nil {
+		if err := db.QueryRow("SELECT count(*) FROM schema_migrations WHERE name = ?", m.Name).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
 			continue
 		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
 		tx, err := db.Begin()
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(string(body)); err != nil {
+		if _, err := tx.Exec(m.SQL); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("%s: %w", base, err)
+			return fmt.Errorf("%s: %w", m.Name, err)
 		}
-		if _, err := tx.Exec("INSERT INTO schema_migrations (name) VALUES (?)", base); err != nil {
+		if _, err := tx.Exec("INSERT INTO schema_migrations (name) VALUES (?)", m.Name); err != nil {
 			tx.Rollback()
 			return err
 		}
