@@ -74,8 +74,9 @@ FUZZTIME ?= 600000x
 
 # Benchmarks (see docs/BENCHMARKS.md). BENCH narrows them, e.g. BENCH=MessageCreate.
 BENCH ?= .
+# The store's benchmarks run on both engines, with a throwaway PostgreSQL.
 bench: deps
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count=1 ./...
+	scripts/with-postgres $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count=1 ./...
 
 # deps installs what a fresh machine with only Go lacks: a C compiler for
 # SQLite's cgo bindings (Debian's gcc), and the Go modules.
