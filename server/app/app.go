@@ -378,6 +378,10 @@ func Open(cfg Config) (*App, error) {
 // Handler serves every HTTP route of Parley.
 func (a *App) Handler() http.Handler { return a.handler }
 
+// Store says which database the app keeps its data in, for logs: the
+// engine ("sqlite" or "postgres") and where (a path, or user@host:port/db).
+func (a *App) Store() (engine, where string) { return a.db.Engine(), a.db.Where() }
+
 func (a *App) routes(api *httpapi.API, guest, desktop, providers http.Handler, simulator bool, front *frontend.Server, rt, metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

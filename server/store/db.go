@@ -36,6 +36,7 @@ const maxBatch = 256
 // DB is an open Parley database.
 type DB struct {
 	engine *engine
+	where  string // the database, for logs: a file's path, or user@host:port/db
 	read   *sql.DB
 	write  *sql.DB // the same pool as read on PostgreSQL
 	// reads and writer run statements through caches of prepared statements:
@@ -109,7 +110,11 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return start(sqliteEngine, write, read, opts)
+	db, err := start(sqliteEngine, write, read, opts)
+	if db != nil {
+		db.where = path
+	}
+	return db, err
 }
 
 // OpenPostgres connects to the PostgreSQL database at url
@@ -122,7 +127,11 @@ func OpenPostgres(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return start(postgresEngine, pool, pool, opts)
+	db, err := start(postgresEngine, pool, pool, opts)
+	if db != nil {
+		db.where = postgres.Where(url)
+	}
+	return db, err
 }
 
 // OpenURL opens the database a --database setting names: a postgres://
@@ -169,6 +178,10 @@ func start(e *engine, write, read *sql.DB, opts Options) (*DB, error) {
 
 // Engine names the database engine: "sqlite" or "postgres".
 func (db *DB) Engine() string { return db.engine.name }
+
+// Where names the database for logs: a file's path, or user@host:port/db
+// (never a password).
+func (db *DB) Where() string { return db.where }
 
 // ErrClosed is returned by writes attempted after Close.
 var ErrClosed = errors.New("store: database is closed")

@@ -24,16 +24,20 @@ import (
 // names a server.
 func TestAcknowledgedMessagesSurviveKill9(t *testing.T) {
 	bin := buildParley(t)
-	t.Run("sqlite", func(t *testing.T) { killUnderLoad(t, bin, nil) })
+	t.Run("sqlite", func(t *testing.T) { killUnderLoad(t, bin, "sqlite", nil) })
 	t.Run("postgres", func(t *testing.T) {
 		db := pgtest.Database(t)
-		killUnderLoad(t, bin, []string{"--database", db})
+		killUnderLoad(t, bin, "postgres", []string{"--database", db})
 	})
 }
 
-func killUnderLoad(t *testing.T, bin string, flags []string) {
+func killUnderLoad(t *testing.T, bin, engine string, flags []string) {
 	data := t.TempDir()
 	p := startParleyWith(t, bin, data, flags)
+	// The log says which store the server runs on, so an operator can tell.
+	if !strings.Contains(p.serving, "store="+engine) {
+		t.Errorf("the serving line %q does not say store=%s", p.serving, engine)
+	}
 	creds := readCredentials(t, data)
 	api := &restClient{base: "http://" + p.addr, sid: creds["PARLEY_ACCOUNT_SID"], token: creds["PARLEY_AUTH_TOKEN"]}
 	var conv struct{ SID string }

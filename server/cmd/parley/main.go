@@ -185,8 +185,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(silent.listen(ln)) }()
+	engine, where := a.Store()
 	log.Info("parley serving", "addr", ln.Addr().String(), "base_url", *baseURL, "data", *dataDir,
-		"account_sid", a.Credentials.AccountSID)
+		"store", engine, "database", where, "account_sid", a.Credentials.AccountSID)
 
 	select {
 	case err := <-errc:

@@ -27,11 +27,12 @@ func buildParley(t *testing.T) string {
 }
 
 type process struct {
-	cmd    *exec.Cmd
-	addr   string
-	stdout *output
-	stderr *output // the log, from the line after "parley serving"
-	exited chan error
+	cmd     *exec.Cmd
+	addr    string
+	stdout  *output
+	stderr  *output // the log, from the line after "parley serving"
+	serving string  // the "parley serving" line
+	exited  chan error
 }
 
 // output collects what a process prints; the test reads it while the
@@ -77,7 +78,7 @@ func startParleyWith(t *testing.T, bin, dataDir string, flags []string, env ...s
 	lines := bufio.NewScanner(stderr)
 	for lines.Scan() {
 		if m := serving.FindStringSubmatch(lines.Text()); m != nil {
-			p.addr = m[1]
+			p.addr, p.serving = m[1], lines.Text()
 			break
 		}
 	}

@@ -73,6 +73,16 @@ func Open(ctx context.Context, url string) (*sql.DB, error) {
 	return stdlib.OpenDBFromPool(pool), nil
 }
 
+// Where names the database a URL points at, without its password: what
+// logs say.
+func Where(url string) string {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return "postgres"
+	}
+	return Describe(cfg)
+}
+
 // Describe names a database for messages and logs, without its password.
 func Describe(c *pgx.ConnConfig) string {
 	return fmt.Sprintf("%s@%s/%s", c.User, net.JoinHostPort(c.Host, fmt.Sprint(c.Port)), c.Database)
