@@ -97,6 +97,13 @@ func (db *DB) probe(interval time.Duration) {
 			return err
 		})
 		if err != nil {
+			// WriteFailures counts the writes users asked for; the probe's
+			// own failure, counted with them, is taken back out.
+			if e, ok := apperr.As(err); ok && e.Kind == apperr.Unavailable {
+				if r := db.trouble.Load(); r != nil {
+					db.failures[*r].Add(-1)
+				}
+			}
 			continue
 		}
 		db.Write(ctx, func(q WriteTx) error {
