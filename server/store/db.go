@@ -72,6 +72,7 @@ type writeOp struct {
 	fn     func(WriteTx) error
 	done   chan error
 	queued time.Time
+	probe  bool // the store's own probe write (see probe), not a user's
 }
 
 // WriteTx is what a write runs against: statements inside the write
@@ -230,7 +231,12 @@ func column[T any](ctx context.Context, q Querier, query string, args ...any) ([
 // once the transaction holding it has committed (or fn failed, and its
 // changes were rolled back).
 func (db *DB) Write(ctx context.Context, fn func(WriteTx) error) error {
-	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1), queued: time.Now()}
+	return db.queueWrite(ctx, false, fn)
+}
+
+// queueWrite is Write; probe marks the store's own probe writes.
+func (db *DB) queueWrite(ctx context.Context, probe bool, fn func(WriteTx) error) error {
+	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1), queued: time.Now(), probe: probe}
 	db.mu.RLock()
 	if db.closed {
 		db.mu.RUnlock()
@@ -330,22 +336,14 @@ func (db *DB) commit(batch []*writeOp) {
 	// anew for every batch, they cost about a tenth of the time per message
 	// when batches are small (BenchmarkSendMessage, 8 senders).
 	w.trouble = ""
-	if db.engine.broken != nil && db.engine.broken(w.conn) {
-		if err := db.reconnect(); err != nil {
-			for _, op := range batch {
-				op.done <- db.failed("unreachable", 1)
-			}
-			return
-		}
-	}
 	if _, err := w.ExecContext(ctx, db.engine.begin); err != nil {
 		if reason := db.engine.trouble(err); reason != "" {
-			err = db.failed(reason, len(batch))
+			err = db.failed(reason)
 		} else {
 			err = fmt.Errorf("begin write: %w", err)
 		}
 		for _, op := range batch {
-			op.done <- err
+			db.answer(op, err)
 		}
 		return
 	}
@@ -372,7 +370,7 @@ func (db *DB) commit(batch []*writeOp) {
 			reason = db.engine.trouble(errs[i])
 		}
 		if reason != "" {
-			errs[i] = db.failed(reason, 1)
+			errs[i] = db.failed(reason)
 		}
 		if !db.engine.inTransaction(w.conn) {
 			db.abort(batch, errs, i, reason)
@@ -382,7 +380,7 @@ func (db *DB) commit(batch []*writeOp) {
 	if single && errs[0] != nil {
 		w.rollbacks++
 		w.ExecContext(ctx, "ROLLBACK")
-		batch[0].done <- errs[0]
+		db.answer(batch[0], errs[0])
 		return
 	}
 	commitStart := time.Now()
@@ -401,12 +399,12 @@ func (db *DB) commit(batch []*writeOp) {
 func (db *DB) commitFailed(batch []*writeOp, err error) {
 	db.writer.rollbacks++
 	if reason := db.engine.trouble(err); reason != "" {
-		err = db.failed(reason, len(batch))
+		err = db.failed(reason)
 	} else {
 		err = fmt.Errorf("commit: %w", err)
 	}
 	for _, op := range batch {
-		op.done <- err
+		db.answer(op, err)
 	}
 }
 
@@ -419,7 +417,7 @@ func (db *DB) committed(batch []*writeOp, errs []error, hooks []func()) {
 		h()
 	}
 	for i, op := range batch {
-		op.done <- errs[i]
+		db.answer(op, errs[i])
 		if errs[i] == nil && written != nil {
 			(*written)(committed.Sub(op.queued))
 		}
@@ -438,7 +436,7 @@ func (db *DB) abort(batch []*writeOp, errs []error, failed int, reason string) {
 	w.rollbacks++
 	if p := w.pipe; p != nil {
 		// What waits to be sent belongs to the lost transaction.
-		p.queued = p.queued[:0]
+		p.clear()
 		p.conn.Exec(context.Background(), []postgres.Stmt{{SQL: "ROLLBACK"}})
 	} else {
 		// Harmless if SQLite already rolled back; needed if it did not.
@@ -446,13 +444,7 @@ func (db *DB) abort(batch []*writeOp, errs []error, failed int, reason string) {
 	}
 	var lost error
 	if reason != "" {
-		n := 0
-		for i := range batch {
-			if i > failed || errs[i] == nil {
-				n++
-			}
-		}
-		lost = db.failed(reason, n)
+		lost = db.failed(reason)
 	} else {
 		// Not errs[failed] itself: an application error (a conflict, say)
 		// is its write's own, and would tell the others something false.
@@ -460,9 +452,9 @@ func (db *DB) abort(batch []*writeOp, errs []error, failed int, reason string) {
 	}
 	for i, op := range batch {
 		if i <= failed && errs[i] != nil {
-			op.done <- errs[i]
+			db.answer(op, errs[i])
 		} else {
-			op.done <- lost
+			db.answer(op, lost)
 		}
 	}
 }

@@ -42,8 +42,11 @@ type pipe struct {
 	conn   *postgres.Pipe
 	rebind func(string) string
 
-	// queued are the statements waiting to be sent, in order.
-	queued []queuedStmt
+	// queued are the statements waiting to be sent, in order, and
+	// owners the write each belongs to: nil for control statements
+	// (BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO).
+	queued []postgres.Stmt
+	owners []*opRun
 	// begun says BEGIN was sent.
 	begun bool
 	// running is the write now running.
@@ -58,14 +61,6 @@ type pipe struct {
 	broken error
 	// trips counts round trips, so a write can tell whether it sent any.
 	trips int
-}
-
-// queuedStmt is a statement waiting to be sent; owner is the write it
-// belongs to, nil for control statements (BEGIN, SAVEPOINT, RELEASE,
-// ROLLBACK TO).
-type queuedStmt struct {
-	postgres.Stmt
-	owner *opRun
 }
 
 // opRun is one write of a batch, as the pipelined writer runs it.
@@ -85,7 +80,7 @@ func newPipe(e *engine, conn *sql.Conn) (*pipe, error) {
 
 func (p *pipe) control(stmts ...string) {
 	for _, s := range stmts {
-		p.queued = append(p.queued, queuedStmt{Stmt: postgres.Stmt{SQL: s}})
+		p.queue(postgres.Stmt{SQL: s}, nil)
 	}
 }
 
@@ -98,9 +93,16 @@ func (w *writeConn) Later(query string, args ...any) bool {
 	if p == nil || !p.deferring || unstorable(args) != nil {
 		return false
 	}
-	p.queued = append(p.queued, queuedStmt{Stmt: postgres.Stmt{SQL: p.rebind(query), Args: args}, owner: p.running})
+	p.queue(postgres.Stmt{SQL: p.rebind(query), Args: args}, p.running)
 	return true
 }
+
+func (p *pipe) queue(s postgres.Stmt, owner *opRun) {
+	p.queued, p.owners = append(p.queued, s), append(p.owners, owner)
+}
+
+// clear drops everything waiting.
+func (p *pipe) clear() { p.queued, p.owners = p.queued[:0], p.owners[:0] }
 
 // errReplay answers the statements of a write that must run again.
 var errReplay = errors.New("store: a statement sent ahead failed; the write runs again")
@@ -113,16 +115,20 @@ var errReplay = errors.New("store: a statement sent ahead failed; the write runs
 // statement after them is the caller's to report.
 func (w *writeConn) sent(failed int, err error) error {
 	p := w.pipe
-	queued := p.queued
-	p.queued = p.queued[:0]
+	n := len(p.queued)
+	var owner *opRun
+	if err != nil && failed >= 0 && failed < n {
+		owner = p.owners[failed]
+	}
+	p.clear()
 	p.trips++
-	if err == nil || failed < 0 || failed >= len(queued) {
-		p.begun = p.begun || len(queued) > 0
+	if err == nil || failed < 0 || failed >= n {
+		p.begun = p.begun || n > 0
 		return nil
 	}
 	p.begun = p.begun || failed > 0
 	w.noticed(err)
-	if owner := queued[failed].owner; owner != nil {
+	if owner != nil {
 		p.failed = owner
 		return errReplay
 	}
@@ -136,16 +142,8 @@ func (w *writeConn) flush() error {
 	if len(p.queued) == 0 {
 		return nil
 	}
-	_, failed, err := p.conn.Exec(context.Background(), stmtsOf(p.queued))
+	_, failed, err := p.conn.Exec(context.Background(), p.queued)
 	return w.sent(failed, err)
-}
-
-func stmtsOf(q []queuedStmt) []postgres.Stmt {
-	out := make([]postgres.Stmt, len(q))
-	for i, s := range q {
-		out[i] = s.Stmt
-	}
-	return out
 }
 
 // pipeQuery runs a query with what waits sent before it.
@@ -154,7 +152,7 @@ func (w *writeConn) pipeQuery(query string, args []any) (Rows, error) {
 	if p.failed != nil || p.broken != nil {
 		return nil, errReplay
 	}
-	rows, failed, err := p.conn.Query(context.Background(), stmtsOf(p.queued), postgres.Stmt{SQL: p.rebind(query), Args: args})
+	rows, failed, err := p.conn.Query(context.Background(), p.queued, postgres.Stmt{SQL: p.rebind(query), Args: args})
 	if serr := w.sent(failed, err); serr != nil {
 		return nil, serr
 	}
@@ -171,7 +169,7 @@ func (w *writeConn) pipeExec(query string, args []any) (sql.Result, error) {
 		return nil, errReplay
 	}
 	n := len(p.queued)
-	rows, failed, err := p.conn.Exec(context.Background(), append(stmtsOf(p.queued), postgres.Stmt{SQL: p.rebind(query), Args: args}))
+	rows, failed, err := p.conn.Exec(context.Background(), append(p.queued, postgres.Stmt{SQL: p.rebind(query), Args: args}))
 	if serr := w.sent(failed, err); serr != nil {
 		return nil, serr
 	}
@@ -223,7 +221,7 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, careful bool) {
 	if db.engine.broken != nil && db.engine.broken(w.conn) {
 		if err := db.reconnect(); err != nil {
 			for _, op := range batch {
-				op.done <- db.failed("unreachable", 1)
+				db.answer(op, db.failed("unreachable"))
 			}
 			return
 		}
@@ -231,7 +229,8 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, careful bool) {
 	}
 	p := w.pipe
 	p.careful = careful
-	p.queued, p.begun, p.broken = p.queued[:0], false, nil
+	p.clear()
+	p.begun, p.broken = false, nil
 	p.running, p.failed = nil, nil
 	p.control(db.engine.begin, "SAVEPOINT op")
 	runs := make([]*opRun, len(batch))
@@ -265,16 +264,16 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, careful bool) {
 	// trip of its own for every batch.
 	commitStart := time.Now()
 	p.control("COMMIT")
-	_, failed, err := p.conn.Exec(context.Background(), stmtsOf(p.queued))
+	_, failed, err := p.conn.Exec(context.Background(), p.queued)
 	db.stats.commitNS.Add(int64(time.Since(commitStart)))
-	if err != nil && failed < len(p.queued)-1 && p.queued[failed].owner != nil && !careful {
+	if err != nil && failed < len(p.queued)-1 && p.owners[failed] != nil && !careful {
 		w.rollbacks++
-		p.queued = p.queued[:0]
+		p.clear()
 		p.conn.Exec(context.Background(), []postgres.Stmt{{SQL: "ROLLBACK"}})
 		db.commitPipelinedAs(batch, true)
 		return
 	}
-	p.queued = p.queued[:0]
+	p.clear()
 	if err != nil {
 		p.conn.Exec(context.Background(), []postgres.Stmt{{SQL: "ROLLBACK"}})
 		db.commitFailed(batch, err)
@@ -331,7 +330,8 @@ func (db *DB) runPipelined(r *opRun, tail []string) {
 // again with every statement sent where it stands; then queues tail.
 func (db *DB) replay(r *opRun, tail []string) {
 	w, p := db.writer, db.writer.pipe
-	p.failed, p.queued = nil, p.queued[:0]
+	p.failed = nil
+	p.clear()
 	if w.rollbackNow() != nil {
 		return
 	}
@@ -360,13 +360,14 @@ func (w *writeConn) rollbackNow() error {
 
 // dropOwned drops the statements r queued.
 func (p *pipe) dropOwned(r *opRun) {
-	kept := p.queued[:0]
-	for _, q := range p.queued {
-		if q.owner != r {
-			kept = append(kept, q)
+	n := 0
+	for i, owner := range p.owners {
+		if owner != r {
+			p.queued[n], p.owners[n] = p.queued[i], owner
+			n++
 		}
 	}
-	p.queued = kept
+	p.queued, p.owners = p.queued[:n], p.owners[:n]
 }
 
 // abortPipelined ends a batch whose transaction was lost (a control
@@ -379,13 +380,13 @@ func (db *DB) abortPipelined(batch []*writeOp, runs []*opRun, at int) {
 		}
 	}
 	p := db.writer.pipe
-	p.queued = p.queued[:0]
+	p.clear()
 	reason := db.engine.trouble(p.broken)
 	switch {
 	case reason != "":
 		// The write met the trouble that lost the transaction (the
 		// connection, say): it fails as unavailable, as the rest do.
-		errs[at] = db.failed(reason, 1)
+		errs[at] = db.failed(reason)
 	case errs[at] == nil:
 		errs[at] = fmt.Errorf("write: %w", p.broken)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"parley/server/apperr"
@@ -36,16 +37,37 @@ const DefaultProbeInterval = 5 * time.Second
 const probeBytes = 64 << 10
 
 // unavailable is the error a write that failed for reason returns.
-func unavailable(reason string) error {
+func unavailable(reason string) *apperr.Error {
 	return apperr.New(apperr.Unavailable, apperr.CodeServiceUnavailable,
 		"Parley cannot write to its database (%s); try again later", troubleWords[reason])
 }
 
-// failed records that n writes failed for reason and returns their error.
-func (db *DB) failed(reason string, n int) error {
+// troubleError is a write's failure for want of storage: the Unavailable
+// error its caller sees, and the reason WriteFailures counts it under.
+type troubleError struct {
+	reason string
+	err    *apperr.Error
+}
+
+func (e *troubleError) Error() string { return e.err.Error() }
+func (e *troubleError) Unwrap() error { return e.err }
+
+// failed records that writes are failing for reason and returns the error
+// they answer; each is counted when it is answered (see answer).
+func (db *DB) failed(reason string) error {
 	db.trouble.Store(&reason)
-	db.failures[reason].Add(int64(n))
-	return unavailable(reason)
+	return &troubleError{reason: reason, err: unavailable(reason)}
+}
+
+// answer gives a write its outcome. A failure for want of storage is
+// counted in WriteFailures, which counts the writes users asked for: not
+// the probe's own.
+func (db *DB) answer(op *writeOp, err error) {
+	var te *troubleError
+	if !op.probe && errors.As(err, &te) {
+		db.failures[te.reason].Add(1)
+	}
+	op.done <- err
 }
 
 // WriteTrouble says why writes are failing, in words ("disk full",
@@ -92,21 +114,14 @@ func (db *DB) probe(interval time.Duration) {
 			}
 			continue
 		}
-		err := db.Write(ctx, func(q WriteTx) error {
+		err := db.queueWrite(ctx, true, func(q WriteTx) error {
 			_, err := q.ExecContext(ctx, db.engine.probe, probeBytes)
 			return err
 		})
 		if err != nil {
-			// WriteFailures counts the writes users asked for; the probe's
-			// own failure, counted with them, is taken back out.
-			if e, ok := apperr.As(err); ok && e.Kind == apperr.Unavailable {
-				if r := db.trouble.Load(); r != nil {
-					db.failures[*r].Add(-1)
-				}
-			}
 			continue
 		}
-		db.Write(ctx, func(q WriteTx) error {
+		db.queueWrite(ctx, true, func(q WriteTx) error {
 			if _, err := q.ExecContext(ctx, "DELETE FROM settings WHERE name = 'write_probe'"); err != nil {
 				return err
 			}
