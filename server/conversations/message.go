@@ -25,9 +25,9 @@ type MessageParams struct {
 	DateCreated *time.Time
 	DateUpdated *time.Time
 
-	// The participant the send found for an identity (Sender, or else
-	// Author) while reading the conversation: "" if it is none.
-	found     bool
+	// The identity (Sender, or else Author) whose participant the send
+	// looked up while reading the conversation, and that participant: ""
+	// if it is none.
 	foundWho  string
 	foundPSID string
 }
@@ -73,7 +73,7 @@ func (s *Service) SendMessage(ctx context.Context, convRef string, p MessagePara
 		if err != nil {
 			return err
 		}
-		p.found, p.foundWho, p.foundPSID = who != "", who, psid
+		p.foundWho, p.foundPSID = who, psid
 		m, err = s.appendMessage(ctx, tx, &c, p)
 		return err
 	})
@@ -205,7 +205,7 @@ func (s *Service) applyMessageParams(ctx context.Context, tx Tx, m *Message, p M
 		}
 		m.Author, m.ParticipantSID = a, ""
 		// The author is linked to its participant when it is one, as Twilio does.
-		if p.found && a == p.foundWho {
+		if a == p.foundWho { // never "": authorOf names the default author
 			m.ParticipantSID = p.foundPSID
 		} else if psid, err := tx.ParticipantSID(ctx, m.ConversationSID, a); err == nil {
 			m.ParticipantSID = psid

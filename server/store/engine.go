@@ -25,7 +25,8 @@ type engine struct {
 	// unique reports a unique constraint's refusal.
 	unique func(error) bool
 	// inTransaction reports whether the writer's transaction survived an
-	// error: SQLite rolls it all back by itself after some.
+	// error: SQLite rolls it all back by itself after some. (The pipelined
+	// writer learns it from its round trips.)
 	inTransaction func(*sql.Conn) bool
 	// broken reports a writer connection that must be replaced; nil for an
 	// engine whose connection cannot break (a file).
@@ -57,17 +58,16 @@ var sqliteEngine = &engine{
 }
 
 var postgresEngine = &engine{
-	name:          "postgres",
-	begin:         "BEGIN",
-	rebind:        postgres.Rebind,
-	trouble:       postgres.Trouble,
-	unique:        postgres.UniqueViolation,
-	inTransaction: postgres.InTransaction,
-	broken:        postgres.Broken,
-	driverCaches:  true,
-	pipelines:     true,
-	network:       true,
-	probe:         "INSERT INTO settings (name, value) VALUES ('write_probe', repeat('x', ?)) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+	name:         "postgres",
+	begin:        "BEGIN",
+	rebind:       postgres.Rebind,
+	trouble:      postgres.Trouble,
+	unique:       postgres.UniqueViolation,
+	broken:       postgres.Broken,
+	driverCaches: true,
+	pipelines:    true,
+	network:      true,
+	probe:        "INSERT INTO settings (name, value) VALUES ('write_probe', repeat('x', ?)) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
 }
 
 // reconnect gives the writer a new connection after its own broke (the

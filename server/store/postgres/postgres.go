@@ -151,7 +151,7 @@ func Trouble(err error) string {
 	var ce *pgconn.ConnectError
 	var ne net.Error
 	if errors.As(err, &ce) || errors.As(err, &ne) || pgconn.Timeout(err) ||
-		errors.Is(err, sql.ErrConnDone) || strings.Contains(err.Error(), "conn closed") {
+		errors.Is(err, sql.ErrConnDone) || errors.Is(err, pgconn.ErrConnClosed) {
 		return "unreachable"
 	}
 	return ""
@@ -161,20 +161,6 @@ func Trouble(err error) string {
 func UniqueViolation(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
-}
-
-// InTransaction reports whether conn's transaction is still open (it may
-// have failed: a statement's error leaves it open, awaiting ROLLBACK).
-func InTransaction(conn *sql.Conn) bool {
-	open := false
-	conn.Raw(func(dc any) error {
-		if c, ok := dc.(*stdlib.Conn); ok {
-			pc := c.Conn().PgConn()
-			open = !pc.IsClosed() && pc.TxStatus() != 'I'
-		}
-		return nil
-	})
-	return open
 }
 
 // Broken reports whether conn's connection to the server is gone, so the
