@@ -34,8 +34,9 @@ const (
 	DeploymentKeyType = "CV" // Twilio's prefix for webchat deployment keys
 )
 
-// Locales the widget is translated into; "auto" follows the browser.
-var Locales = []string{"auto", "en", "fr", "ar"}
+// Locales a deployment may set: the languages the widget is translated
+// into (i18n.Langs), or "auto", which follows the browser.
+var Locales = append([]string{"auto"}, i18n.Langs()...)
 
 // Deployment is one embedding of the widget: its look, its form, and the
 // sites allowed to embed it.
