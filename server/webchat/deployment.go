@@ -137,10 +137,7 @@ type Service struct {
 	// GuestTokenTTL is how long a guest's token lives; the widget refreshes
 	// it while open.
 	GuestTokenTTL time.Duration
-	// ResumeTTL is how long a guest's resume token lives (see Resume);
-	// DefaultResumeTTL when zero.
-	ResumeTTL time.Duration
-	Now       func() time.Time
+	Now           func() time.Time
 	// Started, when set, hears of every new chat, after its conversation
 	// is made: Parley routes it to an agent from there.
 	Started func(ctx context.Context, d Deployment, c conversations.Conversation) error
