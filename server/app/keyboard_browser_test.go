@@ -138,10 +138,7 @@ func TestAVisitorChatsWithTheKeyboardOnly(t *testing.T) {
 	b := startBrowser(t, s)
 	d := s.createDeployment(t, url.Values{"FriendlyName": {"Shop support"},
 		"Attachments.MaxBytes": {"4096"}, "Attachments.AllowedTypes": {"image/png", "application/pdf"}})
-	shop := shopSite(t, s.baseURL, d.Key)
-	if r := s.postForm(t, "/parley/v1/Deployments/"+d.Key, url.Values{"AllowedOrigins": {shop}}); r.status != 200 {
-		t.Fatalf("allow the shop's origin: %d %s", r.status, r.text)
-	}
+	shop := s.shopFor(t, d.Key, "")
 	photo := filepath.Join(t.TempDir(), "kettle.png")
 	if err := os.WriteFile(photo, pngFile(t), 0o600); err != nil {
 		t.Fatal(err)

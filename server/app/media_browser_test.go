@@ -18,10 +18,7 @@ func TestAVisitorSendsAndReceivesFilesInTheWidget(t *testing.T) {
 	b := startBrowser(t, s)
 	d := s.createDeployment(t, url.Values{"FriendlyName": {"Shop support"},
 		"Attachments.MaxBytes": {"4096"}, "Attachments.AllowedTypes": {"image/png", "application/pdf"}})
-	shop := shopSite(t, s.baseURL, d.Key)
-	if r := s.postForm(t, "/parley/v1/Deployments/"+d.Key, url.Values{"AllowedOrigins": {shop}}); r.status != 200 {
-		t.Fatalf("allow the shop's origin: %d %s", r.status, r.text)
-	}
+	shop := s.shopFor(t, d.Key, "")
 	dir := t.TempDir()
 	photo := pngFile(t)
 	photoPath := filepath.Join(dir, "broken kettle.png")

@@ -368,8 +368,6 @@ func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
 		plainText(w, http.StatusServiceUnavailable, "The widget is not built into this server: run `make build`.")
 		return
 	}
-	cfg, _ := json.Marshal(WidgetConfig{Key: d.Key, Name: d.FriendlyName, Form: d.Form, WelcomeMessage: d.WelcomeMessage,
-		Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments})
 	nonce := newNonce()
 	// Only the deployment's sites may frame the widget (so no
 	// X-Frame-Options, which cannot name them); inline styles are refused
@@ -381,35 +379,30 @@ func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
 	// deployment's language, or for "auto" the browser's, as the widget
 	// itself picks from navigator.language.
 	t := i18n.For(d.Locale, firstLanguage(r.Header.Get("Accept-Language")))
-	if r.URL.Query().Get("wait") == "1" {
-		// The loader preloads before the visitor shows intent: a page
-		// that only prefetches the WASM into the cache (assets/widget/wait.js).
-		var buf bytes.Buffer
-		if err := s.wait.Execute(&buf, map[string]any{"T": t, "Wasm": s.widgetWasm,
-			"Wait": "/widget/wait.js?v=" + s.version("/widget/wait.js")}); err != nil {
-			s.log.Error("widget page", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
+	// The loader preloads before the visitor shows intent: a page that
+	// only prefetches the WASM into the cache (assets/widget/wait.js).
+	page, data := s.wait, map[string]any{"T": t, "Wasm": s.widgetWasm,
+		"Wait": "/widget/wait.js?v=" + s.version("/widget/wait.js")}
+	if r.URL.Query().Get("wait") != "1" {
+		cfg, _ := json.Marshal(WidgetConfig{Key: d.Key, Name: d.FriendlyName, Form: d.Form, WelcomeMessage: d.WelcomeMessage,
+			Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments})
+		form := make([]webchat.Field, len(d.Form))
+		for i, f := range d.Form {
+			f.Label = t.Label(f.Name, f.Label, f.Labels)
+			form[i] = f
 		}
-		w.Write(buf.Bytes())
-		return
-	}
-	form := make([]webchat.Field, len(d.Form))
-	for i, f := range d.Form {
-		f.Label = t.Label(f.Name, f.Label, f.Labels)
-		form[i] = f
+		page, data = s.shell, map[string]any{
+			"Config": string(cfg), "Nonce": nonce, "Color": template.CSS(d.Theme.Color), // validated #rrggbb
+			"Mode": d.Theme.Mode, "Position": d.Theme.Position, "Wasm": s.widgetWasm,
+			"Key": d.Key, "T": t, "Title": cmp.Or(d.FriendlyName, t.Title), "Form": form,
+			"Shell":    "/widget/shell.js?v=" + s.version("/widget/shell.js"),
+			"CSS":      "/widget/widget.css?v=" + s.version("/widget/widget.css"),
+			"WasmExec": "/widget/wasm_exec.js?v=" + s.version("/widget/wasm_exec.js"),
+			"Boot":     "/widget/boot.js?v=" + s.version("/widget/boot.js"),
+		}
 	}
 	var buf bytes.Buffer
-	err = s.shell.Execute(&buf, map[string]any{
-		"Config": string(cfg), "Nonce": nonce, "Color": template.CSS(d.Theme.Color), // validated #rrggbb
-		"Mode": d.Theme.Mode, "Position": d.Theme.Position, "Wasm": s.widgetWasm,
-		"Key": d.Key, "T": t, "Title": cmp.Or(d.FriendlyName, t.Title), "Form": form,
-		"Shell":    "/widget/shell.js?v=" + s.version("/widget/shell.js"),
-		"CSS":      "/widget/widget.css?v=" + s.version("/widget/widget.css"),
-		"WasmExec": "/widget/wasm_exec.js?v=" + s.version("/widget/wasm_exec.js"),
-		"Boot":     "/widget/boot.js?v=" + s.version("/widget/boot.js"),
-	})
-	if err != nil {
+	if err := page.Execute(&buf, data); err != nil {
 		s.log.Error("widget page", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

@@ -78,12 +78,6 @@ func (a *API) updateConfiguration(w http.ResponseWriter, r *http.Request) error 
 
 func (a *API) renderConfiguration(c conversations.Configuration) model.Configuration {
 	u := a.baseURL + "/conversations/v1/Configuration"
-	orNull := func(v string) *string {
-		if v == "" {
-			return nil
-		}
-		return &v
-	}
 	return model.Configuration{
 		AccountSID:                 a.accountSID,
 		DefaultChatServiceSID:      a.conv.ServiceSID(),

@@ -34,8 +34,9 @@ const (
 	DeploymentKeyType = "CV" // Twilio's prefix for webchat deployment keys
 )
 
-// Locales the widget is translated into; "auto" follows the browser.
-var Locales = []string{"auto", "en", "fr", "ar"}
+// Locales a deployment may set: the languages the widget is translated
+// into (i18n.Langs), or "auto", which follows the browser.
+var Locales = append([]string{"auto"}, i18n.Langs()...)
 
 // Deployment is one embedding of the widget: its look, its form, and the
 // sites allowed to embed it.
@@ -136,10 +137,7 @@ type Service struct {
 	// GuestTokenTTL is how long a guest's token lives; the widget refreshes
 	// it while open.
 	GuestTokenTTL time.Duration
-	// ResumeTTL is how long a guest's resume token lives (see Resume);
-	// DefaultResumeTTL when zero.
-	ResumeTTL time.Duration
-	Now       func() time.Time
+	Now           func() time.Time
 	// Started, when set, hears of every new chat, after its conversation
 	// is made: Parley routes it to an agent from there.
 	Started func(ctx context.Context, d Deployment, c conversations.Conversation) error

@@ -10,9 +10,9 @@ import (
 	"parley/server/identity"
 )
 
-// DefaultResumeTTL is how long a guest may be away and still resume its
-// open chat: a visitor who comes back within a month finds it.
-const DefaultResumeTTL = 30 * 24 * time.Hour
+// ResumeTTL is how long a guest may be away and still resume its open
+// chat: a visitor who comes back within a month finds it.
+const ResumeTTL = 30 * 24 * time.Hour
 
 // A guest (a visitor the site did not sign in) has no identity beyond its
 // token, which lives an hour. So that a visitor who comes back later finds
@@ -23,11 +23,7 @@ const DefaultResumeTTL = 30 * 24 * time.Hour
 
 // withResume adds a resume token for the guest's conversation to c.
 func (s *Service) withResume(c Chat, key string) (Chat, error) {
-	ttl := s.ResumeTTL
-	if ttl <= 0 {
-		ttl = DefaultResumeTTL
-	}
-	tok, exp, err := s.auth.MintResume(auth.Resume{Identity: c.Identity, DeploymentKey: key, ConversationSID: c.ConversationSID}, ttl)
+	tok, exp, err := s.auth.MintResume(auth.Resume{Identity: c.Identity, DeploymentKey: key, ConversationSID: c.ConversationSID}, ResumeTTL)
 	c.ResumeToken, c.ResumeExpiration = tok, exp
 	return c, err
 }
