@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/mail"
 	"strings"
 	"sync"
@@ -665,10 +666,12 @@ func (w *Widget) comeBack(ctx app.Context, saved Saved, problem string) {
 		w.ctx.Dispatch(func(ctx app.Context) {
 			var apiErr *client.APIError
 			switch {
-			case errors.As(err, &apiErr):
+			case errors.As(err, &apiErr) && apiErr.Status < 500 && apiErr.Status != http.StatusTooManyRequests:
+				// The server refused the chat (ended, expired, its
+				// deployment gone): it is over.
 				ctx.LocalStorage().Del(storageKey(w.cfg.Key))
 				w.phase, w.problem = phaseForm, problem
-			case err != nil: // offline or the server is away: the chat waits
+			case err != nil: // offline, the server away or busy: the chat waits
 				w.ctx.After(5*time.Second, func(ctx app.Context) { w.comeBack(ctx, saved, problem) })
 			default:
 				w.cameBack = time.Now()
