@@ -38,15 +38,21 @@ func callerOf(r *http.Request) caller {
 	return c
 }
 
+// accessToken is the access token a request presents: a bearer token, or
+// Twilio's X-Twilio-Token header; "" if none.
+func accessToken(r *http.Request) string {
+	if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return t
+	}
+	return r.Header.Get("X-Twilio-Token")
+}
+
 // authenticate finds the caller of a request.
 func (a *API) authenticate(r *http.Request) (caller, error) {
 	if a.authorized(r) {
 		return caller{}, nil
 	}
-	token := r.Header.Get("X-Twilio-Token")
-	if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		token = t
-	}
+	token := accessToken(r)
 	if token == "" || a.auth == nil {
 		return caller{}, apperr.New(apperr.Unauthorized, apperr.CodeUnauthorized,
 			"Authenticate: use HTTP basic auth with your account SID and auth token, or an access token in X-Twilio-Token")

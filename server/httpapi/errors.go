@@ -65,7 +65,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // which handles the 401 itself. A browser meeting a challenge there holds
 // the request behind its native password prompt; headless, for ever.
 func basicCaller(r *http.Request) bool {
-	if r.Header.Get("X-Twilio-Token") != "" || strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+	if accessToken(r) != "" {
 		return false
 	}
 	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" && mode != "navigate" {
