@@ -1,25 +1,21 @@
 package main
 
 import (
-	"database/sql"
-	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"os"
 	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"parley/server/store/pgtest"
 )
 
 // The journey of issue 25's "moving an install": migrate refuses while
 // Parley runs, copies once it is stopped, prints its checks, and Parley
 // then serves the same conversations from PostgreSQL.
 func TestTheMigrateCommandMovesAStoppedInstallToPostgreSQL(t *testing.T) {
-	target := createTestDatabase(t)
+	target := pgtest.Database(t)
 	bin := buildParley(t)
 	data := t.TempDir()
 
@@ -98,39 +94,4 @@ func TestTheMigrateCommandNeedsBothEnds(t *testing.T) {
 			t.Errorf("migrate %v: %v, usage printed: %v", args, err, strings.Contains(errOut.String(), "Usage"))
 		}
 	}
-}
-
-// createTestDatabase makes an empty database on the server
-// PARLEY_TEST_DATABASE names, dropped when the test ends.
-func createTestDatabase(t *testing.T) string {
-	t.Helper()
-	admin := os.Getenv("PARLEY_TEST_DATABASE")
-	if admin == "" {
-		t.Skip("PARLEY_TEST_DATABASE is not set: no PostgreSQL server to migrate into (make test starts one)")
-	}
-	name := fmt.Sprintf("parley_cmd_migrate_%d", os.Getpid())
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("DROP DATABASE IF EXISTS " + name); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", admin)
-		if err == nil {
-			db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			db.Close()
-		}
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }
