@@ -1,10 +1,11 @@
 package main
 
 import (
-	"io"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,22 +22,8 @@ func TestTheMigrateCommandMovesAStoppedInstallToPostgreSQL(t *testing.T) {
 
 	first := startParleyWith(t, bin, data, []string{"--demo"})
 	creds := readCredentials(t, data)
-	post := func(addr, path, form string) (int, string) {
-		t.Helper()
-		req, _ := http.NewRequest("POST", "http://"+addr+path, strings.NewReader(form))
-		req.SetBasicAuth(creds["PARLEY_ACCOUNT_SID"], creds["PARLEY_AUTH_TOKEN"])
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
-	if code, body := post(first.addr, "/conversations/v1/Conversations", "FriendlyName=before+the+move"); code != http.StatusCreated {
-		t.Fatalf("create a conversation: %d %s", code, body)
-	}
+	api := account{base: "http://" + first.addr, sid: creds["PARLEY_ACCOUNT_SID"], token: creds["PARLEY_AUTH_TOKEN"]}
+	api.must(t, "POST", "/conversations/v1/Conversations", url.Values{"FriendlyName": {"before the move"}}, http.StatusCreated, nil)
 
 	migrate := func() (string, error) {
 		out, err := exec.Command(bin, "migrate", "--from", "sqlite:"+data, "--to", target).CombinedOutput()
@@ -65,19 +52,19 @@ func TestTheMigrateCommandMovesAStoppedInstallToPostgreSQL(t *testing.T) {
 
 	second := startParleyWith(t, bin, data, []string{"--database", target})
 	defer second.stop(t)
-	req, _ := http.NewRequest("GET", "http://"+second.addr+"/conversations/v1/Conversations", nil)
-	req.SetBasicAuth(creds["PARLEY_ACCOUNT_SID"], creds["PARLEY_AUTH_TOKEN"])
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	api.base = "http://" + second.addr
+	type conversation struct {
+		FriendlyName string `json:"friendly_name"`
 	}
-	all, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(all), `"friendly_name":"before the move"`) {
-		t.Errorf("on PostgreSQL, the conversations are %d %s; want the one made on SQLite", resp.StatusCode, all)
+	var page struct {
+		Conversations []conversation `json:"conversations"`
 	}
-	if code, body := post(second.addr, "/conversations/v1/Conversations", "FriendlyName=after+the+move"); code != http.StatusCreated {
-		t.Errorf("create a conversation on PostgreSQL: %d %s", code, body)
+	api.must(t, "GET", "/conversations/v1/Conversations", nil, http.StatusOK, &page)
+	if !slices.ContainsFunc(page.Conversations, func(c conversation) bool { return c.FriendlyName == "before the move" }) {
+		t.Errorf("on PostgreSQL, the conversations are %+v; want the one made on SQLite", page.Conversations)
+	}
+	if code, err := api.call("POST", "/conversations/v1/Conversations", url.Values{"FriendlyName": {"after the move"}}, nil, nil); err != nil || code != http.StatusCreated {
+		t.Errorf("create a conversation on PostgreSQL: %d %v", code, err)
 	}
 }
 
