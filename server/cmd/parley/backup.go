@@ -10,10 +10,10 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
+	"parley/server/store/postgres"
 	"parley/server/store/sqlite"
 )
 
@@ -50,7 +50,7 @@ func backupCmd(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("backup takes no arguments (got %q): name the file with --to", flags.Args())
 	}
 	if *database != "" {
-		if strings.HasPrefix(*database, "postgres://") || strings.HasPrefix(*database, "postgresql://") {
+		if postgres.IsURL(*database) {
 			return errors.New("parley backup copies a SQLite install; this one keeps its data in PostgreSQL: " +
 				"back it up with pg_dump -Fc (or WAL archiving), as docs/OPERATIONS.md describes")
 		}

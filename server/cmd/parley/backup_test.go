@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -64,30 +63,13 @@ func TestBackupOfARunningServerRestoresIntoANewDataDirectory(t *testing.T) {
 	// Writers send messages all through the backups; acked counts the
 	// messages the server has answered 201 for.
 	var acked atomic.Int64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	halt := sync.OnceFunc(func() { close(stop); wg.Wait() })
-	t.Cleanup(halt)
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				code, err := api.call("POST", "/conversations/v1/Conversations/"+conv.SID+"/Messages",
-					url.Values{"Author": {"writer"}, "Body": {fmt.Sprintf("message %d from writer %d %s", i, w, strings.Repeat(".", 300))}}, nil, nil)
-				if err != nil || code != http.StatusCreated {
-					t.Errorf("send during backup: %d %v", code, err)
-					return
-				}
-				acked.Add(1)
-			}
-		}()
-	}
+	load := startWriters(api, conv.SID, 4,
+		func(w, i int) string {
+			return fmt.Sprintf("message %d from writer %d %s", i, w, strings.Repeat(".", 300))
+		},
+		func(string) { acked.Add(1) },
+		func(err error) { t.Errorf("send during backup: %v", err) })
+	t.Cleanup(load.halt)
 	for deadline := time.Now().Add(30 * time.Second); acked.Load() < 500; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("only %d messages sent in 30 s", acked.Load())
@@ -115,7 +97,7 @@ func TestBackupOfARunningServerRestoresIntoANewDataDirectory(t *testing.T) {
 		}
 		last, lastN = file, n
 	}
-	halt()
+	load.halt()
 	if acked.Load() <= int64(lastN) {
 		t.Errorf("no message was sent while the backups ran (%d acknowledged, %d in the last backup)", acked.Load(), lastN)
 	}

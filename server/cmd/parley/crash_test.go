@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -39,40 +38,18 @@ func killUnderLoad(t *testing.T, bin, engine string, flags []string) {
 		t.Errorf("the serving line %q does not say store=%s", p.serving, engine)
 	}
 	creds := readCredentials(t, data)
-	api := &restClient{base: "http://" + p.addr, sid: creds["PARLEY_ACCOUNT_SID"], token: creds["PARLEY_AUTH_TOKEN"]}
+	api := account{base: "http://" + p.addr, sid: creds["PARLEY_ACCOUNT_SID"], token: creds["PARLEY_AUTH_TOKEN"]}
 	var conv struct{ SID string }
-	api.post(t, "/conversations/v1/Conversations", url.Values{"FriendlyName": {"crash"}}, &conv)
+	api.must(t, "POST", "/conversations/v1/Conversations", url.Values{"FriendlyName": {"crash"}}, http.StatusCreated, &conv)
 
 	var (
 		mu    sync.Mutex
 		acked = map[string]bool{} // SIDs the server answered 201 for
-		sent  atomic.Int64
-		wg    sync.WaitGroup
 	)
-	stop := make(chan struct{})
-	client := &http.Client{Timeout: 5 * time.Second}
-	for w := range 32 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				sent.Add(1)
-				var m struct{ SID string }
-				form := url.Values{"Author": {"crash"}, "Body": {fmt.Sprintf("writer %d message %d", w, i)}}
-				if api.try(client, "/conversations/v1/Conversations/"+conv.SID+"/Messages", form, &m) != nil {
-					return // the server is gone
-				}
-				mu.Lock()
-				acked[m.SID] = true
-				mu.Unlock()
-			}
-		}()
-	}
+	load := startWriters(api, conv.SID, 32,
+		func(w, i int) string { return fmt.Sprintf("writer %d message %d", w, i) },
+		func(sid string) { mu.Lock(); acked[sid] = true; mu.Unlock() },
+		func(error) {}) // the server is gone
 	// Kill mid-stream, once plenty of sends have been acknowledged.
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		mu.Lock()
@@ -86,8 +63,7 @@ func killUnderLoad(t *testing.T, bin, engine string, flags []string) {
 		t.Fatal(err)
 	}
 	<-p.exited
-	close(stop)
-	wg.Wait()
+	load.halt()
 	if len(acked) < 100 {
 		t.Fatalf("only %d sends were acknowledged before the kill; the test needs load to mean anything", len(acked))
 	}
@@ -108,7 +84,7 @@ func killUnderLoad(t *testing.T, bin, engine string, flags []string) {
 				NextPageURL string `json:"next_page_url"`
 			} `json:"meta"`
 		}
-		api.get(t, page, &resp)
+		api.must(t, "GET", page, nil, http.StatusOK, &resp)
 		stored = append(stored, resp.Messages...)
 		page = strings.TrimPrefix(resp.Meta.NextPageURL, api.base)
 		if resp.Meta.NextPageURL != "" && page == resp.Meta.NextPageURL {
@@ -135,47 +111,51 @@ func killUnderLoad(t *testing.T, bin, engine string, flags []string) {
 	if lost > 0 {
 		t.Fatalf("%d of %d acknowledged messages are gone after kill -9", lost, len(acked))
 	}
-	t.Logf("%d sends, %d acknowledged, %d stored after kill -9 and restart, indexes 0..%d", sent.Load(), len(acked), len(stored), len(stored)-1)
+	t.Logf("%d sends, %d acknowledged, %d stored after kill -9 and restart, indexes 0..%d", load.sent.Load(), len(acked), len(stored), len(stored)-1)
 	again.stop(t)
 }
 
-// restClient calls the REST API as the account.
-type restClient struct{ base, sid, token string }
-
-func (c *restClient) try(client *http.Client, path string, form url.Values, out any) error {
-	method, body := "GET", ""
-	if form != nil {
-		method, body = "POST", form.Encode()
-	}
-	req, err := http.NewRequest(method, c.base+path, strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.SetBasicAuth(c.sid, c.token)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s %s: status %d", method, path, resp.StatusCode)
-	}
-	return json.NewDecoder(resp.Body).Decode(out)
+// writers post messages into one conversation from several goroutines
+// until halted: the load the backup and kill -9 tests run under.
+type writers struct {
+	sent atomic.Int64 // sends attempted
+	stop chan struct{}
+	wg   sync.WaitGroup
+	once sync.Once
 }
 
-func (c *restClient) post(t *testing.T, path string, form url.Values, out any) {
-	t.Helper()
-	if err := c.try(http.DefaultClient, path, form, out); err != nil {
-		t.Fatal(err)
+// startWriters starts n writers sending body(writer, i) as their i-th
+// message. Each message the server answers 201 for goes to acked, with its
+// SID; a send that fails goes to failed and ends its writer.
+func startWriters(api account, conversationSID string, n int, body func(w, i int) string, acked func(sid string), failed func(error)) *writers {
+	ws := &writers{stop: make(chan struct{})}
+	for w := range n {
+		ws.wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-ws.stop:
+					return
+				default:
+				}
+				ws.sent.Add(1)
+				var m struct{ SID string }
+				code, err := api.call("POST", "/conversations/v1/Conversations/"+conversationSID+"/Messages",
+					url.Values{"Author": {"writer"}, "Body": {body(w, i)}}, nil, &m)
+				if err == nil && code != http.StatusCreated {
+					err = fmt.Errorf("status %d", code)
+				}
+				if err != nil {
+					failed(err)
+					return
+				}
+				acked(m.SID)
+			}
+		})
 	}
+	return ws
 }
 
-func (c *restClient) get(t *testing.T, path string, out any) {
-	t.Helper()
-	if err := c.try(http.DefaultClient, path, nil, out); err != nil {
-		t.Fatal(err)
-	}
+// halt stops the writers and waits for them; it may be called again.
+func (ws *writers) halt() {
+	ws.once.Do(func() { close(ws.stop); ws.wg.Wait() })
 }

@@ -1,46 +1,29 @@
 package main
 
 import (
-	"database/sql"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"parley/server/store/pgtest"
 )
 
 // The journey of issue 25's "moving an install": migrate refuses while
 // Parley runs, copies once it is stopped, prints its checks, and Parley
 // then serves the same conversations from PostgreSQL.
 func TestTheMigrateCommandMovesAStoppedInstallToPostgreSQL(t *testing.T) {
-	target := createTestDatabase(t)
+	target := pgtest.Database(t)
 	bin := buildParley(t)
 	data := t.TempDir()
 
 	first := startParleyWith(t, bin, data, []string{"--demo"})
 	creds := readCredentials(t, data)
-	post := func(addr, path, form string) (int, string) {
-		t.Helper()
-		req, _ := http.NewRequest("POST", "http://"+addr+path, strings.NewReader(form))
-		req.SetBasicAuth(creds["PARLEY_ACCOUNT_SID"], creds["PARLEY_AUTH_TOKEN"])
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
-	if code, body := post(first.addr, "/conversations/v1/Conversations", "FriendlyName=before+the+move"); code != http.StatusCreated {
-		t.Fatalf("create a conversation: %d %s", code, body)
-	}
+	api := account{base: "http://" + first.addr, sid: creds["PARLEY_ACCOUNT_SID"], token: creds["PARLEY_AUTH_TOKEN"]}
+	api.must(t, "POST", "/conversations/v1/Conversations", url.Values{"FriendlyName": {"before the move"}}, http.StatusCreated, nil)
 
 	migrate := func() (string, error) {
 		out, err := exec.Command(bin, "migrate", "--from", "sqlite:"+data, "--to", target).CombinedOutput()
@@ -69,19 +52,19 @@ func TestTheMigrateCommandMovesAStoppedInstallToPostgreSQL(t *testing.T) {
 
 	second := startParleyWith(t, bin, data, []string{"--database", target})
 	defer second.stop(t)
-	req, _ := http.NewRequest("GET", "http://"+second.addr+"/conversations/v1/Conversations", nil)
-	req.SetBasicAuth(creds["PARLEY_ACCOUNT_SID"], creds["PARLEY_AUTH_TOKEN"])
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	api.base = "http://" + second.addr
+	type conversation struct {
+		FriendlyName string `json:"friendly_name"`
 	}
-	all, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(all), `"friendly_name":"before the move"`) {
-		t.Errorf("on PostgreSQL, the conversations are %d %s; want the one made on SQLite", resp.StatusCode, all)
+	var page struct {
+		Conversations []conversation `json:"conversations"`
 	}
-	if code, body := post(second.addr, "/conversations/v1/Conversations", "FriendlyName=after+the+move"); code != http.StatusCreated {
-		t.Errorf("create a conversation on PostgreSQL: %d %s", code, body)
+	api.must(t, "GET", "/conversations/v1/Conversations", nil, http.StatusOK, &page)
+	if !slices.ContainsFunc(page.Conversations, func(c conversation) bool { return c.FriendlyName == "before the move" }) {
+		t.Errorf("on PostgreSQL, the conversations are %+v; want the one made on SQLite", page.Conversations)
+	}
+	if code, err := api.call("POST", "/conversations/v1/Conversations", url.Values{"FriendlyName": {"after the move"}}, nil, nil); err != nil || code != http.StatusCreated {
+		t.Errorf("create a conversation on PostgreSQL: %d %v", code, err)
 	}
 }
 
@@ -98,39 +81,4 @@ func TestTheMigrateCommandNeedsBothEnds(t *testing.T) {
 			t.Errorf("migrate %v: %v, usage printed: %v", args, err, strings.Contains(errOut.String(), "Usage"))
 		}
 	}
-}
-
-// createTestDatabase makes an empty database on the server
-// PARLEY_TEST_DATABASE names, dropped when the test ends.
-func createTestDatabase(t *testing.T) string {
-	t.Helper()
-	admin := os.Getenv("PARLEY_TEST_DATABASE")
-	if admin == "" {
-		t.Skip("PARLEY_TEST_DATABASE is not set: no PostgreSQL server to migrate into (make test starts one)")
-	}
-	name := fmt.Sprintf("parley_cmd_migrate_%d", os.Getpid())
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("DROP DATABASE IF EXISTS " + name); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", admin)
-		if err == nil {
-			db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			db.Close()
-		}
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }

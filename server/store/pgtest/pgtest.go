@@ -52,24 +52,10 @@ func Available() bool { return os.Getenv(EnvVar) != "" }
 // strategy, which does not checkpoint (FILE_COPY checkpoints twice, making
 // every other test's dirty pages hit the disk). A copy costs what creating
 // its ~300 catalog files costs: about 150 ms on this machine's disk, 15 ms
-// on tmpfs (see BenchmarkCreateDatabase).
+// on tmpfs (see BenchmarkCreateDatabase). Copying a migrated template
+// instead is five times cheaper than migrating on tmpfs but costs about
+// the same on a disk, so tests migrate their own empty database.
 func Database(tb testing.TB) string {
-	tb.Helper()
-	return create(tb, "")
-}
-
-// DatabaseFrom is Database copying template, say one Template prepared,
-// instead of an empty database. Copying a migrated template is five times
-// cheaper than migrating an empty database when the cluster is on tmpfs; on
-// a disk the two cost about the same, both bound by creating files.
-func DatabaseFrom(tb testing.TB, template string) string {
-	tb.Helper()
-	return create(tb, template)
-}
-
-// create makes the database (a copy of template when one is named), arranges
-// its drop and returns its URL.
-func create(tb testing.TB, template string) string {
 	tb.Helper()
 	server := os.Getenv(EnvVar)
 	if server == "" {
@@ -80,13 +66,9 @@ func create(tb testing.TB, template string) string {
 		tb.Fatal(err)
 	}
 	name := databaseName(tb.Name())
-	stmt := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
-	if template != "" {
-		stmt += " TEMPLATE " + pgx.Identifier{template}.Sanitize()
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
 	defer cancel()
-	if _, err := pool.Exec(ctx, stmt); err != nil {
+	if _, err := pool.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
 		tb.Fatalf("pgtest: creating database %s on %s: %v", name, redacted(server), err)
 	}
 	tb.Cleanup(func() {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,12 +156,12 @@ func copyDatabase(ctx context.Context, src, dest string) (pages int, err error) 
 	// may write removes the -wal and -shm files opening the database made.
 	// Left there, owned by whoever ran the backup (root, say), they could
 	// keep the server from opening its database.
-	srcDB, err := sql.Open("sqlite3", backupURI(src)+"?mode=rw&_busy_timeout=10000")
+	srcDB, err := sql.Open("sqlite3", "file:"+escapePath(src)+"?mode=rw&_busy_timeout=10000")
 	if err != nil {
 		return 0, err
 	}
 	defer srcDB.Close()
-	destDB, err := sql.Open("sqlite3", backupURI(dest))
+	destDB, err := sql.Open("sqlite3", "file:"+escapePath(dest))
 	if err != nil {
 		return 0, err
 	}
@@ -234,7 +233,7 @@ func copyDatabase(ctx context.Context, src, dest string) (pages int, err error) 
 // checkCopy runs SQLite's integrity check on the copy and returns its
 // number of tables.
 func checkCopy(ctx context.Context, path string) (tables int, err error) {
-	db, err := sql.Open("sqlite3", backupURI(path)+"?mode=ro")
+	db, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?mode=ro")
 	if err != nil {
 		return 0, err
 	}
@@ -275,9 +274,4 @@ func fsyncPath(path string) error {
 		return fmt.Errorf("sync %s: %w", path, err)
 	}
 	return nil
-}
-
-// backupURI names a database file as a file: URI (query parameters follow).
-func backupURI(p string) string {
-	return "file:" + (&url.URL{Path: p}).EscapedPath()
 }

@@ -11,13 +11,12 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +33,7 @@ import (
 	"parley/server/outbox"
 	"parley/server/reports"
 	"parley/server/store"
+	"parley/server/store/pgtest"
 	"parley/server/webhooks"
 	"parley/shared/sid"
 )
@@ -147,7 +147,7 @@ func TestMigrateRefusesADirectoryWithoutAnInstall(t *testing.T) {
 // conversations take fresh numbers, and a realtime client's cursor from
 // before the move resumes with the same events.
 func TestMigrateCopiesAnInstallThatCarriesOnOnPostgreSQL(t *testing.T) {
-	target := newPostgres(t)
+	target := pgtest.Database(t)
 	dir, before := buildInstall(t)
 	ctx := context.Background()
 
@@ -173,8 +173,8 @@ func TestMigrateCopiesAnInstallThatCarriesOnOnPostgreSQL(t *testing.T) {
 	if len(copied) != len(before.counts) {
 		t.Errorf("checked %d tables, the install has %d", len(copied), len(before.counts))
 	}
-	if !contains(progress, fmt.Sprintf("messages 10/%d", before.counts["messages"])) ||
-		!contains(progress, fmt.Sprintf("messages %d/%d", before.counts["messages"], before.counts["messages"])) {
+	if !slices.Contains(progress, fmt.Sprintf("messages 10/%d", before.counts["messages"])) ||
+		!slices.Contains(progress, fmt.Sprintf("messages %d/%d", before.counts["messages"], before.counts["messages"])) {
 		t.Errorf("progress said %v, want messages every 10 rows and at the end", progress)
 	}
 
@@ -243,7 +243,7 @@ func TestMigrateCopiesAnInstallThatCarriesOnOnPostgreSQL(t *testing.T) {
 // left as it was.
 func TestMigrateRefusesANonEmptyTarget(t *testing.T) {
 	ctx := context.Background()
-	used := newPostgres(t)
+	used := pgtest.Database(t)
 	dir, _ := buildInstall(t)
 
 	if _, err := Migrate(ctx, dir, used, Options{}); err != nil {
@@ -254,7 +254,7 @@ func TestMigrateRefusesANonEmptyTarget(t *testing.T) {
 		t.Fatalf("a second migrate into the same database returned %v, want ErrNotEmpty naming its tables with rows", err)
 	}
 
-	other := newPostgres(t)
+	other := pgtest.Database(t)
 	exec(t, other, "CREATE TABLE orders (id int PRIMARY KEY)")
 	_, err = Migrate(ctx, dir, other, Options{})
 	if !errors.Is(err, ErrNotEmpty) || !strings.Contains(err.Error(), "orders") {
@@ -265,7 +265,7 @@ func TestMigrateRefusesANonEmptyTarget(t *testing.T) {
 	}
 
 	// One row in one table is enough to refuse.
-	settings := newPostgres(t)
+	settings := pgtest.Database(t)
 	db, err := store.OpenPostgres(ctx, settings, store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -281,7 +281,7 @@ func TestMigrateRefusesANonEmptyTarget(t *testing.T) {
 // rolled back: the target is left empty, ready for another try.
 func TestMigrateReportsAMismatchAndKeepsNothing(t *testing.T) {
 	ctx := context.Background()
-	target := newPostgres(t)
+	target := pgtest.Database(t)
 	dir, _ := buildInstall(t)
 	spoil := func(ctx context.Context, tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, "UPDATE messages SET body = body || '!' WHERE idx = 3")
@@ -312,7 +312,7 @@ func TestMigrateReportsAMismatchAndKeepsNothing(t *testing.T) {
 // by a newer Parley) stops the copy before anything is written.
 func TestMigrateRefusesAColumnPostgreSQLLacks(t *testing.T) {
 	ctx := context.Background()
-	target := newPostgres(t)
+	target := pgtest.Database(t)
 	dir, _ := buildInstall(t)
 	src, err := sql.Open("sqlite3", filepath.Join(dir, "parley.db"))
 	if err != nil {
@@ -513,28 +513,6 @@ func openApp(t *testing.T, dir, database string) *running {
 	return r
 }
 
-var databases atomic.Int64
-
-// newPostgres creates an empty database on the server PARLEY_TEST_DATABASE
-// names, dropped when the test ends, and returns its URL.
-func newPostgres(t *testing.T) string {
-	t.Helper()
-	admin := os.Getenv("PARLEY_TEST_DATABASE")
-	if admin == "" {
-		t.Skip("PARLEY_TEST_DATABASE is not set: no PostgreSQL server to migrate into (make test starts one)")
-	}
-	name := fmt.Sprintf("parley_transfer_%d_%d", os.Getpid(), databases.Add(1))
-	exec(t, admin, "DROP DATABASE IF EXISTS "+name)
-	exec(t, admin, "CREATE DATABASE "+name)
-	t.Cleanup(func() { exec(t, admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
 func exec(t *testing.T, database, stmt string) {
 	t.Helper()
 	db, err := sql.Open("pgx", database)
@@ -562,12 +540,3 @@ func queryInt(t *testing.T, database, query string) int64 {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
