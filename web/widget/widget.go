@@ -664,11 +664,8 @@ func (w *Widget) comeBack(ctx app.Context, saved Saved, problem string) {
 		defer cancel()
 		fresh, err := w.api.resume(c, saved.Resume)
 		w.ctx.Dispatch(func(ctx app.Context) {
-			var apiErr *client.APIError
 			switch {
-			case errors.As(err, &apiErr) && apiErr.Status < 500 && apiErr.Status != http.StatusTooManyRequests:
-				// The server refused the chat (ended, expired, its
-				// deployment gone): it is over.
+			case resumeRefused(err):
 				ctx.LocalStorage().Del(storageKey(w.cfg.Key))
 				w.phase, w.problem = phaseForm, problem
 			case err != nil: // offline, the server away or busy: the chat waits
@@ -680,6 +677,15 @@ func (w *Widget) comeBack(ctx app.Context, saved Saved, problem string) {
 			}
 		})
 	})
+}
+
+// resumeRefused reports whether the server refused to resume a chat (it
+// ended, its token expired, its deployment is gone), which ends it; any
+// other failure (offline, the server away, busy or rate limiting) is
+// waited out.
+func resumeRefused(err error) bool {
+	var apiErr *client.APIError
+	return errors.As(err, &apiErr) && apiErr.Status < 500 && apiErr.Status != http.StatusTooManyRequests
 }
 
 func (w *Widget) forget(ctx app.Context) {
