@@ -14,6 +14,10 @@
 // conversation's message indexes are dense and unique rules are checked
 // against every write before. Reads use a separate pool and run
 // concurrently with writes.
+//
+// Several nodes may share one PostgreSQL database. Each node's writer then
+// begins every batch by taking one advisory lock (lockLog), so batches
+// commit one at a time across nodes and those semantics hold for them all.
 package store
 
 import (

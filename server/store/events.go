@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"slices"
 	"time"
 
@@ -64,8 +65,15 @@ func (t convTx) AppendEvent(e conversations.Event) (conversations.Event, error) 
 // after a restart numbering resumes above it. A number handed out by a write
 // that rolled back is never reused either: it leaves a gap, which cursors
 // allow.
+//
+// On PostgreSQL, which several nodes may share, the writer instead takes
+// the cluster's write lock at the start of every batch and reads the row
+// (lockLog): reserved is then the last seq committed, numbering goes on
+// from it, and the batch's COMMIT carries the new value.
 type eventSeqs struct {
-	loaded         bool
+	loaded bool
+	locked bool // the write lock is taken for this batch (PostgreSQL)
+	// last is the seq handed out last; reserved, the row's value.
 	last, reserved int64
 	rollbacks      int // the writer's count when reserved was written
 	// inRow is the seq InsertMessage last put in a message's row, for its
@@ -87,6 +95,10 @@ func (s *eventSeqs) next(w *writeConn) (int64, error) {
 	if err := s.load(w); err != nil {
 		return 0, err
 	}
+	if s.locked {
+		s.last++
+		return s.last, nil
+	}
 	// A rollback since the reservation may have undone it.
 	if s.last >= s.reserved || s.rollbacks != w.rollbacks {
 		r := s.last + seqBlock
@@ -103,6 +115,17 @@ func (s *eventSeqs) next(w *writeConn) (int64, error) {
 // covers every number handed out before.
 func (s *eventSeqs) load(w *writeConn) error {
 	if s.loaded {
+		return nil
+	}
+	if s.locked {
+		// The row comes back with the batch's first round trip; this
+		// write needs it before that.
+		if err := w.flush(); err != nil {
+			return err
+		}
+		if !s.loaded {
+			return errors.New("store: the event log's position was not read with the batch's first round trip")
+		}
 		return nil
 	}
 	err := w.QueryRowContext(context.Background(), "SELECT reserved FROM event_log").Scan(&s.last)

@@ -232,7 +232,9 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, careful bool) {
 	p.clear()
 	p.begun, p.broken = false, nil
 	p.running, p.failed = nil, nil
-	p.control(db.engine.begin, "SAVEPOINT op")
+	p.control(db.engine.begin)
+	db.lockLog()
+	p.control("SAVEPOINT op")
 	runs := make([]*opRun, len(batch))
 	for i, op := range batch {
 		runs[i] = &opRun{fn: op.fn}
@@ -263,6 +265,9 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, careful bool) {
 	// batch then runs again, carefully: rare, and cheaper than a round
 	// trip of its own for every batch.
 	commitStart := time.Now()
+	if db.seqs.last != db.seqs.reserved {
+		p.queue(postgres.Stmt{SQL: p.rebind("UPDATE event_log SET reserved = ?"), Args: []any{db.seqs.last}}, nil)
+	}
 	p.control("COMMIT")
 	_, failed, err := p.conn.Exec(context.Background(), p.queued)
 	db.stats.commitNS.Add(int64(time.Since(commitStart)))
@@ -280,6 +285,39 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, careful bool) {
 		return
 	}
 	db.committed(batch, errs, hooks)
+}
+
+// lockLog queues the statements that take the cluster's write lock for the
+// batch's transaction (postgres.WriteLock) and read where the event log's
+// numbering stands; they go with the batch's first round trip. Every node's writer does so first, so
+// nodes sharing the database commit one batch at a time, in the order
+// they took the row: a conversation's next message index, a unique rule,
+// and the log's next seq are checked against every batch committed before,
+// whichever node wrote it, as one writer would. And seqs are handed out in
+// commit order, so when an event is published every event before it has
+// committed: no client's cursor can pass one still committing on another
+// node. The lock waits for a node that dies holding it only until
+// PostgreSQL ends that node's session (its connection closes, or it sits
+// idle in the transaction past idle_in_transaction_session_timeout).
+func (db *DB) lockLog() {
+	db.seqs = eventSeqs{locked: true}
+	p := db.writer.pipe
+	p.queue(postgres.Stmt{SQL: "SELECT pg_advisory_xact_lock($1)", Args: []any{int64(postgres.WriteLock)}}, nil)
+	// A statement of its own, so that its snapshot, taken as it starts,
+	// sees every batch committed before the lock was granted.
+	p.queue(postgres.Stmt{SQL: "SELECT reserved FROM event_log", Row: []any{logRow{&db.seqs}}}, nil)
+}
+
+// logRow takes event_log.reserved as lockLog reads it.
+type logRow struct{ s *eventSeqs }
+
+func (r logRow) Scan(v any) error {
+	n, ok := v.(int64)
+	if !ok {
+		return fmt.Errorf("store: event_log.reserved is a %T", v)
+	}
+	r.s.last, r.s.reserved, r.s.loaded = n, n, true
+	return nil
 }
 
 // runPipelined runs one write of a batch inside its savepoint, leaving its

@@ -34,6 +34,13 @@ var migrations embed.FS
 // then finds nothing left to do. ("parley" in ASCII.)
 const migrationLock = 0x7061726c6579
 
+// WriteLock is the advisory lock key every node's writer holds through each
+// batch, so nodes sharing the database commit one batch at a time (see the
+// store's lockLog). An advisory lock, not a row lock: taking it writes
+// nothing, so a batch that changes nothing still commits without a flush
+// of the write-ahead log. ("parley w".)
+const WriteLock = 0x7061726c65792077
+
 // defaultMaxConns sizes the pool when the URL does not (pool_max_conns):
 // the writer holds one connection, reads share the rest.
 const defaultMaxConns = 16
@@ -43,9 +50,15 @@ func IsURL(s string) bool {
 	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
+// idleInTransaction is the setting that ends a session idle inside a
+// transaction; a URL may set its own, as a run-time parameter
+// (...?idle_in_transaction_session_timeout=30s).
+const idleInTransaction = "idle_in_transaction_session_timeout"
+
 // Open connects to the database at url (postgres://user:pass@host:port/db?sslmode=...),
 // applies any migrations it has not seen and returns a database/sql handle
 // over pgx's pool.
+
 func Open(ctx context.Context, url string) (*sql.DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -54,6 +67,14 @@ func Open(ctx context.Context, url string) (*sql.DB, error) {
 	}
 	if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = defaultMaxConns
+	}
+	if _, set := cfg.ConnConfig.RuntimeParams[idleInTransaction]; !set {
+		// The writer holds the event log's row through each batch (see
+		// store.lockLog); a node that vanishes holding it, its socket left
+		// open, would stop every node's writes until TCP gave up, hours
+		// later. A writer never sits idle in a transaction for longer
+		// than a round trip.
+		cfg.ConnConfig.RuntimeParams[idleInTransaction] = "10s"
 	}
 	where := Describe(cfg.ConnConfig)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
@@ -221,6 +242,9 @@ func Rebind(query string) string {
 type Stmt struct {
 	SQL  string
 	Args []any
+	// Row, if set, takes the one row the statement returns, scanned when
+	// the round trip carrying it comes back.
+	Row []any
 }
 
 // Pipe runs statements on one connection, several to a round trip: pgx's
@@ -250,7 +274,7 @@ func NewPipe(conn *sql.Conn) (*Pipe, error) {
 // not run: the transaction is aborted).
 func (p *Pipe) Exec(ctx context.Context, stmts []Stmt) (rows []int64, failed int, err error) {
 	br := p.send(ctx, stmts, nil)
-	rows, failed, err = execAll(br, len(stmts))
+	rows, failed, err = execAll(br, stmts)
 	if cerr := br.Close(); err == nil && cerr != nil {
 		return rows, len(stmts) - 1, cerr
 	}
@@ -262,7 +286,7 @@ func (p *Pipe) Exec(ctx context.Context, stmts []Stmt) (rows []int64, failed int
 // before q fails, failed is its index, err its error, and q did not run.
 func (p *Pipe) Query(ctx context.Context, stmts []Stmt, q Stmt) (rows *Rows, failed int, err error) {
 	br := p.send(ctx, stmts, &q)
-	if _, failed, err = execAll(br, len(stmts)); err != nil {
+	if _, failed, err = execAll(br, stmts); err != nil {
 		br.Close()
 		return nil, failed, err
 	}
@@ -285,9 +309,16 @@ func (p *Pipe) send(ctx context.Context, stmts []Stmt, q *Stmt) pgx.BatchResults
 	return p.c.SendBatch(ctx, b)
 }
 
-func execAll(br pgx.BatchResults, n int) (rows []int64, failed int, err error) {
-	rows = make([]int64, 0, n)
-	for i := 0; i < n; i++ {
+func execAll(br pgx.BatchResults, stmts []Stmt) (rows []int64, failed int, err error) {
+	rows = make([]int64, 0, len(stmts))
+	for i, s := range stmts {
+		if s.Row != nil {
+			if err := br.QueryRow().Scan(s.Row...); err != nil {
+				return rows, i, err
+			}
+			rows = append(rows, 1)
+			continue
+		}
 		tag, err := br.Exec()
 		if err != nil {
 			return rows, i, err
