@@ -33,6 +33,7 @@ import (
 	"parley/server/httpapi"
 	"parley/server/interactions"
 	"parley/server/live"
+	"parley/server/mail"
 	"parley/server/media"
 	"parley/server/notes"
 	"parley/server/outbound"
@@ -106,6 +107,14 @@ type Config struct {
 	// internet (serve --outbound-allow): webhooks, callbacks and providers
 	// on a private network. Empty refuses every special range.
 	OutboundAllow []netip.Prefix
+	// Mail is the SMTP server Parley emails visitors through (serve's
+	// --smtp-url); nil means no email: no unread replies by email and no
+	// transcripts.
+	Mail *mail.Config
+	// MailMinute is how long a minute of a deployment's
+	// EmailReplies.UnreadMinutes lasts; zero means a minute (tests
+	// shorten it rather than wait).
+	MailMinute time.Duration
 }
 
 // ChannelConfig connects the messaging adapters. An adapter whose
@@ -292,6 +301,7 @@ func Open(cfg Config) (*App, error) {
 	messaging.Known(reached)
 	conv.Observe(messaging)
 	jobs.Handlers = map[string]outbox.Handler{webhooks.Kind: events.Deliver, webhooks.PreKind: events.Deliver, channels.SendKind: messaging.Deliver}
+	follow := newFollowup(cfg, conv, chat, db, jobs)
 
 	flex := interactions.NewService(store.NewInteractions(db), conv, router, cfg.Logger)
 	replies := canned.NewService(store.NewCanned(db))
@@ -324,6 +334,7 @@ func Open(cfg Config) (*App, error) {
 		Reports:       summaries,
 		Events:        events,
 		Outbox:        jobs,
+		Followup:      follow,
 		Messaging:     messaging,
 		Twilio:        twilio,
 		Generic:       generic,
@@ -345,6 +356,7 @@ func Open(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("load the front-end files: %w", err)
 	}
 	a.front = front
+	front.EmailTranscripts = follow.On()
 	chat.Started = a.routeChat
 	chat.AddressStarted = a.routeWebAddress
 	messaging.Route = a.routeMessaging

@@ -53,6 +53,11 @@ type Server struct {
 	// when not built.
 	widgetWasm, desktopWasm               string
 	shell, wait, desktop, home, simulator *template.Template
+
+	// EmailTranscripts says Parley can email (SMTP is configured): the
+	// widget of a deployment whose form asks for an email then offers
+	// visitors their transcript by email.
+	EmailTranscripts bool
 }
 
 type file struct {
@@ -347,6 +352,9 @@ type WidgetConfig struct {
 	Theme          webchat.Theme            `json:"theme"`
 	Locale         string                   `json:"locale"`
 	Attachments    webchat.AttachmentPolicy `json:"attachments"`
+	// EmailTranscript offers the transcript by email (see
+	// Server.EmailTranscripts).
+	EmailTranscript bool `json:"email_transcript,omitempty"`
 }
 
 func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
@@ -385,7 +393,8 @@ func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
 		"Wait": "/widget/wait.js?v=" + s.version("/widget/wait.js")}
 	if r.URL.Query().Get("wait") != "1" {
 		cfg, _ := json.Marshal(WidgetConfig{Key: d.Key, Name: d.FriendlyName, Form: d.Form, WelcomeMessage: d.WelcomeMessage,
-			Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments})
+			Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments,
+			EmailTranscript: s.EmailTranscripts && d.EmailField() != ""})
 		form := make([]webchat.Field, len(d.Form))
 		for i, f := range d.Form {
 			f.Label = t.Label(f.Name, f.Label, f.Labels)

@@ -18,6 +18,7 @@ import (
 	"parley/server/canned"
 	"parley/server/channels"
 	"parley/server/conversations"
+	"parley/server/followup"
 	"parley/server/interactions"
 	"parley/server/media"
 	"parley/server/notes"
@@ -53,6 +54,7 @@ type Config struct {
 	Reports       *reports.Service
 	Events        *webhooks.Events
 	Outbox        *outbox.Runner
+	Followup      *followup.Service // emails visitors their transcripts
 	Messaging     *channels.Messaging
 	// Twilio and Generic check the providers' signed webhooks; nil when
 	// that adapter is not configured. Simulator is nil unless enabled.
@@ -83,6 +85,7 @@ type API struct {
 	reports      *reports.Service
 	events       *webhooks.Events
 	outbox       *outbox.Runner
+	followup     *followup.Service
 	messaging    *channels.Messaging
 	twilio       *channels.Twilio
 	generic      *channels.Generic
@@ -113,6 +116,7 @@ func New(c Config) *API {
 		reports:      c.Reports,
 		events:       c.Events,
 		outbox:       c.Outbox,
+		followup:     c.Followup,
 		messaging:    c.Messaging,
 		twilio:       c.Twilio,
 		generic:      c.Generic,

@@ -50,6 +50,7 @@ type DeploymentJSON struct {
 	Theme          webchat.Theme            `json:"theme"`
 	Locale         string                   `json:"locale"`
 	Attachments    webchat.AttachmentPolicy `json:"attachments"`
+	EmailReplies   webchat.EmailReplies     `json:"email_replies"`
 	// IdentitySecret is shown when made (on create and rotation) only.
 	IdentitySecret string     `json:"identity_secret,omitempty"`
 	EmbedSnippet   string     `json:"embed_snippet"`
@@ -61,7 +62,7 @@ type DeploymentJSON struct {
 func (a *API) renderDeployment(d webchat.Deployment, withSecret bool) DeploymentJSON {
 	out := DeploymentJSON{Key: d.Key, AddressSID: d.AddressSID, FriendlyName: d.FriendlyName,
 		AllowedOrigins: d.AllowedOrigins, Form: d.Form, WelcomeMessage: d.WelcomeMessage, Theme: d.Theme,
-		Locale: d.Locale, Attachments: d.Attachments,
+		Locale: d.Locale, Attachments: d.Attachments, EmailReplies: d.EmailReplies,
 		EmbedSnippet: `<script src="` + a.baseURL + `/embed.js" data-deployment-key="` + d.Key + `" async></script>`,
 		DateCreated:  model.Time{Time: d.Created}, DateUpdated: model.Time{Time: d.Updated},
 		URL: a.baseURL + deploymentsPath + "/" + d.Key}
@@ -86,5 +87,7 @@ func readDeploymentParams(p *params) webchat.DeploymentParams {
 	if p.has("Attachments.AllowedTypes") {
 		dp.Attachments.AllowedTypes = nonEmpty(p.all("Attachments.AllowedTypes"))
 	}
+	dp.EmailReplies.UnreadMinutes = p.int("EmailReplies.UnreadMinutes")
+	dp.EmailReplies.Field = p.str("EmailReplies.Field")
 	return dp
 }

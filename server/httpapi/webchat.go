@@ -72,6 +72,7 @@ func (a *API) Guest(limits GuestLimits) http.Handler {
 	handle("/flex/v2/Webchat/Tokens/Refresh", otherLimit, a.guestRefresh)
 	handle("/flex/v2/Webchat/End", otherLimit, a.guestEnd)
 	handle("/flex/v2/Webchat/Resume", otherLimit, a.guestResume)
+	handle("/flex/v2/Webchat/Transcript", otherLimit, a.guestTranscript)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A site may call these from its own pages. Whether its origin may
 		// use a deployment is decided per request, once the key is known;
@@ -190,5 +191,24 @@ func (a *API) guestEnd(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"conversation_sid": c.SID, "state": c.State, "date_updated": model.Time{Time: c.Updated}})
+	return nil
+}
+
+// guestTranscript emails a visitor its chat's transcript, to the address
+// it gave when it started the chat: the request names no recipient (any
+// it carries is ignored), so this is no relay for mail to anyone else.
+func (a *API) guestTranscript(w http.ResponseWriter, r *http.Request) error {
+	p, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	conv := p.value("ConversationSid")
+	if _, err := a.webchat.GuestIn(r.Context(), p.value("DeploymentKey"), crossOrigin(r), p.value("Token"), conv); err != nil {
+		return err
+	}
+	if err := a.followup.RequestTranscript(r.Context(), conv, p.value("Locale")); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"conversation_sid": conv, "status": "queued"})
 	return nil
 }

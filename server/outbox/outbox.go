@@ -66,7 +66,8 @@ type Handler func(ctx context.Context, j Job) Result
 
 // Store keeps jobs.
 type Store interface {
-	// Enqueue stores new jobs, pending and due now.
+	// Enqueue stores new jobs, pending and due now, or at NextAt when a
+	// job sets a later time (a check to make in a few minutes).
 	Enqueue(ctx context.Context, jobs ...Job) error
 	// Due lists the lines of up to keys keys whose oldest pending job is
 	// due at now: each line's first perKey pending jobs, oldest first,

@@ -26,7 +26,11 @@ func (db *DB) OnEnqueue(fn func()) { db.onEnqueue = fn }
 func enqueue(ctx context.Context, q WriteTx, jobs []outbox.Job) error {
 	const insert = `INSERT INTO outbox (sid, kind, key, payload, next_at, created) VALUES (?, ?, ?, ?, ?, ?)`
 	for _, j := range jobs {
-		args := []any{j.SID, j.Kind, j.Key, j.Payload, j.Created.UnixMilli(), j.Created.UnixMilli()}
+		next := j.Created // due now, unless the job is for later
+		if j.NextAt.After(next) {
+			next = j.NextAt
+		}
+		args := []any{j.SID, j.Kind, j.Key, j.Payload, next.UnixMilli(), j.Created.UnixMilli()}
 		if q.Later(insert, args...) {
 			continue
 		}

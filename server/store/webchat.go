@@ -127,6 +127,7 @@ type deploymentSettings struct {
 	Theme          webchat.Theme            `json:"theme"`
 	Locale         string                   `json:"locale"`
 	Attachments    webchat.AttachmentPolicy `json:"attachments"`
+	EmailReplies   webchat.EmailReplies     `json:"email_replies"`
 }
 
 const deploymentCols = "d.seq, d.key, d.address_sid, d.settings, d.identity_secret, d.date_created, d.date_updated"
@@ -145,13 +146,15 @@ func scanDeployment(row interface{ Scan(...any) error }) (webchat.Deployment, er
 	}
 	d.FriendlyName, d.AllowedOrigins, d.Form, d.WelcomeMessage = st.FriendlyName, st.AllowedOrigins, st.Form, st.WelcomeMessage
 	d.Theme, d.Locale, d.Attachments = st.Theme, st.Locale, st.Attachments
+	d.EmailReplies = st.EmailReplies
 	d.Created, d.Updated = fromMS(created), fromMS(updated)
 	return d, nil
 }
 
 func settingsOf(d webchat.Deployment) (string, error) {
 	b, err := json.Marshal(deploymentSettings{FriendlyName: d.FriendlyName, AllowedOrigins: d.AllowedOrigins, Form: d.Form,
-		WelcomeMessage: d.WelcomeMessage, Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments})
+		WelcomeMessage: d.WelcomeMessage, Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments,
+		EmailReplies: d.EmailReplies})
 	return string(b), err
 }
 

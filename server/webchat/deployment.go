@@ -51,6 +51,7 @@ type Deployment struct {
 	Theme          Theme
 	Locale         string
 	Attachments    AttachmentPolicy
+	EmailReplies   EmailReplies // see email.go
 	// IdentitySecret signs verified identities (see VerifyIdentity). It is
 	// shown to the account once, when made.
 	IdentitySecret string
@@ -113,6 +114,7 @@ type DeploymentParams struct {
 		MaxBytes     *int64
 		AllowedTypes []string
 	}
+	EmailReplies EmailRepliesParams
 }
 
 // Store keeps deployments, each with its web address.
@@ -327,7 +329,7 @@ func apply(d *Deployment, p DeploymentParams) error {
 		}
 		d.Attachments.AllowedTypes = slices.Compact(slices.Sorted(slices.Values(a.AllowedTypes)))
 	}
-	return nil
+	return applyEmailReplies(d, p.EmailReplies)
 }
 
 func oneOf(dst, v *string, param string, allowed ...string) error {

@@ -99,7 +99,10 @@ func (s *Service) Init(ctx context.Context, p InitParams) (Chat, error) {
 	} else {
 		who = identity.NewGuest()
 	}
-	d.WelcomeMessage = i18n.For(d.Locale, p.Locale).WelcomeText(d.WelcomeMessage)
+	t := i18n.For(d.Locale, p.Locale)
+	// The visitor's language stays with the chat (attributes' "locale"):
+	// what Parley emails them later speaks it.
+	d.WelcomeMessage, d.Locale = t.WelcomeText(d.WelcomeMessage), t.Lang
 	c, err := s.start(ctx, d, who, name, "", data, s.startedThrough(d))
 	if err != nil {
 		return Chat{}, err
@@ -152,6 +155,9 @@ func (s *Service) start(ctx context.Context, d Deployment, identity, name, chatN
 	}
 	if d.Key != "" { // a web address of no deployment has no key
 		doc["deployment_key"] = d.Key
+	}
+	if i18n.Speaks(d.Locale) {
+		doc["locale"] = d.Locale
 	}
 	attrs, err := json.Marshal(doc)
 	if err != nil {

@@ -264,6 +264,7 @@ func (w *Widget) endedView() app.UI {
 		app.If(len(w.thread.Stored) > 0, func() app.UI {
 			return app.Button().Type("button").Class("secondary").Text(w.t.Transcript).OnClick(w.downloadTranscript)
 		}),
+		w.emailButton(),
 	)
 }
 

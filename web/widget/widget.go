@@ -78,6 +78,7 @@ type Widget struct {
 	parentOrigin string
 	confirming   bool      // asking "End this chat?"
 	cameBack     time.Time // when a resume token last brought the chat back
+	email        emailState
 
 	// attachments
 	drafts    []*attach.Draft
@@ -127,6 +128,10 @@ func (w *Widget) OnMount(ctx app.Context) {
 		w.post(map[string]any{"type": "theme", "color": cfg.Theme.Color, "position": cfg.Theme.Position, "lang": w.t.Lang})
 	})
 
+	if tok := linkToken(); tok != "" { // an emailed link: its chat first
+		w.openLink(ctx, tok)
+		return
+	}
 	var saved Saved
 	ctx.LocalStorage().Get(storageKey(cfg.Key), &saved)
 	if saved.Token != "" && time.Until(saved.Expires) > 10*time.Second {
@@ -756,6 +761,7 @@ func (w *Widget) startNew(ctx app.Context, e app.Event) {
 	w.thread = NewThread()
 	w.phase, w.problem = phaseForm, ""
 	w.typing = map[string]time.Time{}
+	w.email = emailState{}
 	w.ctx.Defer(func(app.Context) { focus(w.focusTarget()) }) // the button pressed is gone
 }
 

@@ -32,6 +32,7 @@ Settings:
   --name NAME  --welcome TEXT  --origin https://shop.example.com (repeat, or "" to clear)
   --color #rrggbb  --mode light|dark|auto  --position right|left  --locale auto|en|fr|ar
   --form JSON (pre-engagement fields)  --attachments=true|false  --max-bytes N
+  --email-unread-minutes N (email replies unread N minutes; 0 off)  --email-field NAME
 
 Connection (every command):
   --url URL    the server (default http://localhost:8080)
@@ -75,7 +76,8 @@ func deploymentsCmd(args []string, stdout, stderr io.Writer) error {
 	settings := map[string]*string{}
 	for flagName, param := range map[string]string{"name": "FriendlyName", "welcome": "WelcomeMessage", "color": "Theme.Color",
 		"mode": "Theme.Mode", "position": "Theme.Position", "locale": "Locale", "form": "PreEngagementForm",
-		"attachments": "Attachments.Enabled", "max-bytes": "Attachments.MaxBytes"} {
+		"attachments": "Attachments.Enabled", "max-bytes": "Attachments.MaxBytes",
+		"email-unread-minutes": "EmailReplies.UnreadMinutes", "email-field": "EmailReplies.Field"} {
 		settings[param] = fs.String(flagName, "", "")
 	}
 	var origins repeated

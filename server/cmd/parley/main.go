@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"parley/server/app"
+	"parley/server/mail"
 	"parley/server/outbound"
 	"parley/server/realtime"
 )
@@ -52,6 +53,8 @@ Environment:
   PARLEY_GENERIC_SEND_URL, PARLEY_GENERIC_SECRET
                                           connect another provider through the
                                           generic JSON adapter (docs/CHANNELS.md)
+  PARLEY_SMTP_URL, PARLEY_SMTP_FROM       email web visitors (serve's --smtp-url,
+                                          --smtp-from; docs/OPERATIONS.md)
 `
 
 func main() {
@@ -101,6 +104,8 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	mediaMax := fs.Int64("media-max-bytes", 16<<20, "largest file, in `BYTES`, the account and agents may upload (at most 150 MiB); webchat deployments set their own")
 	perIdentity := fs.Int("max-sessions-per-identity", realtime.DefaultMaxPerIdentity, "most realtime sessions one identity may hold at once (`N`; 0 for no cap)")
 	perAddress := fs.Int("max-sessions-per-address", realtime.DefaultMaxPerAddress, "most realtime sessions one client address may hold at once (`N`; 0 for no cap, e.g. for load tests from one machine)")
+	smtpURL := fs.String("smtp-url", os.Getenv("PARLEY_SMTP_URL"), "SMTP server `URL` to email web visitors through (smtp://user:pass@host:port, STARTTLS when offered; smtps:// for implicit TLS); default $PARLEY_SMTP_URL, none: no email")
+	smtpFrom := fs.String("smtp-from", os.Getenv("PARLEY_SMTP_FROM"), "the `ADDRESS` visitors get email from, e.g. \"Acme Support <support@example.com>\" (default $PARLEY_SMTP_FROM)")
 	outboundAllow := fs.String("outbound-allow", "", "comma-separated `CIDRS` Parley may call besides the public internet (webhooks, callbacks, providers on a private network), e.g. 10.1.0.0/16; default none")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -108,6 +113,14 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	allow, err := outbound.ParseAllow(*outboundAllow)
 	if err != nil {
 		return err
+	}
+	var smtp *mail.Config
+	if *smtpURL != "" {
+		c, err := mail.ParseURL(*smtpURL, *smtpFrom)
+		if err != nil {
+			return fmt.Errorf("--smtp-url: %w", err)
+		}
+		smtp = &c
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
@@ -137,6 +150,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		MaxSessionsPerIdentity: noCapIfZero(*perIdentity),
 		MaxSessionsPerAddress:  noCapIfZero(*perAddress),
 		OutboundAllow:          allow,
+		Mail:                   smtp,
 		Channels: app.ChannelConfig{
 			TwilioAccountSID: os.Getenv("PARLEY_TWILIO_ACCOUNT_SID"),
 			TwilioAuthToken:  os.Getenv("PARLEY_TWILIO_AUTH_TOKEN"),

@@ -207,3 +207,21 @@ func TestServeRefusesAnOutboundAllowThatIsNotACIDR(t *testing.T) {
 		}
 	}
 }
+
+// A wrong SMTP URL stops serve at once, saying why, without the password.
+func TestServeRefusesABadSMTPURLWithoutShowingThePassword(t *testing.T) {
+	for _, tc := range []struct{ url, from, why string }{
+		{"smtp://ops:hunter2@mail.example.com:99999", "a@example.com", "is not a port number"},
+		{"imap://ops:hunter2@mail.example.com", "a@example.com", "the scheme must be smtp"},
+		{"smtp://ops:hunter2@mail.example.com%zz", "a@example.com", "is not a URL"},
+		{"smtp://ops:hunter2@mail.example.com", "", "PARLEY_SMTP_FROM"},
+	} {
+		t.Setenv("PARLEY_SMTP_URL", tc.url)
+		t.Setenv("PARLEY_SMTP_FROM", tc.from)
+		var stderr strings.Builder
+		err := serve([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir()}, io.Discard, &stderr)
+		if err == nil || !strings.Contains(err.Error(), tc.why) || strings.Contains(err.Error()+stderr.String(), "hunter2") {
+			t.Errorf("PARLEY_SMTP_URL=%s: %v, want an error saying %q without the password", tc.url, err, tc.why)
+		}
+	}
+}
