@@ -347,6 +347,7 @@ type WidgetConfig struct {
 	Theme          webchat.Theme            `json:"theme"`
 	Locale         string                   `json:"locale"`
 	Attachments    webchat.AttachmentPolicy `json:"attachments"`
+	CSAT           webchat.CSAT             `json:"csat"`
 }
 
 func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
@@ -385,7 +386,7 @@ func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
 		"Wait": "/widget/wait.js?v=" + s.version("/widget/wait.js")}
 	if r.URL.Query().Get("wait") != "1" {
 		cfg, _ := json.Marshal(WidgetConfig{Key: d.Key, Name: d.FriendlyName, Form: d.Form, WelcomeMessage: d.WelcomeMessage,
-			Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments})
+			Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments, CSAT: d.CSAT})
 		form := make([]webchat.Field, len(d.Form))
 		for i, f := range d.Form {
 			f.Label = t.Label(f.Name, f.Label, f.Labels)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"parley/server/paging"
 	"parley/server/webchat"
@@ -50,6 +51,7 @@ type DeploymentJSON struct {
 	Theme          webchat.Theme            `json:"theme"`
 	Locale         string                   `json:"locale"`
 	Attachments    webchat.AttachmentPolicy `json:"attachments"`
+	CSAT           webchat.CSAT             `json:"csat"`
 	// IdentitySecret is shown when made (on create and rotation) only.
 	IdentitySecret string     `json:"identity_secret,omitempty"`
 	EmbedSnippet   string     `json:"embed_snippet"`
@@ -61,7 +63,7 @@ type DeploymentJSON struct {
 func (a *API) renderDeployment(d webchat.Deployment, withSecret bool) DeploymentJSON {
 	out := DeploymentJSON{Key: d.Key, AddressSID: d.AddressSID, FriendlyName: d.FriendlyName,
 		AllowedOrigins: d.AllowedOrigins, Form: d.Form, WelcomeMessage: d.WelcomeMessage, Theme: d.Theme,
-		Locale: d.Locale, Attachments: d.Attachments,
+		Locale: d.Locale, Attachments: d.Attachments, CSAT: d.CSAT,
 		EmbedSnippet: `<script src="` + a.baseURL + `/embed.js" data-deployment-key="` + d.Key + `" async></script>`,
 		DateCreated:  model.Time{Time: d.Created}, DateUpdated: model.Time{Time: d.Updated},
 		URL: a.baseURL + deploymentsPath + "/" + d.Key}
@@ -86,5 +88,22 @@ func readDeploymentParams(p *params) webchat.DeploymentParams {
 	if p.has("Attachments.AllowedTypes") {
 		dp.Attachments.AllowedTypes = nonEmpty(p.all("Attachments.AllowedTypes"))
 	}
+	dp.CSAT = readCSATParams(p)
 	return dp
+}
+
+// readCSATParams reads the survey's settings: Csat.Enabled, Csat.Comment
+// and Csat.Question.<lang> (one per language; empty restores the
+// default wording).
+func readCSATParams(p *params) webchat.CSATParams {
+	c := webchat.CSATParams{Enabled: p.bool("Csat.Enabled"), Comment: p.bool("Csat.Comment")}
+	for name := range p.r.Form {
+		if lang, ok := strings.CutPrefix(name, "Csat.Question."); ok {
+			if c.Questions == nil {
+				c.Questions = map[string]string{}
+			}
+			c.Questions[lang] = p.value(name)
+		}
+	}
+	return c
 }

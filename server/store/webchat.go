@@ -127,6 +127,7 @@ type deploymentSettings struct {
 	Theme          webchat.Theme            `json:"theme"`
 	Locale         string                   `json:"locale"`
 	Attachments    webchat.AttachmentPolicy `json:"attachments"`
+	CSAT           *webchat.CSAT            `json:"csat,omitempty"` // nil before surveys existed
 }
 
 const deploymentCols = "d.seq, d.key, d.address_sid, d.settings, d.identity_secret, d.date_created, d.date_updated"
@@ -145,13 +146,17 @@ func scanDeployment(row interface{ Scan(...any) error }) (webchat.Deployment, er
 	}
 	d.FriendlyName, d.AllowedOrigins, d.Form, d.WelcomeMessage = st.FriendlyName, st.AllowedOrigins, st.Form, st.WelcomeMessage
 	d.Theme, d.Locale, d.Attachments = st.Theme, st.Locale, st.Attachments
+	d.CSAT = webchat.DefaultCSAT()
+	if st.CSAT != nil {
+		d.CSAT = *st.CSAT
+	}
 	d.Created, d.Updated = fromMS(created), fromMS(updated)
 	return d, nil
 }
 
 func settingsOf(d webchat.Deployment) (string, error) {
 	b, err := json.Marshal(deploymentSettings{FriendlyName: d.FriendlyName, AllowedOrigins: d.AllowedOrigins, Form: d.Form,
-		WelcomeMessage: d.WelcomeMessage, Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments})
+		WelcomeMessage: d.WelcomeMessage, Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments, CSAT: &d.CSAT})
 	return string(b), err
 }
 

@@ -51,6 +51,7 @@ type Deployment struct {
 	Theme          Theme
 	Locale         string
 	Attachments    AttachmentPolicy
+	CSAT           CSAT
 	// IdentitySecret signs verified identities (see VerifyIdentity). It is
 	// shown to the account once, when made.
 	IdentitySecret string
@@ -113,6 +114,7 @@ type DeploymentParams struct {
 		MaxBytes     *int64
 		AllowedTypes []string
 	}
+	CSAT CSATParams
 }
 
 // Store keeps deployments, each with its web address.
@@ -169,6 +171,7 @@ func (s *Service) CreateDeployment(ctx context.Context, p DeploymentParams) (Dep
 		Theme:          Theme{Color: "#1f6feb", Mode: "auto", Position: "right"},
 		Locale:         "auto",
 		Attachments:    media.DefaultPolicy(),
+		CSAT:           DefaultCSAT(),
 		IdentitySecret: newSecret(),
 		Created:        now,
 		Updated:        now,
@@ -327,7 +330,7 @@ func apply(d *Deployment, p DeploymentParams) error {
 		}
 		d.Attachments.AllowedTypes = slices.Compact(slices.Sorted(slices.Values(a.AllowedTypes)))
 	}
-	return nil
+	return applyCSAT(&d.CSAT, p.CSAT)
 }
 
 func oneOf(dst, v *string, param string, allowed ...string) error {
