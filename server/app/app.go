@@ -292,7 +292,8 @@ func Open(cfg Config) (*App, error) {
 	}
 	messaging.Known(reached)
 	conv.Observe(messaging)
-	jobs.Handlers = map[string]outbox.Handler{webhooks.Kind: events.Deliver, webhooks.PreKind: events.Deliver, channels.SendKind: messaging.Deliver}
+	jobs.Handlers = map[string]outbox.Handler{webhooks.Kind: events.Deliver, webhooks.PreKind: events.Deliver, channels.SendKind: messaging.Deliver,
+		channels.TextKind: messaging.DeliverSurveyText}
 
 	flex := interactions.NewService(store.NewInteractions(db), conv, router, cfg.Logger)
 	replies := canned.NewService(store.NewCanned(db))

@@ -92,7 +92,9 @@ func (s *Service) Rate(ctx context.Context, ref string, p RateParams) (Conversat
 	var r Rating
 	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
-		if c, err = tx.Conversation(ctx, ref); err != nil {
+		if c, err = tx.Conversation(ctx, ref); apperr.Is(err, apperr.NotFound) {
+			return notParticipant(firstOf(p.Identity, p.Address), ref) // say nothing of what exists
+		} else if err != nil {
 			return err
 		}
 		if err := ratedBy(ctx, tx, c, p); err != nil {
@@ -126,15 +128,16 @@ func (s *Service) Rate(ctx context.Context, ref string, p RateParams) (Conversat
 
 // MarkAsked notes on a closed conversation that its customer was asked
 // for a rating (by text), unless they were already: an answer is taken
-// only for a conversation marked so. It reports whether it marked it.
-func (s *Service) MarkAsked(ctx context.Context, sid, channel string) (bool, error) {
-	marked := false
+// only for a conversation marked so. It returns the conversation's rating
+// as it stands, rated (Score set) or not.
+func (s *Service) MarkAsked(ctx context.Context, sid, channel string) (Rating, error) {
+	var r Rating
 	err := s.store.Update(ctx, func(tx Tx) error {
 		c, err := tx.Conversation(ctx, sid)
 		if err != nil {
 			return err
 		}
-		r, _ := RatingOf(c)
+		r, _ = RatingOf(c)
 		if r.DateAsked != nil || r.Score != 0 {
 			return nil
 		}
@@ -143,13 +146,13 @@ func (s *Service) MarkAsked(ctx context.Context, sid, channel string) (bool, err
 		if c.Attributes, err = withRating(c.Attributes, r); err != nil {
 			return err
 		}
-		c.Updated, marked = now, true
+		c.Updated = now
 		if err := tx.UpdateConversation(c); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, Event{Type: ConversationUpdated, ConversationSID: c.SID, Conversation: &c})
 	})
-	return marked, err
+	return r, err
 }
 
 // ratedBy checks that p's customer takes part in c, saying nothing of c

@@ -43,7 +43,8 @@ type Figures struct {
 	CSAT      float64
 	CSATCount int
 	// Ended counts the conversations that ended (completed, canceled or
-	// deleted), and CSATRate is the share of them rated (0 to 1): how many
+	// deleted, or rated: a customer rates a chat that is over, though its
+	// agent may still be wrapping up), and CSATRate is the share of them rated (0 to 1): how many
 	// customers answered the survey. A rating lands on a conversation's
 	// newest task, so a transferred chat counts once rated and twice
 	// ended. Meaningless when Ended is 0.
@@ -122,7 +123,7 @@ func (t *tally) add(f Fact) {
 		t.csatSum += *f.CSAT
 		t.csatCount++
 	}
-	if f.End != "" {
+	if f.End != "" || f.CSAT != nil { // a rated chat is over, even while its agent wraps up
 		t.ended++
 		if f.CSAT != nil {
 			t.endedRated++
