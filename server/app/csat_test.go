@@ -205,3 +205,96 @@ func TestADeploymentsSurveySettingsAreCheckedFieldByField(t *testing.T) {
 		t.Errorf("the question was not cleared: %v", r.json["csat"])
 	}
 }
+
+// A texting customer is asked for a rating when the chat ends, and their
+// bare digit is the rating, thanked and not routed as a new chat; their
+// next real question is a new chat, as before.
+func TestAnSMSCustomerRatesByReplyingWithADigit(t *testing.T) {
+	twilio := startFakeTwilio(t)
+	s := startServerWithChannels(t, twilio.URL, nil)
+	r := s.postForm(t, "/conversations/v1/Configuration/Addresses", url.Values{"Type": {"sms"}, "Address": {ourNumber},
+		"AutoCreation.Enabled": {"true"}, "AutoCreation.Type": {"default"}, "Parley.Adapter": {"twilio"},
+		"Parley.Csat.Enabled": {"true"}})
+	if r.status != http.StatusCreated {
+		t.Fatalf("add number: %d %s", r.status, r.text)
+	}
+	ana := s.mustSignIn(t, s.mustCreateAgent(t, "ana@example.com", "agent"))
+	ana.goAvailable(t)
+
+	s.twilioPosts(t, httpapi_TwilioInbound, textFromCustomer("My parcel is late", "SM0001"), twilioTestAuth)
+	offer := ana.waitForOffer(t)
+	ana.mustCall(t, "POST", ana.workerPath("/Reservations/"+offer.SID), url.Values{"ReservationStatus": {"accepted"}}, nil)
+	var convs struct{ Conversations []model.Conversation }
+	json2(s.get(t, "/conversations/v1/Conversations"), &convs)
+	first := convs.Conversations[0].SID
+
+	// A digit while the chat goes on is part of the chat.
+	s.twilioPosts(t, httpapi_TwilioInbound, textFromCustomer("2", "SM0002"), twilioTestAuth)
+	if msgs := s.messagesOf(t, first); len(msgs) != 2 || *msgs[1].Body != "2" {
+		t.Fatalf("the open chat holds %d messages, want the digit in it", len(msgs))
+	}
+
+	// Ana ends the chat; the customer is asked.
+	mustCloseConversation(t, s.tw, first)
+	eventually(t, func() bool { return len(twilio.messages()) == 1 }, func() string { return "no question was texted" })
+	if q := twilio.messages()[0]; q.Get("To") != customerPhone || q.Get("From") != ourNumber || !strings.Contains(q.Get("Body"), "1 (very poor) to 5") {
+		t.Errorf("the question texted: %v", q)
+	}
+	if got := s.ratingOf(t, first); got["date_asked"] == nil || got["score"] != nil {
+		t.Errorf("the conversation is not marked asked: %v", got)
+	}
+
+	// The reply " 5 " is the rating: thanked, not a new chat.
+	if r := s.twilioPosts(t, httpapi_TwilioInbound, textFromCustomer(" 5 ", "SM0003"), twilioTestAuth); r.status != http.StatusOK {
+		t.Fatalf("the rating's webhook: %d %s", r.status, r.text)
+	}
+	if got := s.ratingOf(t, first); got["score"] != float64(5) || got["channel"] != "sms" {
+		t.Errorf("the rating on the conversation: %v", got)
+	}
+	eventually(t, func() bool { return len(twilio.messages()) == 2 }, func() string { return "no thanks was texted" })
+	if thanks := twilio.messages()[1].Get("Body"); !strings.Contains(thanks, "Thank you") {
+		t.Errorf("the thanks said %q", thanks)
+	}
+	// Twilio retries the same webhook; the customer taps 5 again: neither
+	// is a chat.
+	s.twilioPosts(t, httpapi_TwilioInbound, textFromCustomer(" 5 ", "SM0003"), twilioTestAuth)
+	s.twilioPosts(t, httpapi_TwilioInbound, textFromCustomer("5", "SM0004"), twilioTestAuth)
+	json2(s.get(t, "/conversations/v1/Conversations"), &convs)
+	if len(convs.Conversations) != 1 {
+		t.Fatalf("%d conversations after the rating, want the one chat", len(convs.Conversations))
+	}
+
+	// The rating reached the task's score in the reports.
+	var rep model.ConversationReport
+	eventually(t, func() bool {
+		rep = s.mustReadReport(t, reportAround(time.Now()))
+		return rep.Totals.CSATCount == 1
+	}, func() string { b, _ := json.Marshal(rep.Totals); return "the report's totals are " + string(b) })
+	if *rep.Totals.CSATAvg != 5 {
+		t.Errorf("the report's average is %v, want 5", *rep.Totals.CSATAvg)
+	}
+
+	// Ana is still wrapping up: the task she holds shows the score too.
+	eventually(t, func() bool {
+		var task model.Task
+		ana.mustCall(t, "GET", "/taskrouter/v1/Workspaces/"+ana.WorkspaceSID+"/Tasks/"+offer.TaskSID, nil, &task)
+		var attrs struct {
+			Conversations struct {
+				CSAT float64 `json:"csat"`
+			} `json:"conversations"`
+		}
+		json.Unmarshal([]byte(task.Attributes), &attrs)
+		return task.AssignmentStatus == "wrapping" && attrs.Conversations.CSAT == 5
+	}, func() string { return "the wrapping task's attributes have no conversations.csat" })
+
+	// Anything else is a new chat, routed as always (once Ana has wrapped
+	// up the first).
+	ana.mustCall(t, "POST", "/taskrouter/v1/Workspaces/"+ana.WorkspaceSID+"/Tasks/"+offer.TaskSID,
+		url.Values{"AssignmentStatus": {"completed"}}, nil)
+	s.twilioPosts(t, httpapi_TwilioInbound, textFromCustomer("5 more parcels are late", "SM0005"), twilioTestAuth)
+	json2(s.get(t, "/conversations/v1/Conversations"), &convs)
+	if len(convs.Conversations) != 2 {
+		t.Fatalf("%d conversations, want a new chat for the new question", len(convs.Conversations))
+	}
+	ana.waitForOffer(t)
+}
