@@ -22,6 +22,7 @@ type Config struct {
 		MaxBytes     int64    `json:"max_bytes"`
 		AllowedTypes []string `json:"allowed_types"`
 	} `json:"attachments"`
+	CSAT CSATConfig `json:"csat"`
 }
 
 // Field is a pre-engagement form field.

@@ -77,6 +77,7 @@ type Widget struct {
 	earlier      earlier
 	parentOrigin string
 	confirming   bool      // asking "End this chat?"
+	rating       rating    // the survey of the chat that ended (csat.go)
 	cameBack     time.Time // when a resume token last brought the chat back
 
 	// attachments
@@ -743,6 +744,7 @@ func (w *Widget) ended(ctx app.Context) {
 		return
 	}
 	w.post(map[string]any{"type": "ended", "conversation_sid": w.saved.Conversation})
+	w.offerRating()
 	if w.stop != nil {
 		w.stop()
 		w.stop = nil
@@ -756,6 +758,7 @@ func (w *Widget) startNew(ctx app.Context, e app.Event) {
 	w.thread = NewThread()
 	w.phase, w.problem = phaseForm, ""
 	w.typing = map[string]time.Time{}
+	w.rating = rating{}
 	w.ctx.Defer(func(app.Context) { focus(w.focusTarget()) }) // the button pressed is gone
 }
 
