@@ -32,6 +32,8 @@ Settings:
   --name NAME  --welcome TEXT  --origin https://shop.example.com (repeat, or "" to clear)
   --color #rrggbb  --mode light|dark|auto  --position right|left  --locale auto|en|fr|ar
   --form JSON (pre-engagement fields)  --attachments=true|false  --max-bytes N
+  --csat=true|false (ask for a 1-5 rating when a chat ends)  --csat-comment=true|false
+  --csat-question LANG=TEXT (en, fr or ar; repeat; LANG= restores the default)
 
 Connection (every command):
   --url URL    the server (default http://localhost:8080)
@@ -75,11 +77,13 @@ func deploymentsCmd(args []string, stdout, stderr io.Writer) error {
 	settings := map[string]*string{}
 	for flagName, param := range map[string]string{"name": "FriendlyName", "welcome": "WelcomeMessage", "color": "Theme.Color",
 		"mode": "Theme.Mode", "position": "Theme.Position", "locale": "Locale", "form": "PreEngagementForm",
-		"attachments": "Attachments.Enabled", "max-bytes": "Attachments.MaxBytes"} {
+		"attachments": "Attachments.Enabled", "max-bytes": "Attachments.MaxBytes",
+		"csat": "Csat.Enabled", "csat-comment": "Csat.Comment"} {
 		settings[param] = fs.String(flagName, "", "")
 	}
-	var origins repeated
+	var origins, questions repeated
 	fs.Var(&origins, "origin", "allowed `ORIGIN`")
+	fs.Var(&questions, "csat-question", "the rating question, `LANG=TEXT`")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -88,6 +92,13 @@ func deploymentsCmd(args []string, stdout, stderr io.Writer) error {
 		if *v != "" {
 			form.Set(param, *v)
 		}
+	}
+	for _, q := range questions.vals {
+		lang, text, ok := strings.Cut(q, "=")
+		if !ok || lang == "" {
+			return fmt.Errorf("--csat-question %q: write it as LANG=TEXT, as en=How did we do?", q)
+		}
+		form.Set("Csat.Question."+lang, text)
 	}
 	if origins.set {
 		form["AllowedOrigins"] = origins.vals
