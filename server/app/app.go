@@ -29,6 +29,7 @@ import (
 	"parley/server/canned"
 	"parley/server/channels"
 	"parley/server/conversations"
+	"parley/server/csat"
 	"parley/server/frontend"
 	"parley/server/httpapi"
 	"parley/server/interactions"
@@ -300,12 +301,16 @@ func Open(cfg Config) (*App, error) {
 	}
 	messaging.Known(reached)
 	conv.Observe(messaging)
-	jobs.Handlers = map[string]outbox.Handler{webhooks.Kind: events.Deliver, webhooks.PreKind: events.Deliver, channels.SendKind: messaging.Deliver}
+	jobs.Handlers = map[string]outbox.Handler{webhooks.Kind: events.Deliver, webhooks.PreKind: events.Deliver, channels.SendKind: messaging.Deliver,
+		channels.TextKind: messaging.DeliverSurveyText}
 	follow := newFollowup(cfg, conv, chat, db, jobs)
 
 	flex := interactions.NewService(store.NewInteractions(db), conv, router, cfg.Logger)
 	replies := canned.NewService(store.NewCanned(db))
 	reportFacts := store.NewReports(db)
+	scorer := &csat.Scorer{Facts: reportFacts, Tasks: router, Log: cfg.Logger}
+	conv.Observe(scorer)
+	jobs.Handlers[csat.Kind] = scorer.Deliver
 	facts := reports.NewRecorder(reportFacts, cfg.Logger)
 	router.Subscribe(facts.Record)
 	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "parley_report_facts_lost_total",

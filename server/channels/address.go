@@ -61,6 +61,8 @@ type AutoCreation struct {
 type Channel struct {
 	Adapter string  `json:"adapter,omitempty"` // twilio, generic or simulator
 	Routing Routing `json:"routing"`
+	// CSAT is the satisfaction survey texted when a conversation ends.
+	CSAT Survey `json:"csat,omitzero"`
 }
 
 // Routing names the TaskRouter workflow a new conversation is routed by.
@@ -81,6 +83,7 @@ type AddressParams struct {
 	AutoCreation                         AutoCreationParams
 	Adapter                              *string
 	Routing                              RoutingParams
+	CSAT                                 SurveyParams
 }
 
 // RoutingParams are Routing's settable fields.
@@ -261,6 +264,9 @@ func applyChannel(a *Address, p AddressParams) error {
 	set(&ch.Routing.WorkflowSID, r.WorkflowSID)
 	set(&ch.Routing.TaskChannel, r.TaskChannel)
 	set(&ch.Routing.Attributes, r.Attributes)
+	if err := applySurvey(a, p.CSAT); err != nil {
+		return err
+	}
 	messaging := a.Type == "sms" || a.Type == "whatsapp"
 	if !messaging {
 		if ch.Adapter != "" {

@@ -126,6 +126,9 @@ func (m *Messaging) Receive(ctx context.Context, in Inbound) (conversations.Mess
 		return msg, apperr.New(apperr.Forbidden, apperr.CodeForbidden,
 			"%s is connected through the %s adapter, not %s; change the address's Parley.Adapter to move it", in.To, addr.Channel.Adapter, in.Adapter)
 	}
+	if taken, err := m.takeRating(ctx, addr, in); err != nil || taken {
+		return msg, err // a survey's answer: no message in any conversation
+	}
 	ctx = conversations.WithOrigin(ctx, conversations.Origin{Source: strings.ToUpper(typ)})
 	conv, created, err := m.conversation(ctx, addr, in)
 	if err != nil || conv.SID == "" {
@@ -241,6 +244,8 @@ func (m *Messaging) Observe(tx conversations.Tx, e conversations.Event) error {
 	case conversations.ConversationDeleted:
 		tx.AfterCommit(func() { m.reached.Delete(e.ConversationSID) })
 		return nil
+	case conversations.ConversationUpdated, conversations.CSATSubmitted:
+		return m.observeSurvey(tx, e)
 	case conversations.MessageAdded:
 	default:
 		return nil

@@ -354,7 +354,8 @@ type WidgetConfig struct {
 	Attachments    webchat.AttachmentPolicy `json:"attachments"`
 	// EmailTranscript offers the transcript by email (see
 	// Server.EmailTranscripts).
-	EmailTranscript bool `json:"email_transcript,omitempty"`
+	EmailTranscript bool         `json:"email_transcript,omitempty"`
+	CSAT            webchat.CSAT `json:"csat"`
 }
 
 func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
@@ -393,7 +394,7 @@ func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
 		"Wait": "/widget/wait.js?v=" + s.version("/widget/wait.js")}
 	if r.URL.Query().Get("wait") != "1" {
 		cfg, _ := json.Marshal(WidgetConfig{Key: d.Key, Name: d.FriendlyName, Form: d.Form, WelcomeMessage: d.WelcomeMessage,
-			Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments,
+			Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments, CSAT: d.CSAT,
 			EmailTranscript: s.EmailTranscripts && d.EmailField() != ""})
 		form := make([]webchat.Field, len(d.Form))
 		for i, f := range d.Form {

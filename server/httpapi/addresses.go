@@ -102,6 +102,7 @@ func readAddressParams(p *params) channels.AddressParams {
 	ap.Routing = channels.RoutingParams{WorkspaceSID: p.str("Parley.Routing.WorkspaceSid"),
 		WorkflowSID: p.str("Parley.Routing.WorkflowSid"), TaskChannel: p.str("Parley.Routing.TaskChannel"),
 		Attributes: p.str("Parley.Routing.Attributes")}
+	ap.CSAT = channels.SurveyParams{Enabled: p.bool("Parley.Csat.Enabled"), Question: p.str("Parley.Csat.Question")}
 	if p.has("AutoCreation.WebhookFilters") {
 		ac.WebhookFilters = nonEmpty(p.all("AutoCreation.WebhookFilters"))
 	}

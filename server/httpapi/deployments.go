@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"parley/server/paging"
 	"parley/server/webchat"
@@ -51,6 +52,7 @@ type DeploymentJSON struct {
 	Locale         string                   `json:"locale"`
 	Attachments    webchat.AttachmentPolicy `json:"attachments"`
 	EmailReplies   webchat.EmailReplies     `json:"email_replies"`
+	CSAT           webchat.CSAT             `json:"csat"`
 	// IdentitySecret is shown when made (on create and rotation) only.
 	IdentitySecret string     `json:"identity_secret,omitempty"`
 	EmbedSnippet   string     `json:"embed_snippet"`
@@ -62,7 +64,7 @@ type DeploymentJSON struct {
 func (a *API) renderDeployment(d webchat.Deployment, withSecret bool) DeploymentJSON {
 	out := DeploymentJSON{Key: d.Key, AddressSID: d.AddressSID, FriendlyName: d.FriendlyName,
 		AllowedOrigins: d.AllowedOrigins, Form: d.Form, WelcomeMessage: d.WelcomeMessage, Theme: d.Theme,
-		Locale: d.Locale, Attachments: d.Attachments, EmailReplies: d.EmailReplies,
+		Locale: d.Locale, Attachments: d.Attachments, EmailReplies: d.EmailReplies, CSAT: d.CSAT,
 		EmbedSnippet: `<script src="` + a.baseURL + `/embed.js" data-deployment-key="` + d.Key + `" async></script>`,
 		DateCreated:  model.Time{Time: d.Created}, DateUpdated: model.Time{Time: d.Updated},
 		URL: a.baseURL + deploymentsPath + "/" + d.Key}
@@ -89,5 +91,22 @@ func readDeploymentParams(p *params) webchat.DeploymentParams {
 	}
 	dp.EmailReplies.UnreadMinutes = p.int("EmailReplies.UnreadMinutes")
 	dp.EmailReplies.Field = p.str("EmailReplies.Field")
+	dp.CSAT = readCSATParams(p)
 	return dp
+}
+
+// readCSATParams reads the survey's settings: Csat.Enabled, Csat.Comment
+// and Csat.Question.<lang> (one per language; empty restores the
+// default wording).
+func readCSATParams(p *params) webchat.CSATParams {
+	c := webchat.CSATParams{Enabled: p.bool("Csat.Enabled"), Comment: p.bool("Csat.Comment")}
+	for name := range p.r.Form {
+		if lang, ok := strings.CutPrefix(name, "Csat.Question."); ok {
+			if c.Questions == nil {
+				c.Questions = map[string]string{}
+			}
+			c.Questions[lang] = p.value(name)
+		}
+	}
+	return c
 }

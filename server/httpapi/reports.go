@@ -116,6 +116,11 @@ func figuresJSON(f reports.Figures) model.ReportFigures {
 		v := math.Round(f.CSAT*100) / 100
 		out.CSATAvg = &v
 	}
+	out.Ended = f.Ended
+	if f.Ended > 0 {
+		v := math.Round(f.CSATRate*1000) / 1000
+		out.CSATResponseRate = &v
+	}
 	return out
 }
 

@@ -73,6 +73,7 @@ func (a *API) Guest(limits GuestLimits) http.Handler {
 	handle("/flex/v2/Webchat/End", otherLimit, a.guestEnd)
 	handle("/flex/v2/Webchat/Resume", otherLimit, a.guestResume)
 	handle("/flex/v2/Webchat/Transcript", otherLimit, a.guestTranscript)
+	handle("/flex/v2/Webchat/Rating", otherLimit, a.guestRate)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A site may call these from its own pages. Whether its origin may
 		// use a deployment is decided per request, once the key is known;
@@ -210,5 +211,33 @@ func (a *API) guestTranscript(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusAccepted, map[string]string{"conversation_sid": conv, "status": "queued"})
+	return nil
+}
+
+// guestRate takes a visitor's rating of the chat that ended (Parley's own:
+// Flex's webchat has no survey of its own).
+func (a *API) guestRate(w http.ResponseWriter, r *http.Request) error {
+	p, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	score := p.int("Score")
+	if err := p.err; err != nil {
+		return err
+	}
+	if score == nil {
+		return apperr.Invalidf(apperr.CodeBadRequest, "Score is required: a whole number from 1 to 5")
+	}
+	rating, err := a.webchat.Rate(r.Context(), webchat.RateParams{
+		DeploymentKey: p.value("DeploymentKey"), Origin: crossOrigin(r), Token: p.value("Token"),
+		ConversationSID: p.value("ConversationSid"), Score: *score, Comment: p.value("Comment")})
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"conversation_sid": p.value("ConversationSid"), "score": rating.Score, "comment": rating.Comment}
+	if rating.DateRated != nil {
+		out["date_rated"] = model.Time{Time: *rating.DateRated}
+	}
+	writeJSON(w, http.StatusCreated, out)
 	return nil
 }

@@ -42,6 +42,14 @@ type Figures struct {
 	// one; meaningless when CSATCount is 0.
 	CSAT      float64
 	CSATCount int
+	// Ended counts the conversations that ended (completed, canceled or
+	// deleted, or rated: a customer rates a chat that is over, though its
+	// agent may still be wrapping up), and CSATRate is the share of them rated (0 to 1): how many
+	// customers answered the survey. A rating lands on a conversation's
+	// newest task, so a transferred chat counts once rated and twice
+	// ended. Meaningless when Ended is 0.
+	Ended    int
+	CSATRate float64
 }
 
 // Spread summarises durations: how many, their mean and their 90th
@@ -92,6 +100,7 @@ type tally struct {
 	wait, first, handle                []time.Duration
 	csatSum                            float64
 	csatCount                          int
+	ended, endedRated                  int
 }
 
 func (t *tally) add(f Fact) {
@@ -114,6 +123,12 @@ func (t *tally) add(f Fact) {
 		t.csatSum += *f.CSAT
 		t.csatCount++
 	}
+	if f.End != "" || f.CSAT != nil { // a rated chat is over, even while its agent wraps up
+		t.ended++
+		if f.CSAT != nil {
+			t.endedRated++
+		}
+	}
 }
 
 func (t *tally) figures() Figures {
@@ -121,6 +136,10 @@ func (t *tally) figures() Figures {
 		Wait: spread(t.wait), FirstResponse: spread(t.first), Handle: spread(t.handle), CSATCount: t.csatCount}
 	if t.csatCount > 0 {
 		out.CSAT = t.csatSum / float64(t.csatCount)
+	}
+	out.Ended = t.ended
+	if t.ended > 0 {
+		out.CSATRate = float64(t.endedRated) / float64(t.ended)
 	}
 	return out
 }

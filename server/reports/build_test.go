@@ -171,3 +171,22 @@ func TestDurationsAreNeverNegative(t *testing.T) {
 		t.Errorf("wait %v, want 0 rather than a negative wait", r.Totals.Wait.Avg)
 	}
 }
+
+// The survey's response rate is the share of ended conversations rated:
+// a chat still going counts in neither.
+func TestTheCSATResponseRateIsRatedOverEndedConversations(t *testing.T) {
+	r := reportIn(t, "UTC",
+		aTask(support, "2026-03-02T09:00:00Z").acceptedAfter(secs(10)).completedAfter(secs(300)).rated(5),
+		aTask(support, "2026-03-02T10:00:00Z").acceptedAfter(secs(10)).completedAfter(secs(300)),
+		aTask(support, "2026-03-02T11:00:00Z").canceledAfter(secs(30)),
+		aTask(support, "2026-03-02T12:00:00Z").acceptedAfter(secs(10)).completedAfter(secs(300)).rated(2),
+		aTask(support, "2026-03-02T13:00:00Z").acceptedAfter(secs(10)), // still going
+	)
+	row := rowOf(t, r, "2026-03-02", support)
+	if row.Ended != 4 || row.CSATCount != 2 || row.CSATRate != 0.5 || row.CSAT != 3.5 {
+		t.Errorf("ended %d, rated %d, rate %v, avg %v; want 4 ended, 2 rated, rate 0.5, avg 3.5", row.Ended, row.CSATCount, row.CSATRate, row.CSAT)
+	}
+	if empty := reportIn(t, "UTC"); empty.Totals.Ended != 0 || empty.Totals.CSATRate != 0 {
+		t.Errorf("an empty report has a rate: %+v", empty.Totals)
+	}
+}

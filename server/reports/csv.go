@@ -11,7 +11,7 @@ import (
 // CSVHeader names the CSV export's columns, as the JSON names its fields.
 var CSVHeader = []string{"date", "queue_sid", "queue_name", "conversations", "accepted", "abandoned",
 	"avg_wait_s", "p90_wait_s", "avg_first_response_s", "p90_first_response_s", "avg_handle_s", "p90_handle_s",
-	"csat_avg", "csat_count"}
+	"csat_avg", "csat_count", "ended", "csat_response_rate"}
 
 // TotalLabel is the date column of the CSV's last row, the report's totals.
 const TotalLabel = "Total"
@@ -57,7 +57,11 @@ func csvRecord(date, queueSID, queueName string, f Figures) []string {
 	if f.CSATCount > 0 {
 		csat = strconv.FormatFloat(f.CSAT, 'f', 2, 64)
 	}
-	return append(out, csat, strconv.Itoa(f.CSATCount))
+	rate := ""
+	if f.Ended > 0 {
+		rate = strconv.FormatFloat(f.CSATRate, 'f', 3, 64)
+	}
+	return append(out, csat, strconv.Itoa(f.CSATCount), strconv.Itoa(f.Ended), rate)
 }
 
 // seconds writes d in seconds with one decimal, or "" without samples.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"parley/server/reports"
 )
@@ -95,4 +96,26 @@ func (s *Reports) Facts(ctx context.Context, f reports.Filter) ([]reports.Fact, 
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// scoreConversation puts a score on a conversation's newest task (through
+// report_tasks_by_conversation), returning the task.
+const scoreConversation = `UPDATE report_tasks SET csat = ?
+	WHERE task_sid = (SELECT task_sid FROM report_tasks WHERE conversation_sid = ? ORDER BY created_ms DESC, task_sid DESC LIMIT 1)
+	RETURNING task_sid, workspace_sid`
+
+// ScoreConversation records a customer's rating of a conversation on the
+// newest task that routed it, as reports keep it (the task's
+// conversations.csat). It reports ok false when no task routed the
+// conversation (it never reached routing).
+func (s *Reports) ScoreConversation(ctx context.Context, conversationSID string, score float64) (taskSID, workspaceSID string, ok bool, err error) {
+	err = s.db.Write(ctx, func(q WriteTx) error {
+		err := q.QueryRowContext(ctx, scoreConversation, score, conversationSID).Scan(&taskSID, &workspaceSID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		ok = err == nil
+		return err
+	})
+	return taskSID, workspaceSID, ok, err
 }

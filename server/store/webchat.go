@@ -128,6 +128,7 @@ type deploymentSettings struct {
 	Locale         string                   `json:"locale"`
 	Attachments    webchat.AttachmentPolicy `json:"attachments"`
 	EmailReplies   webchat.EmailReplies     `json:"email_replies"`
+	CSAT           *webchat.CSAT            `json:"csat,omitempty"` // nil before surveys existed
 }
 
 const deploymentCols = "d.seq, d.key, d.address_sid, d.settings, d.identity_secret, d.date_created, d.date_updated"
@@ -147,6 +148,10 @@ func scanDeployment(row interface{ Scan(...any) error }) (webchat.Deployment, er
 	d.FriendlyName, d.AllowedOrigins, d.Form, d.WelcomeMessage = st.FriendlyName, st.AllowedOrigins, st.Form, st.WelcomeMessage
 	d.Theme, d.Locale, d.Attachments = st.Theme, st.Locale, st.Attachments
 	d.EmailReplies = st.EmailReplies
+	d.CSAT = webchat.DefaultCSAT()
+	if st.CSAT != nil {
+		d.CSAT = *st.CSAT
+	}
 	d.Created, d.Updated = fromMS(created), fromMS(updated)
 	return d, nil
 }
@@ -154,7 +159,7 @@ func scanDeployment(row interface{ Scan(...any) error }) (webchat.Deployment, er
 func settingsOf(d webchat.Deployment) (string, error) {
 	b, err := json.Marshal(deploymentSettings{FriendlyName: d.FriendlyName, AllowedOrigins: d.AllowedOrigins, Form: d.Form,
 		WelcomeMessage: d.WelcomeMessage, Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments,
-		EmailReplies: d.EmailReplies})
+		EmailReplies: d.EmailReplies, CSAT: &d.CSAT})
 	return string(b), err
 }
 

@@ -52,6 +52,7 @@ type Deployment struct {
 	Locale         string
 	Attachments    AttachmentPolicy
 	EmailReplies   EmailReplies // see email.go
+	CSAT           CSAT
 	// IdentitySecret signs verified identities (see VerifyIdentity). It is
 	// shown to the account once, when made.
 	IdentitySecret string
@@ -115,6 +116,7 @@ type DeploymentParams struct {
 		AllowedTypes []string
 	}
 	EmailReplies EmailRepliesParams
+	CSAT         CSATParams
 }
 
 // Store keeps deployments, each with its web address.
@@ -171,6 +173,7 @@ func (s *Service) CreateDeployment(ctx context.Context, p DeploymentParams) (Dep
 		Theme:          Theme{Color: "#1f6feb", Mode: "auto", Position: "right"},
 		Locale:         "auto",
 		Attachments:    media.DefaultPolicy(),
+		CSAT:           DefaultCSAT(),
 		IdentitySecret: newSecret(),
 		Created:        now,
 		Updated:        now,
@@ -329,7 +332,10 @@ func apply(d *Deployment, p DeploymentParams) error {
 		}
 		d.Attachments.AllowedTypes = slices.Compact(slices.Sorted(slices.Values(a.AllowedTypes)))
 	}
-	return applyEmailReplies(d, p.EmailReplies)
+	if err := applyEmailReplies(d, p.EmailReplies); err != nil {
+		return err
+	}
+	return applyCSAT(&d.CSAT, p.CSAT)
 }
 
 func oneOf(dst, v *string, param string, allowed ...string) error {

@@ -26,6 +26,8 @@ var PostEvents = []string{
 	"onConversationAdded", "onConversationUpdated", "onConversationRemoved", "onConversationStateUpdated",
 	"onParticipantAdded", "onParticipantUpdated", "onParticipantRemoved",
 	"onMessageAdded", "onMessageUpdated", "onMessageRemoved", "onDeliveryUpdated",
+	// Parley's own: a customer rated a conversation (Score, Comment).
+	"onCsatSubmitted",
 }
 
 // PreEvents are the pre-event names Parley asks about.
@@ -452,6 +454,8 @@ func postNames(ev conversations.Event) []string {
 		return []string{"onMessageRemoved"}
 	case conversations.DeliveryUpdated:
 		return []string{"onDeliveryUpdated"}
+	case conversations.CSATSubmitted:
+		return []string{"onCsatSubmitted"}
 	}
 	return nil
 }
@@ -500,6 +504,16 @@ func (e *Events) Form(ev conversations.Event, name string) url.Values {
 				reason = ev.Origin.Source
 			}
 			set("Reason", reason)
+		}
+		if name == "onCsatSubmitted" {
+			if r, ok := conversations.RatingOf(*c); ok && r.Score != 0 {
+				set("Score", strconv.Itoa(r.Score))
+				set("Comment", r.Comment)
+				set("Channel", r.Channel)
+				if r.DateRated != nil {
+					set("DateRated", stamp(*r.DateRated))
+				}
+			}
 		}
 	}
 	if p := ev.Participant; p != nil {

@@ -32,4 +32,8 @@ type ReportFigures struct {
 	P90Handle        *float64 `json:"p90_handle_s"`
 	CSATAvg          *float64 `json:"csat_avg"` // two decimals
 	CSATCount        int      `json:"csat_count"`
+	// Ended conversations, and the share of them the customer rated (0
+	// to 1, three decimals): the survey's response rate.
+	Ended            int      `json:"ended"`
+	CSATResponseRate *float64 `json:"csat_response_rate"`
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"net/url"
 	"slices"
 	"sort"
@@ -119,6 +120,7 @@ type Past struct {
 	Topic   string
 	State   string
 	Created time.Time
+	CSAT    model.CSAT // the customer's rating of it, if they gave one
 }
 
 // loadPast lists the customer's other conversations, newest first: a web
@@ -149,7 +151,8 @@ func (d *Desktop) loadPast(c *Chat) {
 				continue
 			}
 			past = append(past, Past{SID: pc.ConversationSID, State: pc.ConversationState,
-				Created: pc.ConversationDateCreated.Time, Topic: cmp.Or(pc.Topic(), "(no subject)")})
+				Created: pc.ConversationDateCreated.Time, Topic: cmp.Or(pc.Topic(), "(no subject)"),
+				CSAT: model.CSATOf(pc.ConversationAttributes)})
 		}
 		d.ctx.Dispatch(func(ctx app.Context) {
 			c.PastFailed = err != nil
@@ -179,9 +182,17 @@ func (d *Desktop) pastView(c *Chat) app.UI {
 			app.Time().DateTime(p.Created.Format(time.RFC3339)).Text(p.Created.Local().Format("2 Jan 2006")),
 			app.Span().Class("topic").Text(p.Topic),
 			app.Span().Class("tag").Text(p.State),
+			app.If(p.CSAT.Score > 0, func() app.UI { return ratingTag(p.CSAT) }),
 		))
 	}
 	return app.Ol().ID("past").Class("past-list").Body(items...)
+}
+
+// ratingTag shows a customer's rating of an earlier conversation: the
+// score out of 5 (its comment as the title), named for screen readers.
+func ratingTag(r model.CSAT) app.UI {
+	return app.Span().Class("tag", "csat").Title(r.Comment).Aria("label", fmt.Sprintf("Rated %d out of 5", r.Score)).
+		Text(fmt.Sprintf("★ %d/5", r.Score))
 }
 
 func focusComposer() {

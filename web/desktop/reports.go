@@ -113,6 +113,7 @@ func (d *Desktop) reportsView() app.UI {
 				app.Th().Text("Day"), app.Th().Text("Queue"), app.Th().Text("Conversations"), app.Th().Text("Abandoned"),
 				app.Th().Text("Avg wait"), app.Th().Text("p90 wait"), app.Th().Text("Avg first response"),
 				app.Th().Text("p90 first response"), app.Th().Text("Avg handle"), app.Th().Text("p90 handle"), app.Th().Text("CSAT"),
+				app.Th().Text("CSAT responses"),
 			)),
 			app.TBody().Body(rows...),
 		),
@@ -131,7 +132,17 @@ func reportLine(r model.ReportFigures, day, queue, class string) app.UI {
 		app.Td().Text(secondsOf(r.AvgFirstResponse)), app.Td().Text(secondsOf(r.P90FirstResponse)),
 		app.Td().Text(secondsOf(r.AvgHandle)), app.Td().Text(secondsOf(r.P90Handle)),
 		app.Td().Text(csat),
+		app.Td().Class("csat-rate").Text(responseRate(r)),
 	)
+}
+
+// responseRate shows the share of ended conversations the customers
+// rated, with the count it is of, or a dash when none ended.
+func responseRate(r model.ReportFigures) string {
+	if r.CSATResponseRate == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%% of %d", *r.CSATResponseRate*100, r.Ended)
 }
 
 // secondsOf shows a duration in seconds, or a dash when nothing was

@@ -22,7 +22,8 @@ type Config struct {
 		MaxBytes     int64    `json:"max_bytes"`
 		AllowedTypes []string `json:"allowed_types"`
 	} `json:"attachments"`
-	EmailTranscript bool `json:"email_transcript"` // see email.go
+	EmailTranscript bool       `json:"email_transcript"` // see email.go
+	CSAT            CSATConfig `json:"csat"`
 }
 
 // Field is a pre-engagement form field.

@@ -260,6 +260,7 @@ func (w *Widget) typingNames() string {
 func (w *Widget) endedView() app.UI {
 	return app.Div().Class("ended").Body(
 		app.P().Class("ended-text").Role("status").Text(w.t.Ended),
+		app.If(w.rating.conversation != "", w.ratingView),
 		app.Button().Type("button").Class("primary").Text(w.t.StartNew).OnClick(w.startNew),
 		app.If(len(w.thread.Stored) > 0, func() app.UI {
 			return app.Button().Type("button").Class("secondary").Text(w.t.Transcript).OnClick(w.downloadTranscript)

@@ -77,6 +77,7 @@ type Widget struct {
 	earlier      earlier
 	parentOrigin string
 	confirming   bool      // asking "End this chat?"
+	rating       rating    // the survey of the chat that ended (csat.go)
 	cameBack     time.Time // when a resume token last brought the chat back
 	email        emailState
 
@@ -748,6 +749,7 @@ func (w *Widget) ended(ctx app.Context) {
 		return
 	}
 	w.post(map[string]any{"type": "ended", "conversation_sid": w.saved.Conversation})
+	w.offerRating()
 	if w.stop != nil {
 		w.stop()
 		w.stop = nil
@@ -762,6 +764,7 @@ func (w *Widget) startNew(ctx app.Context, e app.Event) {
 	w.phase, w.problem = phaseForm, ""
 	w.typing = map[string]time.Time{}
 	w.email = emailState{}
+	w.rating = rating{}
 	w.ctx.Defer(func(app.Context) { focus(w.focusTarget()) }) // the button pressed is gone
 }
 

@@ -33,6 +33,8 @@ Settings:
   --color #rrggbb  --mode light|dark|auto  --position right|left  --locale auto|en|fr|ar
   --form JSON (pre-engagement fields)  --attachments=true|false  --max-bytes N
   --email-unread-minutes N (email replies unread N minutes; 0 off)  --email-field NAME
+  --csat=true|false (ask for a 1-5 rating when a chat ends)  --csat-comment=true|false
+  --csat-question LANG=TEXT (en, fr or ar; repeat; LANG= restores the default)
 
 Connection (every command):
   --url URL    the server (default http://localhost:8080)
@@ -77,11 +79,13 @@ func deploymentsCmd(args []string, stdout, stderr io.Writer) error {
 	for flagName, param := range map[string]string{"name": "FriendlyName", "welcome": "WelcomeMessage", "color": "Theme.Color",
 		"mode": "Theme.Mode", "position": "Theme.Position", "locale": "Locale", "form": "PreEngagementForm",
 		"attachments": "Attachments.Enabled", "max-bytes": "Attachments.MaxBytes",
-		"email-unread-minutes": "EmailReplies.UnreadMinutes", "email-field": "EmailReplies.Field"} {
+		"email-unread-minutes": "EmailReplies.UnreadMinutes", "email-field": "EmailReplies.Field",
+		"csat": "Csat.Enabled", "csat-comment": "Csat.Comment"} {
 		settings[param] = fs.String(flagName, "", "")
 	}
-	var origins repeated
+	var origins, questions repeated
 	fs.Var(&origins, "origin", "allowed `ORIGIN`")
+	fs.Var(&questions, "csat-question", "the rating question, `LANG=TEXT`")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -90,6 +94,13 @@ func deploymentsCmd(args []string, stdout, stderr io.Writer) error {
 		if *v != "" {
 			form.Set(param, *v)
 		}
+	}
+	for _, q := range questions.vals {
+		lang, text, ok := strings.Cut(q, "=")
+		if !ok || lang == "" {
+			return fmt.Errorf("--csat-question %q: write it as LANG=TEXT, as en=How did we do?", q)
+		}
+		form.Set("Csat.Question."+lang, text)
 	}
 	if origins.set {
 		form["AllowedOrigins"] = origins.vals

@@ -36,6 +36,13 @@ func TestTheDeploymentsCommandManagesDeploymentsOfARunningServer(t *testing.T) {
 	if out, err := cli("update", d.Key, "--origin", ""); err != nil || !strings.Contains(out, `"allowed_origins": []`) {
 		t.Fatalf("clearing the origins: %v\n%s", err, out)
 	}
+	if out, err := cli("update", d.Key, "--csat=true", "--csat-question", "fr=Êtes-vous satisfait ?"); err != nil ||
+		!strings.Contains(out, `"enabled": true`) || !strings.Contains(out, `"fr": "Êtes-vous satisfait ?"`) {
+		t.Fatalf("turning the survey on: %v\n%s", err, out)
+	}
+	if out, err := cli("update", d.Key, "--csat-question", "de=Wie war's?"); err == nil || !strings.Contains(out, "Csat.Question.de") {
+		t.Fatalf("a question in a language the widget does not speak should fail, naming the field: %v\n%s", err, out)
+	}
 	if out, err := cli("update", d.Key, "--color", "red"); err == nil || !strings.Contains(out, "#rrggbb") {
 		t.Fatalf("a bad colour should fail, saying why: %v\n%s", err, out)
 	}
