@@ -27,6 +27,7 @@ import (
 	"parley/server/auth"
 	"parley/server/canned"
 	"parley/server/conversations"
+	"parley/server/followup"
 	"parley/server/interactions"
 	"parley/server/media"
 	"parley/server/notes"
@@ -437,6 +438,8 @@ func buildInstall(t *testing.T) (string, install) {
 			ConversationSID: c.SID, Customer: "guest_1", ChannelType: "web", CSAT: &csat, Created: now}}),
 		store.NewOutbox(db).Enqueue(ctx, outbox.Job{SID: sid.New(sid.Delivery), Kind: "webhook", Key: c.SID,
 			Payload: []byte{0x00, 0xff, 'x'}, Created: now, NextAt: now}),
+		store.NewEmailsSent(db).MarkSent(ctx, followup.Record{Key: "unread/" + c.SID + "/0", ConversationSID: c.SID,
+			Kind: "unread", ThroughIndex: 0, Sent: now}),
 	)
 	if err != nil {
 		t.Fatal(err)
