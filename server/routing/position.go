@@ -202,3 +202,25 @@ func (s *Service) measureHandled(sp *space, t *Task, r *Reservation) {
 	}
 	sp.measureOf(t.QueueSID).handle.add(s.now().Sub(r.accepted).Seconds())
 }
+
+// WaitingWith finds the waiting task whose attribute attr is value (say,
+// the conversation a chat's task is for) in any workspace, and reports
+// its position; ok is false when no such task waits.
+func (s *Service) WaitingWith(ctx context.Context, attr, value string) (p QueuePosition, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sp := range s.order {
+		for queueSID, list := range sp.waiting {
+			for _, t := range list.items {
+				if v, _ := t.attrs[attr].(string); v == value {
+					for _, p := range s.positions(sp, queueSID) {
+						if p.TaskSID == t.SID {
+							return p, true
+						}
+					}
+				}
+			}
+		}
+	}
+	return QueuePosition{}, false
+}
