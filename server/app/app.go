@@ -265,6 +265,8 @@ func Open(cfg Config) (*App, error) {
 	authSvc.KeyRevoked = func(keySID string) { glue.RevokeKey(keySID) }
 	chat.Deleted = func(key string) { glue.RevokeDeployment(key) }
 	router.Subscribe(glue.RoutingListener(creds.AccountSID, team.Watchers))
+	// Waiting customers hear where they stand in line.
+	router.Subscribe(glue.NewQueueWatch(router, renderer, creds.AccountSID).Listen)
 	jobs := &outbox.Runner{Store: store.NewOutbox(db), Log: cfg.Logger, Metrics: newOutboxMetrics(reg),
 		FirstRetry: cfg.Outbox.FirstRetry, MaxRetryWait: cfg.Outbox.MaxRetryWait, GiveUpAfter: cfg.Outbox.GiveUpAfter}
 	db.OnEnqueue(jobs.Wake)

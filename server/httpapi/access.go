@@ -116,6 +116,7 @@ func (a *API) tokenAccess() map[string]access {
 	return map[string]access{
 		"GET /Conversations/{sid}":                                 participant,
 		"GET /Conversations/{sid}/Participants":                    participant,
+		"GET /Conversations/{sid}/QueuePosition":                   participant,
 		"GET /Conversations/{sid}/Participants/{psid}":             participant,
 		"GET /Conversations/{sid}/Messages":                        participant,
 		"GET /Conversations/{sid}/Messages/{msid}":                 participant,

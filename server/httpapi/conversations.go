@@ -17,6 +17,7 @@ func (a *API) routeConversations() {
 	a.handle("POST", "/Conversations", a.createConversation)
 	a.handle("GET", "/Conversations", a.listConversations)
 	a.handle("GET", "/Conversations/{sid}", a.getConversation)
+	a.handle("GET", "/Conversations/{sid}/QueuePosition", a.getConversationQueuePosition)
 	a.handle("POST", "/Conversations/{sid}", a.updateConversation)
 	a.handle("DELETE", "/Conversations/{sid}", a.deleteConversation)
 	a.handle("POST", "/ConversationWithParticipants", a.createConversationWithParticipants)

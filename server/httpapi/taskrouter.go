@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"parley/shared/model"
 	"time"
 
 	"parley/server/apperr"
@@ -165,6 +166,10 @@ func (a *API) routeTasks() {
 	a.route("GET", tasks+"/{sid}", fetchCall(func(r *http.Request) (routing.Task, error) {
 		return rt.Task(r.Context(), ws(r), id(r))
 	}, a.renderTask))
+	// Parley's own: where a waiting task stands and how long it may wait.
+	a.route("GET", tasks+"/{sid}/QueuePosition", fetchCall(func(r *http.Request) (routing.QueuePosition, error) {
+		return rt.TaskPosition(r.Context(), ws(r), id(r))
+	}, func(p routing.QueuePosition) model.QueuePosition { return a.render.QueuePosition(a.accountSID, p) }))
 	a.route("POST", tasks+"/{sid}", formCall(readTaskParams, func(r *http.Request, p routing.TaskParams) (routing.Task, error) {
 		return rt.UpdateTask(r.Context(), ws(r), id(r), p)
 	}, a.renderTask, http.StatusOK))

@@ -192,3 +192,22 @@ func (a *Renderer) Statistics(accountSID string, st routing.Statistics) model.St
 		Realtime: a.RealTimeStatistics(accountSID, st), Cumulative: a.CumulativeStatistics(accountSID, st),
 		URL: a.statsURL(st, "Statistics")}
 }
+
+// QueuePosition renders a task's place in its queue and its estimated
+// wait, in whole seconds.
+func (a *Renderer) QueuePosition(accountSID string, p routing.QueuePosition) model.QueuePosition {
+	v := model.QueuePosition{AccountSID: accountSID, WorkspaceSID: p.WorkspaceSID, TaskSID: p.TaskSID, TaskQueueSID: p.QueueSID,
+		AssignmentStatus: p.AssignmentStatus, TasksInQueue: p.InQueue, AvailableWorkers: p.AgentsAvailable,
+		URL: a.WorkspaceURL(p.WorkspaceSID, "Tasks", p.TaskSID, "QueuePosition")}
+	if c, ok := p.Attrs["conversationSid"].(string); ok {
+		v.ConversationSID = c
+	}
+	if p.Position > 0 {
+		v.Position = &p.Position
+	}
+	if p.Estimated {
+		secs := int(p.EstimatedWait.Round(time.Second).Seconds())
+		v.EstimatedWaitTime = &secs
+	}
+	return v
+}

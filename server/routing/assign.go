@@ -239,6 +239,7 @@ func (s *Service) enterQueue(sp *space, t *Task, queueSID string, b *batch) {
 	prev := t.QueueSID
 	s.unqueue(sp, t)
 	t.QueueSID, t.QueueEntered, t.Updated = queueSID, s.now().UTC(), s.stamp()
+	t.estimatedAt, t.estimatedPlace = time.Time{}, 0 // a new line: estimated anew
 	s.enqueue(sp, t)
 	b.put(KindTask, t.SID, sp.SID, t)
 	if prev != "" && prev != queueSID {
@@ -331,7 +332,7 @@ func (s *Service) reserve(sp *space, t *Task, w *Worker, b *batch) {
 	now := s.stamp()
 	r := &Reservation{Key: s.nextKey(), SID: sid.New(sid.Reservation), WorkspaceSID: sp.SID, TaskSID: t.SID,
 		WorkerSID: w.SID, WorkerName: w.FriendlyName, Status: ReservationPending, Deadline: s.now().Add(timeout),
-		Created: now, Updated: now}
+		Created: now, Updated: now, offered: s.now()}
 	t.reservations = append(t.reservations, r)
 	sp.reservations[r.SID] = r
 	l := s.loadOf(sp, w.SID)
@@ -352,6 +353,9 @@ func (s *Service) reserve(sp *space, t *Task, w *Worker, b *batch) {
 // settles.
 func (s *Service) endReservation(sp *space, t *Task, r *Reservation, status string, b *batch) {
 	r.stopTimer()
+	if status == ReservationCompleted {
+		s.measureHandled(sp, t, r)
+	}
 	r.Status, r.Updated = status, s.stamp()
 	l := s.loadOf(sp, r.WorkerSID)
 	l.release(t.TaskChannelSID)
@@ -382,6 +386,7 @@ func (s *Service) rescindPending(sp *space, t *Task, b *batch) {
 func (s *Service) accept(sp *space, t *Task, r *Reservation, b *batch) {
 	r.stopTimer()
 	r.Status, r.Updated = ReservationAccepted, s.stamp()
+	s.measureAccept(sp, t, r)
 	s.unqueue(sp, t) // before its status changes: waiting lists hold waiting tasks
 	t.AssignmentStatus, t.Updated, t.StepDeadline = TaskAssigned, s.stamp(), time.Time{}
 	stop(t.ttl, t.step)

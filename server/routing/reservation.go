@@ -34,6 +34,9 @@ type Reservation struct {
 	Updated      time.Time `json:"updated"`
 
 	timer *time.Timer
+	// When it was offered and accepted, on routing's clock (not stored:
+	// what the wait estimates measure since Parley started).
+	offered, accepted time.Time
 }
 
 // live reports whether the reservation holds some of its worker's

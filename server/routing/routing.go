@@ -110,6 +110,7 @@ type space struct {
 
 	counters      Counters
 	queueCounters map[string]*Counters
+	measures      map[string]*measures // by task queue SID: what wait estimates are made of
 }
 
 func newSpace(w Workspace) *space {

@@ -55,6 +55,10 @@ type Task struct {
 	reservations []*Reservation
 	ttl, step    *time.Timer
 	removal      *time.Timer
+	// When it was first placed in its current queue's line, and where:
+	// the wait that follows is measured per place.
+	estimatedAt    time.Time
+	estimatedPlace int
 }
 
 func (t *Task) key() int64 { return t.Key }

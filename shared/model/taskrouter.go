@@ -264,3 +264,28 @@ type DeskLogin struct {
 	ExpiresAt Time   `json:"expires_at"`
 	Agent     Agent  `json:"agent"`
 }
+
+// QueuePosition is where a waiting task stands in its queue (Parley's
+// own resource, under a task: .../Tasks/{sid}/QueuePosition; also the data
+// of the realtime event queue_position).
+type QueuePosition struct {
+	AccountSID      string `json:"account_sid,omitempty"`
+	WorkspaceSID    string `json:"workspace_sid"`
+	TaskSID         string `json:"task_sid"`
+	TaskQueueSID    string `json:"task_queue_sid,omitempty"`
+	ConversationSID string `json:"conversation_sid,omitempty"`
+	// AssignmentStatus is the task's: pending or reserved while it waits.
+	AssignmentStatus string `json:"assignment_status"`
+	// Position is 1 for the next task to be offered; null once the task
+	// no longer waits.
+	Position *int `json:"position"`
+	// TasksInQueue counts the waiting tasks of the queue.
+	TasksInQueue int `json:"tasks_in_queue"`
+	// EstimatedWaitTime is in seconds; null when there is no estimate
+	// (nobody available to take the task, or nothing measured yet).
+	EstimatedWaitTime *int `json:"estimated_wait_time"`
+	// AvailableWorkers counts the queue's workers available on the task's
+	// channel.
+	AvailableWorkers int    `json:"available_workers"`
+	URL              string `json:"url,omitempty"`
+}

@@ -83,6 +83,15 @@ const (
 	// customer. Not in the event log: the desktop lists notes over REST
 	// when it opens a chat.
 	NoteAdded = "note_added"
+
+	// QueuePosition tells a waiting customer where their chat stands in
+	// its queue and how long it may still wait (data model.QueuePosition),
+	// sent to the conversation's customers only, when it changes (at most
+	// about once a second). Once the task no longer waits, a last one has
+	// a null position: an agent accepted it, or it left the queue. Not in
+	// the event log: a reconnecting client reads
+	// .../Conversations/{sid}/QueuePosition over REST.
+	QueuePosition = "queue_position"
 )
 
 // ClientFrame is any frame a client sends. Which fields matter depends on

@@ -169,6 +169,7 @@ func (w *Widget) chat() app.UI {
 	return app.Div().Class(chatClass).DataSet("drop", w.t.DropHere).Body(
 		app.Div().Class("notices").Body(
 			app.If(w.problem != "", func() app.UI { return app.P().Class("problem").Role("alert").Text(w.problem) }),
+			w.queueView(),
 		),
 		app.Div().ID("messages").Class("messages").Role("log").Aria("live", "polite").Aria("label", w.t.Messages).
 			TabIndex(0).OnScroll(w.onScroll).Body(items...),

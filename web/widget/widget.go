@@ -67,6 +67,7 @@ type Widget struct {
 	readUpTo     int                  // own read horizon when the chat loaded: the "new" mark
 	ownRead      int                  // own read horizon, as last sent
 	typing       map[string]time.Time // identity → until
+	queue        *model.QueuePosition // the chat's place in line while it waits
 	connected    bool
 	dialErr      string // why the last connection attempt failed, for the banner's title
 	lastTyping   time.Time
@@ -340,6 +341,7 @@ func (w *Widget) connect(ctx app.Context, attempt int) {
 				w.deliver(ctx, m)
 			}
 			w.reload(ctx)
+			w.readQueue(ctx)
 		})
 	})
 }
@@ -512,6 +514,8 @@ func (w *Widget) onEvent(ctx app.Context, f realtime.ServerFrame) {
 		if f.ConversationSID == w.saved.Conversation {
 			w.ended(ctx)
 		}
+	case realtime.QueuePosition:
+		w.onQueuePosition(f)
 	}
 }
 
