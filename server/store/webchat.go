@@ -8,6 +8,7 @@ import (
 
 	"parley/server/apperr"
 	"parley/server/channels"
+	"parley/server/hours"
 	"parley/server/paging"
 	"parley/server/webchat"
 )
@@ -127,6 +128,7 @@ type deploymentSettings struct {
 	Theme          webchat.Theme            `json:"theme"`
 	Locale         string                   `json:"locale"`
 	Attachments    webchat.AttachmentPolicy `json:"attachments"`
+	BusinessHours  *hours.Schedule          `json:"business_hours,omitempty"`
 }
 
 const deploymentCols = "d.seq, d.key, d.address_sid, d.settings, d.identity_secret, d.date_created, d.date_updated"
@@ -144,14 +146,15 @@ func scanDeployment(row interface{ Scan(...any) error }) (webchat.Deployment, er
 		return d, err
 	}
 	d.FriendlyName, d.AllowedOrigins, d.Form, d.WelcomeMessage = st.FriendlyName, st.AllowedOrigins, st.Form, st.WelcomeMessage
-	d.Theme, d.Locale, d.Attachments = st.Theme, st.Locale, st.Attachments
+	d.Theme, d.Locale, d.Attachments, d.Hours = st.Theme, st.Locale, st.Attachments, st.BusinessHours
 	d.Created, d.Updated = fromMS(created), fromMS(updated)
 	return d, nil
 }
 
 func settingsOf(d webchat.Deployment) (string, error) {
 	b, err := json.Marshal(deploymentSettings{FriendlyName: d.FriendlyName, AllowedOrigins: d.AllowedOrigins, Form: d.Form,
-		WelcomeMessage: d.WelcomeMessage, Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments})
+		WelcomeMessage: d.WelcomeMessage, Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments,
+		BusinessHours: d.Hours})
 	return string(b), err
 }
 

@@ -19,6 +19,7 @@ import (
 	"parley/server/auth"
 	"parley/server/channels"
 	"parley/server/conversations"
+	"parley/server/hours"
 	"parley/server/media"
 	"parley/server/paging"
 	"parley/server/textrule"
@@ -51,6 +52,9 @@ type Deployment struct {
 	Theme          Theme
 	Locale         string
 	Attachments    AttachmentPolicy
+	// Hours are the team's business hours; nil is always open (see
+	// hours.go).
+	Hours *hours.Schedule
 	// IdentitySecret signs verified identities (see VerifyIdentity). It is
 	// shown to the account once, when made.
 	IdentitySecret string
@@ -113,6 +117,7 @@ type DeploymentParams struct {
 		MaxBytes     *int64
 		AllowedTypes []string
 	}
+	BusinessHours *string // JSON of an hours.Spec; "" removes them
 }
 
 // Store keeps deployments, each with its web address.
@@ -148,6 +153,9 @@ type Service struct {
 	// Deleted, when set, hears of a deleted deployment, to close its
 	// visitors' sessions.
 	Deleted func(key string)
+	// Held keeps the chats left outside business hours until the team
+	// opens; nil routes them at once.
+	Held HeldStore
 }
 
 // NewService returns the webchat service.
@@ -308,6 +316,13 @@ func apply(d *Deployment, p DeploymentParams) error {
 	}
 	if err := oneOf(&d.Locale, p.Locale, "Locale", Locales...); err != nil {
 		return err
+	}
+	if p.BusinessHours != nil {
+		h, err := checkHours(*p.BusinessHours)
+		if err != nil {
+			return err
+		}
+		d.Hours = h
 	}
 	a := p.Attachments
 	if a.Enabled != nil {

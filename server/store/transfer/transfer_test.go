@@ -34,6 +34,7 @@ import (
 	"parley/server/reports"
 	"parley/server/store"
 	"parley/server/store/pgtest"
+	"parley/server/webchat"
 	"parley/server/webhooks"
 	"parley/shared/sid"
 )
@@ -437,6 +438,7 @@ func buildInstall(t *testing.T) (string, install) {
 			ConversationSID: c.SID, Customer: "guest_1", ChannelType: "web", CSAT: &csat, Created: now}}),
 		store.NewOutbox(db).Enqueue(ctx, outbox.Job{SID: sid.New(sid.Delivery), Kind: "webhook", Key: c.SID,
 			Payload: []byte{0x00, 0xff, 'x'}, Created: now, NextAt: now}),
+		store.NewChannels(db).Hold(ctx, webchat.Held{DeploymentKey: "CVclosed", ConversationSID: c.SID, Created: now}),
 	)
 	if err != nil {
 		t.Fatal(err)
