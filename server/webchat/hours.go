@@ -50,9 +50,19 @@ func OfflineForm() []Field {
 	return []Field{
 		{Name: "friendlyName", Label: i18n.English.FieldName, Type: "text", Required: true},
 		{Name: "email", Label: i18n.English.FieldEmail, Type: "email", Required: true},
-		{Name: "question", Label: i18n.English.Hours().Message, Type: "textarea", Required: true},
+		{Name: "question", Label: i18n.English.Hours().Message, Labels: messageLabels, Type: "textarea", Required: true},
 	}
 }
+
+// messageLabels name the offline form's message field in every language
+// the widget speaks.
+var messageLabels = func() map[string]string {
+	m := map[string]string{}
+	for _, lang := range i18n.Langs() {
+		m[lang] = i18n.For(lang, "").Hours().Message
+	}
+	return m
+}()
 
 // checkHours reads a deployment's BusinessHours parameter: a schedule's
 // JSON (hours.Spec), or "" for none (always open).

@@ -32,6 +32,9 @@ Settings:
   --name NAME  --welcome TEXT  --origin https://shop.example.com (repeat, or "" to clear)
   --color #rrggbb  --mode light|dark|auto  --position right|left  --locale auto|en|fr|ar
   --form JSON (pre-engagement fields)  --attachments=true|false  --max-bytes N
+  --hours JSON|@FILE|none   business hours, e.g. '{"time_zone": "Europe/Paris",
+               "weekly": {"monday": ["09:00-12:30", "13:30-17:30"]},
+               "holidays": [{"date": "2026-12-25"}]}'; none: always open
 
 Connection (every command):
   --url URL    the server (default http://localhost:8080)
@@ -80,6 +83,7 @@ func deploymentsCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	var origins repeated
 	fs.Var(&origins, "origin", "allowed `ORIGIN`")
+	hoursFlag := fs.String("hours", "", "business hours: `JSON`, @FILE, or none")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -88,6 +92,13 @@ func deploymentsCmd(args []string, stdout, stderr io.Writer) error {
 		if *v != "" {
 			form.Set(param, *v)
 		}
+	}
+	if *hoursFlag != "" {
+		spec, err := businessHours(*hoursFlag)
+		if err != nil {
+			return err
+		}
+		form.Set("BusinessHours", spec)
 	}
 	if origins.set {
 		form["AllowedOrigins"] = origins.vals
@@ -129,6 +140,22 @@ func deploymentsCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return printJSON(stdout, out)
+}
+
+// businessHours reads --hours: the schedule's JSON, @FILE to read it from
+// a file, or "none" to remove the hours (sent as an empty value).
+func businessHours(v string) (string, error) {
+	switch {
+	case v == "none":
+		return "", nil
+	case strings.HasPrefix(v, "@"):
+		b, err := os.ReadFile(v[1:])
+		if err != nil {
+			return "", fmt.Errorf("--hours: %w", err)
+		}
+		return string(b), nil
+	}
+	return v, nil
 }
 
 // printJSON prints an API answer for people: indented, URLs unescaped.
