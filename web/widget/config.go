@@ -22,6 +22,7 @@ type Config struct {
 		MaxBytes     int64    `json:"max_bytes"`
 		AllowedTypes []string `json:"allowed_types"`
 	} `json:"attachments"`
+	Away *Away `json:"away"` // set outside business hours (see hours.go)
 }
 
 // Field is a pre-engagement form field.
