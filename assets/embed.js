@@ -26,7 +26,7 @@
   const keep = (k, v) => { try { v ? localStorage.setItem(k, v) : localStorage.removeItem(k); } catch (_) {} };
 
   // Words by language, filled in by the server from shared/i18n.
-  const WORDS = /*parley:words*/ { en: { open: "Open chat", unread: "unread", title: "Chat" } } /*end*/;
+  const WORDS = /*parley:words*/ { en: { open: "Open chat", unread: "unread", title: "Chat", out: "Leave a message" } } /*end*/;
   let lang = String(load(LANG) || navigator.language).toLowerCase().split(/[-_]/)[0];
   if (!WORDS[lang]) lang = "en";
 
@@ -40,6 +40,7 @@
  align-items:center;justify-content:center;color:#fff;background:var(--parley-color);
  box-shadow:0 4px 12px rgba(0,0,0,.25);transition:transform .15s}
 .btn:hover{transform:scale(1.06)}
+.away .btn{filter:grayscale(1)}
 .btn:focus-visible{outline:3px solid transparent;box-shadow:0 0 0 3px #fff,0 0 0 6px var(--parley-color)}
 svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
 .shut{fill:none;stroke:currentColor;stroke-width:2.5;stroke-linecap:round}
@@ -128,13 +129,14 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
   let unread = 0;
   let user; // latest setUser argument, (re)sent on every "ready"
   let hasUser = false;
+  let away = false; // the team is outside its business hours
   const listeners = {};
 
   // The launcher speaks the widget's language (data-label is the site's own).
   let words;
   function speak(l) {
     words = WORDS[l];
-    btn.setAttribute("aria-label", attr("label") || words.open);
+    btn.setAttribute("aria-label", attr("label") || (away ? words.out : words.open));
     btn.setAttribute("lang", l);
     if (frame) frame.title = words.title;
     const sr = badge.querySelector(".sr");
@@ -244,7 +246,7 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
   const toggle = () => (open ? closePanel() : openPanel(true));
 
   // Widget -> loader, all {parley:1, type, ...}: ready {chat}; theme {color, position,
-  // lang}; message {message}; close; started/ended {conversation_sid}.
+  // lang, away}; message {message}; close; started/ended {conversation_sid}.
   window.addEventListener("message", (e) => {
     // Only our own frame, from our own origin, may drive the loader.
     if (!frame || e.source !== frame.contentWindow || e.origin !== BASE) return;
@@ -261,10 +263,9 @@ svg{width:28px;height:28px;fill:currentColor;pointer-events:none}
       case "theme":
         setColor(d.color);
         setSide(d.position);
-        if (Object.hasOwn(WORDS, d.lang)) {
-          keep(LANG, d.lang);
-          speak(d.lang);
-        }
+        root.classList.toggle("away", (away = !!d.away));
+        if (Object.hasOwn(WORDS, d.lang)) keep(LANG, (lang = d.lang));
+        speak(lang);
         break;
       case "message":
         emit("message", d.message);

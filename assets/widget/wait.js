@@ -7,6 +7,9 @@
 // and then becomes the widget's page, which finds the WASM in the cache.
 (function () {
   "use strict";
+  // The launcher shows a team outside its business hours as away before
+  // the widget runs (the loader checks the sender and our origin).
+  window.parent.postMessage({ parley: 1, type: "theme", away: document.currentScript.hasAttribute("data-away") }, "*");
   window.addEventListener("message", function (e) {
     if (e.source !== window.parent || !e.data || e.data.parley !== 1 || e.data.type !== "start") return;
     location.replace(location.href.replace(/([?&])wait=1(&|(?=#)|$)/, function (_, sep, end) { return end ? sep : ""; }));

@@ -71,6 +71,10 @@ type Config struct {
 	StoreProbeInterval time.Duration
 	// TimerInterval is how often conversation timers are applied.
 	TimerInterval time.Duration
+	// HoursInterval is how often chats left outside business hours are
+	// checked against their deployment's hours (routed once it opens);
+	// zero means DefaultHoursInterval.
+	HoursInterval time.Duration
 	// AllowedOrigins are the browser origins (host patterns such as
 	// "shop.example.com" or "*.example.com") allowed on the realtime socket
 	// besides the server's own.
@@ -182,6 +186,9 @@ func Open(cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.HoursInterval == 0 {
+		cfg.HoursInterval = DefaultHoursInterval
+	}
 	if cfg.TimerInterval == 0 {
 		cfg.TimerInterval = 5 * time.Second
 	}
@@ -228,6 +235,7 @@ func Open(cfg Config) (*App, error) {
 	if cfg.Now != nil {
 		authSvc.Now, chat.Now = cfg.Now, cfg.Now
 	}
+	chat.Held = chanStore // chats left outside business hours
 	files, policy, err := openMedia(ctx, cfg, db, creds.AccountSID, serviceSID)
 	if err != nil {
 		db.Close()
@@ -364,6 +372,7 @@ func Open(cfg Config) (*App, error) {
 	}
 	a.front = front
 	front.EmailTranscripts = follow.On()
+	front.Now = chat.Now // the widget's page says whether the team is in
 	chat.Started = a.routeChat
 	chat.AddressStarted = a.routeWebAddress
 	messaging.Route = a.routeMessaging
@@ -513,10 +522,15 @@ func (a *App) background(ctx context.Context, cfg Config) {
 	defer timers.Stop()
 	prune := time.NewTicker(time.Minute)
 	defer prune.Stop()
+	held := time.NewTicker(cfg.HoursInterval)
+	defer held.Stop()
+	a.routeHeld(ctx) // what was left while Parley was down, if its team is in
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-held.C:
+			a.routeHeld(ctx)
 		case <-timers.C:
 			if _, err := a.Conversations.ApplyTimers(ctx); err != nil && ctx.Err() == nil {
 				a.log.Error("apply conversation timers", "err", err)

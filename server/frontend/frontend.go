@@ -26,6 +26,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"parley/assets"
 	"parley/server/apperr"
@@ -58,6 +59,8 @@ type Server struct {
 	// widget of a deployment whose form asks for an email then offers
 	// visitors their transcript by email.
 	EmailTranscripts bool
+	// Now is the clock deployments' business hours are read by.
+	Now func() time.Time
 }
 
 type file struct {
@@ -72,7 +75,7 @@ type wasm struct{ br, gz []byte }
 // names the deployment the front page embeds; "" once it was deleted.
 func New(deployments Deployments, demoKey func(ctx context.Context) (string, error), log *slog.Logger) (*Server, error) {
 	s := &Server{deployments: deployments, demoKey: demoKey, log: log, release: buildVersion(),
-		static: map[string]file{}, wasm: map[string]wasm{}}
+		static: map[string]file{}, wasm: map[string]wasm{}, Now: time.Now}
 	for url, name := range map[string]string{
 		"/embed.js":                "embed.js",
 		"/home.css":                "home.css",
@@ -139,7 +142,7 @@ func withWords(loader []byte) ([]byte, error) {
 	words := map[string]map[string]string{}
 	for _, lang := range i18n.Langs() {
 		t := i18n.For(lang, "")
-		words[lang] = map[string]string{"open": t.OpenChat, "unread": t.Unread, "title": t.Frame}
+		words[lang] = map[string]string{"open": t.OpenChat, "unread": t.Unread, "title": t.Frame, "out": t.Hours().Launcher}
 	}
 	b, err := json.Marshal(words)
 	if err != nil {
@@ -356,6 +359,8 @@ type WidgetConfig struct {
 	// Server.EmailTranscripts).
 	EmailTranscript bool         `json:"email_transcript,omitempty"`
 	CSAT            webchat.CSAT `json:"csat"`
+	// Away is set while the deployment is outside its business hours.
+	Away *AwayConfig `json:"away,omitempty"`
 }
 
 func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
@@ -390,14 +395,15 @@ func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
 	t := i18n.For(d.Locale, firstLanguage(r.Header.Get("Accept-Language")))
 	// The loader preloads before the visitor shows intent: a page that
 	// only prefetches the WASM into the cache (assets/widget/wait.js).
-	page, data := s.wait, map[string]any{"T": t, "Wasm": s.widgetWasm,
+	away, screen := s.awayOf(d, t)
+	page, data := s.wait, map[string]any{"T": t, "Wasm": s.widgetWasm, "Away": away != nil,
 		"Wait": "/widget/wait.js?v=" + s.version("/widget/wait.js")}
 	if r.URL.Query().Get("wait") != "1" {
 		cfg, _ := json.Marshal(WidgetConfig{Key: d.Key, Name: d.FriendlyName, Form: d.Form, WelcomeMessage: d.WelcomeMessage,
-			Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments, CSAT: d.CSAT,
+			Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments, CSAT: d.CSAT, Away: away,
 			EmailTranscript: s.EmailTranscripts && d.EmailField() != ""})
-		form := make([]webchat.Field, len(d.Form))
-		for i, f := range d.Form {
+		form := make([]webchat.Field, len(screen.form))
+		for i, f := range screen.form {
 			f.Label = t.Label(f.Name, f.Label, f.Labels)
 			form[i] = f
 		}
@@ -405,6 +411,7 @@ func (s *Server) serveShell(w http.ResponseWriter, r *http.Request) {
 			"Config": string(cfg), "Nonce": nonce, "Color": template.CSS(d.Theme.Color), // validated #rrggbb
 			"Mode": d.Theme.Mode, "Position": d.Theme.Position, "Wasm": s.widgetWasm,
 			"Key": d.Key, "T": t, "Title": cmp.Or(d.FriendlyName, t.Title), "Form": form,
+			"Subtitle": screen.subtitle, "Intro": screen.intro, "Submit": screen.submit,
 			"Shell":    "/widget/shell.js?v=" + s.version("/widget/shell.js"),
 			"CSS":      "/widget/widget.css?v=" + s.version("/widget/widget.css"),
 			"WasmExec": "/widget/wasm_exec.js?v=" + s.version("/widget/wasm_exec.js"),

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"parley/server/hours"
 	"parley/server/paging"
 	"parley/server/webchat"
 	"parley/shared/model"
@@ -53,6 +54,8 @@ type DeploymentJSON struct {
 	Attachments    webchat.AttachmentPolicy `json:"attachments"`
 	EmailReplies   webchat.EmailReplies     `json:"email_replies"`
 	CSAT           webchat.CSAT             `json:"csat"`
+	// BusinessHours is null for a deployment that is always open.
+	BusinessHours *hours.Schedule `json:"business_hours"`
 	// IdentitySecret is shown when made (on create and rotation) only.
 	IdentitySecret string     `json:"identity_secret,omitempty"`
 	EmbedSnippet   string     `json:"embed_snippet"`
@@ -64,7 +67,7 @@ type DeploymentJSON struct {
 func (a *API) renderDeployment(d webchat.Deployment, withSecret bool) DeploymentJSON {
 	out := DeploymentJSON{Key: d.Key, AddressSID: d.AddressSID, FriendlyName: d.FriendlyName,
 		AllowedOrigins: d.AllowedOrigins, Form: d.Form, WelcomeMessage: d.WelcomeMessage, Theme: d.Theme,
-		Locale: d.Locale, Attachments: d.Attachments, EmailReplies: d.EmailReplies, CSAT: d.CSAT,
+		Locale: d.Locale, Attachments: d.Attachments, EmailReplies: d.EmailReplies, CSAT: d.CSAT, BusinessHours: d.Hours,
 		EmbedSnippet: `<script src="` + a.baseURL + `/embed.js" data-deployment-key="` + d.Key + `" async></script>`,
 		DateCreated:  model.Time{Time: d.Created}, DateUpdated: model.Time{Time: d.Updated},
 		URL: a.baseURL + deploymentsPath + "/" + d.Key}
@@ -80,7 +83,7 @@ func (a *API) renderDeployment(d webchat.Deployment, withSecret bool) Deployment
 func readDeploymentParams(p *params) webchat.DeploymentParams {
 	dp := webchat.DeploymentParams{FriendlyName: p.str("FriendlyName"), Form: p.str("PreEngagementForm"),
 		WelcomeMessage: p.str("WelcomeMessage"), ThemeColor: p.str("Theme.Color"), ThemeMode: p.str("Theme.Mode"),
-		ThemePosition: p.str("Theme.Position"), Locale: p.str("Locale")}
+		ThemePosition: p.str("Theme.Position"), Locale: p.str("Locale"), BusinessHours: p.str("BusinessHours")}
 	if p.has("AllowedOrigins") {
 		dp.AllowedOrigins = nonEmpty(p.all("AllowedOrigins"))
 	}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"parley/server/apperr"
 	"parley/server/ratelimit"
@@ -127,6 +128,17 @@ type guestChatJSON struct {
 	// A guest's way back once the token has expired (Resume).
 	ResumeToken      string      `json:"resume_token,omitempty"`
 	ResumeExpiration *model.Time `json:"resume_expiration,omitempty"`
+	// Set when the chat was left outside business hours: it is routed
+	// when the team is back.
+	Away *guestAwayJSON `json:"away,omitempty"`
+}
+
+// guestAwayJSON says when a team outside its business hours is back:
+// back_at in the team's zone (RFC 3339 with its offset), absent when it
+// opens in no time in sight.
+type guestAwayJSON struct {
+	BackAt   string `json:"back_at,omitempty"`
+	TimeZone string `json:"time_zone"`
 }
 
 func renderGuestChat(c webchat.Chat) guestChatJSON {
@@ -134,6 +146,12 @@ func renderGuestChat(c webchat.Chat) guestChatJSON {
 		Expiration: model.Time{Time: c.Expiration}, Resumed: c.Resumed, ResumeToken: c.ResumeToken}
 	if c.ResumeToken != "" {
 		j.ResumeExpiration = &model.Time{Time: c.ResumeExpiration}
+	}
+	if c.Away != nil {
+		j.Away = &guestAwayJSON{TimeZone: c.Away.Zone}
+		if !c.Away.Back.IsZero() {
+			j.Away.BackAt = c.Away.Back.Format(time.RFC3339)
+		}
 	}
 	return j
 }

@@ -8,6 +8,7 @@ import (
 
 	"parley/server/apperr"
 	"parley/server/channels"
+	"parley/server/hours"
 	"parley/server/paging"
 	"parley/server/webchat"
 )
@@ -129,6 +130,7 @@ type deploymentSettings struct {
 	Attachments    webchat.AttachmentPolicy `json:"attachments"`
 	EmailReplies   webchat.EmailReplies     `json:"email_replies"`
 	CSAT           *webchat.CSAT            `json:"csat,omitempty"` // nil before surveys existed
+	BusinessHours  *hours.Schedule          `json:"business_hours,omitempty"`
 }
 
 const deploymentCols = "d.seq, d.key, d.address_sid, d.settings, d.identity_secret, d.date_created, d.date_updated"
@@ -146,7 +148,7 @@ func scanDeployment(row interface{ Scan(...any) error }) (webchat.Deployment, er
 		return d, err
 	}
 	d.FriendlyName, d.AllowedOrigins, d.Form, d.WelcomeMessage = st.FriendlyName, st.AllowedOrigins, st.Form, st.WelcomeMessage
-	d.Theme, d.Locale, d.Attachments = st.Theme, st.Locale, st.Attachments
+	d.Theme, d.Locale, d.Attachments, d.Hours = st.Theme, st.Locale, st.Attachments, st.BusinessHours
 	d.EmailReplies = st.EmailReplies
 	d.CSAT = webchat.DefaultCSAT()
 	if st.CSAT != nil {
@@ -159,7 +161,7 @@ func scanDeployment(row interface{ Scan(...any) error }) (webchat.Deployment, er
 func settingsOf(d webchat.Deployment) (string, error) {
 	b, err := json.Marshal(deploymentSettings{FriendlyName: d.FriendlyName, AllowedOrigins: d.AllowedOrigins, Form: d.Form,
 		WelcomeMessage: d.WelcomeMessage, Theme: d.Theme, Locale: d.Locale, Attachments: d.Attachments,
-		EmailReplies: d.EmailReplies, CSAT: &d.CSAT})
+		EmailReplies: d.EmailReplies, CSAT: &d.CSAT, BusinessHours: d.Hours})
 	return string(b), err
 }
 

@@ -19,6 +19,7 @@ import (
 	"parley/server/auth"
 	"parley/server/channels"
 	"parley/server/conversations"
+	"parley/server/hours"
 	"parley/server/media"
 	"parley/server/paging"
 	"parley/server/textrule"
@@ -53,6 +54,9 @@ type Deployment struct {
 	Attachments    AttachmentPolicy
 	EmailReplies   EmailReplies // see email.go
 	CSAT           CSAT
+	// Hours are the team's business hours; nil is always open (see
+	// hours.go).
+	Hours *hours.Schedule
 	// IdentitySecret signs verified identities (see VerifyIdentity). It is
 	// shown to the account once, when made.
 	IdentitySecret string
@@ -115,8 +119,9 @@ type DeploymentParams struct {
 		MaxBytes     *int64
 		AllowedTypes []string
 	}
-	EmailReplies EmailRepliesParams
-	CSAT         CSATParams
+	EmailReplies  EmailRepliesParams
+	CSAT          CSATParams
+	BusinessHours *string // JSON of an hours.Spec; "" removes them
 }
 
 // Store keeps deployments, each with its web address.
@@ -152,6 +157,9 @@ type Service struct {
 	// Deleted, when set, hears of a deleted deployment, to close its
 	// visitors' sessions.
 	Deleted func(key string)
+	// Held keeps the chats left outside business hours until the team
+	// opens; nil routes them at once.
+	Held HeldStore
 }
 
 // NewService returns the webchat service.
@@ -313,6 +321,13 @@ func apply(d *Deployment, p DeploymentParams) error {
 	}
 	if err := oneOf(&d.Locale, p.Locale, "Locale", Locales...); err != nil {
 		return err
+	}
+	if p.BusinessHours != nil {
+		h, err := checkHours(*p.BusinessHours)
+		if err != nil {
+			return err
+		}
+		d.Hours = h
 	}
 	a := p.Attachments
 	if a.Enabled != nil {

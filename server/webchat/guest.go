@@ -58,6 +58,9 @@ type Chat struct {
 	// verified customer, whom the site signs in again.
 	ResumeToken      string
 	ResumeExpiration time.Time
+	// Away is set when the chat was left outside business hours: it is
+	// held until the team is back.
+	Away *Away
 }
 
 // Init starts a chat for a website visitor: a guest user, a conversation
@@ -69,8 +72,14 @@ func (s *Service) Init(ctx context.Context, p InitParams) (Chat, error) {
 	if err != nil {
 		return Chat{}, err
 	}
+	// Outside business hours the visitor leaves a message instead.
+	away, isAway := d.AwayAt(s.Now())
+	form := d.Form
+	if isAway {
+		form = OfflineForm()
+	}
 	// A verified customer skips the form, so its required fields are not.
-	data, err := checkAnswers(d.Form, p.PreEngagementData, p.IdentityToken == "")
+	data, err := checkAnswers(form, p.PreEngagementData, p.IdentityToken == "")
 	if err != nil {
 		return Chat{}, err
 	}
@@ -103,11 +112,20 @@ func (s *Service) Init(ctx context.Context, p InitParams) (Chat, error) {
 	// The visitor's language stays with the chat (attributes' "locale"):
 	// what Parley emails them later speaks it.
 	d.WelcomeMessage, d.Locale = t.WelcomeText(d.WelcomeMessage), t.Lang
-	c, err := s.start(ctx, d, who, name, "", data, s.startedThrough(d))
+	started := s.startedThrough(d)
+	if isAway {
+		// No agent is "with you shortly": the widget says when the team
+		// is back instead.
+		d.WelcomeMessage, started = "", s.hold(d)
+	}
+	c, err := s.start(ctx, d, who, name, "", data, started)
 	if err != nil {
 		return Chat{}, err
 	}
 	chat, err := s.chat(who, d.Key, c.SID, false)
+	if isAway {
+		chat.Away = &away
+	}
 	if err != nil || p.IdentityToken != "" {
 		return chat, err
 	}

@@ -24,6 +24,7 @@ type Config struct {
 	} `json:"attachments"`
 	EmailTranscript bool       `json:"email_transcript"` // see email.go
 	CSAT            CSATConfig `json:"csat"`
+	Away            *Away      `json:"away"` // set outside business hours (see hours.go)
 }
 
 // Field is a pre-engagement form field.

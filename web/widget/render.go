@@ -52,7 +52,7 @@ func (w *Widget) header() app.UI {
 	return app.Header().Class("head").Body(
 		app.Div().Class("head-text").Body(
 			app.H1().Class("title").Text(title),
-			app.P().Class("subtitle").Text(w.t.Subtitle),
+			app.P().Class("subtitle").Text(w.subtitle()),
 		),
 		app.Div().Class("head-actions").Body(
 			app.If(w.phase == phaseChat, func() app.UI {
@@ -87,14 +87,20 @@ func (w *Widget) body() app.UI {
 }
 
 func (w *Widget) form() app.UI {
-	fields := make([]app.UI, 0, len(w.cfg.Form))
-	for _, f := range w.cfg.Form {
+	form := w.formFields()
+	fields := make([]app.UI, 0, len(form))
+	for _, f := range form {
 		fields = append(fields, w.field(f))
 	}
+	submit := w.t.Start
+	if w.away() {
+		submit = w.t.Hours().Send
+	}
 	return app.Form().Class("form").Attr("novalidate", true).OnSubmit(w.submit).Body(
+		app.If(w.away(), func() app.UI { return app.P().Class("intro").Text(w.t.Hours().Intro) }),
 		app.If(w.problem != "", func() app.UI { return app.P().Class("problem").Role("alert").Text(w.problem) }),
 		app.Range(fields).Slice(func(i int) app.UI { return fields[i] }),
-		app.Button().Type("submit").Class("primary").Disabled(w.submitting).Text(w.t.Start),
+		app.Button().Type("submit").Class("primary").Disabled(w.submitting).Text(submit),
 		app.If(w.submitting, func() app.UI { return app.P().Class("hint").Role("status").Text(w.t.Loading) }),
 	)
 }
@@ -170,6 +176,7 @@ func (w *Widget) chat() app.UI {
 		app.Div().Class("notices").Body(
 			app.If(w.problem != "", func() app.UI { return app.P().Class("problem").Role("alert").Text(w.problem) }),
 			w.queueView(),
+			app.If(w.leftAway, w.heldNotice),
 		),
 		app.Div().ID("messages").Class("messages").Role("log").Aria("live", "polite").Aria("label", w.t.Messages).
 			TabIndex(0).OnScroll(w.onScroll).Body(items...),

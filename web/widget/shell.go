@@ -22,7 +22,7 @@ func (w *Widget) takeOver(ctx app.Context) {
 		return
 	}
 	active := app.Window().Get("document").Get("activeElement")
-	for _, f := range w.cfg.Form {
+	for _, f := range w.formFields() {
 		from := form.Call("querySelector", `[name="`+f.Name+`"]`)
 		to := app.Window().GetElementByID("field-" + f.Name)
 		if !from.Truthy() || !to.Truthy() {

@@ -79,6 +79,7 @@ type Widget struct {
 	parentOrigin string
 	confirming   bool      // asking "End this chat?"
 	rating       rating    // the survey of the chat that ended (csat.go)
+	leftAway     bool      // this page left a message while the team was away
 	cameBack     time.Time // when a resume token last brought the chat back
 	email        emailState
 
@@ -127,7 +128,8 @@ func (w *Widget) OnMount(ctx app.Context) {
 		w.takeOver(ctx)
 		mark("parley:ready")
 		w.post(map[string]any{"type": "ready", "chat": w.phase == phaseChat || (w.phase == phaseLoading && !w.awaitingUser)})
-		w.post(map[string]any{"type": "theme", "color": cfg.Theme.Color, "position": cfg.Theme.Position, "lang": w.t.Lang})
+		w.post(map[string]any{"type": "theme", "color": cfg.Theme.Color, "position": cfg.Theme.Position, "lang": w.t.Lang,
+			"away": w.away()})
 	})
 
 	if tok := linkToken(); tok != "" { // an emailed link: its chat first
@@ -198,7 +200,8 @@ func (w *Widget) sendForm(ctx app.Context) {
 	}
 	w.errs = map[string]string{}
 	data := map[string]string{}
-	for _, f := range w.cfg.Form {
+	form := w.formFields()
+	for _, f := range form {
 		// The fields themselves are the truth: autofill does not always
 		// fire input events.
 		v := ""
@@ -218,7 +221,7 @@ func (w *Widget) sendForm(ctx app.Context) {
 		}
 	}
 	if len(w.errs) > 0 {
-		for _, f := range w.cfg.Form { // focus the first field to fix
+		for _, f := range form { // focus the first field to fix
 			if w.errs[f.Name] != "" {
 				w.ctx.Defer(func(app.Context) { focus("field-" + f.Name) })
 				break
@@ -246,6 +249,7 @@ func (w *Widget) start(ctx app.Context, data map[string]string) {
 				return
 			}
 			saved.Verified = userToken != ""
+			w.leftAway = w.away()
 			w.post(map[string]any{"type": "started", "conversation_sid": saved.Conversation})
 			w.resume(ctx, saved)
 			// The form's button is gone with the form: a visitor in the

@@ -35,6 +35,9 @@ Settings:
   --email-unread-minutes N (email replies unread N minutes; 0 off)  --email-field NAME
   --csat=true|false (ask for a 1-5 rating when a chat ends)  --csat-comment=true|false
   --csat-question LANG=TEXT (en, fr or ar; repeat; LANG= restores the default)
+  --hours JSON|@FILE|none   business hours, e.g. '{"time_zone": "Europe/Paris",
+               "weekly": {"monday": ["09:00-12:30", "13:30-17:30"]},
+               "holidays": [{"date": "2026-12-25"}]}'; none: always open
 
 Connection (every command):
   --url URL    the server (default http://localhost:8080)
@@ -86,6 +89,7 @@ func deploymentsCmd(args []string, stdout, stderr io.Writer) error {
 	var origins, questions repeated
 	fs.Var(&origins, "origin", "allowed `ORIGIN`")
 	fs.Var(&questions, "csat-question", "the rating question, `LANG=TEXT`")
+	hoursFlag := fs.String("hours", "", "business hours: `JSON`, @FILE, or none")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -101,6 +105,13 @@ func deploymentsCmd(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--csat-question %q: write it as LANG=TEXT, as en=How did we do?", q)
 		}
 		form.Set("Csat.Question."+lang, text)
+	}
+	if *hoursFlag != "" {
+		spec, err := businessHours(*hoursFlag)
+		if err != nil {
+			return err
+		}
+		form.Set("BusinessHours", spec)
 	}
 	if origins.set {
 		form["AllowedOrigins"] = origins.vals
@@ -142,6 +153,22 @@ func deploymentsCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return printJSON(stdout, out)
+}
+
+// businessHours reads --hours: the schedule's JSON, @FILE to read it from
+// a file, or "none" to remove the hours (sent as an empty value).
+func businessHours(v string) (string, error) {
+	switch {
+	case v == "none":
+		return "", nil
+	case strings.HasPrefix(v, "@"):
+		b, err := os.ReadFile(v[1:])
+		if err != nil {
+			return "", fmt.Errorf("--hours: %w", err)
+		}
+		return string(b), nil
+	}
+	return v, nil
 }
 
 // printJSON prints an API answer for people: indented, URLs unescaped.

@@ -46,6 +46,18 @@ func TestTheDeploymentsCommandManagesDeploymentsOfARunningServer(t *testing.T) {
 	if out, err := cli("update", d.Key, "--color", "red"); err == nil || !strings.Contains(out, "#rrggbb") {
 		t.Fatalf("a bad colour should fail, saying why: %v\n%s", err, out)
 	}
+	// Business hours: set, refused with the bad field named, removed.
+	if out, err := cli("update", d.Key, "--hours", `{"time_zone": "Europe/Paris", "weekly": {"monday": ["09:00-17:30"]}}`); err != nil ||
+		!strings.Contains(out, `"time_zone": "Europe/Paris"`) || !strings.Contains(out, `"monday": [`) {
+		t.Fatalf("setting business hours: %v\n%s", err, out)
+	}
+	if out, err := cli("update", d.Key, "--hours", `{"time_zone": "Europe/Pariss"}`); err == nil ||
+		!strings.Contains(out, "BusinessHours.time_zone") || !strings.Contains(out, "Europe/Pariss") {
+		t.Fatalf("an unknown zone should fail, naming the field: %v\n%s", err, out)
+	}
+	if out, err := cli("update", d.Key, "--hours", "none"); err != nil || !strings.Contains(out, `"business_hours": null`) {
+		t.Fatalf("removing business hours: %v\n%s", err, out)
+	}
 	// A server started without --demo has no demo deployment.
 	if out, err := cli("list"); err != nil || !strings.Contains(out, d.Key) || strings.Contains(out, `"friendly_name": "Demo"`) {
 		t.Fatalf("list should show the new deployment only: %v\n%s", err, out)

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // deployments' business hours name IANA zones; a minimal machine may have no zone files
 
 	"parley/server/app"
 	"parley/server/mail"

@@ -35,6 +35,7 @@ import (
 	"parley/server/reports"
 	"parley/server/store"
 	"parley/server/store/pgtest"
+	"parley/server/webchat"
 	"parley/server/webhooks"
 	"parley/shared/sid"
 )
@@ -440,6 +441,7 @@ func buildInstall(t *testing.T) (string, install) {
 			Payload: []byte{0x00, 0xff, 'x'}, Created: now, NextAt: now}),
 		store.NewEmailsSent(db).MarkSent(ctx, followup.Record{Key: "unread/" + c.SID + "/0", ConversationSID: c.SID,
 			Kind: "unread", ThroughIndex: 0, Sent: now}),
+		store.NewChannels(db).Hold(ctx, webchat.Held{DeploymentKey: "CVclosed", ConversationSID: c.SID, Created: now}),
 	)
 	if err != nil {
 		t.Fatal(err)
