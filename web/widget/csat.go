@@ -27,7 +27,6 @@ type CSATConfig struct {
 // the grant lasts until it expires), and how far the visitor got.
 type rating struct {
 	conversation, token string
-	score               int // 1 to 5 once chosen
 	sending, sent       bool
 	problem             string
 }
@@ -56,10 +55,12 @@ func (w *Widget) ratingView() app.UI {
 		n := i + 1
 		id := "csat-" + strconv.Itoa(n)
 		scores = append(scores, app.Span().Class("csat-score").Body(
+			// The browser owns which is checked, as it owns the comment's
+			// text: a render binding Checked lags the keys, and arrows
+			// pressed quickly had a render of the score before put its
+			// check back (the chat was rated 3 after the visitor chose 4).
 			app.Input().Type("radio").ID(id).Name("csat-score").Value(strconv.Itoa(n)).Class("visually-hidden").
-				Checked(r.score == n).Required(true).OnChange(func(ctx app.Context, e app.Event) {
-				w.rating.score, w.rating.problem = n, ""
-			}),
+				Required(true).OnChange(func(ctx app.Context, e app.Event) { w.rating.problem = "" }),
 			app.Label().For(id).Title(name).Body(
 				app.Span().Aria("hidden", "true").Text(strconv.Itoa(n)),
 				app.Span().Class("visually-hidden").Text(name),
@@ -90,7 +91,11 @@ func (w *Widget) sendRating(ctx app.Context, e app.Event) {
 	if r.sending || r.sent {
 		return
 	}
-	if r.score == 0 {
+	score := 0
+	if el := app.Window().Get("document").Call("querySelector", "#csat input[name=csat-score]:checked"); el.Truthy() {
+		score, _ = strconv.Atoi(el.Get("value").String())
+	}
+	if score == 0 {
 		w.rating.problem = w.t.CSAT().Choose
 		w.ctx.Defer(func(app.Context) { focus("csat-1") })
 		return
@@ -103,7 +108,7 @@ func (w *Widget) sendRating(ctx app.Context, e app.Event) {
 	w.ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		err := w.api.rate(c, r.token, r.conversation, r.score, comment)
+		err := w.api.rate(c, r.token, r.conversation, score, comment)
 		w.ctx.Dispatch(func(ctx app.Context) {
 			w.rating.sending = false
 			var apiErr *client.APIError
