@@ -275,7 +275,10 @@ func Open(cfg Config) (*App, error) {
 	router.Subscribe(glue.RoutingListener(creds.AccountSID, team.Watchers))
 	// Waiting customers hear where they stand in line.
 	router.Subscribe(glue.NewQueueWatch(router, renderer, creds.AccountSID).Listen)
-	jobs := &outbox.Runner{Store: store.NewOutbox(db), Log: cfg.Logger, Metrics: newOutboxMetrics(reg),
+	box := store.NewOutbox(db)
+	// On PostgreSQL, other nodes may run the same outbox: claims keep each
+	// key's line to one of them at a time.
+	jobs := &outbox.Runner{Store: box, Claims: box.Claims(), Log: cfg.Logger, Metrics: newOutboxMetrics(reg),
 		FirstRetry: cfg.Outbox.FirstRetry, MaxRetryWait: cfg.Outbox.MaxRetryWait, GiveUpAfter: cfg.Outbox.GiveUpAfter}
 	db.OnEnqueue(jobs.Wake)
 	registerOutboxMetrics(reg, db)

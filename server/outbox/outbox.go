@@ -73,6 +73,9 @@ type Store interface {
 	// due at now: each line's first perKey pending jobs, oldest first,
 	// the lines one after another.
 	Due(ctx context.Context, now time.Time, keys, perKey int) ([]Job, error)
+	// Line is one key's line as Due gives it: its first perKey pending
+	// jobs, oldest first, if the first is due at now; else none.
+	Line(ctx context.Context, key string, now time.Time, perKey int) ([]Job, error)
 	// NextDue is when the soonest pending job is due; ok is false when
 	// none is pending.
 	NextDue(ctx context.Context) (t time.Time, ok bool, err error)
@@ -89,6 +92,19 @@ type Store interface {
 	Prune(ctx context.Context, before time.Time) (int64, error)
 }
 
+// Claims let several runners, one per node, share one store: a runner runs
+// a key's line only while it holds the key's claim, so no two run it at
+// once and its order holds across nodes. A claim lasts until released or
+// until its holder is gone (its process, or its connection to the store),
+// so a node that dies mid-line leaves its keys to the others.
+type Claims interface {
+	// Claim takes key's claim if no runner holds it, and reports whether
+	// it did.
+	Claim(ctx context.Context, key string) (bool, error)
+	// Release gives key's claim back.
+	Release(ctx context.Context, key string) error
+}
+
 // Filter narrows a job list.
 type Filter struct {
 	State State
@@ -102,7 +118,10 @@ type Metrics interface {
 
 // Runner does due jobs with their handlers.
 type Runner struct {
-	Store    Store
+	Store Store
+	// Claims, when set, are taken before a key's line runs: for runners
+	// on several nodes sharing Store. Nil for a runner alone.
+	Claims   Claims
 	Handlers map[string]Handler
 	Log      *slog.Logger
 	Metrics  Metrics
@@ -212,14 +231,20 @@ func (r *Runner) Run(ctx context.Context) {
 	defer idle.Stop()
 	for ctx.Err() == nil {
 		n, err := r.round(ctx)
-		if err != nil && ctx.Err() == nil {
+		elsewhere := errors.Is(err, errClaimedElsewhere)
+		if err != nil && !elsewhere && ctx.Err() == nil {
 			r.Log.Error("outbox: read due jobs", "err", err)
 		}
 		if n > 0 && err == nil {
 			continue // more may be due at once
 		}
 		wait := time.Minute
-		if err == nil {
+		switch {
+		case elsewhere:
+			// What is due is being run by other nodes; this one looks
+			// again soon, in case one of them stops.
+			wait = claimedWait
+		case err == nil:
 			if t, ok, err := r.Store.NextDue(ctx); err == nil && ok {
 				wait = max(t.Sub(r.Now()), 10*time.Millisecond)
 			}
@@ -235,6 +260,10 @@ func (r *Runner) Run(ctx context.Context) {
 
 // perKey bounds the jobs of one key taken in a round.
 const perKey = 64
+
+// claimedWait is how long a runner whose due lines were all other nodes'
+// waits before it looks again.
+const claimedWait = time.Second
 
 // round runs the lines of keys whose next job is due, at most Workers lines
 // at a time, each line in order until a job in it fails, and returns how
@@ -253,7 +282,7 @@ func (r *Runner) round(ctx context.Context) (int, error) {
 	}
 	sem := make(chan struct{}, r.Workers)
 	var wg sync.WaitGroup
-	var attempted atomic.Int64
+	var attempted, skipped atomic.Int64
 	for _, line := range lines {
 		sem <- struct{}{}
 		if ctx.Err() != nil {
@@ -262,9 +291,19 @@ func (r *Runner) round(ctx context.Context) (int, error) {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			if r.Claims != nil {
+				var ok bool
+				if line, ok = r.claim(ctx, line[0].Key); !ok {
+					skipped.Add(1)
+					return // another node runs it, or ran it meanwhile
+				}
+				defer r.release(ctx, line[0].Key)
+			}
 			// One write saves the line's progress: a crash before it
 			// repeats these deliveries, which their idempotency tokens
-			// let receivers drop. A stop waits for it.
+			// let receivers drop. A stop waits for it. (And the claim
+			// waits for the save: the next node to run the line must read
+			// what this one did.)
 			var done []Job
 			defer func() { r.save(ctx, done) }()
 			for _, j := range line {
@@ -281,7 +320,42 @@ func (r *Runner) round(ctx context.Context) (int, error) {
 		}()
 	}
 	wg.Wait()
+	if attempted.Load() == 0 && skipped.Load() > 0 {
+		// Every due line ran elsewhere: look again once they may have.
+		return 0, errClaimedElsewhere
+	}
 	return int(attempted.Load()), nil
+}
+
+// errClaimedElsewhere ends a round whose due lines other nodes held.
+var errClaimedElsewhere = errors.New("outbox: the due lines are another node's")
+
+// claim takes key's claim and reads its line afresh, for the node that
+// held it before may have run some of it; ok is false when the claim is
+// another's or nothing of the line is due any more.
+func (r *Runner) claim(ctx context.Context, key string) (line []Job, ok bool) {
+	got, err := r.Claims.Claim(ctx, key)
+	if err != nil {
+		r.Log.Error("outbox: claim a key's jobs", "key", key, "err", err)
+	}
+	if !got {
+		return nil, false
+	}
+	line, err = r.Store.Line(ctx, key, r.Now(), perKey)
+	if err != nil {
+		r.Log.Error("outbox: read a key's jobs", "key", key, "err", err)
+	}
+	if len(line) == 0 {
+		r.release(ctx, key)
+		return nil, false
+	}
+	return line, true
+}
+
+func (r *Runner) release(ctx context.Context, key string) {
+	if err := r.Claims.Release(context.WithoutCancel(ctx), key); err != nil {
+		r.Log.Error("outbox: release a key's jobs", "key", key, "err", err)
+	}
 }
 
 // attempt runs one job and returns it with its progress. A stop (ctx

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"parley/server/conversations"
+	"parley/server/outbox"
 	"parley/server/store/postgres"
+	"parley/shared/sid"
 )
 
 // Several Parley nodes share one PostgreSQL database (the cluster builds on
@@ -185,5 +187,150 @@ func TestANodeFrozenInABatchStopsTheOthersOnlyBriefly(t *testing.T) {
 	defer cancel()
 	if _, err := svc.SendMessage(sendCtx, conv.SID, conversations.MessageParams{Body: ptr("still there?")}); err != nil {
 		t.Fatalf("a node kept writing behind a frozen one: %v", err)
+	}
+}
+
+// Every node runs the outbox. Sharing one database, each job must still
+// be delivered once, and a key's jobs in order, whichever node runs them;
+// a node that dies mid-line lets another take its keys.
+func TestNodesSharingADatabaseRunEachOutboxJobOnceInOrder(t *testing.T) {
+	url := postgresURL(t)
+	const nodes, keys, perKey = 3, 12, 8
+	stores := make([]*Outbox, nodes)
+	for i := range stores {
+		stores[i] = NewOutbox(reopen(t, url))
+	}
+	ctx := context.Background()
+	var jobs []outbox.Job
+	for k := range keys {
+		for n := range perKey {
+			jobs = append(jobs, outbox.Job{SID: sid.New(sid.Delivery), Kind: "test", Key: fmt.Sprint("key", k),
+				Payload: []byte(fmt.Sprint(n)), Created: time.Now()})
+		}
+	}
+	if err := stores[0].Enqueue(ctx, jobs...); err != nil {
+		t.Fatal(err)
+	}
+
+	var mu sync.Mutex
+	got := map[string][]string{} // key → payloads, in delivery order
+	byNode := make([]int, nodes)
+	done := make(chan struct{})
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	for i, st := range stores {
+		r := &outbox.Runner{Store: st, Claims: st.Claims(), Workers: 4, Handlers: map[string]outbox.Handler{
+			"test": func(_ context.Context, j outbox.Job) outbox.Result {
+				time.Sleep(time.Millisecond) // long enough for runners to meet
+				mu.Lock()
+				defer mu.Unlock()
+				got[j.Key] = append(got[j.Key], string(j.Payload))
+				byNode[i]++
+				if n := len(got); n == keys {
+					all := 0
+					for _, ps := range got {
+						all += len(ps)
+					}
+					if all >= keys*perKey {
+						select {
+						case <-done:
+						default:
+							close(done)
+						}
+					}
+				}
+				return outbox.Result{Status: 200}
+			}}}
+		wg.Go(func() { r.Run(runCtx) })
+	}
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the jobs were not all delivered in 30 s")
+	}
+	time.Sleep(100 * time.Millisecond) // a job run twice would show now
+	stop()
+	wg.Wait()
+
+	mu.Lock()
+	defer mu.Unlock()
+	want := make([]string, perKey)
+	for n := range want {
+		want[n] = fmt.Sprint(n)
+	}
+	for k, ps := range got {
+		if !slices.Equal(ps, want) {
+			t.Errorf("%s delivered %v, want %v once each, in order", k, ps, want)
+		}
+	}
+	t.Logf("jobs run per node: %v", byNode)
+}
+
+// A node that dies in the middle of a key's line (its handler never
+// returns; PostgreSQL sees its connection go) leaves the key to another
+// node, which delivers the line, the interrupted job again included: at
+// least once, and in order.
+func TestANodeThatDiesMidLineLeavesItsKeysToAnother(t *testing.T) {
+	url := postgresURL(t)
+	dying, other := NewOutbox(reopen(t, url)), NewOutbox(reopen(t, url))
+	ctx := context.Background()
+	var jobs []outbox.Job
+	for n := range 3 {
+		jobs = append(jobs, outbox.Job{SID: sid.New(sid.Delivery), Kind: "test", Key: "line",
+			Payload: []byte(fmt.Sprint(n)), Created: time.Now()})
+	}
+	if err := dying.Enqueue(ctx, jobs...); err != nil {
+		t.Fatal(err)
+	}
+
+	started, hang := make(chan struct{}), make(chan struct{})
+	runCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		stop()
+		close(hang)
+		wg.Wait()
+	}()
+	d := &outbox.Runner{Store: dying, Claims: dying.Claims(), Handlers: map[string]outbox.Handler{
+		"test": func(context.Context, outbox.Job) outbox.Result {
+			close(started)
+			<-hang // the node is gone: this attempt never ends
+			return outbox.Result{Err: errors.New("gone")}
+		}}}
+	wg.Go(func() { d.Run(runCtx) })
+	<-started
+
+	var mu sync.Mutex
+	var got []string
+	o := &outbox.Runner{Store: other, Claims: other.Claims(), Handlers: map[string]outbox.Handler{
+		"test": func(_ context.Context, j outbox.Job) outbox.Result {
+			mu.Lock()
+			defer mu.Unlock()
+			got = append(got, string(j.Payload))
+			return outbox.Result{Status: 200}
+		}}}
+	wg.Go(func() { o.Run(runCtx) })
+	delivered := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(got)
+	}
+	time.Sleep(1500 * time.Millisecond) // a look or two by the other node
+	if g := delivered(); len(g) > 0 {
+		t.Fatalf("the other node ran %v while the line's claim was held", g)
+	}
+
+	// The dying node's connections go, as its process's would.
+	if _, err := other.db.read.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND classid = $1 AND pid <> pg_backend_pid()`, int64(claimSpace)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(delivered()) < 3 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if g := delivered(); !slices.Equal(g, []string{"0", "1", "2"}) {
+		t.Errorf("after the node died, the other delivered %v, want [0 1 2]", g)
 	}
 }

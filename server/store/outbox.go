@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"hash/fnv"
+	"sync"
 	"time"
 
 	"parley/server/outbox"
@@ -84,25 +86,107 @@ func (s *Outbox) Due(ctx context.Context, now time.Time, keys, perKey int) ([]ou
 	}
 	var jobs []outbox.Job
 	for _, k := range due {
-		rows, err := s.db.reads.QueryContext(ctx, "SELECT "+jobCols+` FROM outbox
-			WHERE key = ? AND state = 'pending' ORDER BY seq LIMIT ?`, k, perKey)
+		line, err := s.line(ctx, k, perKey)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			j, err := scanJob(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			jobs = append(jobs, j)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		jobs = append(jobs, line...)
 	}
 	return jobs, nil
+}
+
+// Line is one key's line, if its first job is due at now.
+func (s *Outbox) Line(ctx context.Context, key string, now time.Time, perKey int) ([]outbox.Job, error) {
+	line, err := s.line(ctx, key, perKey)
+	if err != nil || len(line) == 0 || line[0].NextAt.After(now) {
+		return nil, err
+	}
+	return line, nil
+}
+
+// line reads a key's first perKey pending jobs, oldest first.
+func (s *Outbox) line(ctx context.Context, key string, perKey int) ([]outbox.Job, error) {
+	rows, err := s.db.reads.QueryContext(ctx, "SELECT "+jobCols+` FROM outbox
+		WHERE key = ? AND state = 'pending' ORDER BY seq LIMIT ?`, key, perKey)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var jobs []outbox.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs, rows.Err()
+}
+
+// Claims returns the claims runners on several nodes take (see
+// outbox.Claims); nil on SQLite, whose database one node alone uses.
+func (s *Outbox) Claims() outbox.Claims {
+	if !s.db.engine.network {
+		return nil
+	}
+	return &claims{db: s.db}
+}
+
+// claims are PostgreSQL session advisory locks, one per key, all held on
+// one connection of the node's own: a node that dies (or loses the
+// database) loses its connection, and PostgreSQL lets its claims go at
+// once, with no lease to wait out.
+type claims struct {
+	db   *DB
+	mu   sync.Mutex
+	conn *sql.Conn
+}
+
+// claimSpace is the first half of the two-number advisory locks claims
+// take ("obx1"): locks keyed by two numbers never meet those keyed by one
+// (the writer's, the migrations'). The second half is a hash of the key;
+// two keys of one hash merely take turns.
+const claimSpace = 0x6f627831
+
+func claimKey(key string) int32 {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return int32(h.Sum32())
+}
+
+func (c *claims) Claim(ctx context.Context, key string) (bool, error) {
+	var ok bool
+	err := c.run(ctx, func(conn *sql.Conn) error {
+		return conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1, $2)", int32(claimSpace), claimKey(key)).Scan(&ok)
+	})
+	return ok, err
+}
+
+func (c *claims) Release(ctx context.Context, key string) error {
+	return c.run(ctx, func(conn *sql.Conn) error {
+		_, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1, $2)", int32(claimSpace), claimKey(key))
+		return err
+	})
+}
+
+// run runs fn on the claims' connection, taking one from the pool the
+// first time and after the last one failed: its claims went with it.
+func (c *claims) run(ctx context.Context, fn func(*sql.Conn) error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn == nil {
+		conn, err := c.db.write.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		c.conn = conn
+	}
+	err := fn(c.conn)
+	if err != nil && c.db.engine.broken != nil && c.db.engine.broken(c.conn) {
+		c.conn.Close()
+		c.conn = nil
+	}
+	return err
 }
 
 // NextDue is when the soonest pending job is due.
