@@ -315,7 +315,8 @@ func Open(cfg Config) (*App, error) {
 	messaging.Known(reached)
 	conv.Observe(messaging)
 	jobs.Handlers = map[string]outbox.Handler{webhooks.Kind: events.Deliver, webhooks.PreKind: events.Deliver, channels.SendKind: messaging.Deliver,
-		channels.TextKind: messaging.DeliverSurveyText}
+		channels.TextKind: messaging.DeliverSurveyText, channels.QueueTextKind: messaging.DeliverQueueText}
+	messaging.QueueTexts, messaging.Waiting, messaging.Now = chanStore, waitingOf(router), cfg.Now
 	follow := newFollowup(cfg, conv, chat, db, jobs)
 
 	flex := interactions.NewService(store.NewInteractions(db), conv, router, cfg.Logger)

@@ -16,6 +16,7 @@ import (
 	"parley/server/media"
 	"parley/server/outbound"
 	"parley/server/render"
+	"parley/server/routing"
 	"parley/server/store"
 )
 
@@ -57,6 +58,18 @@ func channelAdapters(cfg Config, calls *outbound.Policy) (map[string]channels.Ad
 func (a *App) routeMessaging(ctx context.Context, addr channels.Address, c conversations.Conversation, in channels.Inbound) error {
 	return a.routeInbound(ctx, addr, c, addr.Type, map[string]any{"customerName": in.From, "customerAddress": in.From,
 		"from": in.From, "to": in.To, "channelType": addr.Type})
+}
+
+// waitingOf tells Messaging where a conversation's chat waits in line:
+// routing's place for the task made for it (its attribute conversationSid).
+func waitingOf(router *routing.Service) channels.Waiting {
+	return func(ctx context.Context, conversationSID string) (channels.Place, bool) {
+		p, ok := router.WaitingWith(ctx, "conversationSid", conversationSID)
+		if !ok || p.Position == 0 {
+			return channels.Place{}, false
+		}
+		return channels.Place{Position: p.Position, Wait: p.EstimatedWait, Estimated: p.Estimated}, true
+	}
 }
 
 // routeWebAddress hands a web chat the account started on a web address

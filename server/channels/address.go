@@ -63,6 +63,8 @@ type Channel struct {
 	Routing Routing `json:"routing"`
 	// CSAT is the satisfaction survey texted when a conversation ends.
 	CSAT Survey `json:"csat,omitzero"`
+	// QueueUpdates texts a waiting customer who writes their place in line.
+	QueueUpdates QueueUpdates `json:"queue_updates,omitzero"`
 }
 
 // Routing names the TaskRouter workflow a new conversation is routed by.
@@ -84,6 +86,7 @@ type AddressParams struct {
 	Adapter                              *string
 	Routing                              RoutingParams
 	CSAT                                 SurveyParams
+	QueueUpdates                         QueueUpdatesParams
 }
 
 // RoutingParams are Routing's settable fields.
@@ -265,6 +268,9 @@ func applyChannel(a *Address, p AddressParams) error {
 	set(&ch.Routing.TaskChannel, r.TaskChannel)
 	set(&ch.Routing.Attributes, r.Attributes)
 	if err := applySurvey(a, p.CSAT); err != nil {
+		return err
+	}
+	if err := applyQueueUpdates(a, p.QueueUpdates); err != nil {
 		return err
 	}
 	messaging := a.Type == "sms" || a.Type == "whatsapp"

@@ -83,6 +83,13 @@ type Messaging struct {
 	Hooks         Hooks
 	Route         Router
 	Log           *slog.Logger
+	// Waiting and QueueTexts tell a waiting customer who writes their
+	// place in line (queue.go); without them nobody is told.
+	Waiting    Waiting
+	QueueTexts QueueTexts
+	// Now is the clock of those texts' limit (not of the outbox, which
+	// keeps real time); nil means time.Now.
+	Now func() time.Time
 
 	// reached remembers conversations with a messaging participant, so a
 	// chat-only conversation's messages cost no participant lookup.
@@ -156,6 +163,9 @@ func (m *Messaging) Receive(ctx context.Context, in Inbound) (conversations.Mess
 		if err := m.Route(ctx, addr, conv, in); err != nil {
 			return msg, fmt.Errorf("route the new conversation %s: %w", conv.SID, err)
 		}
+	}
+	if !created {
+		m.tellPlace(ctx, addr, conv, in)
 	}
 	return msg, nil
 }

@@ -103,6 +103,7 @@ func readAddressParams(p *params) channels.AddressParams {
 		WorkflowSID: p.str("Parley.Routing.WorkflowSid"), TaskChannel: p.str("Parley.Routing.TaskChannel"),
 		Attributes: p.str("Parley.Routing.Attributes")}
 	ap.CSAT = channels.SurveyParams{Enabled: p.bool("Parley.Csat.Enabled"), Question: p.str("Parley.Csat.Question")}
+	ap.QueueUpdates = channels.QueueUpdatesParams{Minutes: p.int("Parley.QueueUpdates.Minutes")}
 	if p.has("AutoCreation.WebhookFilters") {
 		ac.WebhookFilters = nonEmpty(p.all("AutoCreation.WebhookFilters"))
 	}

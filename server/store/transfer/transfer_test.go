@@ -442,6 +442,7 @@ func buildInstall(t *testing.T) (string, install) {
 		store.NewEmailsSent(db).MarkSent(ctx, followup.Record{Key: "unread/" + c.SID + "/0", ConversationSID: c.SID,
 			Kind: "unread", ThroughIndex: 0, Sent: now}),
 		store.NewChannels(db).Hold(ctx, webchat.Held{DeploymentKey: "CVclosed", ConversationSID: c.SID, Created: now}),
+		claimQueueText(ctx, db, c.SID, now),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -545,3 +546,10 @@ func queryInt(t *testing.T, database, query string) int64 {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// claimQueueText records a place-in-line text, its error alone.
+func claimQueueText(ctx context.Context, db *store.DB, conversationSID string, now time.Time) error {
+	_, err := store.NewChannels(db).ClaimQueueText(ctx, conversationSID, now, now.Add(-time.Minute),
+		outbox.Job{SID: sid.New(sid.Delivery), Kind: "queue_text", Key: "send " + conversationSID, Payload: []byte(`{}`), Created: now})
+	return err
+}
