@@ -165,7 +165,8 @@ type App struct {
 	realtime *realtime.Server
 	live     *live.Live
 	front    *frontend.Server
-	demo     bool // Config.Demo
+	api      *httpapi.API // its Routes are checked against docs/openapi.yaml
+	demo     bool         // Config.Demo
 	handler  http.Handler
 	log      *slog.Logger
 	stop     context.CancelFunc
@@ -390,6 +391,7 @@ func Open(cfg Config) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("create the demo webchat deployment: %w", err)
 	}
+	a.api = api
 	a.handler = a.routes(api, api.Guest(cfg.GuestLimits), api.Desktop(cfg.SignInLimits), api.Channels(), sim != nil, front, rt, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
 	bg, stop := context.WithCancel(context.Background())

@@ -4,15 +4,19 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
 
-// The agent ends the chat; the visitor rates it with the keyboard alone,
-// hearing the question and each score; the widget thanks them and the
-// survey is gone. The supervisor then finds the rating in the desk's
-// reports, with the survey's response rate.
+// The agent ends the chat; the visitor (a customer the shop signed in)
+// rates it with the keyboard alone, hearing the question and each score;
+// the widget thanks them and the survey is gone. The supervisor then finds
+// the rating in the desk's reports, with the survey's response rate; and
+// when the customer comes back, the agent who takes the new chat sees the
+// rated one among the customer's earlier conversations, its stars named
+// for a screen reader.
 func TestAVisitorRatesTheEndedChatWithTheKeyboardAndTheDeskReportsIt(t *testing.T) {
 	s := startServer(t)
 	b := startBrowser(t, s)
@@ -21,7 +25,9 @@ func TestAVisitorRatesTheEndedChatWithTheKeyboardAndTheDeskReportsIt(t *testing.
 	}
 	d := s.createDeployment(t, url.Values{"FriendlyName": {"Shop support"}, "Csat.Enabled": {"true"},
 		"Csat.Question.en": {"How did we do today?"}})
-	shop := s.shopFor(t, d.Key, "")
+	// The shop signs Ada in, so that her next chat is known as hers.
+	signIn := `window.Parley = {q: [["setUser", [{token: ` + jsString(signIdentity(t, d.Secret, "customer-7", "Ada", time.Hour)) + `}]]]};`
+	shop := s.shopFor(t, d.Key, signIn)
 	ana := s.mustSignIn(t, s.mustCreateAgent(t, "ana@example.com", "agent"))
 	s.mustCreateAgent(t, "sue@example.com", "supervisor")
 	ana.goAvailable(t)
@@ -29,8 +35,8 @@ func TestAVisitorRatesTheEndedChatWithTheKeyboardAndTheDeskReportsIt(t *testing.
 	run(t, b.ctx, "open the shop", chromedp.Navigate(shop+"/"), chromedp.WaitReady("parley-chat", chromedp.ByQuery))
 	run(t, b.ctx, "open the chat", chromedp.Evaluate(`Parley.open()`, nil))
 	w := b.widgetFrame(t, s.baseURL)
-	run(t, w, "start a chat", fillTheForm("Ada", "ada@example.com", "Is the kettle in stock?"),
-		chromedp.Click(`button[type="submit"]`, chromedp.ByQuery), waitText(".msg.own .body", "Is the kettle in stock?"))
+	run(t, w, "ask, without a form", chromedp.WaitVisible("#queue", chromedp.ByID),
+		chromedp.Click("#composer", chromedp.ByID), chromedp.SendKeys("#composer", "Is the kettle in stock?", chromedp.ByID), typeEnter(false), waitText(".msg.own .body", "Is the kettle in stock?"))
 	offer := ana.waitForOffer(t)
 	ana.mustCall(t, "POST", ana.workerPath("/Reservations/"+offer.SID), url.Values{"ReservationStatus": {"accepted"}}, nil)
 	var convs struct{ Conversations []struct{ SID string } }
@@ -87,4 +93,34 @@ func TestAVisitorRatesTheEndedChatWithTheKeyboardAndTheDeskReportsIt(t *testing.
 	}
 	axeCheck(t, sue, "the reports with the response rate")
 	b.screenshot(t, sue, "csat-3-reports")
+
+	// Ada comes back the next day; Ana, the first chat wrapped up, takes
+	// the new one at the desk and sees the rated one among Ada's earlier
+	// conversations: the stars, named for a screen reader, the comment on
+	// hover.
+	ana.mustCall(t, "POST", "/taskrouter/v1/Workspaces/"+ana.WorkspaceSID+"/Tasks/"+offer.TaskSID,
+		url.Values{"AssignmentStatus": {"completed"}}, nil)
+	desk := b.signInToTheDesk(t, s, "ana@example.com")
+	run(t, desk, "Ana is Available", setActivity("Available"))
+	run(t, b.ctx, "Ada opens the shop again", chromedp.Navigate(shop+"/"), chromedp.WaitReady("parley-chat", chromedp.ByQuery),
+		chromedp.Evaluate(`Parley.open()`, nil))
+	w = b.widgetFrame(t, s.baseURL)
+	run(t, w, "Ada asks again", chromedp.WaitVisible("#queue", chromedp.ByID),
+		chromedp.Click("#composer", chromedp.ByID), chromedp.SendKeys("#composer", "Back about the kettle", chromedp.ByID), typeEnter(false), waitText(".msg.own .body", "Back about the kettle"))
+	run(t, desk, "Ana accepts Ada's new chat", waitText(".offer .who", "Ada"),
+		chromedp.Click(".offer .accept", chromedp.ByQuery), waitText(".msg .body", "Back about the kettle"),
+		waitText("#past .past .csat", "★ 4/5"))
+	var label, title string
+	var ok bool
+	run(t, desk, "read the rating's names",
+		chromedp.AttributeValue("#past .past .csat", "aria-label", &label, &ok, chromedp.ByQuery),
+		chromedp.AttributeValue("#past .past .csat", "title", &title, nil, chromedp.ByQuery))
+	if label != "Rated 4 out of 5" || title != "Quick and kind" {
+		t.Errorf("the earlier chat's rating is named %q (title %q), want \"Rated 4 out of 5\" (\"Quick and kind\")", label, title)
+	}
+	if n := countOf(t, desk, "#past .past"); n != 1 {
+		t.Errorf("%d earlier conversations listed, want the rated one", n)
+	}
+	axeCheck(t, desk, "the customer's earlier, rated conversation")
+	b.screenshot(t, desk, "csat-4-desk-earlier-rating")
 }

@@ -67,7 +67,7 @@ func (a *API) Desktop(limits SignInLimits) http.Handler {
 	throttle := ratelimit.NewSignIns(limits)
 	mux := http.NewServeMux()
 	handle := func(path string, h func(w http.ResponseWriter, r *http.Request) error) {
-		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
+		a.handleFunc(mux, "POST "+path, func(w http.ResponseWriter, r *http.Request) {
 			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 			w.Header().Set("Cache-Control", "no-store")
 			if err := h(w, r); err != nil {

@@ -9,6 +9,7 @@ import (
 	"crypto/subtle"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -95,6 +96,7 @@ type API struct {
 	log          *slog.Logger
 	mux          *http.ServeMux
 	access       map[string]access // routes an access token may use
+	patterns     []string          // every route registered, for Routes
 }
 
 // New returns the REST API.
@@ -273,8 +275,23 @@ func (a *API) route(method, path string, h func(w http.ResponseWriter, r *http.R
 			a.writeError(w, r, err)
 		}
 	}
-	a.mux.HandleFunc(method+" "+path, serve)
+	a.handleFunc(a.mux, method+" "+path, serve)
 	return serve
+}
+
+// handleFunc registers h for pattern on mux (the API's own, or a side
+// handler's: Guest, Desktop, Channels, Media) and notes the pattern for
+// Routes.
+func (a *API) handleFunc(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
+	a.patterns = append(a.patterns, pattern)
+	mux.HandleFunc(pattern, h)
+}
+
+// Routes are the "METHOD /path" patterns registered so far, by New and by
+// the side handlers built since: what the API serves, for checking the
+// docs against (docs/openapi.yaml must describe Parley's own).
+func (a *API) Routes() []string {
+	return slices.Sorted(slices.Values(a.patterns))
 }
 
 // handle registers a handler for "METHOD /path" under the Conversations
@@ -284,7 +301,7 @@ func (a *API) handle(method, path string, h func(w http.ResponseWriter, r *http.
 	serve := a.route(method, "/conversations/v1"+path, h)
 	if strings.HasPrefix(path, "/Conversations") || strings.HasPrefix(path, "/Users") ||
 		strings.HasPrefix(path, "/ParticipantConversations") || strings.HasPrefix(path, "/ConversationWithParticipants") {
-		a.mux.HandleFunc(method+" /conversations/v1/Services/{ChatServiceSid}"+path, func(w http.ResponseWriter, r *http.Request) {
+		a.handleFunc(a.mux, method+" /conversations/v1/Services/{ChatServiceSid}"+path, func(w http.ResponseWriter, r *http.Request) {
 			if svc := r.PathValue("ChatServiceSid"); svc != a.conv.ServiceSID() {
 				a.writeError(w, r, apperr.NotFoundf("The requested resource Service %s was not found", svc))
 				return

@@ -34,7 +34,7 @@ const (
 func (a *API) Channels() http.Handler {
 	mux := http.NewServeMux()
 	handle := func(pattern string, h func(w http.ResponseWriter, r *http.Request) error) {
-		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		a.handleFunc(mux, pattern, func(w http.ResponseWriter, r *http.Request) {
 			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 			if err := h(w, r); err != nil {
 				a.writeError(w, r, err)

@@ -36,7 +36,7 @@ func (a *API) Media() http.Handler {
 	mux := http.NewServeMux()
 	const base = "/mcs/v1/Services/{svc}/Media"
 	handle := func(pattern string, h func(w http.ResponseWriter, r *http.Request) error) {
-		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		a.handleFunc(mux, pattern, func(w http.ResponseWriter, r *http.Request) {
 			if svc := r.PathValue("svc"); svc != a.media.ServiceSID() {
 				a.writeError(w, r, apperr.NotFoundf("The requested resource Service %s was not found", svc))
 				return

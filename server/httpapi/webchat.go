@@ -56,7 +56,7 @@ func (a *API) Guest(limits GuestLimits) http.Handler {
 	otherLimit := ratelimit.New(limits.OtherBurst, limits.OtherPerMinute)
 	mux := http.NewServeMux()
 	handle := func(path string, l *ratelimit.Limiter, h func(w http.ResponseWriter, r *http.Request) error) {
-		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
+		a.handleFunc(mux, "POST "+path, func(w http.ResponseWriter, r *http.Request) {
 			if ok, wait := l.Allow(clientIP(r)); !ok {
 				w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 				a.writeError(w, r, apperr.New(apperr.TooMany, apperr.CodeTooManyRequests,
