@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	flex "github.com/twilio/twilio-go/rest/flex/v2"
 	tr "github.com/twilio/twilio-go/rest/taskrouter/v1"
 
 	"parley/server/conversations"
@@ -168,5 +169,38 @@ func TestAHeldChatRoutedJustBeforeAStopIsNotRoutedAgain(t *testing.T) {
 				t.Errorf("offered task %s, want %s", offer.TaskSID, *tasks[0].Sid)
 			}
 		})
+	}
+}
+
+// A chat a backend starts (Flex's POST /v2/WebChats) is the account's
+// decision, made with its own knowledge of the customer: it is routed at
+// once, outside the hours too, and not marked as left while away (docs/API.md,
+// Business hours).
+func TestABackendsChatOutsideHoursIsRoutedAtOnce(t *testing.T) {
+	clock := &shiftedClock{}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	clock.Set(nextWeekday(time.Now(), time.Saturday, 20, 0, paris))
+	s := awayServer(t, clock, nil, t.TempDir(), 0)
+	s.mustCreateAgent(t, "ana@example.com", "agent") // the desk exists
+	d := s.createDeployment(t, url.Values{"BusinessHours": {officeHours}})
+	wc, err := s.tw.FlexV2.CreateWebChannel((&flex.CreateWebChannelParams{}).SetAddressSid(d.AddressSID).
+		SetCustomerFriendlyName("Ada").SetPreEngagementData(`{"question":"Is it shipped?"}`))
+	if err != nil {
+		t.Fatalf("twilio-go CreateWebChannel: %v", err)
+	}
+	if n := s.countRows(t, "webchat_held"); n != 0 {
+		t.Errorf("%d chats held; a backend's chat is routed at once", n)
+	}
+	k, _, err := s.app.desk.find(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks, err := s.tw.TaskrouterV1.ListTask(k.WorkspaceSID, (&tr.ListTaskParams{}).
+		SetEvaluateTaskAttributes(fmt.Sprintf("conversationSid == %q", *wc.ConversationSid)))
+	if err != nil || len(tasks) != 1 {
+		t.Fatalf("%d tasks (%v) for the backend's chat; want it routed", len(tasks), err)
+	}
+	if strings.Contains(*tasks[0].Attributes, "left_while_away_at") {
+		t.Errorf("a backend's chat is marked as left while away: %s", *tasks[0].Attributes)
 	}
 }
