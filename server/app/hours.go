@@ -40,8 +40,10 @@ func (a *App) markLeftWhileAway(task map[string]any, at string) {
 // routedAlready reports whether a held chat was routed before Parley
 // stopped, so that RouteHeld only releases it: an interaction channel was
 // stored on its conversation, or routing has a task for it (a stop inside
-// Interactions.Create, after the task and before the channel). The task
-// scan runs only for a held chat with no channel, over routing's memory.
+// Interactions.Create, after the task and before the channel). It runs
+// once per held chat when its team opens: an indexed read, then a scan of
+// the desk's tasks in routing's memory (no query), which the stop inside
+// Create needs because that task is linked to nothing else.
 func (a *App) routedAlready(ctx context.Context, c conversations.Conversation) (bool, error) {
 	if ok, err := a.Interactions.Routed(ctx, c.SID); ok || err != nil {
 		return ok, err
