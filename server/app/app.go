@@ -379,6 +379,7 @@ func Open(cfg Config) (*App, error) {
 	front.EmailTranscripts = follow.On()
 	front.Now = chat.Now // the widget's page says whether the team is in
 	chat.Started = a.routeChat
+	chat.Routed = a.routedAlready
 	chat.AddressStarted = a.routeWebAddress
 	messaging.Route = a.routeMessaging
 	if sim != nil {

@@ -113,6 +113,7 @@ func (a *App) routeChat(ctx context.Context, dep webchat.Deployment, c conversat
 	var attrs struct {
 		PreEngagement map[string]string `json:"pre_engagement_data"`
 		CustomerName  string            `json:"customer_name"`
+		LeftWhileAway string            `json:"left_while_away_at"`
 	}
 	_ = json.Unmarshal([]byte(c.Attributes), &attrs)
 	// The desk names the answers as the form asked for them.
@@ -124,10 +125,14 @@ func (a *App) routeChat(ctx context.Context, dep webchat.Deployment, c conversat
 	}
 	channel, _ := json.Marshal(map[string]any{"type": "web", "initiated_by": "customer",
 		"properties": map[string]string{"media_channel_sid": c.SID}})
+	task := map[string]any{"customerName": attrs.CustomerName, "pre_engagement_data": attrs.PreEngagement,
+		"pre_engagement_labels": labels, "deploymentKey": dep.Key, "deploymentName": dep.FriendlyName}
+	if attrs.LeftWhileAway != "" {
+		a.markLeftWhileAway(task, attrs.LeftWhileAway)
+	}
 	routingDoc, _ := json.Marshal(map[string]any{"properties": map[string]any{
 		"workspace_sid": k.WorkspaceSID, "workflow_sid": k.WorkflowSID, "task_channel_unique_name": "chat",
-		"attributes": map[string]any{"customerName": attrs.CustomerName, "pre_engagement_data": attrs.PreEngagement,
-			"pre_engagement_labels": labels, "deploymentKey": dep.Key, "deploymentName": dep.FriendlyName}}})
+		"attributes": task}})
 	_, err = a.Interactions.Create(ctx, interactions.Params{Channel: string(channel), Routing: string(routingDoc)})
 	return err
 }

@@ -2,7 +2,12 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"parley/server/conversations"
+	"parley/server/routing"
+	"parley/server/webchat"
 )
 
 // DefaultHoursInterval is how often Parley looks for chats left outside
@@ -20,4 +25,34 @@ func (a *App) routeHeld(ctx context.Context) {
 	} else if n > 0 {
 		a.log.Info("routed chats left outside business hours", "routed", n)
 	}
+}
+
+// markLeftWhileAway tells the desk, through a task's attributes, that its
+// chat was left outside business hours at (RFC 3339): the customer is
+// likely gone from the page, and with email on (replies_by_email) what the
+// agent writes reaches them by email (followup).
+func (a *App) markLeftWhileAway(task map[string]any, at string) {
+	task[webchat.LeftWhileAwayAttr] = at
+	// The offline form requires an email; SMTP is the only condition left.
+	task["replies_by_email"] = a.front != nil && a.front.EmailTranscripts
+}
+
+// routedAlready reports whether a held chat was routed before Parley
+// stopped, so that RouteHeld only releases it: an interaction channel was
+// stored on its conversation, or routing has a task for it (a stop inside
+// Interactions.Create, after the task and before the channel). It runs
+// once per held chat when its team opens: an indexed read, then a scan of
+// the desk's tasks in routing's memory (no query), which the stop inside
+// Create needs because that task is linked to nothing else.
+func (a *App) routedAlready(ctx context.Context, c conversations.Conversation) (bool, error) {
+	if ok, err := a.Interactions.Routed(ctx, c.SID); ok || err != nil {
+		return ok, err
+	}
+	k, ok, err := a.desk.find(ctx)
+	if !ok || err != nil {
+		return false, err
+	}
+	tasks, err := a.Routing.Tasks(ctx, k.WorkspaceSID, routing.TaskFilter{
+		EvaluateTaskAttributes: fmt.Sprintf("conversationSid == %q", c.SID)}, routing.PageRequest{Size: 1})
+	return len(tasks.Items) > 0, err
 }

@@ -159,8 +159,9 @@ type unreadJob struct {
 }
 
 // Observe queues an unread check when an agent writes in a web chat whose
-// visitor gave an email and whose deployment emails replies, due when the
-// message will have been unread for the deployment's minutes. It
+// visitor gave an email and whose deployment emails replies (or which was
+// left while the team was away), due when the message will have been
+// unread for the deployment's minutes. It
 // implements conversations.Observer.
 func (s *Service) Observe(tx conversations.Tx, e conversations.Event) error {
 	if !s.On() || e.Type != conversations.MessageAdded || e.Message == nil || !byAgent(e.Message.Author) {
@@ -188,7 +189,9 @@ func (s *Service) Observe(tx conversations.Tx, e conversations.Event) error {
 }
 
 // watched says whether Parley emails c's visitor their unread replies, and
-// after how long.
+// after how long: the deployment's EmailReplies.UnreadMinutes, or for a
+// chat left while the team was away webchat.AwayUnreadMinutes when the
+// deployment sets none.
 func (s *Service) watched(ctx context.Context, c conversations.Conversation) (webchat.Deployment, time.Duration, bool) {
 	var d webchat.Deployment
 	v, ok, err := webchat.VisitorOf(c, func(key string) (webchat.Deployment, error) {
@@ -196,10 +199,16 @@ func (s *Service) watched(ctx context.Context, c conversations.Conversation) (we
 		d, err = s.deployment(ctx, key)
 		return d, err
 	})
-	if err != nil || !ok || v.Email == "" || d.EmailReplies.UnreadMinutes <= 0 {
+	minutes := d.EmailReplies.UnreadMinutes
+	if minutes <= 0 && !v.LeftWhileAway.IsZero() {
+		// The visitor left a message while the team was away and was
+		// told the answer comes by email: it does, setting or not.
+		minutes = webchat.AwayUnreadMinutes
+	}
+	if err != nil || !ok || v.Email == "" || minutes <= 0 {
 		return d, 0, false
 	}
-	return d, time.Duration(d.EmailReplies.UnreadMinutes) * s.Minute, true
+	return d, time.Duration(minutes) * s.Minute, true
 }
 
 // visitorOf finds the conversation's web visitor: its guest or verified

@@ -19,6 +19,13 @@ func link(ch Channel) Object {
 		map[string]string{"channel_sid": ch.SID, "interaction_sid": ch.InteractionSID})
 }
 
+// Routed reports whether an interaction channel was made on the
+// conversation: it was routed once already. One indexed read.
+func (s *Service) Routed(ctx context.Context, conversationSID string) (bool, error) {
+	links, err := s.store.Children(ctx, conversationSID, KindConversationLink)
+	return len(links) > 0, err
+}
+
 // closings observes the conversations service for conversations that
 // close without Interactions closing them: the customer ended the chat in
 // the widget, a timer ran out, or the API closed it.

@@ -160,6 +160,9 @@ type Service struct {
 	// Held keeps the chats left outside business hours until the team
 	// opens; nil routes them at once.
 	Held HeldStore
+	// Routed, when set, reports whether a held chat was routed already
+	// (see RouteHeld): routing and releasing are two writes.
+	Routed func(ctx context.Context, c conversations.Conversation) (bool, error)
 }
 
 // NewService returns the webchat service.

@@ -75,6 +75,10 @@ type Visitor struct {
 	DeploymentKey string
 	Email         string // "" when they gave none (or none that is an address)
 	Lang          string // the widget's language when they started, if known
+	// LeftWhileAway is when they left the chat outside business hours
+	// (zero for a chat started while the team was in): they were told
+	// the answer comes by email.
+	LeftWhileAway time.Time
 }
 
 // VisitorOf reads a web conversation's attributes, as Init wrote them; ok
@@ -85,6 +89,7 @@ func VisitorOf(c conversations.Conversation, d func(key string) (Deployment, err
 		Key           string            `json:"deployment_key"`
 		Locale        string            `json:"locale"`
 		PreEngagement map[string]string `json:"pre_engagement_data"`
+		LeftWhileAway string            `json:"left_while_away_at"`
 	}
 	if json.Unmarshal([]byte(c.Attributes), &attrs) != nil || attrs.Channel != "web" || attrs.Key == "" {
 		return v, false, nil
@@ -94,7 +99,13 @@ func VisitorOf(c conversations.Conversation, d func(key string) (Deployment, err
 		return v, false, err
 	}
 	v = Visitor{DeploymentKey: attrs.Key, Lang: attrs.Locale}
-	if f := dep.EmailField(); f != "" {
+	f := dep.EmailField()
+	if t, err := time.Parse(time.RFC3339, attrs.LeftWhileAway); err == nil {
+		// The offline form asked for the email, whatever the deployment's
+		// own form asks.
+		v.LeftWhileAway, f = t, OfflineEmailField
+	}
+	if f != "" {
 		// Init checked it; the attributes may have been changed since.
 		if a, err := mail.ParseAddress(attrs.PreEngagement[f]); err == nil {
 			v.Email = a.Address

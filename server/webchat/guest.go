@@ -118,7 +118,7 @@ func (s *Service) Init(ctx context.Context, p InitParams) (Chat, error) {
 		// is back instead.
 		d.WelcomeMessage, started = "", s.hold(d)
 	}
-	c, err := s.start(ctx, d, who, name, "", data, started)
+	c, err := s.start(ctx, d, who, name, "", data, leftWhileAway(isAway, s.Now()), started)
 	if err != nil {
 		return Chat{}, err
 	}
@@ -160,8 +160,9 @@ func (s *Service) deploymentFor(ctx context.Context, key, origin string) (Deploy
 
 // start opens a conversation for a web customer through deployment d and
 // hands it to started: Parley routes it from there.
+// Extra attributes join the conversation's.
 func (s *Service) start(ctx context.Context, d Deployment, identity, name, chatName string, data map[string]string,
-	started func(context.Context, conversations.Conversation) error) (conversations.Conversation, error) {
+	extra map[string]any, started func(context.Context, conversations.Conversation) error) (conversations.Conversation, error) {
 	if err := s.ensureUser(ctx, identity, name); err != nil {
 		return conversations.Conversation{}, err
 	}
@@ -176,6 +177,9 @@ func (s *Service) start(ctx context.Context, d Deployment, identity, name, chatN
 	}
 	if i18n.Speaks(d.Locale) {
 		doc["locale"] = d.Locale
+	}
+	for k, v := range extra {
+		doc[k] = v
 	}
 	attrs, err := json.Marshal(doc)
 	if err != nil {
@@ -351,7 +355,7 @@ func (s *Service) CreateWebChannel(ctx context.Context, p WebChannelParams) (con
 		}
 	}
 	name := firstNonEmpty(p.CustomerFriendlyName, data["friendlyName"], "Customer")
-	c, err := s.start(ctx, d, who, name, p.ChatFriendlyName, data, started)
+	c, err := s.start(ctx, d, who, name, p.ChatFriendlyName, data, nil, started)
 	return c, who, err
 }
 

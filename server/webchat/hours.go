@@ -19,6 +19,28 @@ import (
 // until the team opens. RouteHeld routes what is held once its deployment
 // is open, in the order it was left.
 
+// LeftWhileAwayAttr is the conversation attribute that marks a chat left
+// outside business hours: when it was left (RFC 3339, UTC). The visitor was
+// told the team is away, so they expect the answer by email (followup
+// emails it even when the deployment's EmailReplies are off), and the desk
+// tells the agent the customer is not on the page.
+const LeftWhileAwayAttr = "left_while_away_at"
+
+// AwayUnreadMinutes is how long an agent's reply to a chat left while
+// away stays unread before Parley emails it, when the deployment sets no
+// EmailReplies.UnreadMinutes of its own: long enough for a visitor who
+// came back to the page to read it there, short enough that one who did
+// not hears soon after the team opens.
+const AwayUnreadMinutes = 2
+
+// leftWhileAway is the attribute marking a chat left at t, when away.
+func leftWhileAway(away bool, t time.Time) map[string]any {
+	if !away {
+		return nil
+	}
+	return map[string]any{LeftWhileAwayAttr: t.UTC().Format(time.RFC3339)}
+}
+
 // Away is a deployment outside its business hours.
 type Away struct {
 	// Back is when the team next opens, in the deployment's zone; zero
@@ -49,10 +71,14 @@ func (d Deployment) AwayAt(t time.Time) (Away, bool) {
 func OfflineForm() []Field {
 	return []Field{
 		{Name: "friendlyName", Label: i18n.English.FieldName, Type: "text", Required: true},
-		{Name: "email", Label: i18n.English.FieldEmail, Type: "email", Required: true},
+		{Name: OfflineEmailField, Label: i18n.English.FieldEmail, Type: "email", Required: true},
 		{Name: "question", Label: i18n.English.Hours().Message, Labels: messageLabels, Type: "textarea", Required: true},
 	}
 }
+
+// OfflineEmailField is the offline form's email field: a chat left while
+// away keeps the visitor's address at pre_engagement_data.email.
+const OfflineEmailField = "email"
 
 // messageLabels name the offline form's message field in every language
 // the widget speaks.
@@ -115,9 +141,10 @@ func (s *Service) hold(d Deployment) func(context.Context, conversations.Convers
 // now, each deployment's in the order they were left, and says how many it
 // routed. Parley calls it at start and then often: a team's opening is
 // noticed within that interval, whatever happened to the clocks. A
-// conversation is released once routed, so one routed just before a crash
-// may be routed again after it (an agent then gets a second offer for
-// it); one closed meanwhile (the visitor ended it) or deleted is released
+// conversation is released once routed, in a write of its own; one that
+// Routed says was routed already (Parley stopped between the two writes)
+// is released without routing it again, so no agent is offered it twice.
+// One closed meanwhile (the visitor ended it) or deleted is released
 // unrouted. A deleted deployment's conversations are routed at once: the
 // team still owes them an answer.
 func (s *Service) RouteHeld(ctx context.Context) (int, error) {
@@ -167,6 +194,15 @@ func (s *Service) routeHeldOf(ctx context.Context, d Deployment) (int, error) {
 				return routed, err
 			case c.State == conversations.Closed:
 			default:
+				if s.Routed != nil {
+					done, err := s.Routed(ctx, c)
+					if err != nil {
+						return routed, err
+					}
+					if done {
+						break // routed before a stop; only the release is owed
+					}
+				}
 				if s.Started != nil {
 					if err := s.Started(ctx, d, c); err != nil {
 						return routed, err

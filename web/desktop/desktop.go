@@ -119,6 +119,11 @@ type TaskAttrs struct {
 	Labels         map[string]string `json:"pre_engagement_labels"`
 	DeploymentName string            `json:"deploymentName"`
 	TransferType   string            `json:"transferType"`
+	// LeftWhileAwayAt is when a chat was left outside business hours
+	// (RFC 3339), and RepliesByEmail whether Parley emails the replies
+	// the customer leaves unread (see away.go).
+	LeftWhileAwayAt string `json:"left_while_away_at"`
+	RepliesByEmail  bool   `json:"replies_by_email"`
 }
 
 func attrsOf(t model.Task) TaskAttrs {

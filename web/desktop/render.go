@@ -139,6 +139,7 @@ func (d *Desktop) offerCard(o *Offer) app.UI {
 				return app.Span().Class("countdown").Title("Seconds left to answer").Text(fmt.Sprintf("%ds", max(left, 0)))
 			}),
 		),
+		awayNote(o.Attrs, time.Now()),
 		app.If(o.Attrs.TransferType != "", func() app.UI {
 			return app.P().Class("hint").Text("Transferred to you (" + o.Attrs.TransferType + ")")
 		}),
@@ -185,6 +186,7 @@ func (d *Desktop) chatView() app.UI {
 		app.Div().Class("thread").Body(
 			// A box that stays, so the list after it keeps its place.
 			app.Div().Class("thread-notices").Body(
+				awayNote(c.Attrs, time.Now()),
 				app.If(!c.Loaded && c.LoadErr != "", func() app.UI {
 					return app.P().ID("load-problem").Class("problem").Role("alert").Body(
 						app.Text("This chat did not load: "+c.LoadErr+" "),
