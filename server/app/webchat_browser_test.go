@@ -107,11 +107,17 @@ func TestAVisitorChatsWithAnAgentInTheBrowser(t *testing.T) {
 
 	// The visitor replies; the agent reads it, and the visitor sees "Read".
 	run(t, w, "reply", chromedp.SendKeys("#composer", "Thank you!\n", chromedp.ByID), waitText(".msg.own:last-of-type .body", "Thank you!"))
-	msgs, _ := s.tw.ConversationsV1.ListConversationMessage(sid, nil)
-	last := msgs[len(msgs)-1]
-	if *last.Body != "Thank you!" {
-		t.Fatalf("the visitor's reply did not reach the server: last message %q", *last.Body)
-	}
+	// The widget shows the reply at once, before the server has it; the
+	// reply must then arrive.
+	var last conv.ConversationsV1ConversationMessage
+	eventually(t, func() bool {
+		msgs, err := s.tw.ConversationsV1.ListConversationMessage(sid, nil)
+		if err != nil || len(msgs) == 0 {
+			return false
+		}
+		last = msgs[len(msgs)-1]
+		return last.Body != nil && *last.Body == "Thank you!"
+	}, func() string { return fmt.Sprintf("the visitor's reply did not reach the server: last message %+v", last) })
 	if err := agent.Read(context.Background(), sid, last.Index); err != nil {
 		t.Fatal(err)
 	}
