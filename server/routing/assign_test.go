@@ -675,6 +675,9 @@ func TestEscalation(t *testing.T) {
 		t.Fatalf("at 120 s gus is offered %v and bob %v; want T to gus only", got, b)
 	}
 	d.answer("gus", "T", routing.ReservationRejected)
+	if got, a := d.offers("gus"), d.activity("gus"); len(got) != 0 || a != "Available" {
+		t.Fatalf("gus rejected T and is offered %v, %s; want no second offer of T, still Available", got, a)
+	}
 	d.clock.Add(time.Hour)
 	if tk := d.taskOf("T"); d.names[tk.QueueSID] != "General" || tk.AssignmentStatus != routing.TaskPending {
 		t.Fatalf("an hour on T is %s in %s; want waiting in General, the last place", tk.AssignmentStatus, d.names[tk.QueueSID])
