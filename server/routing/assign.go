@@ -490,7 +490,7 @@ func (s *Service) workerMoved(sp *space, prev, w *Worker, b *batch) {
 	b.retry(sp, w.SID)
 }
 
-func stop(timers ...*time.Timer) {
+func stop(timers ...timer) {
 	for _, t := range timers {
 		if t != nil {
 			t.Stop()
@@ -518,10 +518,16 @@ func (s *Service) settle(b *batch) {
 	}
 }
 
+// timer is a deadline armed by later; the engine only ever stops one.
+type timer interface{ Stop() bool }
+
+// afterFunc is the real clock's timer.
+func afterFunc(d time.Duration, f func()) timer { return time.AfterFunc(d, f) }
+
 // later runs fn under the lock when the timer fires, unless the service
 // has closed or the workspace is gone meanwhile.
-func (s *Service) later(sp *space, at time.Time, fn func(b *batch)) *time.Timer {
-	return time.AfterFunc(at.Sub(s.now()), func() {
+func (s *Service) later(sp *space, at time.Time, fn func(b *batch)) timer {
+	return s.after(at.Sub(s.now()), func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.closed || s.workspaces[sp.SID] != sp {

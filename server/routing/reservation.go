@@ -33,7 +33,7 @@ type Reservation struct {
 	Created      time.Time `json:"created"`
 	Updated      time.Time `json:"updated"`
 
-	timer *time.Timer
+	timer timer
 	// When it was offered and accepted, on routing's clock (not stored:
 	// what the wait estimates measure since Parley started).
 	offered, accepted time.Time

@@ -64,6 +64,9 @@ type Service struct {
 	store      Store
 	accountSID string
 	now        func() time.Time
+	// after starts a timer, as time.AfterFunc: tests run deadlines on
+	// their clock's time instead of waiting for them.
+	after func(d time.Duration, f func()) timer
 
 	mu         sync.Mutex // guards everything below; held across writes to keep memory and store in step
 	seq        int64      // the last key handed out: creation order, for paging
@@ -164,7 +167,7 @@ func (c *collection[T]) page(keep func(T) bool, r PageRequest) Page[T] {
 
 // NewService loads every routing object from store.
 func NewService(ctx context.Context, store Store, accountSID string) (*Service, error) {
-	s := &Service{store: store, accountSID: accountSID, now: time.Now, workspaces: map[string]*space{},
+	s := &Service{store: store, accountSID: accountSID, now: time.Now, after: afterFunc, workspaces: map[string]*space{},
 		out: make(chan delivery, 4096), dispatched: make(chan struct{})}
 	recs, err := store.LoadRouting(ctx)
 	if err != nil {

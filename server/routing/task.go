@@ -53,8 +53,8 @@ type Task struct {
 	attrs        map[string]any
 	target       *expr.Expr // the current target's worker expression
 	reservations []*Reservation
-	ttl, step    *time.Timer
-	removal      *time.Timer
+	ttl, step    timer
+	removal      timer
 	// When it was first placed in its current queue's line, and where:
 	// the wait that follows is measured per place.
 	estimatedAt    time.Time
@@ -87,11 +87,7 @@ func (t *Task) snapshot() *Task {
 }
 
 func (t *Task) stopTimers() {
-	for _, tm := range []*time.Timer{t.ttl, t.step, t.removal} {
-		if tm != nil {
-			tm.Stop()
-		}
-	}
+	stop(t.ttl, t.step, t.removal)
 }
 
 // DefaultTaskTimeout is how long a task may wait to be assigned, unless
