@@ -60,8 +60,12 @@ type TaskAttributes struct {
 type TaskConversation struct {
 	ConversationID string `json:"conversation_id,omitempty"` // the interaction
 	InitiatedBy    string `json:"initiated_by,omitempty"`    // customer or agent
-	Outcome        string `json:"outcome,omitempty"`
-	CSAT           *Score `json:"csat,omitempty"`
+	Outcome        string `json:"outcome,omitempty"`         // the agent's disposition
+	// CSAT is the customer's satisfaction score. Flex Insights has no
+	// task attribute for it (it keeps surveys apart), so Parley names its
+	// own beside Flex's outcome; any scale works (1–5, 0–10), as reports
+	// only average it.
+	CSAT *Score `json:"csat,omitempty"`
 
 	// Other holds the keys above did not take, as written.
 	Other map[string]json.RawMessage `json:"-"`
