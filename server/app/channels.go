@@ -18,6 +18,7 @@ import (
 	"parley/server/render"
 	"parley/server/routing"
 	"parley/server/store"
+	"parley/shared/model"
 )
 
 // DeliveryRetention is how long finished deliveries stay listed.
@@ -56,15 +57,15 @@ func channelAdapters(cfg Config, calls *outbound.Policy) (map[string]channels.Ad
 // to routing, as a Studio flow's "Send to Flex" would: an inbound
 // Interaction on the address's workflow (the desk's by default).
 func (a *App) routeMessaging(ctx context.Context, addr channels.Address, c conversations.Conversation, in channels.Inbound) error {
-	return a.routeInbound(ctx, addr, c, addr.Type, map[string]any{"customerName": in.From, "customerAddress": in.From,
-		"from": in.From, "to": in.To, "channelType": addr.Type})
+	return a.routeInbound(ctx, addr, c, addr.Type, model.TaskAttributes{CustomerName: in.From, CustomerAddress: in.From,
+		From: in.From, To: in.To, ChannelType: addr.Type})
 }
 
 // waitingOf tells Messaging where a conversation's chat waits in line:
-// routing's place for the task made for it (its attribute conversationSid).
+// routing's place for the task made for it (by its attribute ConversationSID).
 func waitingOf(router *routing.Service) channels.Waiting {
 	return func(ctx context.Context, conversationSID string) (channels.Place, bool) {
-		p, ok := router.WaitingWith(ctx, "conversationSid", conversationSID)
+		p, ok := router.WaitingWith(ctx, model.TaskAttrConversationSID, conversationSID)
 		if !ok || p.Position == 0 {
 			return channels.Place{}, false
 		}
@@ -87,8 +88,8 @@ func (a *App) routeWebAddress(ctx context.Context, addr channels.Address, c conv
 			CustomerName  string            `json:"customer_name"`
 		}
 		_ = json.Unmarshal([]byte(c.Attributes), &attrs)
-		return a.routeInbound(ctx, addr, c, "chat", map[string]any{"customerName": attrs.CustomerName,
-			"pre_engagement_data": attrs.PreEngagement, "channelType": "web", "addressSid": addr.SID})
+		return a.routeInbound(ctx, addr, c, "chat", model.TaskAttributes{CustomerName: attrs.CustomerName,
+			PreEngagement: attrs.PreEngagement, ChannelType: "web", AddressSID: addr.SID})
 	}
 	return nil
 }
@@ -97,7 +98,7 @@ func (a *App) routeWebAddress(ctx context.Context, addr channels.Address, c conv
 // started on addr, on the address's workflow (the desk's by default) and
 // task channel (taskChannel by default), its task's attributes the
 // address's merged with attrs.
-func (a *App) routeInbound(ctx context.Context, addr channels.Address, c conversations.Conversation, taskChannel string, attrs map[string]any) error {
+func (a *App) routeInbound(ctx context.Context, addr channels.Address, c conversations.Conversation, taskChannel string, attrs model.TaskAttributes) error {
 	r := addr.Channel.Routing
 	if r.WorkspaceSID == "" || r.WorkflowSID == "" {
 		// The desk is made now if no agent has made it yet: the task then
@@ -108,13 +109,7 @@ func (a *App) routeInbound(ctx context.Context, addr channels.Address, c convers
 		}
 		r.WorkspaceSID, r.WorkflowSID = k.WorkspaceSID, k.WorkflowSID
 	}
-	merged := map[string]any{}
-	if r.Attributes != "" {
-		_ = json.Unmarshal([]byte(r.Attributes), &merged) // checked when the address was saved
-	}
-	for k, v := range attrs {
-		merged[k] = v
-	}
+	merged := model.TaskAttributesOf(r.Attributes).Merge(attrs) // the address's were checked when it was saved
 	if r.TaskChannel != "" {
 		taskChannel = r.TaskChannel
 	}

@@ -16,6 +16,7 @@ import (
 	"parley/server/paging"
 	"parley/server/routing"
 	"parley/server/webchat"
+	"parley/shared/model"
 )
 
 // The desk is the TaskRouter workspace agents work in: made with the first
@@ -125,10 +126,10 @@ func (a *App) routeChat(ctx context.Context, dep webchat.Deployment, c conversat
 	}
 	channel, _ := json.Marshal(map[string]any{"type": "web", "initiated_by": "customer",
 		"properties": map[string]string{"media_channel_sid": c.SID}})
-	task := map[string]any{"customerName": attrs.CustomerName, "pre_engagement_data": attrs.PreEngagement,
-		"pre_engagement_labels": labels, "deploymentKey": dep.Key, "deploymentName": dep.FriendlyName}
+	task := model.TaskAttributes{CustomerName: attrs.CustomerName, PreEngagement: attrs.PreEngagement,
+		Labels: labels, DeploymentKey: dep.Key, DeploymentName: dep.FriendlyName}
 	if attrs.LeftWhileAway != "" {
-		a.markLeftWhileAway(task, attrs.LeftWhileAway)
+		a.markLeftWhileAway(&task, attrs.LeftWhileAway)
 	}
 	routingDoc, _ := json.Marshal(map[string]any{"properties": map[string]any{
 		"workspace_sid": k.WorkspaceSID, "workflow_sid": k.WorkflowSID, "task_channel_unique_name": "chat",

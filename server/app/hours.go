@@ -7,7 +7,7 @@ import (
 
 	"parley/server/conversations"
 	"parley/server/routing"
-	"parley/server/webchat"
+	"parley/shared/model"
 )
 
 // DefaultHoursInterval is how often Parley looks for chats left outside
@@ -29,12 +29,12 @@ func (a *App) routeHeld(ctx context.Context) {
 
 // markLeftWhileAway tells the desk, through a task's attributes, that its
 // chat was left outside business hours at (RFC 3339): the customer is
-// likely gone from the page, and with email on (replies_by_email) what the
+// likely gone from the page, and with email on (RepliesByEmail) what the
 // agent writes reaches them by email (followup).
-func (a *App) markLeftWhileAway(task map[string]any, at string) {
-	task[webchat.LeftWhileAwayAttr] = at
+func (a *App) markLeftWhileAway(task *model.TaskAttributes, at string) {
+	task.LeftWhileAwayAt = at
 	// The offline form requires an email; SMTP is the only condition left.
-	task["replies_by_email"] = a.front != nil && a.front.EmailTranscripts
+	task.RepliesByEmail = a.front != nil && a.front.EmailTranscripts
 }
 
 // routedAlready reports whether a held chat was routed before Parley
@@ -53,6 +53,6 @@ func (a *App) routedAlready(ctx context.Context, c conversations.Conversation) (
 		return false, err
 	}
 	tasks, err := a.Routing.Tasks(ctx, k.WorkspaceSID, routing.TaskFilter{
-		EvaluateTaskAttributes: fmt.Sprintf("conversationSid == %q", c.SID)}, routing.PageRequest{Size: 1})
+		EvaluateTaskAttributes: fmt.Sprintf("%s == %q", model.TaskAttrConversationSID, c.SID)}, routing.PageRequest{Size: 1})
 	return len(tasks.Items) > 0, err
 }

@@ -13,6 +13,7 @@ import (
 	"parley/server/conversations"
 	"parley/server/outbox"
 	"parley/server/routing"
+	"parley/shared/model"
 	"parley/shared/sid"
 )
 
@@ -99,21 +100,12 @@ func (s *Scorer) annotate(ctx context.Context, ws, taskSID string, score int) er
 	if t.AssignmentStatus != routing.TaskAssigned && t.AssignmentStatus != routing.TaskWrapping {
 		return nil
 	}
-	var attrs map[string]any
-	if err := json.Unmarshal([]byte(t.Attributes), &attrs); err != nil || attrs == nil {
+	attrs, err := model.ParseTaskAttributes(t.Attributes)
+	if err != nil {
 		return fmt.Errorf("task attributes are not a JSON object: %v", err)
 	}
-	conv, _ := attrs["conversations"].(map[string]any)
-	if conv == nil {
-		conv = map[string]any{}
-	}
-	conv["csat"] = score
-	attrs["conversations"] = conv
-	b, err := json.Marshal(attrs)
-	if err != nil {
-		return err
-	}
-	a := string(b)
+	attrs.Conversations.CSAT = model.ScoreOf(float64(score))
+	a := attrs.String()
 	_, err = s.Tasks.UpdateTask(ctx, ws, taskSID, routing.TaskParams{Attributes: &a})
 	return err
 }

@@ -16,7 +16,7 @@ func (a *API) getConversationQueuePosition(w http.ResponseWriter, r *http.Reques
 		return err
 	}
 	v := model.QueuePosition{ConversationSID: c.SID}
-	if p, ok := a.routing.WaitingWith(r.Context(), "conversationSid", c.SID); ok {
+	if p, ok := a.routing.WaitingWith(r.Context(), model.TaskAttrConversationSID, c.SID); ok {
 		v = a.render.QueuePosition(a.accountSID, p)
 	}
 	writeJSON(w, http.StatusOK, v)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"parley/server/routing"
+	"parley/shared/model"
 )
 
 // JoinWait bounds how long an accept waits for its worker to join the
@@ -31,7 +32,7 @@ func (s *Service) Accept(ctx context.Context, reservationSID string, accept func
 		return r, err
 	}
 	t, err := s.routing.Task(ctx, r.WorkspaceSID, r.TaskSID)
-	if err != nil || t.Attrs()["flexInteractionChannelSid"] == nil {
+	if err != nil || t.Attrs()[model.TaskAttrChannelSID] == nil {
 		return r, nil // not an interaction's task: nobody joins anything
 	}
 	timer := time.NewTimer(JoinWait)

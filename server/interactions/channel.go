@@ -8,6 +8,7 @@ import (
 	"parley/server/apperr"
 	"parley/server/conversations"
 	"parley/server/routing"
+	"parley/shared/model"
 	"parley/shared/sid"
 )
 
@@ -83,7 +84,7 @@ func (s *Service) closeChannel(ctx context.Context, ch *Channel, then, status, r
 func (s *Service) cancelWaiting(ctx context.Context, ch Channel) error {
 	page, err := s.routing.Tasks(ctx, ch.Route.WorkspaceSID, routing.TaskFilter{
 		AssignmentStatus:       []string{routing.TaskPending, routing.TaskReserved},
-		EvaluateTaskAttributes: `flexInteractionChannelSid == "` + ch.SID + `"`}, routing.PageRequest{Size: 1000})
+		EvaluateTaskAttributes: model.TaskAttrChannelSID + ` == "` + ch.SID + `"`}, routing.PageRequest{Size: 1000})
 	if err != nil {
 		return err
 	}
@@ -198,7 +199,7 @@ func (s *Service) Invite(ctx context.Context, interactionSID, channelSID, routin
 	}
 	inv := Invite{SID: sid.New(sid.ChannelInvite), InteractionSID: ch.InteractionSID, ChannelSID: ch.SID, Created: s.now().UTC()}
 	route := mergeRoute(ch.Route, rd.Properties.Route)
-	task, err := s.routeTask(ctx, ch, route, taskAttrs(ch, attrs, map[string]any{"flexChannelInviteSid": inv.SID}))
+	task, err := s.routeTask(ctx, ch, route, taskAttrs(ch, attrs, model.TaskAttributes{InviteSID: inv.SID}))
 	if err != nil {
 		return Invite{}, err
 	}
@@ -257,8 +258,8 @@ func (s *Service) Transfer(ctx context.Context, interactionSID, channelSID strin
 	} else {
 		route.WorkflowSID, route.QueueSID = "", p.To
 	}
-	task, err := s.routeTask(ctx, ch, route, taskAttrs(ch, nil, map[string]any{"flexTransferSid": tr.SID,
-		"transferringWorkerSid": p.From, "transferType": p.Type}))
+	task, err := s.routeTask(ctx, ch, route, taskAttrs(ch, model.TaskAttributes{}, model.TaskAttributes{TransferSID: tr.SID,
+		TransferringWorkerSID: p.From, TransferType: p.Type}))
 	if err != nil {
 		return Transfer{}, err
 	}
@@ -306,15 +307,6 @@ func mergeRoute(base, over Route) Route {
 }
 
 // taskAttrs are the channel's task attributes, with extra and marks on top.
-func taskAttrs(ch Channel, extra, marks map[string]any) string {
-	m := map[string]any{}
-	json.Unmarshal([]byte(ch.TaskAttributes), &m)
-	for k, v := range extra {
-		m[k] = v
-	}
-	for k, v := range marks {
-		m[k] = v
-	}
-	b, _ := json.Marshal(m)
-	return string(b)
+func taskAttrs(ch Channel, extra, marks model.TaskAttributes) string {
+	return model.TaskAttributesOf(ch.TaskAttributes).Merge(extra).Merge(marks).String()
 }

@@ -18,6 +18,7 @@ import (
 	"parley/server/apperr"
 	"parley/server/conversations"
 	"parley/server/routing"
+	"parley/shared/model"
 	"parley/shared/sid"
 )
 
@@ -187,7 +188,7 @@ func NewService(store Store, conv *conversations.Service, rt *routing.Service, l
 	s := &Service{store: store, conv: conv, routing: rt, log: log, now: time.Now, events: make(chan work, 4096),
 		followed: make(chan struct{}), accepts: map[string]*acceptWait{}}
 	rt.Subscribe(func(e routing.Event) {
-		if e.Task == nil || e.Task.Attrs()["flexInteractionChannelSid"] == nil {
+		if e.Task == nil || e.Task.Attrs()[model.TaskAttrChannelSID] == nil {
 			return
 		}
 		switch e.Type {
@@ -308,21 +309,23 @@ type routingDoc struct {
 	Status string `json:"status"` // on channel updates: wrapup or closed
 }
 
-func parseRouting(raw string) (routingDoc, map[string]any, error) {
+func parseRouting(raw string) (routingDoc, model.TaskAttributes, error) {
 	var d routingDoc
+	var attrs model.TaskAttributes
 	if err := json.Unmarshal([]byte(raw), &d); err != nil {
-		return d, nil, invalid("Routing is not valid JSON: %v", err)
+		return d, attrs, invalid("Routing is not valid JSON: %v", err)
 	}
-	attrs := map[string]any{}
 	if a := d.Properties.Attributes; len(a) > 0 && string(a) != "null" {
 		// Attributes come as an object, or as a string holding one.
 		var str string
 		if json.Unmarshal(a, &str) == nil {
 			a = []byte(str)
 		}
-		if err := json.Unmarshal(a, &attrs); err != nil || attrs == nil {
-			return d, nil, invalid("Routing properties.attributes must be a JSON object")
+		var object map[string]json.RawMessage
+		if err := json.Unmarshal(a, &object); err != nil || object == nil {
+			return d, attrs, invalid("Routing properties.attributes must be a JSON object")
 		}
+		attrs = model.TaskAttributesOf(string(a))
 	}
 	return d, attrs, nil
 }
@@ -418,16 +421,12 @@ func (s *Service) Create(ctx context.Context, p Params) (Interaction, error) {
 	}
 	customerName := cmpOr(conv.FriendlyName, customerAddress)
 
-	for k, v := range map[string]any{"conversationSid": conv.SID, "flexInteractionSid": ch.InteractionSID,
-		"flexInteractionChannelSid": ch.SID, "channelType": cd.Type, "direction": ch.Direction,
-		"customerName": customerName, "customerAddress": customerAddress, "from": customerAddress,
-		"conversations": map[string]any{"conversation_id": ch.InteractionSID, "initiated_by": cmpOr(cd.InitiatedBy, "customer")}} {
-		if _, set := attrs[k]; !set {
-			attrs[k] = v
-		}
-	}
-	b, _ := json.Marshal(attrs)
-	ch.TaskAttributes = string(b)
+	// The routing's attributes win over what the task would say itself.
+	defaults := model.TaskAttributes{ConversationSID: conv.SID, InteractionSID: ch.InteractionSID, ChannelSID: ch.SID,
+		ChannelType: cd.Type, Direction: ch.Direction, CustomerName: customerName, CustomerAddress: customerAddress,
+		From: customerAddress, Conversations: model.TaskConversation{ConversationID: ch.InteractionSID,
+			InitiatedBy: cmpOr(cd.InitiatedBy, "customer")}}
+	ch.TaskAttributes = defaults.Merge(attrs).String()
 	ch.Status = ChannelActive
 
 	task, err := s.routeTask(ctx, ch, route, ch.TaskAttributes)
@@ -533,7 +532,7 @@ func (s *Service) Channels(ctx context.Context, interactionSID string) ([]Channe
 // react joins an accepting worker to the channel's conversation, accepts
 // an agent's own outbound task for them, and settles transfers.
 func (s *Service) react(ctx context.Context, e routing.Event) error {
-	chSID, _ := e.Task.Attrs()["flexInteractionChannelSid"].(string)
+	chSID, _ := e.Task.Attrs()[model.TaskAttrChannelSID].(string)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var ch Channel

@@ -106,7 +106,7 @@ func (q *QueueWatch) tell(ctx context.Context, workspaceSID string) {
 	}
 	waiting := map[string]bool{}
 	for _, p := range ps {
-		conv, _ := p.Attrs["conversationSid"].(string)
+		conv, _ := p.Attrs[model.TaskAttrConversationSID].(string)
 		if conv == "" {
 			continue
 		}

@@ -199,7 +199,7 @@ func (a *Renderer) QueuePosition(accountSID string, p routing.QueuePosition) mod
 	v := model.QueuePosition{AccountSID: accountSID, WorkspaceSID: p.WorkspaceSID, TaskSID: p.TaskSID, TaskQueueSID: p.QueueSID,
 		AssignmentStatus: p.AssignmentStatus, TasksInQueue: p.InQueue, AvailableWorkers: p.AgentsAvailable,
 		URL: a.WorkspaceURL(p.WorkspaceSID, "Tasks", p.TaskSID, "QueuePosition")}
-	if c, ok := p.Attrs["conversationSid"].(string); ok {
+	if c, ok := p.Attrs[model.TaskAttrConversationSID].(string); ok {
 		v.ConversationSID = c
 	}
 	if p.Position > 0 {

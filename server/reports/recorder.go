@@ -3,14 +3,12 @@ package reports
 import (
 	"context"
 	"log/slog"
-	"math"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"parley/server/routing"
+	"parley/shared/model"
 )
 
 // Sizes of the Recorder's hand-over: facts waiting for the store, and the
@@ -170,39 +168,11 @@ func factOf(e routing.Event) (Fact, bool) {
 	default:
 		return Fact{}, false
 	}
-	attrs := t.Attrs()
-	f.ConversationSID = attr(attrs, "conversationSid")
-	f.Customer = attr(attrs, "customerAddress")
-	f.ChannelType = attr(attrs, "channelType")
-	if conv, ok := attrs["conversations"].(map[string]any); ok {
-		f.Outcome = attr(conv, "outcome")
-		f.CSAT = number(conv["csat"])
+	a := model.TaskAttributesOf(t.Attributes)
+	f.ConversationSID, f.Customer, f.ChannelType = a.ConversationSID, a.CustomerAddress, a.ChannelType
+	f.Outcome = a.Conversations.Outcome
+	if score := a.Conversations.CSAT; score != nil {
+		f.CSAT = new(float64(*score))
 	}
 	return f, true
-}
-
-func attr(m map[string]any, key string) string {
-	s, _ := m[key].(string)
-	return s
-}
-
-// number reads a score given as a JSON number or a numeric string ("4",
-// as a form may post it); anything else, "NaN" included, is no score.
-func number(v any) *float64 {
-	var f float64
-	switch n := v.(type) {
-	case float64:
-		f = n
-	case string:
-		var err error
-		if f, err = strconv.ParseFloat(strings.TrimSpace(n), 64); err != nil {
-			return nil
-		}
-	default:
-		return nil
-	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil
-	}
-	return &f
 }

@@ -24,14 +24,15 @@ type Fact struct {
 	// QueueSID and QueueName are the queue the task is in (or was last in
 	// before it ended).
 	QueueSID, QueueName string
-	// ConversationSID, Customer and ChannelType come from the task
-	// attributes Flex Interactions set: conversationSid, customerAddress
-	// (the customer's identity or address) and channelType.
+	// ConversationSID, Customer and ChannelType come from the task's
+	// attributes (model.TaskAttributes) Flex Interactions set; Customer is
+	// its CustomerAddress, the customer's identity or address.
 	ConversationSID, Customer, ChannelType string
-	// Outcome is the agent's disposition, attribute conversations.outcome.
+	// Outcome is the agent's disposition, the attributes'
+	// Conversations.Outcome.
 	Outcome string
-	// CSAT is the customer's satisfaction score, attribute
-	// conversations.csat (see CSATAttribute); nil when the task has none.
+	// CSAT is the customer's satisfaction score, the attributes'
+	// Conversations.CSAT; nil when the task has none.
 	CSAT *float64
 
 	Created  time.Time
@@ -50,13 +51,6 @@ const (
 	EndCanceled  = "canceled" // by the API, the customer leaving, or its TTL running out
 	EndDeleted   = "deleted"
 )
-
-// CSATAttribute is where a task carries its satisfaction score: a number
-// (or a numeric string) under conversations.csat, beside Flex's
-// conversations.outcome. Flex Insights has no task attribute for CSAT (it
-// keeps surveys apart), so Parley names its own; any scale works (1–5,
-// 0–10), as reports only average it.
-const CSATAttribute = "conversations.csat"
 
 // Filter chooses the facts of a report.
 type Filter struct {

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"parley/shared/model"
 )
 
 // A chat left outside business hours (an offline message) waited for the
@@ -13,7 +15,7 @@ import (
 
 // awayNote is the small "Left while away · 18:42" line of a chat or an
 // offer left outside business hours; nothing for any other.
-func awayNote(a TaskAttrs, now time.Time) app.UI {
+func awayNote(a model.TaskAttributes, now time.Time) app.UI {
 	text, ok := awayLabel(a.LeftWhileAwayAt, now)
 	if !ok {
 		return nil

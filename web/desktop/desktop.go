@@ -101,41 +101,17 @@ const storageKey = "parley:desk"
 type Offer struct {
 	Res     model.Reservation
 	Task    model.Task
-	Attrs   TaskAttrs
+	Attrs   model.TaskAttributes
 	Expires time.Time
 }
 
-// TaskAttrs are what a chat's task says about it (set by Interactions).
-type TaskAttrs struct {
-	ConversationSID string            `json:"conversationSid"`
-	InteractionSID  string            `json:"flexInteractionSid"`
-	ChannelSID      string            `json:"flexInteractionChannelSid"`
-	ChannelType     string            `json:"channelType"`
-	CustomerName    string            `json:"customerName"`
-	CustomerAddress string            `json:"customerAddress"`
-	PreEngagement   map[string]string `json:"pre_engagement_data"`
-	// Labels name the pre-engagement answers as the deployment's form
-	// asked for them.
-	Labels         map[string]string `json:"pre_engagement_labels"`
-	DeploymentName string            `json:"deploymentName"`
-	TransferType   string            `json:"transferType"`
-	// LeftWhileAwayAt is when a chat was left outside business hours
-	// (RFC 3339), and RepliesByEmail whether Parley emails the replies
-	// the customer leaves unread (see away.go).
-	LeftWhileAwayAt string `json:"left_while_away_at"`
-	RepliesByEmail  bool   `json:"replies_by_email"`
-}
-
-func attrsOf(t model.Task) TaskAttrs {
-	var a TaskAttrs
-	_ = json.Unmarshal([]byte(t.Attributes), &a)
-	return a
-}
+// attrsOf is what a chat's task says about it (set by Interactions).
+func attrsOf(t model.Task) model.TaskAttributes { return model.TaskAttributesOf(t.Attributes) }
 
 // Chat is a conversation the agent works (or a supervisor watches).
 type Chat struct {
 	TaskSID, ResSID string
-	Attrs           TaskAttrs
+	Attrs           model.TaskAttributes
 	Status          string // accepted, wrapping; "monitor" for a supervisor watching
 	Msgs            []model.Message
 	Pending         []string // bodies sent, not yet acknowledged
@@ -940,12 +916,10 @@ func (d *Desktop) complete(ctx app.Context, c *Chat) {
 		var t model.Task
 		err := d.rest.Do(cx, "GET", "/taskrouter/v1/Workspaces/"+ws+"/Tasks/"+c.TaskSID, nil, &t)
 		if err == nil {
-			attrs := map[string]any{}
-			_ = json.Unmarshal([]byte(t.Attributes), &attrs)
-			attrs["conversations"] = merge(attrs["conversations"], map[string]any{"outcome": disposition})
-			b, _ := json.Marshal(attrs)
+			attrs := model.TaskAttributesOf(t.Attributes)
+			attrs.Conversations.Outcome = disposition
 			err = d.rest.Do(cx, "POST", "/taskrouter/v1/Workspaces/"+ws+"/Tasks/"+c.TaskSID,
-				form("AssignmentStatus", "completed", "Reason", "completed by agent", "Attributes", string(b)), nil)
+				form("AssignmentStatus", "completed", "Reason", "completed by agent", "Attributes", attrs.String()), nil)
 		}
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
@@ -955,17 +929,6 @@ func (d *Desktop) complete(ctx app.Context, c *Chat) {
 			d.closeChat(c.TaskSID)
 		})
 	})
-}
-
-func merge(v any, extra map[string]any) map[string]any {
-	m, _ := v.(map[string]any)
-	if m == nil {
-		m = map[string]any{}
-	}
-	for k, x := range extra {
-		m[k] = x
-	}
-	return m
 }
 
 // ---- attention ----

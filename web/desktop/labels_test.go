@@ -1,9 +1,13 @@
 package main
 
-import "testing"
+import (
+	"testing"
+
+	"parley/shared/model"
+)
 
 func TestAnswersAreNamedByTheFormsLabelOrTheirKeyMadeReadable(t *testing.T) {
-	a := TaskAttrs{Labels: map[string]string{"email": "Email address", "blank": " "}}
+	a := model.TaskAttributes{Labels: map[string]string{"email": "Email address", "blank": " "}}
 	for key, want := range map[string]string{
 		"email":        "Email address",
 		"order_number": "Order number",
@@ -15,7 +19,7 @@ func TestAnswersAreNamedByTheFormsLabelOrTheirKeyMadeReadable(t *testing.T) {
 		"_":            "_",
 		"élan":         "Élan",
 	} {
-		if got := a.label(key); got != want {
+		if got := labelOf(a, key); got != want {
 			t.Errorf("label(%q) = %q, want %q", key, got, want)
 		}
 	}

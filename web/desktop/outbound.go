@@ -114,7 +114,7 @@ func (d *Desktop) submitOutbound(ctx app.Context, e app.Event) {
 		"properties":   map[string]string{"friendly_name": to}})
 	routing := mustJSON(map[string]any{"properties": map[string]any{"workspace_sid": a.WorkspaceSID,
 		"queue_sid": f.queue, "worker_sid": a.WorkerSID, "task_channel_unique_name": typ,
-		"attributes": map[string]string{"customerName": to, "customerAddress": to}}})
+		"attributes": model.TaskAttributes{CustomerName: to, CustomerAddress: to}}})
 	f.sending, f.problem = true, ""
 	d.ctx.Async(func() {
 		var ix struct {

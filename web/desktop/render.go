@@ -128,7 +128,7 @@ func (d *Desktop) offerCard(o *Offer) app.UI {
 	fields := make([]app.UI, 0, len(o.Attrs.PreEngagement))
 	for _, k := range sortedKeys(o.Attrs.PreEngagement) {
 		if k != "friendlyName" && k != "question" { // shown above as the name and the first message
-			fields = append(fields, app.Dt().Text(o.Attrs.label(k)), app.Dd().Text(o.Attrs.PreEngagement[k]))
+			fields = append(fields, app.Dt().Text(labelOf(o.Attrs, k)), app.Dd().Text(o.Attrs.PreEngagement[k]))
 		}
 	}
 	return app.Article().Class("offer").Aria("live", "assertive").Body(
@@ -337,7 +337,7 @@ func (d *Desktop) customerPanel(c *Chat) app.UI {
 		app.Dt().Text("Channel"), app.Dd().Text(firstNonEmpty(a.ChannelType, "chat")),
 	}
 	if email := a.PreEngagement["email"]; email != "" {
-		rows = append(rows, app.Dt().Text(a.label("email")), app.Dd().Text(email))
+		rows = append(rows, app.Dt().Text(labelOf(a, "email")), app.Dd().Text(email))
 	}
 	// A web visitor's address is only its guest identity: not worth showing.
 	if a.CustomerAddress != "" && a.CustomerAddress != a.CustomerName && a.ChannelType != "web" {
@@ -345,7 +345,7 @@ func (d *Desktop) customerPanel(c *Chat) app.UI {
 	}
 	for _, k := range sortedKeys(a.PreEngagement) {
 		if k != "email" && k != "friendlyName" && k != "question" {
-			rows = append(rows, app.Dt().Text(a.label(k)), app.Dd().Text(a.PreEngagement[k]))
+			rows = append(rows, app.Dt().Text(labelOf(a, k)), app.Dd().Text(a.PreEngagement[k]))
 		}
 	}
 	return app.Aside().Class("customer").Aria("label", "Customer").Body(
@@ -490,9 +490,9 @@ func firstNonEmpty(v ...string) string {
 	return ""
 }
 
-// label names a pre-engagement answer: as the deployment's form asked for
-// it, else its key made readable ("order_number" reads "Order number").
-func (a TaskAttrs) label(key string) string {
+// labelOf names a pre-engagement answer: as the deployment's form asked
+// for it, else its key made readable ("order_number" reads "Order number").
+func labelOf(a model.TaskAttributes, key string) string {
 	if l := strings.TrimSpace(a.Labels[key]); l != "" {
 		return l
 	}
