@@ -117,7 +117,9 @@ func TestAVisitorChatsWithAnAgentInTheBrowser(t *testing.T) {
 		}
 		last = msgs[len(msgs)-1]
 		return last.Body != nil && *last.Body == "Thank you!"
-	}, func() string { return fmt.Sprintf("the visitor's reply did not reach the server: last message %+v", last) })
+	}, func() string {
+		return fmt.Sprintf("the visitor's reply did not reach the server: last message %+v", last)
+	})
 	if err := agent.Read(context.Background(), sid, last.Index); err != nil {
 		t.Fatal(err)
 	}
