@@ -3,12 +3,10 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
-	"time"
+	"strings"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"parley/server/apperr"
 	"parley/server/channels"
 	"parley/server/conversations"
 	"parley/server/httpapi"
@@ -18,14 +16,43 @@ import (
 	"parley/server/render"
 	"parley/server/routing"
 	"parley/server/store"
+	"parley/server/webhooks"
 	"parley/shared/model"
 )
 
-// DeliveryRetention is how long finished deliveries stay listed.
-const DeliveryRetention = 7 * 24 * time.Hour
+// messaging is Parley's SMS and WhatsApp side: the conversations of
+// customers on a provider's number, and the adapters that reach them.
+type messaging struct {
+	messaging *channels.Messaging
+	twilio    *channels.Twilio
+	generic   *channels.Generic
+	sim       *channels.Simulator // the phone simulator, when on
+}
 
-// DemoPhoneNumber is the number the phone simulator texts.
-const DemoPhoneNumber = "+15550100100"
+// openMessaging connects the messaging adapters cfg configures and loads
+// which conversations they reach.
+func openMessaging(ctx context.Context, cfg Config, db *store.DB, c core, d delivery) (messaging, error) {
+	adapters, twilio, generic, sim := channelAdapters(cfg, c.calls)
+	m := &channels.Messaging{Addresses: c.addresses, Conversations: c.conv, Adapters: adapters,
+		Media: &channelMedia{files: c.files, policy: c.policy, baseURL: strings.TrimRight(cfg.BaseURL, "/")},
+		Hooks: func(ctx context.Context, convSID string, ac channels.AutoCreation) error {
+			url, method := ac.WebhookURL, ac.WebhookMethod
+			_, err := d.events.CreateHook(ctx, convSID, webhooks.HookParams{Target: ptr("webhook"), URL: &url,
+				Method: cmpOr(&method, "POST"), Filters: ac.WebhookFilters})
+			return err
+		},
+		QueueTexts: c.channels, Waiting: waitingOf(c.router), Now: cfg.Now, Log: cfg.Logger}
+	reached, err := store.NewConversations(db).ConversationsWithBindings(ctx)
+	if err != nil {
+		return messaging{}, fmt.Errorf("load messaging conversations: %w", err)
+	}
+	m.Known(reached)
+	c.conv.Observe(m)
+	d.jobs.Handlers[channels.SendKind] = m.Deliver
+	d.jobs.Handlers[channels.TextKind] = m.DeliverSurveyText
+	d.jobs.Handlers[channels.QueueTextKind] = m.DeliverQueueText
+	return messaging{messaging: m, twilio: twilio, generic: generic, sim: sim}, nil
+}
 
 // channelAdapters makes the adapters cfg configures. Their calls go
 // through the outbound policy too: the operator sets their URLs, but the
@@ -103,7 +130,7 @@ func (a *App) routeInbound(ctx context.Context, addr channels.Address, c convers
 	if r.WorkspaceSID == "" || r.WorkflowSID == "" {
 		// The desk is made now if no agent has made it yet: the task then
 		// waits in its queue for the first agent.
-		k, err := a.desk.ensure(ctx)
+		k, err := a.desk.Ensure(ctx)
 		if err != nil {
 			return err
 		}
@@ -119,19 +146,6 @@ func (a *App) routeInbound(ctx context.Context, addr channels.Address, c convers
 		"workspace_sid": r.WorkspaceSID, "workflow_sid": r.WorkflowSID, "task_channel_unique_name": taskChannel,
 		"attributes": merged}})
 	_, err := a.Interactions.Create(ctx, interactions.Params{Channel: string(channel), Routing: string(routingDoc)})
-	return err
-}
-
-// demoPhone makes the simulator's demo number on first start: an SMS
-// address on the simulator adapter whose new conversations go to the desk.
-func (a *App) demoPhone(ctx context.Context) error {
-	_, err := a.Messaging.Addresses.AddressByValue(ctx, "sms", DemoPhoneNumber)
-	if err == nil || !apperr.Is(err, apperr.NotFound) {
-		return err
-	}
-	_, err = a.Messaging.Addresses.CreateAddress(ctx, channels.AddressParams{Type: ptr("sms"), Address: ptr(DemoPhoneNumber),
-		FriendlyName: ptr("Phone simulator"), Adapter: ptr("simulator"),
-		AutoCreation: channels.AutoCreationParams{Enabled: ptr(true), Type: ptr("default")}})
 	return err
 }
 
@@ -155,41 +169,6 @@ func (m *channelMedia) Link(ctx context.Context, mediaSID string) (string, error
 		return "", err
 	}
 	return m.files.TemporaryURL(m.baseURL+render.MediaPath(f.ServiceSID, f.SID)+"/Content", f), nil
-}
-
-// outboxMetrics counts delivery attempts by kind and outcome.
-type outboxMetrics struct {
-	attempts *prometheus.CounterVec
-	seconds  *prometheus.HistogramVec
-}
-
-func newOutboxMetrics(reg prometheus.Registerer) *outboxMetrics {
-	m := &outboxMetrics{
-		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "parley_delivery_attempts_total",
-			Help: "Attempts to deliver a webhook (kind webhook) or an outgoing message (kind send), by outcome."}, []string{"kind", "outcome"}),
-		seconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "parley_delivery_attempt_seconds",
-			Help: "How long one delivery attempt took.", Buckets: prometheus.ExponentialBuckets(0.005, 4, 7)}, []string{"kind"}),
-	}
-	reg.MustRegister(m.attempts, m.seconds)
-	return m
-}
-
-func (m *outboxMetrics) Attempted(kind string, delivered bool, took time.Duration) {
-	outcome := "failed"
-	if delivered {
-		outcome = "delivered"
-	}
-	m.attempts.WithLabelValues(kind, outcome).Inc()
-	m.seconds.WithLabelValues(kind).Observe(took.Seconds())
-}
-
-// registerOutboxMetrics exposes how many deliveries wait.
-func registerOutboxMetrics(reg prometheus.Registerer, db *store.DB) {
-	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_deliveries_pending",
-		Help: "Webhooks and outgoing messages not yet delivered nor given up."}, func() float64 {
-		n, _ := store.NewOutbox(db).Pending(context.Background())
-		return float64(n)
-	}))
 }
 
 func cmpOr(s *string, fallback string) *string {

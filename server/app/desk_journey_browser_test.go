@@ -158,7 +158,7 @@ func TestAVisitorOnAShopChatsWithTheDeskThenLeaves(t *testing.T) {
 
 func mustDeskWorkspace(t *testing.T, s *testServer) string {
 	t.Helper()
-	k, ok, err := s.app.desk.find(context.Background())
+	k, ok, err := s.app.desk.Find(context.Background())
 	if err != nil || !ok {
 		t.Fatalf("the desk: %v %v", ok, err)
 	}

@@ -48,7 +48,7 @@ func (a *App) routedAlready(ctx context.Context, c conversations.Conversation) (
 	if ok, err := a.Interactions.Routed(ctx, c.SID); ok || err != nil {
 		return ok, err
 	}
-	k, ok, err := a.desk.find(ctx)
+	k, ok, err := a.desk.Find(ctx)
 	if !ok || err != nil {
 		return false, err
 	}

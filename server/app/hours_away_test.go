@@ -130,7 +130,7 @@ func TestAHeldChatRoutedJustBeforeAStopIsNotRoutedAgain(t *testing.T) {
 				}
 				// What Interactions.Create's first write leaves: the
 				// task, with no channel stored yet.
-				k, _, err := s.app.desk.find(ctx)
+				k, _, err := s.app.desk.Find(ctx)
 				if err != nil {
 					return err
 				}
@@ -151,7 +151,7 @@ func TestAHeldChatRoutedJustBeforeAStopIsNotRoutedAgain(t *testing.T) {
 
 			s = awayServer(t, clock, nil, dir, 0)
 			eventually(t, func() bool { return s.countRows(t, "webchat_held") == 0 }, func() string { return "the chat is still held after the restart" })
-			k, _, err := s.app.desk.find(context.Background())
+			k, _, err := s.app.desk.Find(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,7 +191,7 @@ func TestABackendsChatOutsideHoursIsRoutedAtOnce(t *testing.T) {
 	if n := s.countRows(t, "webchat_held"); n != 0 {
 		t.Errorf("%d chats held; a backend's chat is routed at once", n)
 	}
-	k, _, err := s.app.desk.find(context.Background())
+	k, _, err := s.app.desk.Find(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
