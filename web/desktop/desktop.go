@@ -296,6 +296,23 @@ func (d *Desktop) doSignOut(ctx app.Context) {
 	})
 }
 
+// failed shows what a call that went out while signed in came to. A
+// refused token means the session ended meanwhile (the laptop slept past
+// its expiry): the agent is signed out, once, and told so; a desk already
+// signed out ignores answers arriving late, which would otherwise replace
+// that reason with the raw refusal.
+func (d *Desktop) failed(ctx app.Context, err error) {
+	if !d.signedIn {
+		return
+	}
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) && apiErr.Status == 401 {
+		d.signedOut(ctx, "Your session ended; sign in again.")
+		return
+	}
+	d.problem = client.Explain(err)
+}
+
 func (d *Desktop) signedOut(ctx app.Context, why string) {
 	if d.stop != nil {
 		d.stop()
@@ -394,7 +411,7 @@ func (d *Desktop) load(ctx app.Context) {
 		}
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.problem = client.Explain(err)
+				d.failed(ctx, err)
 				return
 			}
 			d.activities, d.activity = acts.Activities, worker.ActivitySID
