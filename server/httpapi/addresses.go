@@ -19,7 +19,7 @@ func (a *API) routeAddresses() {
 	a.route("POST", addressesPath, formCall(readAddressParams, func(r *http.Request, p channels.AddressParams) (channels.Address, error) {
 		return ch.CreateAddress(r.Context(), p)
 	}, a.renderAddress, http.StatusCreated))
-	a.route("GET", addressesPath, listCall([]string{"Type"}, func(p *params) string { return p.value("Type") },
+	a.route("GET", addressesPath, listCall([]string{"Type"}, func(p *reader) string { return p.value("Type") },
 		func(r *http.Request, typ string, pr paging.Request) (paging.Page[channels.Address], error) {
 			return ch.Addresses(r.Context(), typ, pr)
 		}, a, "address_configurations", func(ad channels.Address) int64 { return ad.Key }, a.renderAddress))
@@ -87,7 +87,7 @@ func (a *API) renderAddress(ad channels.Address) addressJSON {
 	return out
 }
 
-func readAddressParams(p *params) channels.AddressParams {
+func readAddressParams(p *reader) channels.AddressParams {
 	ap := channels.AddressParams{Type: p.str("Type"), Address: p.str("Address"), FriendlyName: p.str("FriendlyName"),
 		Country: p.str("AddressCountry")}
 	ac := &ap.AutoCreation

@@ -24,7 +24,7 @@ func (a *API) routeAgents() {
 	a.route("POST", agentsPath, formCall(readAgentParams, func(r *http.Request, p agents.Params) (agents.Agent, error) {
 		return team.Create(r.Context(), p)
 	}, a.renderAgent, http.StatusCreated))
-	a.route("GET", agentsPath, listCall(nil, func(*params) struct{} { return struct{}{} },
+	a.route("GET", agentsPath, listCall(nil, func(*reader) struct{} { return struct{}{} },
 		func(r *http.Request, _ struct{}, pr paging.Request) (paging.Page[agents.Agent], error) {
 			return paging.Slice(team.List(r.Context()), func(v agents.Agent) int64 { return v.Seq }, pr), nil
 		}, a, "agents", func(v agents.Agent) int64 { return v.Seq }, a.renderAgent))
@@ -37,7 +37,7 @@ func (a *API) routeAgents() {
 	a.route("DELETE", agentsPath+"/{sid}", deleteCall(func(r *http.Request) error { return team.Delete(r.Context(), sidOf(r)) }))
 }
 
-func readAgentParams(p *params) agents.Params {
+func readAgentParams(p *reader) agents.Params {
 	return agents.Params{Email: p.str("Email"), DisplayName: p.str("DisplayName"), Role: p.str("Role"),
 		Password: p.str("Password"), WorkerAttributes: p.str("WorkerAttributes")}
 }

@@ -54,7 +54,7 @@ func (a *API) routeCanned() {
 
 // readCannedParams reads Title, Body and Tags (repeated). Tags given once
 // and empty removes every tag: a form cannot send an empty list.
-func readCannedParams(p *params) canned.Params {
+func readCannedParams(p *reader) canned.Params {
 	out := canned.Params{Title: p.str("Title"), Body: p.str("Body")}
 	if p.has("Tags") {
 		tags := p.all("Tags")

@@ -66,9 +66,6 @@ func (a *API) updateConfiguration(w http.ResponseWriter, r *http.Request) error 
 		DefaultInactiveTimer:       p.str("DefaultInactiveTimer"),
 		DefaultClosedTimer:         p.str("DefaultClosedTimer"),
 	}
-	if p.err != nil {
-		return p.err
-	}
 	c, err := a.conv.UpdateConfiguration(r.Context(), cp)
 	if err != nil {
 		return err
@@ -95,7 +92,7 @@ func (a *API) renderConfiguration(c conversations.Configuration) model.Configura
 
 // ---- conversations ----
 
-func readConversationParams(p *params) conversations.ConversationParams {
+func readConversationParams(p *reader) conversations.ConversationParams {
 	return conversations.ConversationParams{
 		FriendlyName:        p.str("FriendlyName"),
 		UniqueName:          p.str("UniqueName"),
@@ -114,9 +111,9 @@ func (a *API) createConversation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cp := readConversationParams(p)
-	if p.err != nil {
-		return p.err
+	cp, err := readParams(p, readConversationParams)
+	if err != nil {
+		return err
 	}
 	c, err := a.conv.CreateConversation(r.Context(), cp)
 	if err != nil {
@@ -148,14 +145,19 @@ func (a *API) listConversations(w http.ResponseWriter, r *http.Request) error {
 	if s := p.str("State"); s != nil {
 		f.State = conversations.State(*s)
 	}
-	if t := p.time("StartDate"); t != nil {
-		f.Start = *t
+	start, err := p.time("StartDate")
+	if err != nil {
+		return err
 	}
-	if t := p.time("EndDate"); t != nil {
-		f.End = *t
+	if start != nil {
+		f.Start = *start
 	}
-	if p.err != nil {
-		return p.err
+	end, err := p.time("EndDate")
+	if err != nil {
+		return err
+	}
+	if end != nil {
+		f.End = *end
 	}
 	page, err := a.conv.Conversations(r.Context(), f, req.Request)
 	if err != nil {
@@ -171,9 +173,9 @@ func (a *API) updateConversation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cp := readConversationParams(p)
-	if p.err != nil {
-		return p.err
+	cp, err := readParams(p, readConversationParams)
+	if err != nil {
+		return err
 	}
 	c, err := a.conv.UpdateConversation(r.Context(), r.PathValue("sid"), cp)
 	if err != nil {
@@ -209,9 +211,9 @@ func (a *API) createConversationWithParticipants(w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	cp := readConversationParams(p)
-	if p.err != nil {
-		return p.err
+	cp, err := readParams(p, readConversationParams)
+	if err != nil {
+		return err
 	}
 	var parts []conversations.ParticipantParams
 	for i, raw := range p.all("Participant") {
@@ -236,7 +238,7 @@ func (a *API) createConversationWithParticipants(w http.ResponseWriter, r *http.
 
 // ---- participants ----
 
-func readParticipantParams(p *params) conversations.ParticipantParams {
+func readParticipantParams(p *reader) conversations.ParticipantParams {
 	return conversations.ParticipantParams{
 		Identity:         p.str("Identity"),
 		Address:          p.str("MessagingBinding.Address"),
@@ -256,9 +258,9 @@ func (a *API) addParticipant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pp := readParticipantParams(p)
-	if p.err != nil {
-		return p.err
+	pp, err := readParams(p, readParticipantParams)
+	if err != nil {
+		return err
 	}
 	part, err := a.conv.AddParticipant(r.Context(), r.PathValue("sid"), pp)
 	if err != nil {
@@ -304,9 +306,9 @@ func (a *API) updateParticipant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pp := readParticipantParams(p)
-	if p.err != nil {
-		return p.err
+	pp, err := readParams(p, readParticipantParams)
+	if err != nil {
+		return err
 	}
 	part, err := a.conv.UpdateParticipant(r.Context(), r.PathValue("sid"), r.PathValue("psid"), pp)
 	if err != nil {
@@ -326,7 +328,7 @@ func (a *API) removeParticipant(w http.ResponseWriter, r *http.Request) error {
 
 // ---- messages ----
 
-func readMessageParams(p *params) conversations.MessageParams {
+func readMessageParams(p *reader) conversations.MessageParams {
 	return conversations.MessageParams{
 		Author:      p.str("Author"),
 		Body:        p.str("Body"),
@@ -341,9 +343,9 @@ func (a *API) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	mp := readMessageParams(p)
-	if p.err != nil {
-		return p.err
+	mp, err := readParams(p, readMessageParams)
+	if err != nil {
+		return err
 	}
 	mp.MediaSIDs = p.all("MediaSid")
 	// Twilio's idempotency header makes a retried create safe.
@@ -393,9 +395,9 @@ func (a *API) updateMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	mp := readMessageParams(p)
-	if p.err != nil {
-		return p.err
+	mp, err := readParams(p, readMessageParams)
+	if err != nil {
+		return err
 	}
 	m, err := a.conv.UpdateMessage(r.Context(), r.PathValue("sid"), r.PathValue("msid"), mp)
 	if err != nil {

@@ -25,7 +25,7 @@ func (a *API) routeDeployments() {
 	a.route("POST", deploymentsPath, formCall(readDeploymentParams, func(r *http.Request, p webchat.DeploymentParams) (webchat.Deployment, error) {
 		return chat.CreateDeployment(r.Context(), p)
 	}, shown, http.StatusCreated))
-	a.route("GET", deploymentsPath, listCall(nil, func(*params) struct{} { return struct{}{} },
+	a.route("GET", deploymentsPath, listCall(nil, func(*reader) struct{} { return struct{}{} },
 		func(r *http.Request, _ struct{}, pr paging.Request) (paging.Page[webchat.Deployment], error) {
 			return chat.Deployments(r.Context(), pr)
 		}, a, "deployments", func(d webchat.Deployment) int64 { return d.Seq }, hidden))
@@ -80,7 +80,7 @@ func (a *API) renderDeployment(d webchat.Deployment, withSecret bool) Deployment
 	return out
 }
 
-func readDeploymentParams(p *params) webchat.DeploymentParams {
+func readDeploymentParams(p *reader) webchat.DeploymentParams {
 	dp := webchat.DeploymentParams{FriendlyName: p.str("FriendlyName"), Form: p.str("PreEngagementForm"),
 		WelcomeMessage: p.str("WelcomeMessage"), ThemeColor: p.str("Theme.Color"), ThemeMode: p.str("Theme.Mode"),
 		ThemePosition: p.str("Theme.Position"), Locale: p.str("Locale"), BusinessHours: p.str("BusinessHours")}
@@ -101,7 +101,7 @@ func readDeploymentParams(p *params) webchat.DeploymentParams {
 // readCSATParams reads the survey's settings: Csat.Enabled, Csat.Comment
 // and Csat.Question.<lang> (one per language; empty restores the
 // default wording).
-func readCSATParams(p *params) webchat.CSATParams {
+func readCSATParams(p *reader) webchat.CSATParams {
 	c := webchat.CSATParams{Enabled: p.bool("Csat.Enabled"), Comment: p.bool("Csat.Comment")}
 	for name := range p.r.Form {
 		if lang, ok := strings.CutPrefix(name, "Csat.Question."); ok {

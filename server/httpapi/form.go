@@ -16,11 +16,11 @@ import (
 	"parley/server/textrule"
 )
 
-// params reads form parameters one by one and remembers the first problem,
-// so a handler reads all it needs and checks once.
+// params are a request's form parameters. Reading text cannot fail; the
+// readers that parse (int, int64, bool, time) return the value with the
+// error a bad one gets. To read many at once, use readParams.
 type params struct {
-	r   *http.Request
-	err error
+	r *http.Request
 }
 
 // parseForm reads a request's parameters: the query string, and for POST a
@@ -131,65 +131,118 @@ func (p *params) value(name string) string {
 
 func (p *params) all(name string) []string { return p.r.Form[name] }
 
-func (p *params) fail(format string, args ...any) {
-	if p.err == nil {
-		p.err = apperr.Invalidf(apperr.CodeBadRequest, format, args...)
-	}
+// badParam is the API's answer to a parameter it cannot take.
+func badParam(format string, args ...any) error {
+	return apperr.Invalidf(apperr.CodeBadRequest, format, args...)
 }
 
 // int returns an integer parameter, or nil when it is absent.
-func (p *params) int(name string) *int {
+func (p *params) int(name string) (*int, error) {
 	s := p.str(name)
 	if s == nil {
-		return nil
+		return nil, nil
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(*s))
 	if err != nil {
-		p.fail("%s must be an integer, got %q", name, *s)
-		return nil
+		return nil, badParam("%s must be an integer, got %q", name, *s)
 	}
-	return &n
-}
-
-// time returns an ISO 8601 time parameter, or nil when it is absent.
-func (p *params) time(name string) *time.Time {
-	s := p.str(name)
-	if s == nil {
-		return nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02"} {
-		if t, err := time.Parse(layout, *s); err == nil {
-			return &t
-		}
-	}
-	p.fail("%s must be an ISO 8601 time such as 2026-01-31T12:00:00Z, got %q", name, *s)
-	return nil
-}
-
-// bool returns a boolean parameter ("true" or "false"), or nil when absent.
-func (p *params) bool(name string) *bool {
-	s := p.str(name)
-	if s == nil {
-		return nil
-	}
-	b, err := strconv.ParseBool(strings.TrimSpace(*s))
-	if err != nil {
-		p.fail("%s must be true or false, got %q", name, *s)
-		return nil
-	}
-	return &b
+	return &n, nil
 }
 
 // int64 returns a 64-bit integer parameter, or nil when it is absent.
-func (p *params) int64(name string) *int64 {
+func (p *params) int64(name string) (*int64, error) {
 	s := p.str(name)
 	if s == nil {
-		return nil
+		return nil, nil
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(*s), 10, 64)
 	if err != nil {
-		p.fail("%s must be an integer, got %q", name, *s)
-		return nil
+		return nil, badParam("%s must be an integer, got %q", name, *s)
 	}
-	return &n
+	return &n, nil
+}
+
+// time returns an ISO 8601 time parameter, or nil when it is absent.
+func (p *params) time(name string) (*time.Time, error) {
+	s := p.str(name)
+	if s == nil {
+		return nil, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02"} {
+		if t, err := time.Parse(layout, *s); err == nil {
+			return &t, nil
+		}
+	}
+	return nil, badParam("%s must be an ISO 8601 time such as 2026-01-31T12:00:00Z, got %q", name, *s)
+}
+
+// bool returns a boolean parameter ("true" or "false"), or nil when absent.
+func (p *params) bool(name string) (*bool, error) {
+	s := p.str(name)
+	if s == nil {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(*s))
+	if err != nil {
+		return nil, badParam("%s must be true or false, got %q", name, *s)
+	}
+	return &b, nil
+}
+
+// reader reads many optional parameters into one service call's input,
+// keeping the first bad one's error so the reading stays one expression
+// per field. A reader exists only inside readParams, which returns that
+// error with the input: no caller can take the input and miss the error.
+type reader struct {
+	*params
+	err error
+}
+
+// readParams reads a call's input with read, and answers the first bad
+// parameter's error instead when there is one.
+func readParams[T any](p *params, read func(*reader) T) (T, error) {
+	r := &reader{params: p}
+	v := read(r)
+	if r.err != nil {
+		var zero T
+		return zero, r.err
+	}
+	return v, nil
+}
+
+func (r *reader) keep(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+}
+
+// fail refuses the request for a reason of the handler's own.
+func (r *reader) fail(format string, args ...any) { r.keep(badParam(format, args...)) }
+
+// int is params.int, its error kept.
+func (r *reader) int(name string) *int {
+	v, err := r.params.int(name)
+	r.keep(err)
+	return v
+}
+
+// int64 is params.int64, its error kept.
+func (r *reader) int64(name string) *int64 {
+	v, err := r.params.int64(name)
+	r.keep(err)
+	return v
+}
+
+// time is params.time, its error kept.
+func (r *reader) time(name string) *time.Time {
+	v, err := r.params.time(name)
+	r.keep(err)
+	return v
+}
+
+// bool is params.bool, its error kept.
+func (r *reader) bool(name string) *bool {
+	v, err := r.params.bool(name)
+	r.keep(err)
+	return v
 }

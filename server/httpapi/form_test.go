@@ -1,9 +1,13 @@
 package httpapi
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"parley/server/apperr"
 )
 
 // Every parameter of every request is read through parseForm, and every
@@ -43,5 +47,34 @@ func TestTextThatIsNotUTF8IsRefusedNamingWhere(t *testing.T) {
 		case tt.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.want)):
 			t.Errorf("%q: error %v, want one starting %q", tt.body, err, tt.want)
 		}
+	}
+}
+
+// A handler reading many parameters gets the first bad one's error, in
+// the API's shape, and no input to call the service with.
+func TestReadParamsAnswersTheFirstBadParameter(t *testing.T) {
+	r := httptest.NewRequest("GET", "/?Priority=high&Timeout=x&Available=maybe&Attributes=%7B%7D", nil)
+	p, err := parseForm(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type in struct {
+		Attributes *string
+		Priority   *int
+	}
+	got, err := readParams(p, func(p *reader) in {
+		return in{Attributes: p.str("Attributes"), Priority: p.int("Priority")}
+	})
+	if err == nil || err.Error() != `Priority must be an integer, got "high"` || got != (in{}) {
+		t.Errorf("readParams = %+v, %v; want no input and Priority's error", got, err)
+	}
+	if ae, ok := apperr.As(err); !ok || apperr.Status(ae.Kind) != http.StatusBadRequest || ae.Code != apperr.CodeBadRequest {
+		t.Errorf("error %#v is not a 400 in the API's shape", err)
+	}
+	if b, err := p.bool("Available"); b != nil || err == nil {
+		t.Errorf("bool(Available=maybe) = %v, %v; want an error", b, err)
+	}
+	if n, err := p.int("Missing"); n != nil || err != nil {
+		t.Errorf("int(Missing) = %v, %v; want nil, nil", n, err)
 	}
 }

@@ -19,7 +19,7 @@ func (a *API) routeInteractions() {
 	id := func(r *http.Request) string { return r.PathValue("sid") }
 	ch := func(r *http.Request) string { return r.PathValue("ch") }
 
-	a.route("POST", ixBase, formCall(func(p *params) interactions.Params {
+	a.route("POST", ixBase, formCall(func(p *reader) interactions.Params {
 		return interactions.Params{Channel: p.value("Channel"), Routing: p.value("Routing"),
 			ContextSID: p.value("InteractionContextSid"), WebhookTTID: p.value("WebhookTtid")}
 	}, func(r *http.Request, p interactions.Params) (interactions.Interaction, error) {
@@ -39,7 +39,7 @@ func (a *API) routeInteractions() {
 	a.route("GET", chans+"/{ch}", fetchCall(func(r *http.Request) (interactions.Channel, error) {
 		return ix.Channel(r.Context(), id(r), ch(r))
 	}, a.render.InteractionChannel))
-	a.route("POST", chans+"/{ch}", formCall(func(p *params) interactions.ChannelParams {
+	a.route("POST", chans+"/{ch}", formCall(func(p *reader) interactions.ChannelParams {
 		return interactions.ChannelParams{Status: p.value("Status"), Routing: p.value("Routing")}
 	}, func(r *http.Request, p interactions.ChannelParams) (interactions.Channel, error) {
 		return ix.UpdateChannel(r.Context(), id(r), ch(r), p)
@@ -49,13 +49,13 @@ func (a *API) routeInteractions() {
 	a.route("GET", parts, listAll("participants", func(r *http.Request) ([]interactions.Participant, error) {
 		return ix.Participants(r.Context(), id(r), ch(r))
 	}, a, a.render.InteractionParticipant))
-	a.route("POST", parts, formCall(func(p *params) interactions.ParticipantParams {
+	a.route("POST", parts, formCall(func(p *reader) interactions.ParticipantParams {
 		return interactions.ParticipantParams{Type: p.value("Type"), MediaProperties: p.value("MediaProperties"),
 			RoutingProperties: p.value("RoutingProperties")}
 	}, func(r *http.Request, p interactions.ParticipantParams) (interactions.Participant, error) {
 		return ix.AddParticipant(r.Context(), id(r), ch(r), p)
 	}, a.render.InteractionParticipant, http.StatusCreated))
-	a.route("POST", parts+"/{part}", formCall(func(p *params) string { return p.value("Status") },
+	a.route("POST", parts+"/{part}", formCall(func(p *reader) string { return p.value("Status") },
 		func(r *http.Request, status string) (interactions.Participant, error) {
 			return ix.UpdateParticipant(r.Context(), id(r), ch(r), r.PathValue("part"), status)
 		}, a.render.InteractionParticipant, http.StatusOK))
@@ -64,7 +64,7 @@ func (a *API) routeInteractions() {
 	a.route("GET", invites, listAll("invites", func(r *http.Request) ([]interactions.Invite, error) {
 		return ix.Invites(r.Context(), id(r), ch(r))
 	}, a, a.render.InteractionInvite))
-	a.route("POST", invites, formCall(func(p *params) string { return p.value("Routing") },
+	a.route("POST", invites, formCall(func(p *reader) string { return p.value("Routing") },
 		func(r *http.Request, routing string) (interactions.Invite, error) {
 			if routing == "" {
 				return interactions.Invite{}, apperr.Invalidf(apperr.CodeBadRequest, "Routing is required")
@@ -106,7 +106,7 @@ func (a *API) routeInteractions() {
 // listAll renders a short list held whole (a channel's parts) as one
 // page, in Twilio's list shape.
 func listAll[V, W any](key string, call func(*http.Request) ([]V, error), a *API, render func(V) W) handler {
-	return listCall(nil, func(*params) struct{} { return struct{}{} },
+	return listCall(nil, func(*reader) struct{} { return struct{}{} },
 		func(r *http.Request, _ struct{}, pr paging.Request) (paging.Page[positioned[V]], error) {
 			all, err := call(r)
 			if err != nil {

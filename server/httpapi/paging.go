@@ -42,24 +42,29 @@ func readPageUpTo(p *params, maxSize int, filterNames ...string) (pageRequest, e
 		}
 	}
 	req.Size = defaultPageSize
-	if n := p.int("PageSize"); n != nil {
+	size, err := p.int("PageSize")
+	if err != nil {
+		return req, err
+	}
+	if size != nil {
 		switch {
-		case *n < 1:
-			p.fail("PageSize must be at least 1, got %d", *n)
-		case *n > maxSize:
+		case *size < 1:
+			return req, badParam("PageSize must be at least 1, got %d", *size)
+		case *size > maxSize:
 			req.Size = maxSize // Twilio caps rather than refuses
 		default:
-			req.Size = *n
+			req.Size = *size
 		}
 	}
-	if n := p.int("Page"); n != nil {
-		if *n < 0 {
-			p.fail("Page must not be negative, got %d", *n)
-		}
-		req.number = *n
+	number, err := p.int("Page")
+	if err != nil {
+		return req, err
 	}
-	if p.err != nil {
-		return req, p.err
+	if number != nil {
+		if *number < 0 {
+			return req, badParam("Page must not be negative, got %d", *number)
+		}
+		req.number = *number
 	}
 	if t := p.str("PageToken"); t != nil && *t != "" {
 		req.token = *t

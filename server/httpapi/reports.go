@@ -29,9 +29,9 @@ func (a *API) routeReports() {
 		if err != nil {
 			return err
 		}
-		asCSV := wantsCSV(p, r.Header.Get("Accept"))
-		if p.err != nil {
-			return p.err
+		asCSV, err := wantsCSV(p, r.Header.Get("Accept"))
+		if err != nil {
+			return err
 		}
 		q := reports.Params{StartDate: p.value("StartDate"), EndDate: p.value("EndDate"),
 			Timezone: p.value("Timezone"), QueueSID: p.value("QueueSid")}
@@ -61,16 +61,15 @@ func (a *API) routeReports() {
 
 // wantsCSV reads the format asked for: Format=csv or json, else an Accept
 // header naming text/csv.
-func wantsCSV(p *params, accept string) bool {
+func wantsCSV(p *params, accept string) (bool, error) {
 	switch f := strings.ToLower(strings.TrimSpace(p.value("Format"))); f {
 	case "csv":
-		return true
+		return true, nil
 	case "json":
-		return false
+		return false, nil
 	case "":
 	default:
-		p.fail("Format must be csv or json (the default), got %q", p.value("Format"))
-		return false
+		return false, badParam("Format must be csv or json (the default), got %q", p.value("Format"))
 	}
 	for _, part := range strings.Split(accept, ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
@@ -80,9 +79,9 @@ func wantsCSV(p *params, accept string) bool {
 		if q, err := strconv.ParseFloat(params["q"], 64); err == nil && q == 0 {
 			continue // "text/csv;q=0": anything but CSV
 		}
-		return true
+		return true, nil
 	}
-	return false
+	return false, nil
 }
 
 // reportsRule: supervisors and admins read their desk's reports; agents

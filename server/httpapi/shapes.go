@@ -15,15 +15,15 @@ type handler = func(w http.ResponseWriter, r *http.Request) error
 
 // formCall reads a form into parameters, calls the service and renders
 // what it returns with status.
-func formCall[P, V, W any](read func(*params) P, call func(*http.Request, P) (V, error), render func(V) W, status int) handler {
+func formCall[P, V, W any](read func(*reader) P, call func(*http.Request, P) (V, error), render func(V) W, status int) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		p, err := parseForm(r)
 		if err != nil {
 			return err
 		}
-		in := read(p)
-		if p.err != nil {
-			return p.err
+		in, err := readParams(p, read)
+		if err != nil {
+			return err
 		}
 		v, err := call(r, in)
 		if err != nil {
@@ -48,7 +48,7 @@ func fetchCall[V, W any](call func(*http.Request) (V, error), render func(V) W) 
 
 // listCall renders a page of a list under key, its filters read from the
 // query and repeated in its links.
-func listCall[F, V, W any](filters []string, read func(*params) F, call func(*http.Request, F, paging.Request) (paging.Page[V], error),
+func listCall[F, V, W any](filters []string, read func(*reader) F, call func(*http.Request, F, paging.Request) (paging.Page[V], error),
 	a *API, key string, keyOf func(V) int64, render func(V) W,
 ) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -60,9 +60,9 @@ func listCall[F, V, W any](filters []string, read func(*params) F, call func(*ht
 		if err != nil {
 			return err
 		}
-		f := read(p)
-		if p.err != nil {
-			return p.err
+		f, err := readParams(p, read)
+		if err != nil {
+			return err
 		}
 		page, err := call(r, f, req.Request)
 		if err != nil {

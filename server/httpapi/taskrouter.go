@@ -23,7 +23,7 @@ func (a *API) routeTaskRouter() {
 	a.route("POST", trBase, formCall(readWorkspaceParams, func(r *http.Request, p routing.WorkspaceParams) (routing.Workspace, error) {
 		return rt.CreateWorkspace(r.Context(), p)
 	}, a.renderWorkspace, http.StatusCreated))
-	a.route("GET", trBase, listCall([]string{"FriendlyName"}, func(p *params) string { return p.value("FriendlyName") },
+	a.route("GET", trBase, listCall([]string{"FriendlyName"}, func(p *reader) string { return p.value("FriendlyName") },
 		func(r *http.Request, name string, pr paging.Request) (routing.Page[routing.Workspace], error) {
 			return rt.Workspaces(r.Context(), name, pr), nil
 		}, a, "workspaces", func(v routing.Workspace) int64 { return v.Key }, a.renderWorkspace))
@@ -39,7 +39,7 @@ func (a *API) routeTaskRouter() {
 	a.route("POST", acts, formCall(readActivityParams, func(r *http.Request, p routing.ActivityParams) (routing.Activity, error) {
 		return rt.CreateActivity(r.Context(), ws(r), p)
 	}, a.renderActivity, http.StatusCreated))
-	a.route("GET", acts, listCall([]string{"FriendlyName", "Available"}, func(p *params) routing.ActivityFilter {
+	a.route("GET", acts, listCall([]string{"FriendlyName", "Available"}, func(p *reader) routing.ActivityFilter {
 		return routing.ActivityFilter{FriendlyName: p.value("FriendlyName"), Available: p.bool("Available")}
 	}, func(r *http.Request, f routing.ActivityFilter, pr paging.Request) (routing.Page[routing.Activity], error) {
 		return rt.Activities(r.Context(), ws(r), f, pr)
@@ -56,7 +56,7 @@ func (a *API) routeTaskRouter() {
 	a.route("POST", chans, formCall(readTaskChannelParams, func(r *http.Request, p routing.TaskChannelParams) (routing.TaskChannel, error) {
 		return rt.CreateTaskChannel(r.Context(), ws(r), p)
 	}, a.renderTaskChannel, http.StatusCreated))
-	a.route("GET", chans, listCall(nil, func(*params) struct{} { return struct{}{} },
+	a.route("GET", chans, listCall(nil, func(*reader) struct{} { return struct{}{} },
 		func(r *http.Request, _ struct{}, pr paging.Request) (routing.Page[routing.TaskChannel], error) {
 			return rt.TaskChannels(r.Context(), ws(r), pr)
 		}, a, "channels", func(v routing.TaskChannel) int64 { return v.Key }, a.renderTaskChannel))
@@ -91,14 +91,14 @@ func (a *API) routeTaskRouter() {
 		return rt.UpdateWorker(r.Context(), ws(r), id(r), p)
 	}, a.renderWorker, http.StatusOK))
 	a.route("DELETE", workers+"/{sid}", deleteCall(func(r *http.Request) error { return rt.DeleteWorker(r.Context(), ws(r), id(r)) }))
-	a.route("GET", workers+"/{sid}/Channels", listCall(nil, func(*params) struct{} { return struct{}{} },
+	a.route("GET", workers+"/{sid}/Channels", listCall(nil, func(*reader) struct{} { return struct{}{} },
 		func(r *http.Request, _ struct{}, pr paging.Request) (routing.Page[routing.WorkerChannelView], error) {
 			return rt.WorkerChannels(r.Context(), ws(r), id(r), pr)
 		}, a, "channels", func(v routing.WorkerChannelView) int64 { return v.Key }, a.renderWorkerChannel))
 	a.route("GET", workers+"/{sid}/Channels/{ch}", fetchCall(func(r *http.Request) (routing.WorkerChannelView, error) {
 		return rt.WorkerChannel(r.Context(), ws(r), id(r), r.PathValue("ch"))
 	}, a.renderWorkerChannel))
-	a.route("POST", workers+"/{sid}/Channels/{ch}", formCall(func(p *params) routing.WorkerChannelParams {
+	a.route("POST", workers+"/{sid}/Channels/{ch}", formCall(func(p *reader) routing.WorkerChannelParams {
 		return routing.WorkerChannelParams{Capacity: p.int("Capacity"), Available: p.bool("Available")}
 	}, func(r *http.Request, p routing.WorkerChannelParams) (routing.WorkerChannelView, error) {
 		return rt.UpdateWorkerChannel(r.Context(), ws(r), id(r), r.PathValue("ch"), p)
@@ -108,7 +108,7 @@ func (a *API) routeTaskRouter() {
 	a.route("POST", queues, formCall(readTaskQueueParams, func(r *http.Request, p routing.TaskQueueParams) (routing.TaskQueue, error) {
 		return rt.CreateTaskQueue(r.Context(), ws(r), p)
 	}, a.renderTaskQueue, http.StatusCreated))
-	a.route("GET", queues, listCall([]string{"FriendlyName", "EvaluateWorkerAttributes", "WorkerSid"}, func(p *params) routing.TaskQueueFilter {
+	a.route("GET", queues, listCall([]string{"FriendlyName", "EvaluateWorkerAttributes", "WorkerSid"}, func(p *reader) routing.TaskQueueFilter {
 		return routing.TaskQueueFilter{FriendlyName: p.value("FriendlyName"),
 			EvaluateWorkerAttributes: p.value("EvaluateWorkerAttributes"), WorkerSID: p.value("WorkerSid")}
 	}, func(r *http.Request, f routing.TaskQueueFilter, pr paging.Request) (routing.Page[routing.TaskQueue], error) {
@@ -126,7 +126,7 @@ func (a *API) routeTaskRouter() {
 	a.route("POST", flows, formCall(readWorkflowParams, func(r *http.Request, p routing.WorkflowParams) (routing.Workflow, error) {
 		return rt.CreateWorkflow(r.Context(), ws(r), p)
 	}, a.renderWorkflow, http.StatusCreated))
-	a.route("GET", flows, listCall([]string{"FriendlyName"}, func(p *params) string { return p.value("FriendlyName") },
+	a.route("GET", flows, listCall([]string{"FriendlyName"}, func(p *reader) string { return p.value("FriendlyName") },
 		func(r *http.Request, name string, pr paging.Request) (routing.Page[routing.Workflow], error) {
 			return rt.Workflows(r.Context(), ws(r), name, pr)
 		}, a, "workflows", func(v routing.Workflow) int64 { return v.Key }, a.renderWorkflow))
@@ -155,7 +155,7 @@ func (a *API) routeTasks() {
 		return rt.CreateTask(r.Context(), ws(r), p)
 	}, a.renderTask, http.StatusCreated))
 	a.route("GET", tasks, listCall([]string{"AssignmentStatus", "Priority", "WorkflowSid", "WorkflowName", "TaskQueueSid",
-		"TaskQueueName", "EvaluateTaskAttributes", "RoutingTarget", "Ordering", "HasAddons"}, func(p *params) routing.TaskFilter {
+		"TaskQueueName", "EvaluateTaskAttributes", "RoutingTarget", "Ordering", "HasAddons"}, func(p *reader) routing.TaskFilter {
 		return routing.TaskFilter{AssignmentStatus: p.all("AssignmentStatus"), Priority: p.int("Priority"),
 			WorkflowSID: p.value("WorkflowSid"), WorkflowName: p.value("WorkflowName"), TaskQueueSID: p.value("TaskQueueSid"),
 			TaskQueueName: p.value("TaskQueueName"), EvaluateTaskAttributes: p.value("EvaluateTaskAttributes"),
@@ -188,7 +188,7 @@ func (a *API) routeTasks() {
 			return id(r), ""
 		}
 		render := func(v routing.Reservation) any { return a.render.Reservation(a.accountSID, v, byWorker) }
-		a.route("GET", under.path, listCall([]string{"ReservationStatus", "WorkerSid"}, func(p *params) routing.ReservationFilter {
+		a.route("GET", under.path, listCall([]string{"ReservationStatus", "WorkerSid"}, func(p *reader) routing.ReservationFilter {
 			return routing.ReservationFilter{Status: p.value("ReservationStatus"), WorkerSID: p.value("WorkerSid")}
 		}, func(r *http.Request, f routing.ReservationFilter, pr paging.Request) (routing.Page[routing.Reservation], error) {
 			if task, _ := owner(r); task != "" {
@@ -240,54 +240,54 @@ func (a *API) routeTasks() {
 
 // ---- parameters ----
 
-func readWorkspaceParams(p *params) routing.WorkspaceParams {
+func readWorkspaceParams(p *reader) routing.WorkspaceParams {
 	return routing.WorkspaceParams{FriendlyName: p.str("FriendlyName"), EventCallbackURL: p.str("EventCallbackUrl"),
 		EventsFilter: p.str("EventsFilter"), MultiTaskEnabled: p.bool("MultiTaskEnabled"),
 		PrioritizeQueueOrder: p.str("PrioritizeQueueOrder"), DefaultActivitySID: p.str("DefaultActivitySid"),
 		TimeoutActivitySID: p.str("TimeoutActivitySid")}
 }
 
-func readActivityParams(p *params) routing.ActivityParams {
+func readActivityParams(p *reader) routing.ActivityParams {
 	return routing.ActivityParams{FriendlyName: p.str("FriendlyName"), Available: p.bool("Available")}
 }
 
-func readTaskChannelParams(p *params) routing.TaskChannelParams {
+func readTaskChannelParams(p *reader) routing.TaskChannelParams {
 	return routing.TaskChannelParams{FriendlyName: p.str("FriendlyName"), UniqueName: p.str("UniqueName"),
 		ChannelOptimizedRouting: p.bool("ChannelOptimizedRouting")}
 }
 
-func readWorkerParams(p *params) routing.WorkerParams {
+func readWorkerParams(p *reader) routing.WorkerParams {
 	return routing.WorkerParams{FriendlyName: p.str("FriendlyName"), ActivitySID: p.str("ActivitySid"), Attributes: p.str("Attributes"),
 		RejectPendingReservations: p.bool("RejectPendingReservations")}
 }
 
-func readTaskParams(p *params) routing.TaskParams {
+func readTaskParams(p *reader) routing.TaskParams {
 	return routing.TaskParams{Attributes: p.str("Attributes"), Priority: p.int("Priority"), TaskChannel: p.str("TaskChannel"),
 		WorkflowSID: p.str("WorkflowSid"), TaskQueueSID: p.str("TaskQueueSid"), Timeout: p.int("Timeout"),
 		RoutingTarget: p.str("RoutingTarget"), AssignmentStatus: p.str("AssignmentStatus"), Reason: p.str("Reason")}
 }
 
-func readReservationParams(p *params) routing.ReservationParams {
+func readReservationParams(p *reader) routing.ReservationParams {
 	if p.has("Instruction") {
 		p.fail("Instruction %q is for voice calls, which Parley does not route; set ReservationStatus instead", p.value("Instruction"))
 	}
 	return routing.ReservationParams{Status: p.value("ReservationStatus"), WorkerActivitySID: p.value("WorkerActivitySid")}
 }
 
-func readWorkerFilter(p *params) routing.WorkerFilter {
+func readWorkerFilter(p *reader) routing.WorkerFilter {
 	return routing.WorkerFilter{FriendlyName: p.value("FriendlyName"), ActivitySID: p.value("ActivitySid"),
 		ActivityName: p.value("ActivityName"), Available: p.bool("Available"),
 		TargetWorkersExpression: p.value("TargetWorkersExpression"), TaskQueueSID: p.value("TaskQueueSid"),
 		TaskQueueName: p.value("TaskQueueName")}
 }
 
-func readTaskQueueParams(p *params) routing.TaskQueueParams {
+func readTaskQueueParams(p *reader) routing.TaskQueueParams {
 	return routing.TaskQueueParams{FriendlyName: p.str("FriendlyName"), TargetWorkers: p.str("TargetWorkers"),
 		MaxReservedWorkers: p.int("MaxReservedWorkers"), TaskOrder: p.str("TaskOrder"),
 		ReservationActivitySID: p.str("ReservationActivitySid"), AssignmentActivitySID: p.str("AssignmentActivitySid")}
 }
 
-func readWorkflowParams(p *params) routing.WorkflowParams {
+func readWorkflowParams(p *reader) routing.WorkflowParams {
 	return routing.WorkflowParams{FriendlyName: p.str("FriendlyName"), Configuration: p.str("Configuration"),
 		AssignmentCallbackURL: p.str("AssignmentCallbackUrl"), FallbackAssignmentCallbackURL: p.str("FallbackAssignmentCallbackUrl"),
 		TaskReservationTimeout: p.int("TaskReservationTimeout")}

@@ -23,14 +23,15 @@ func (a *API) mintToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	identity := p.value("Identity")
 	ttl := time.Duration(0)
-	if n := p.int("Ttl"); n != nil {
+	n, err := p.int("Ttl")
+	if err != nil {
+		return err
+	}
+	if n != nil {
 		if *n <= 0 {
-			p.fail("Ttl must be a positive number of seconds, got %d", *n)
+			return badParam("Ttl must be a positive number of seconds, got %d", *n)
 		}
 		ttl = time.Duration(*n) * time.Second
-	}
-	if p.err != nil {
-		return p.err
 	}
 	if identity == "" {
 		return apperr.Invalidf(apperr.CodeBadRequest, "Identity is required: the chat identity the token speaks for")

@@ -111,12 +111,14 @@ func (a *API) updateUserConversation(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	up := conversations.UserConversationParams{
-		LastReadIndex: p.int("LastReadMessageIndex"),
-		LastReadAt:    p.time("LastReadTimestamp"),
-	}
-	if p.err != nil {
-		return p.err
+	up, err := readParams(p, func(p *reader) conversations.UserConversationParams {
+		return conversations.UserConversationParams{
+			LastReadIndex: p.int("LastReadMessageIndex"),
+			LastReadAt:    p.time("LastReadTimestamp"),
+		}
+	})
+	if err != nil {
+		return err
 	}
 	u, m, err := a.conv.UpdateUserConversation(r.Context(), r.PathValue("usid"), r.PathValue("sid"), up)
 	if err != nil {

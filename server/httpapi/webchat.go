@@ -239,8 +239,8 @@ func (a *API) guestRate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	score := p.int("Score")
-	if err := p.err; err != nil {
+	score, err := p.int("Score")
+	if err != nil {
 		return err
 	}
 	if score == nil {

@@ -24,7 +24,7 @@ func (a *API) routeWebhooks() {
 	a.route("GET", webhookConfigPath, fetchCall(func(r *http.Request) (webhooks.Config, error) {
 		return ev.Config(), nil
 	}, a.renderWebhookConfig))
-	a.route("POST", webhookConfigPath, formCall(func(p *params) webhooks.ConfigParams {
+	a.route("POST", webhookConfigPath, formCall(func(p *reader) webhooks.ConfigParams {
 		c := webhooks.ConfigParams{Method: p.str("Method"), PreURL: p.str("PreWebhookUrl"),
 			PostURL: p.str("PostWebhookUrl"), Target: p.str("Target")}
 		if p.has("Filters") {
@@ -40,7 +40,7 @@ func (a *API) routeWebhooks() {
 	a.handle("POST", "/Conversations/{sid}/Webhooks", formCall(readHookParams, func(r *http.Request, p webhooks.HookParams) (webhooks.Hook, error) {
 		return ev.CreateHook(r.Context(), conv(r), p)
 	}, a.renderHook, http.StatusCreated))
-	a.handle("GET", "/Conversations/{sid}/Webhooks", listCall(nil, func(*params) struct{} { return struct{}{} },
+	a.handle("GET", "/Conversations/{sid}/Webhooks", listCall(nil, func(*reader) struct{} { return struct{}{} },
 		func(r *http.Request, _ struct{}, p paging.Request) (paging.Page[webhooks.Hook], error) {
 			return ev.Hooks(r.Context(), conv(r), p)
 		}, a, "webhooks", func(h webhooks.Hook) int64 { return h.Key }, a.renderHook))
@@ -55,7 +55,7 @@ func (a *API) routeWebhooks() {
 	}))
 
 	jobs := a.outbox
-	a.route("GET", deliveriesPath, listCall([]string{"State", "Kind"}, func(p *params) outbox.Filter {
+	a.route("GET", deliveriesPath, listCall([]string{"State", "Kind"}, func(p *reader) outbox.Filter {
 		return outbox.Filter{State: outbox.State(p.value("State")), Kind: p.value("Kind")}
 	}, func(r *http.Request, f outbox.Filter, p paging.Request) (paging.Page[outbox.Job], error) {
 		return jobs.Store.Jobs(r.Context(), f, p)
@@ -64,7 +64,7 @@ func (a *API) routeWebhooks() {
 		return jobs.Store.Job(r.Context(), r.PathValue("sid"))
 	}, a.renderDelivery))
 	// Posting Retry=true sends a failed delivery again.
-	a.route("POST", deliveriesPath+"/{sid}", formCall(func(p *params) bool {
+	a.route("POST", deliveriesPath+"/{sid}", formCall(func(p *reader) bool {
 		b := p.bool("Retry")
 		if b == nil || !*b {
 			p.fail("Retry=true is the only change a delivery takes")
@@ -79,7 +79,7 @@ func (a *API) routeWebhooks() {
 	}, a.renderDelivery, http.StatusOK))
 }
 
-func readHookParams(p *params) webhooks.HookParams {
+func readHookParams(p *reader) webhooks.HookParams {
 	h := webhooks.HookParams{Target: p.str("Target"), URL: p.str("Configuration.Url"),
 		Method: p.str("Configuration.Method"), FlowSID: p.str("Configuration.FlowSid")}
 	if p.has("Configuration.Filters") {

@@ -11,49 +11,44 @@ import (
 // TaskRouterForm is a routing event as TaskRouter posts it to a
 // workspace's EventCallbackUrl.
 func TaskRouterForm(accountSID string, e routing.Event) url.Values {
-	f := url.Values{}
-	set := func(k, v string) {
-		if v != "" {
-			f.Set(k, v)
-		}
-	}
-	set("Sid", sid.New(sid.Event))
-	set("AccountSid", accountSID)
-	set("WorkspaceSid", e.WorkspaceSID)
-	set("WorkspaceName", e.WorkspaceName)
-	set("EventType", e.Type)
-	set("EventDescription", e.Description)
-	set("ResourceType", e.ResourceType)
-	set("ResourceSid", e.ResourceSID)
-	set("Timestamp", strconv.FormatInt(e.Time.Unix(), 10))
-	set("TimestampMs", strconv.FormatInt(e.Time.UnixMilli(), 10))
+	f := fields{}
+	f.set("Sid", sid.New(sid.Event))
+	f.set("AccountSid", accountSID)
+	f.set("WorkspaceSid", e.WorkspaceSID)
+	f.set("WorkspaceName", e.WorkspaceName)
+	f.set("EventType", e.Type)
+	f.set("EventDescription", e.Description)
+	f.set("ResourceType", e.ResourceType)
+	f.set("ResourceSid", e.ResourceSID)
+	f.set("Timestamp", strconv.FormatInt(e.Time.Unix(), 10))
+	f.set("TimestampMs", strconv.FormatInt(e.Time.UnixMilli(), 10))
 	if t := e.Task; t != nil {
-		set("TaskSid", t.SID)
-		set("TaskAttributes", t.Attributes)
-		set("TaskAge", strconv.Itoa(int(t.Age(e.Time).Seconds())))
-		set("TaskPriority", strconv.Itoa(t.Priority))
-		set("TaskAssignmentStatus", t.AssignmentStatus)
-		set("TaskChannelSid", t.TaskChannelSID)
-		set("TaskChannelUniqueName", t.TaskChannelName)
-		set("TaskQueueSid", t.QueueSID)
-		set("TaskQueueName", e.QueueName)
-		set("WorkflowSid", t.WorkflowSID)
-		set("WorkflowName", e.WorkflowName)
+		f.set("TaskSid", t.SID)
+		f.set("TaskAttributes", t.Attributes)
+		f.set("TaskAge", strconv.Itoa(int(t.Age(e.Time).Seconds())))
+		f.set("TaskPriority", strconv.Itoa(t.Priority))
+		f.set("TaskAssignmentStatus", t.AssignmentStatus)
+		f.set("TaskChannelSid", t.TaskChannelSID)
+		f.set("TaskChannelUniqueName", t.TaskChannelName)
+		f.set("TaskQueueSid", t.QueueSID)
+		f.set("TaskQueueName", e.QueueName)
+		f.set("WorkflowSid", t.WorkflowSID)
+		f.set("WorkflowName", e.WorkflowName)
 		if t.AssignmentStatus == routing.TaskCanceled {
-			set("TaskCanceledReason", t.Reason)
+			f.set("TaskCanceledReason", t.Reason)
 		} else if t.AssignmentStatus == routing.TaskCompleted {
-			set("TaskCompletedReason", t.Reason)
+			f.set("TaskCompletedReason", t.Reason)
 		}
 	}
 	if r := e.Reservation; r != nil {
-		set("ReservationSid", r.SID)
+		f.set("ReservationSid", r.SID)
 	}
 	if w := e.Worker; w != nil {
-		set("WorkerSid", w.SID)
-		set("WorkerName", w.FriendlyName)
-		set("WorkerAttributes", w.Attributes)
-		set("WorkerActivitySid", w.ActivitySID)
-		set("WorkerActivityName", w.ActivityName)
+		f.set("WorkerSid", w.SID)
+		f.set("WorkerName", w.FriendlyName)
+		f.set("WorkerAttributes", w.Attributes)
+		f.set("WorkerActivitySid", w.ActivitySID)
+		f.set("WorkerActivityName", w.ActivityName)
 	}
-	return f
+	return url.Values(f)
 }
