@@ -126,9 +126,16 @@ func (c *REST) DoJSON(ctx context.Context, method, path string, in, out any) err
 // message by its SID.
 func (c *REST) UploadMedia(ctx context.Context, serviceSID, filename, contentType string, body io.Reader) (model.MediaResource, error) {
 	var m model.MediaResource
-	u := c.base + "/mcs/v1/Services/" + url.PathEscape(serviceSID) + "/Media?" + url.Values{"Filename": {filename}}.Encode()
-	err := c.send(ctx, http.MethodPost, u, body, contentType, &m)
+	err := c.send(ctx, http.MethodPost, MediaUploadURL(c.base, serviceSID, filename), body, contentType, &m)
 	return m, err
+}
+
+// MediaUploadURL is where a file named filename is uploaded to a chat
+// service's media on the server at baseURL, for a browser that uploads it
+// itself (XMLHttpRequest reports progress; this client does not).
+func MediaUploadURL(baseURL, serviceSID, filename string) string {
+	return strings.TrimRight(baseURL, "/") + "/mcs/v1/Services/" + url.PathEscape(serviceSID) + "/Media?" +
+		url.Values{"Filename": {filename}}.Encode()
 }
 
 // send makes one request and decodes its JSON answer into out.

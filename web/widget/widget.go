@@ -112,7 +112,7 @@ func (w *Widget) OnMount(ctx app.Context) {
 		return
 	}
 	w.cfg = cfg
-	w.api = guestAPI{rest: client.NewREST(w.origin, nil, nil), key: cfg.Key}
+	w.api = guestAPI{chat: client.NewREST(w.origin, nil, nil).Webchat(cfg.Key)}
 	w.rest = client.NewREST(w.origin, client.TokenAuth(func(context.Context) (string, error) { return w.token(), nil }), nil)
 	w.links.REST = w.rest
 	w.stopCatching = attach.Catch(ctx, ".chat", "#composer", w.pickFiles, func(on bool) {
@@ -351,9 +351,7 @@ func (w *Widget) connect(ctx app.Context, attempt int) {
 }
 
 func (w *Widget) fetchConversation(ctx context.Context, sid string) (model.Conversation, error) {
-	var c model.Conversation
-	err := w.rest.Do(ctx, "GET", "/conversations/v1/Conversations/"+sid, nil, &c)
-	return c, err
+	return w.rest.Conversation(ctx, sid)
 }
 
 // reload fetches the newest page of history and the participants, merging
@@ -391,13 +389,11 @@ func (w *Widget) reload(ctx app.Context) {
 }
 
 func (w *Widget) ownReadFromServer(ctx context.Context, conv, self string) int {
-	var body struct {
-		Participants []model.Participant `json:"participants"`
-	}
-	if err := w.rest.Do(ctx, "GET", "/conversations/v1/Conversations/"+conv+"/Participants", nil, &body); err != nil {
+	parts, err := w.rest.Participants(ctx, conv)
+	if err != nil {
 		return -1
 	}
-	for _, p := range body.Participants {
+	for _, p := range parts {
 		if id, _, read := participantInfo(p); id == self {
 			return read
 		}
