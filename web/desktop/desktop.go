@@ -308,17 +308,19 @@ func (d *Desktop) signedOut(ctx app.Context, why string) {
 // reservations and chats the agent already has (after a reload).
 func (d *Desktop) start(ctx app.Context) {
 	d.signedIn = true
-	d.connect(ctx, 0)
+	d.connect(ctx)
 }
 
-func (d *Desktop) connect(ctx app.Context, attempt int) {
+// connect opens the realtime session, trying until the server answers;
+// the session is left (and closed) by d.stop.
+func (d *Desktop) connect(ctx app.Context) {
 	bg, stop := context.WithCancel(context.Background())
 	if d.stop != nil {
 		d.stop()
 	}
 	d.stop = stop
 	d.ctx.Async(func() {
-		sess, err := client.Dial(bg, client.SessionOptions{
+		sess, err := client.Connect(bg, client.SessionOptions{
 			URL:   d.origin,
 			Token: func(context.Context) (string, error) { return d.token(), nil },
 			OnEvent: func(f realtime.ServerFrame) {
@@ -337,23 +339,17 @@ func (d *Desktop) connect(ctx app.Context, attempt int) {
 					}
 				})
 			},
+		}, func(error, time.Duration) { // offline, or the server is away
+			d.ctx.Dispatch(func(ctx app.Context) { d.connected = false })
 		})
 		d.ctx.Dispatch(func(ctx app.Context) {
-			if err != nil {
-				var refused *client.TokenRefusedError
-				if errors.As(err, &refused) {
-					d.signedOut(ctx, "Your session ended; sign in again.")
-					return
-				}
-				d.connected = false
-				d.ctx.After(min(time.Duration(attempt+1)*2*time.Second, 30*time.Second), func(ctx app.Context) {
-					if d.signedIn && d.sess == nil {
-						d.connect(ctx, attempt+1)
-					}
-				})
+			if bg.Err() != nil {
+				return // the desk left (signed out) while connecting
+			}
+			if err != nil { // refused: the token expired or was revoked
+				d.signedOut(ctx, "Your session ended; sign in again.")
 				return
 			}
-			go func() { <-bg.Done(); sess.Close() }()
 			d.sess, d.connected = sess, true
 			d.load(ctx)
 			if d.canned == nil {
