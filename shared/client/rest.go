@@ -238,24 +238,15 @@ func (c *REST) SendMessage(ctx context.Context, conversationSID, author, body st
 // ListMessages returns every message of a conversation, oldest first,
 // following the pages' next_page_url until the last.
 func (c *REST) ListMessages(ctx context.Context, conversationSID string) ([]model.Message, error) {
-	path := conversationPath(conversationSID, "Messages")
 	var all []model.Message
-	next := path + "?Order=asc&PageSize=100"
-	for next != "" {
-		var page struct {
-			Messages []model.Message `json:"messages"`
-			Meta     model.Meta      `json:"meta"`
-		}
-		if err := c.Do(ctx, http.MethodGet, next, nil, &page); err != nil {
-			return all, err
-		}
+	for next := ""; ; {
+		page, err := c.MessagesPage(ctx, conversationSID, false, 100, next)
 		all = append(all, page.Messages...)
-		var err error
-		if next, err = nextPage(path, page.Meta); err != nil {
+		if err != nil || page.Next == "" {
 			return all, err
 		}
+		next = page.Next
 	}
-	return all, nil
 }
 
 // nextPage is the request for the page after m, or "" after the last. Only
