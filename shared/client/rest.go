@@ -126,9 +126,16 @@ func (c *REST) DoJSON(ctx context.Context, method, path string, in, out any) err
 // message by its SID.
 func (c *REST) UploadMedia(ctx context.Context, serviceSID, filename, contentType string, body io.Reader) (model.MediaResource, error) {
 	var m model.MediaResource
-	u := c.base + "/mcs/v1/Services/" + url.PathEscape(serviceSID) + "/Media?" + url.Values{"Filename": {filename}}.Encode()
-	err := c.send(ctx, http.MethodPost, u, body, contentType, &m)
+	err := c.send(ctx, http.MethodPost, MediaUploadURL(c.base, serviceSID, filename), body, contentType, &m)
 	return m, err
+}
+
+// MediaUploadURL is where a file named filename is uploaded to a chat
+// service's media on the server at baseURL, for a browser that uploads it
+// itself (XMLHttpRequest reports progress; this client does not).
+func MediaUploadURL(baseURL, serviceSID, filename string) string {
+	return strings.TrimRight(baseURL, "/") + "/mcs/v1/Services/" + url.PathEscape(serviceSID) + "/Media?" +
+		url.Values{"Filename": {filename}}.Encode()
 }
 
 // send makes one request and decodes its JSON answer into out.
@@ -231,24 +238,15 @@ func (c *REST) SendMessage(ctx context.Context, conversationSID, author, body st
 // ListMessages returns every message of a conversation, oldest first,
 // following the pages' next_page_url until the last.
 func (c *REST) ListMessages(ctx context.Context, conversationSID string) ([]model.Message, error) {
-	path := conversationPath(conversationSID, "Messages")
 	var all []model.Message
-	next := path + "?Order=asc&PageSize=100"
-	for next != "" {
-		var page struct {
-			Messages []model.Message `json:"messages"`
-			Meta     model.Meta      `json:"meta"`
-		}
-		if err := c.Do(ctx, http.MethodGet, next, nil, &page); err != nil {
-			return all, err
-		}
+	for next := ""; ; {
+		page, err := c.MessagesPage(ctx, conversationSID, false, 100, next)
 		all = append(all, page.Messages...)
-		var err error
-		if next, err = nextPage(path, page.Meta); err != nil {
+		if err != nil || page.Next == "" {
 			return all, err
 		}
+		next = page.Next
 	}
-	return all, nil
 }
 
 // nextPage is the request for the page after m, or "" after the last. Only

@@ -96,6 +96,9 @@ type SessionOptions struct {
 	// MinBackoff and MaxBackoff bound the wait between reconnection
 	// attempts (DefaultMinBackoff and DefaultMaxBackoff when zero).
 	MinBackoff, MaxBackoff time.Duration
+	// RedialStep and RedialMax space Connect's attempts at a first
+	// connection (DefaultRedialStep and DefaultRedialMax when zero).
+	RedialStep, RedialMax time.Duration
 	// DialOptions are passed to websocket.Dial. Natively they can set an
 	// HTTPClient and an Origin header (HTTPHeader); in the browser only
 	// Subprotocols exist, and the browser sends the Origin itself.

@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"slices"
 	"time"
 
@@ -66,7 +65,7 @@ func (d *Draft) Media() model.Media {
 func Upload(ctx app.Context, origin, serviceSID, token string, d *Draft, file app.Value, failed string) {
 	xhr := app.Window().Get("XMLHttpRequest").New()
 	d.xhr = xhr
-	u := origin + "/mcs/v1/Services/" + url.PathEscape(serviceSID) + "/Media?" + url.Values{"Filename": {d.Name}}.Encode()
+	u := client.MediaUploadURL(origin, serviceSID, d.Name)
 	xhr.Call("open", "POST", u)
 	xhr.Call("setRequestHeader", "X-Twilio-Token", token)
 	typ := d.Type
@@ -159,10 +158,9 @@ func (l *Links) URL(ctx app.Context, sid string) string {
 	k.loading = true
 	rest, svc := l.REST, l.ServiceSID
 	ctx.Async(func() {
-		var m model.MediaResource
 		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		err := rest.Do(c, "GET", "/mcs/v1/Services/"+url.PathEscape(svc)+"/Media/"+url.PathEscape(sid), nil, &m)
+		m, err := rest.Media(c, svc, sid)
 		ctx.Dispatch(func(app.Context) {
 			// A failure is remembered like a link, so the next render
 			// does not ask again at once: render must not loop on a 403.

@@ -18,8 +18,6 @@ import (
 // at a time): a desk has hundreds at most, and searching in memory
 // answers every keystroke.
 
-const cannedPath = "/parley/v1/CannedResponses"
-
 // maxSuggestions bounds the list under the composer.
 const maxSuggestions = 8
 
@@ -98,22 +96,7 @@ func (d *Desktop) loadCanned() {
 	d.ctx.Async(func() {
 		cx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		all := []model.CannedResponse{}
-		var err error
-		for next := cannedPath + "?PageSize=100"; next != "" && err == nil; {
-			var page struct {
-				CannedResponses []model.CannedResponse `json:"canned_responses"`
-				Meta            struct {
-					Next *string `json:"next_page_url"`
-				} `json:"meta"`
-			}
-			err = d.rest.Do(cx, "GET", next, nil, &page)
-			all = append(all, page.CannedResponses...)
-			next = ""
-			if page.Meta.Next != nil {
-				next = *page.Meta.Next
-			}
-		}
+		all, err := d.rest.CannedResponses(cx)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				d.problem = "Cannot load the canned responses: " + client.Explain(err)

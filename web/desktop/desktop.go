@@ -235,9 +235,7 @@ func (d *Desktop) signIn(ctx app.Context, e app.Event) {
 	d.busy, d.problem = true, ""
 	askNotificationPermission()
 	d.ctx.Async(func() {
-		var l model.DeskLogin
-		err := client.NewREST(d.origin, nil, nil).Do(context.Background(), "POST", "/parley/v1/Desktop/SignIn",
-			form("Email", email, "Password", password), &l)
+		l, err := client.NewREST(d.origin, nil, nil).DeskSignIn(context.Background(), email, password)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			d.busy = false
 			if err != nil {
@@ -252,8 +250,7 @@ func (d *Desktop) signIn(ctx app.Context, e app.Event) {
 
 func (d *Desktop) refresh(ctx app.Context) {
 	d.ctx.Async(func() {
-		var l model.DeskLogin
-		err := d.rest.Do(context.Background(), "POST", "/parley/v1/Desktop/Refresh", nil, &l)
+		l, err := d.rest.DeskRefresh(context.Background())
 		d.ctx.Dispatch(func(ctx app.Context) {
 			d.loading = false
 			var apiErr *client.APIError
@@ -291,7 +288,7 @@ func (d *Desktop) signOut(ctx app.Context, e app.Event) {
 func (d *Desktop) doSignOut(ctx app.Context) {
 	rest := d.rest
 	d.ctx.Async(func() {
-		_ = rest.Do(context.Background(), "POST", "/parley/v1/Desktop/SignOut", nil, nil)
+		_ = rest.DeskSignOut(context.Background())
 		d.ctx.Dispatch(func(ctx app.Context) { d.signedOut(ctx, "") })
 	})
 }
@@ -328,17 +325,19 @@ func (d *Desktop) signedOut(ctx app.Context, why string) {
 // reservations and chats the agent already has (after a reload).
 func (d *Desktop) start(ctx app.Context) {
 	d.signedIn = true
-	d.connect(ctx, 0)
+	d.connect(ctx)
 }
 
-func (d *Desktop) connect(ctx app.Context, attempt int) {
+// connect opens the realtime session, trying until the server answers;
+// the session is left (and closed) by d.stop.
+func (d *Desktop) connect(ctx app.Context) {
 	bg, stop := context.WithCancel(context.Background())
 	if d.stop != nil {
 		d.stop()
 	}
 	d.stop = stop
 	d.ctx.Async(func() {
-		sess, err := client.Dial(bg, client.SessionOptions{
+		sess, err := client.Connect(bg, client.SessionOptions{
 			URL:   d.origin,
 			Token: func(context.Context) (string, error) { return d.token(), nil },
 			OnEvent: func(f realtime.ServerFrame) {
@@ -357,23 +356,17 @@ func (d *Desktop) connect(ctx app.Context, attempt int) {
 					}
 				})
 			},
+		}, func(error, time.Duration) { // offline, or the server is away
+			d.ctx.Dispatch(func(ctx app.Context) { d.connected = false })
 		})
 		d.ctx.Dispatch(func(ctx app.Context) {
-			if err != nil {
-				var refused *client.TokenRefusedError
-				if errors.As(err, &refused) {
-					d.signedOut(ctx, "Your session ended; sign in again.")
-					return
-				}
-				d.connected = false
-				d.ctx.After(min(time.Duration(attempt+1)*2*time.Second, 30*time.Second), func(ctx app.Context) {
-					if d.signedIn && d.sess == nil {
-						d.connect(ctx, attempt+1)
-					}
-				})
+			if bg.Err() != nil {
+				return // the desk left (signed out) while connecting
+			}
+			if err != nil { // refused: the token expired or was revoked
+				d.signedOut(ctx, "Your session ended; sign in again.")
 				return
 			}
-			go func() { <-bg.Done(); sess.Close() }()
 			d.sess, d.connected = sess, true
 			d.load(ctx)
 			if d.canned == nil {
@@ -387,24 +380,19 @@ func (d *Desktop) connect(ctx app.Context, attempt int) {
 // reservations and their tasks.
 func (d *Desktop) load(ctx app.Context) {
 	a := d.saved.Agent
-	ws := "/taskrouter/v1/Workspaces/" + a.WorkspaceSID
+	ws := d.rest.Workspace(a.WorkspaceSID)
 	d.ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		var acts struct{ Activities []model.Activity }
-		var worker model.Worker
-		var res struct{ Reservations []model.Reservation }
-		err := errors.Join(
-			d.rest.Do(c, "GET", ws+"/Activities", nil, &acts),
-			d.rest.Do(c, "GET", ws+"/Workers/"+a.WorkerSID, nil, &worker),
-			d.rest.Do(c, "GET", ws+"/Workers/"+a.WorkerSID+"/Reservations", form("PageSize", "50"), &res),
-		)
+		acts, err1 := ws.Activities(c)
+		worker, err2 := ws.Worker(c, a.WorkerSID)
+		res, err3 := ws.Reservations(c, a.WorkerSID, 50)
+		err := errors.Join(err1, err2, err3)
 		tasks := map[string]model.Task{}
-		for _, r := range res.Reservations {
+		for _, r := range res {
 			switch r.ReservationStatus {
 			case "pending", "accepted", "wrapping":
-				var t model.Task
-				if d.rest.Do(c, "GET", ws+"/Tasks/"+r.TaskSID, nil, &t) == nil {
+				if t, err := ws.Task(c, r.TaskSID); err == nil {
 					tasks[r.TaskSID] = t
 				}
 			}
@@ -414,8 +402,8 @@ func (d *Desktop) load(ctx app.Context) {
 				d.failed(ctx, err)
 				return
 			}
-			d.activities, d.activity = acts.Activities, worker.ActivitySID
-			for _, r := range res.Reservations {
+			d.activities, d.activity = acts, worker.ActivitySID
+			for _, r := range res {
 				t, ok := tasks[r.TaskSID]
 				if !ok {
 					continue
@@ -579,7 +567,7 @@ func (d *Desktop) dropOffer(resSID string) {
 }
 
 func (d *Desktop) answer(ctx app.Context, o *Offer, status string) {
-	path := "/taskrouter/v1/Workspaces/" + o.Res.WorkspaceSID + "/Workers/" + o.Res.WorkerSID + "/Reservations/" + o.Res.SID
+	ws := d.rest.Workspace(o.Res.WorkspaceSID)
 	if status == "accepted" {
 		if d.accepting == nil {
 			d.accepting = map[string]bool{}
@@ -587,8 +575,7 @@ func (d *Desktop) answer(ctx app.Context, o *Offer, status string) {
 		d.accepting[o.Res.SID] = true
 	}
 	d.ctx.Async(func() {
-		var r model.Reservation
-		err := d.rest.Do(context.Background(), "POST", path, form("ReservationStatus", status), &r)
+		r, err := ws.AnswerReservation(context.Background(), o.Res.WorkerSID, o.Res.SID, status)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			delete(d.accepting, o.Res.SID)
 			if err != nil {
@@ -664,14 +651,10 @@ func (d *Desktop) loadHistory(ctx app.Context, c *Chat) {
 	d.ctx.Async(func() {
 		cx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		var msgs struct{ Messages []model.Message }
-		var parts struct{ Participants []model.Participant }
-		var about model.Conversation
-		err := errors.Join(
-			d.rest.Do(cx, "GET", "/conversations/v1/Conversations/"+conv, nil, &about),
-			d.rest.Do(cx, "GET", "/conversations/v1/Conversations/"+conv+"/Messages", form("Order", "desc", "PageSize", "50"), &msgs),
-			d.rest.Do(cx, "GET", "/conversations/v1/Conversations/"+conv+"/Participants", nil, &parts),
-		)
+		about, err1 := d.rest.Conversation(cx, conv)
+		msgs, err2 := d.rest.MessagesPage(cx, conv, true, 50, "")
+		parts, err3 := d.rest.Participants(cx, conv)
+		err := errors.Join(err1, err2, err3)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				c.LoadErr = client.Explain(err)
@@ -701,7 +684,7 @@ func (d *Desktop) loadHistory(ctx app.Context, c *Chat) {
 			for _, m := range msgs.Messages {
 				c.add(m)
 			}
-			for _, p := range parts.Participants {
+			for _, p := range parts {
 				d.notePerson(c, p)
 			}
 			d.markRead(c)
@@ -889,9 +872,7 @@ func (d *Desktop) onActivity(ctx app.Context, e app.Event) {
 func (d *Desktop) setActivity(ctx app.Context, sid string) {
 	a := d.saved.Agent
 	d.ctx.Async(func() {
-		var w model.Worker
-		err := d.rest.Do(context.Background(), "POST", "/taskrouter/v1/Workspaces/"+a.WorkspaceSID+"/Workers/"+a.WorkerSID,
-			form("ActivitySid", sid), &w)
+		w, err := d.rest.Workspace(a.WorkspaceSID).SetActivity(context.Background(), a.WorkerSID, sid)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				d.problem = client.Explain(err)
@@ -906,9 +887,9 @@ func (d *Desktop) setActivity(ctx app.Context, sid string) {
 
 func (d *Desktop) endChat(ctx app.Context, c *Chat) {
 	c.AgentEnded = true
-	path := "/flex/v1/Interactions/" + c.Attrs.InteractionSID + "/Channels/" + c.Attrs.ChannelSID
+	ch := d.rest.Channel(c.Attrs.InteractionSID, c.Attrs.ChannelSID)
 	d.ctx.Async(func() {
-		err := d.rest.Do(context.Background(), "POST", path, form("Status", "closed", "Routing", `{"status":"wrapup"}`), nil)
+		err := ch.Close(context.Background())
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				c.AgentEnded = false
@@ -927,16 +908,14 @@ func (d *Desktop) complete(ctx app.Context, c *Chat) {
 		d.problem = "Choose how the chat ended before completing it."
 		return
 	}
-	ws := d.saved.Agent.WorkspaceSID
+	ws := d.rest.Workspace(d.saved.Agent.WorkspaceSID)
 	d.ctx.Async(func() {
 		cx := context.Background()
-		var t model.Task
-		err := d.rest.Do(cx, "GET", "/taskrouter/v1/Workspaces/"+ws+"/Tasks/"+c.TaskSID, nil, &t)
+		t, err := ws.Task(cx, c.TaskSID)
 		if err == nil {
 			attrs := model.TaskAttributesOf(t.Attributes)
 			attrs.Conversations.Outcome = disposition
-			err = d.rest.Do(cx, "POST", "/taskrouter/v1/Workspaces/"+ws+"/Tasks/"+c.TaskSID,
-				form("AssignmentStatus", "completed", "Reason", "completed by agent", "Attributes", attrs.String()), nil)
+			err = ws.CompleteTask(cx, c.TaskSID, "completed by agent", attrs)
 		}
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
@@ -1022,12 +1001,4 @@ func valueOf(id string) string {
 		return el.Get("value").String()
 	}
 	return ""
-}
-
-func form(kv ...string) map[string][]string {
-	f := map[string][]string{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		f[kv[i]] = []string{kv[i+1]}
-	}
-	return f
 }

@@ -4,17 +4,10 @@
 package main
 
 import (
-	"encoding/json"
-
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
 func main() {
 	app.RouteWithRegexp("^/desktop", func() app.Composer { return &Desktop{} })
 	app.RunWhenOnBrowser()
-}
-
-func mustJSON(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
 }

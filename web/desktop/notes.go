@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -18,10 +17,6 @@ import (
 
 // Private notes and the customer's past conversations: what agents know
 // about a chat that the customer does not see.
-
-func notesPath(conv string) string {
-	return "/parley/v1/Conversations/" + url.PathEscape(conv) + "/Notes"
-}
 
 // addNote keeps a note once, in time order (the REST answer and the
 // socket's note_added may both bring it).
@@ -38,16 +33,15 @@ func (c *Chat) addNote(n model.Note) {
 func (d *Desktop) loadNotes(c *Chat) {
 	conv := c.Attrs.ConversationSID
 	d.ctx.Async(func() {
-		var list struct{ Notes []model.Note }
 		cx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		err := d.rest.Do(cx, "GET", notesPath(conv), nil, &list)
+		notes, err := d.rest.Notes(cx, conv)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				d.problem = "Cannot load the chat's notes: " + client.Explain(err)
 				return
 			}
-			for _, n := range list.Notes {
+			for _, n := range notes {
 				c.addNote(n)
 			}
 		})
@@ -58,8 +52,7 @@ func (d *Desktop) loadNotes(c *Chat) {
 func (d *Desktop) writeNote(c *Chat, body string) {
 	conv := c.Attrs.ConversationSID
 	d.ctx.Async(func() {
-		var n model.Note
-		err := d.rest.Do(context.Background(), "POST", notesPath(conv), form("Body", body), &n)
+		n, err := d.rest.AddNote(context.Background(), conv, body)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				d.problem = "Your note was not saved: " + client.Explain(err)
@@ -132,21 +125,18 @@ func (d *Desktop) loadPast(c *Chat) {
 		return
 	}
 	c.PastFailed = false
-	filter := "Identity"
+	by := client.ByIdentity
 	if strings.HasPrefix(who, "+") || strings.Contains(who, ":+") {
-		filter = "Address"
+		by = client.ByAddress
 	}
 	conv := c.Attrs.ConversationSID
 	d.ctx.Async(func() {
-		var list struct {
-			Conversations []model.ParticipantConversation
-		}
 		cx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		err := d.rest.Do(cx, "GET", "/conversations/v1/ParticipantConversations", form(filter, who, "PageSize", "50"), &list)
+		list, err := d.rest.ParticipantConversations(cx, by, who, 50)
 		var past []Past
-		for i := len(list.Conversations) - 1; i >= 0 && len(past) < 10; i-- {
-			pc := list.Conversations[i]
+		for i := len(list) - 1; i >= 0 && len(past) < 10; i-- {
+			pc := list[i]
 			if pc.ConversationSID == conv {
 				continue
 			}

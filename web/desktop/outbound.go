@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net/url"
 	"strings"
 	"time"
 
@@ -36,30 +35,21 @@ type firstMessage struct {
 func (d *Desktop) openOutbound(ctx app.Context, e app.Event) {
 	f := &outboundForm{}
 	d.outbound = f
-	ws := "/taskrouter/v1/Workspaces/" + d.saved.Agent.WorkspaceSID
+	ws := d.rest.Workspace(d.saved.Agent.WorkspaceSID)
 	d.ctx.Async(func() {
 		cx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		var addrs struct {
-			Addresses []struct {
-				Type         string  `json:"type"`
-				Address      string  `json:"address"`
-				FriendlyName *string `json:"friendly_name"`
-			} `json:"address_configurations"`
-		}
-		var queues struct {
-			Queues []model.TaskQueue `json:"task_queues"`
-		}
-		err := d.rest.Do(cx, "GET", "/conversations/v1/Configuration/Addresses", form("PageSize", "100"), &addrs)
+		var queues []model.TaskQueue
+		addrs, err := d.rest.Addresses(cx, 100)
 		if err == nil {
-			err = d.rest.Do(cx, "GET", ws+"/TaskQueues", form("PageSize", "1"), &queues)
+			queues, err = ws.Queues(cx, 1)
 		}
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				f.problem = client.Explain(err)
 				return
 			}
-			for _, a := range addrs.Addresses {
+			for _, a := range addrs {
 				if a.Type == "sms" || a.Type == "whatsapp" {
 					name := ""
 					if a.FriendlyName != nil {
@@ -71,8 +61,8 @@ func (d *Desktop) openOutbound(ctx app.Context, e app.Event) {
 			if len(f.numbers) == 0 {
 				f.problem = "There is no SMS or WhatsApp number to text from: an admin adds one under Configuration/Addresses."
 			}
-			if len(queues.Queues) > 0 {
-				f.queue = queues.Queues[0].SID
+			if len(queues) > 0 {
+				f.queue = queues[0].SID
 			}
 		})
 	})
@@ -109,18 +99,15 @@ func (d *Desktop) submitOutbound(ctx app.Context, e app.Event) {
 		to = "whatsapp:" + to
 	}
 	a := d.saved.Agent
-	channel := mustJSON(map[string]any{"type": typ, "initiated_by": "agent",
+	channel := map[string]any{"type": typ, "initiated_by": "agent",
 		"participants": []map[string]string{{"address": to, "proxy_address": from}},
-		"properties":   map[string]string{"friendly_name": to}})
-	routing := mustJSON(map[string]any{"properties": map[string]any{"workspace_sid": a.WorkspaceSID,
+		"properties":   map[string]string{"friendly_name": to}}
+	routing := map[string]any{"properties": map[string]any{"workspace_sid": a.WorkspaceSID,
 		"queue_sid": f.queue, "worker_sid": a.WorkerSID, "task_channel_unique_name": typ,
-		"attributes": model.TaskAttributes{CustomerName: to, CustomerAddress: to}}})
+		"attributes": model.TaskAttributes{CustomerName: to, CustomerAddress: to}}}
 	f.sending, f.problem = true, ""
 	d.ctx.Async(func() {
-		var ix struct {
-			SID string `json:"sid"`
-		}
-		err := d.rest.Do(context.Background(), "POST", "/flex/v1/Interactions", url.Values{"Channel": {channel}, "Routing": {routing}}, &ix)
+		ix, err := d.rest.CreateInteraction(context.Background(), channel, routing)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			f.sending = false
 			if err != nil {

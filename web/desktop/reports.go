@@ -14,8 +14,6 @@ import (
 // Reports, for supervisors: conversations per day and queue over a date
 // range, in the supervisor's time zone, and the same as a CSV file.
 
-const reportsPath = "/parley/v1/Reports/Conversations"
-
 // reportRange is what the report covers, from the date inputs; the last
 // seven days to start with.
 func reportRange() (start, end string) {
@@ -39,10 +37,9 @@ func (d *Desktop) loadReport(ctx app.Context) {
 	start, end := reportRange()
 	d.reportBusy = true
 	d.ctx.Async(func() {
-		var r model.ConversationReport
 		cx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		err := d.rest.Do(cx, "GET", reportsPath, form("StartDate", start, "EndDate", end, "Timezone", timezone()), &r)
+		r, err := d.rest.Report(cx, start, end, timezone())
 		d.ctx.Dispatch(func(ctx app.Context) {
 			d.reportBusy = false
 			if err != nil {
@@ -58,10 +55,9 @@ func (d *Desktop) loadReport(ctx app.Context) {
 func (d *Desktop) downloadReport(ctx app.Context, e app.Event) {
 	start, end := reportRange()
 	d.ctx.Async(func() {
-		var csv []byte
 		cx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		err := d.rest.Do(cx, "GET", reportsPath, form("StartDate", start, "EndDate", end, "Timezone", timezone(), "Format", "csv"), &csv)
+		csv, err := d.rest.ReportCSV(cx, start, end, timezone())
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				d.problem = "Cannot export the report: " + client.Explain(err)

@@ -51,30 +51,25 @@ func (d *Desktop) reloadSupervisionSoon(ctx app.Context) {
 
 // reloadSupervision reads the team and queues from TaskRouter.
 func (d *Desktop) reloadSupervision(ctx app.Context) {
-	ws := "/taskrouter/v1/Workspaces/" + d.saved.Agent.WorkspaceSID
+	ws := d.rest.Workspace(d.saved.Agent.WorkspaceSID)
 	d.ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		var workers struct{ Workers []model.Worker }
-		var tasks struct{ Tasks []model.Task }
-		var queues struct {
-			Queues []model.TaskQueue `json:"task_queues"`
-		}
-		if err := d.rest.Do(c, "GET", ws+"/Workers", form("PageSize", "200"), &workers); err != nil {
+		workers, err := ws.Workers(c, 200, false)
+		if err != nil {
 			return
 		}
-		_ = d.rest.Do(c, "GET", ws+"/Tasks", form("PageSize", "500"), &tasks)
-		_ = d.rest.Do(c, "GET", ws+"/TaskQueues", form("PageSize", "100"), &queues)
+		tasks, _ := ws.Tasks(c, 500)
+		queues, _ := ws.Queues(c, 100)
 		byTask := map[string]model.Task{}
-		for _, t := range tasks.Tasks {
+		for _, t := range tasks {
 			byTask[t.SID] = t
 		}
 		var team []TeamRow
-		for _, w := range workers.Workers {
+		for _, w := range workers {
 			row := TeamRow{Worker: w, Name: workerName(w)}
-			var res struct{ Reservations []model.Reservation }
-			_ = d.rest.Do(c, "GET", ws+"/Workers/"+w.SID+"/Reservations", form("PageSize", "50"), &res)
-			for _, r := range res.Reservations {
+			res, _ := ws.Reservations(c, w.SID, 50)
+			for _, r := range res {
 				if r.ReservationStatus != "accepted" && r.ReservationStatus != "wrapping" {
 					continue
 				}
@@ -86,9 +81,9 @@ func (d *Desktop) reloadSupervision(ctx app.Context) {
 			team = append(team, row)
 		}
 		var rows []QueueRow
-		for _, q := range queues.Queues {
-			var st model.RealTimeStatistics
-			if d.rest.Do(c, "GET", ws+"/TaskQueues/"+q.SID+"/RealTimeStatistics", nil, &st) != nil {
+		for _, q := range queues {
+			st, err := ws.QueueStatistics(c, q.SID)
+			if err != nil {
 				continue
 			}
 			row := QueueRow{Queue: q, Waiting: st.TasksByStatus["pending"] + st.TasksByStatus["reserved"],

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"net/url"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -32,23 +31,20 @@ type confirmation struct {
 func (d *Desktop) openTransfer(ctx app.Context, c *Chat, invite bool) {
 	f := &transferForm{chat: c, invite: invite}
 	d.transfer = f
-	ws := "/taskrouter/v1/Workspaces/" + d.saved.Agent.WorkspaceSID
+	ws := d.rest.Workspace(d.saved.Agent.WorkspaceSID)
 	d.ctx.Async(func() {
 		cx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		var queues struct {
-			Queues []model.TaskQueue `json:"task_queues"`
-		}
-		var workers struct{ Workers []model.Worker }
-		err := errors.Join(d.rest.Do(cx, "GET", ws+"/TaskQueues", form("PageSize", "100"), &queues),
-			d.rest.Do(cx, "GET", ws+"/Workers", form("PageSize", "200", "Available", "true"), &workers))
+		queues, err1 := ws.Queues(cx, 100)
+		workers, err2 := ws.Workers(cx, 200, true)
+		err := errors.Join(err1, err2)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				f.problem = client.Explain(err)
 				return
 			}
-			f.queues = queues.Queues
-			for _, w := range workers.Workers {
+			f.queues = queues
+			for _, w := range workers {
 				if w.SID != d.saved.Agent.WorkerSID {
 					f.workers = append(f.workers, w)
 				}
@@ -72,7 +68,7 @@ func (d *Desktop) submitTransfer(ctx app.Context, e app.Event) {
 	}
 	kind := valueOf("transfer-type")
 	c, a := f.chat, d.saved.Agent
-	base := "/flex/v1/Interactions/" + c.Attrs.InteractionSID + "/Channels/" + c.Attrs.ChannelSID
+	ch := d.rest.Channel(c.Attrs.InteractionSID, c.Attrs.ChannelSID)
 	f.sending, f.problem = true, ""
 	d.ctx.Async(func() {
 		cx := context.Background()
@@ -84,10 +80,9 @@ func (d *Desktop) submitTransfer(ctx app.Context, e app.Event) {
 			} else {
 				props["queue_sid"] = to
 			}
-			doc := `{"properties":` + mustJSON(props) + `}`
-			err = d.rest.Do(cx, "POST", base+"/Invites", url.Values{"Routing": {doc}}, nil)
+			err = ch.Invite(cx, props)
 		} else {
-			err = d.rest.DoJSON(cx, "POST", base+"/Transfers", map[string]string{"from": a.WorkerSID, "to": to, "type": kind}, nil)
+			err = ch.Transfer(cx, a.WorkerSID, to, kind)
 		}
 		d.ctx.Dispatch(func(ctx app.Context) {
 			f.sending = false

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"net/url"
-	"strconv"
 	"time"
 
 	"parley/shared/client"
@@ -36,22 +34,13 @@ func (s Saved) canResume() bool {
 
 func storageKey(deployment string) string { return "parley:chat:" + deployment }
 
-// guestAPI calls the public webchat endpoints.
+// guestAPI calls the public webchat endpoints, in the widget's terms.
 type guestAPI struct {
-	rest *client.REST
-	key  string
+	chat client.Webchat
 }
 
-type guestChat struct {
-	Token            string      `json:"token"`
-	Identity         string      `json:"identity"`
-	ConversationSID  string      `json:"conversation_sid"`
-	Expiration       model.Time  `json:"expiration"`
-	ResumeToken      string      `json:"resume_token"`
-	ResumeExpiration *model.Time `json:"resume_expiration"`
-}
-
-func (c guestChat) saved() Saved {
+// savedOf is what the widget keeps of a webchat answer.
+func savedOf(c model.GuestChat) Saved {
 	s := Saved{Token: c.Token, Identity: c.Identity, Conversation: c.ConversationSID, Expires: c.Expiration.Time, Resume: c.ResumeToken}
 	if c.ResumeExpiration != nil {
 		s.ResumeExpires = c.ResumeExpiration.Time
@@ -62,35 +51,27 @@ func (c guestChat) saved() Saved {
 // init starts a chat; lang is the visitor's language, in which the
 // server posts the default welcome.
 func (g guestAPI) init(ctx context.Context, name string, data map[string]string, identityToken, lang string) (Saved, error) {
-	b, _ := json.Marshal(data)
-	form := url.Values{"DeploymentKey": {g.key}, "CustomerFriendlyName": {name}, "PreEngagementData": {string(b)}, "Locale": {lang}}
-	if identityToken != "" {
-		form.Set("Identity", identityToken)
-	}
-	var c guestChat
-	if err := g.rest.Do(ctx, "POST", "/flex/v2/Webchat/Init", form, &c); err != nil {
+	c, err := g.chat.Init(ctx, client.GuestStart{Name: name, Data: data, IdentityToken: identityToken, Locale: lang})
+	if err != nil {
 		return Saved{}, err
 	}
-	return c.saved(), nil
+	return savedOf(c), nil
 }
 
 // resume exchanges a guest's resume token for a fresh token to its chat,
 // while the chat is open; the server refuses it (401) once it is closed.
 func (g guestAPI) resume(ctx context.Context, resumeToken string) (Saved, error) {
-	var c guestChat
-	err := g.rest.Do(ctx, "POST", "/flex/v2/Webchat/Resume", url.Values{"DeploymentKey": {g.key}, "ResumeToken": {resumeToken}}, &c)
-	return c.saved(), err
+	c, err := g.chat.Resume(ctx, resumeToken)
+	return savedOf(c), err
 }
 
 func (g guestAPI) refresh(ctx context.Context, token string) (string, time.Time, error) {
-	var c guestChat
-	err := g.rest.Do(ctx, "POST", "/flex/v2/Webchat/Tokens/Refresh", url.Values{"DeploymentKey": {g.key}, "Token": {token}}, &c)
+	c, err := g.chat.Refresh(ctx, token)
 	return c.Token, c.Expiration.Time, err
 }
 
 func (g guestAPI) end(ctx context.Context, token, conversation string) error {
-	return g.rest.Do(ctx, "POST", "/flex/v2/Webchat/End",
-		url.Values{"DeploymentKey": {g.key}, "Token": {token}, "ConversationSid": {conversation}}, nil)
+	return g.chat.End(ctx, token, conversation)
 }
 
 // historyPage is a page of messages, newest first, and where the next
@@ -103,27 +84,15 @@ type historyPage struct {
 const historyPageSize = 20
 
 // history fetches a page of a conversation's messages, newest first; from
-// is a next-page URL from an earlier page, or "" for the newest.
+// is an earlier page's Next, or "" for the newest.
 func history(ctx context.Context, rest *client.REST, conversation, from string) (historyPage, error) {
-	path := from
-	var form url.Values
-	if path == "" {
-		path = "/conversations/v1/Conversations/" + conversation + "/Messages"
-		form = url.Values{"Order": {"desc"}, "PageSize": {strconv.Itoa(historyPageSize)}}
-	}
-	var body struct {
-		Messages []model.Message `json:"messages"`
-		Meta     model.Meta      `json:"meta"`
-	}
-	if err := rest.Do(ctx, "GET", path, form, &body); err != nil {
+	page, err := rest.MessagesPage(ctx, conversation, true, historyPageSize, from)
+	if err != nil {
 		return historyPage{}, err
 	}
-	p := historyPage{}
-	for _, m := range body.Messages {
+	p := historyPage{Next: page.Next}
+	for _, m := range page.Messages {
 		p.Msgs = append(p.Msgs, fromModel(m))
-	}
-	if body.Meta.NextPageURL != nil {
-		p.Next = *body.Meta.NextPageURL
 	}
 	return p, nil
 }
@@ -131,14 +100,12 @@ func history(ctx context.Context, rest *client.REST, conversation, from string) 
 // people reads a conversation's participants: who they are called, and how
 // far the others (not self) have read.
 func people(ctx context.Context, rest *client.REST, conversation, self string) (names map[string]string, othersRead int, err error) {
-	var body struct {
-		Participants []model.Participant `json:"participants"`
-	}
-	if err := rest.Do(ctx, "GET", "/conversations/v1/Conversations/"+conversation+"/Participants", url.Values{"PageSize": {"100"}}, &body); err != nil {
+	parts, err := rest.Participants(ctx, conversation)
+	if err != nil {
 		return nil, -1, err
 	}
 	names, othersRead = map[string]string{}, -1
-	for _, p := range body.Participants {
+	for _, p := range parts {
 		id, name, read := participantInfo(p)
 		if id == "" || id == self {
 			continue

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -126,6 +125,5 @@ func (w *Widget) sendRating(ctx app.Context, e app.Event) {
 
 // rate sends a visitor's rating of their ended chat.
 func (g guestAPI) rate(ctx context.Context, token, conversation string, score int, comment string) error {
-	return g.rest.Do(ctx, "POST", "/flex/v2/Webchat/Rating", url.Values{"DeploymentKey": {g.key}, "Token": {token},
-		"ConversationSid": {conversation}, "Score": {strconv.Itoa(score)}, "Comment": {comment}}, nil)
+	return g.chat.Rate(ctx, token, conversation, score, comment)
 }

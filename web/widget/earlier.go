@@ -3,14 +3,12 @@ package main
 import (
 	"cmp"
 	"context"
-	"net/url"
 	"slices"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"parley/shared/client"
-	"parley/shared/model"
 )
 
 // A customer the website signed in keeps one identity from visit to visit,
@@ -37,15 +35,12 @@ type pastChat struct {
 
 // earlierChats lists identity's conversations but current, newest first.
 func earlierChats(ctx context.Context, rest *client.REST, identity, current string) ([]pastChat, error) {
-	var page struct {
-		Conversations []model.ParticipantConversation `json:"conversations"`
-	}
-	q := url.Values{"Identity": {identity}, "PageSize": {"50"}}
-	if err := rest.Do(ctx, "GET", "/conversations/v1/ParticipantConversations", q, &page); err != nil {
+	list, err := rest.ParticipantConversations(ctx, client.ByIdentity, identity, 50)
+	if err != nil {
 		return nil, err
 	}
 	var chats []pastChat
-	for _, pc := range page.Conversations {
+	for _, pc := range list {
 		if pc.ConversationSID != current {
 			chats = append(chats, pastChat{SID: pc.ConversationSID, Topic: pc.Topic(),
 				Ongoing: pc.ConversationState != "closed", Created: pc.ConversationDateCreated.Time})
@@ -58,11 +53,8 @@ func earlierChats(ctx context.Context, rest *client.REST, identity, current stri
 // pastMessages loads the newest 100 messages of an earlier chat, oldest
 // first, and the names of who wrote them.
 func pastMessages(ctx context.Context, rest *client.REST, sid, self string) ([]Msg, map[string]string, error) {
-	var page struct {
-		Messages []model.Message `json:"messages"`
-	}
-	q := url.Values{"Order": {"desc"}, "PageSize": {"100"}}
-	if err := rest.Do(ctx, "GET", "/conversations/v1/Conversations/"+sid+"/Messages", q, &page); err != nil {
+	page, err := rest.MessagesPage(ctx, sid, true, 100, "")
+	if err != nil {
 		return nil, nil, err
 	}
 	msgs := make([]Msg, 0, len(page.Messages))

@@ -24,8 +24,7 @@ type emailState struct {
 // transcript asks the server to email the chat's transcript to the
 // address the visitor gave; the request names no address.
 func (g guestAPI) transcript(ctx context.Context, token, conversation, lang string) error {
-	return g.rest.Do(ctx, "POST", "/flex/v2/Webchat/Transcript",
-		url.Values{"DeploymentKey": {g.key}, "Token": {token}, "ConversationSid": {conversation}, "Locale": {lang}}, nil)
+	return g.chat.Transcript(ctx, token, conversation, lang)
 }
 
 // emailButton offers the transcript by email, where the deployment does.

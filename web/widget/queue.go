@@ -22,8 +22,8 @@ func (w *Widget) readQueue(ctx app.Context) {
 	w.ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		var p model.QueuePosition
-		if err := w.rest.Do(c, "GET", "/conversations/v1/Conversations/"+conv+"/QueuePosition", nil, &p); err != nil {
+		p, err := w.rest.QueuePosition(c, conv)
+		if err != nil {
 			return // an older server, or offline: events still tell
 		}
 		w.ctx.Dispatch(func(ctx app.Context) {

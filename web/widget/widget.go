@@ -112,7 +112,7 @@ func (w *Widget) OnMount(ctx app.Context) {
 		return
 	}
 	w.cfg = cfg
-	w.api = guestAPI{rest: client.NewREST(w.origin, nil, nil), key: cfg.Key}
+	w.api = guestAPI{chat: client.NewREST(w.origin, nil, nil).Webchat(cfg.Key)}
 	w.rest = client.NewREST(w.origin, client.TokenAuth(func(context.Context) (string, error) { return w.token(), nil }), nil)
 	w.links.REST = w.rest
 	w.stopCatching = attach.Catch(ctx, ".chat", "#composer", w.pickFiles, func(on bool) {
@@ -277,10 +277,12 @@ func (w *Widget) resume(ctx app.Context, saved Saved) {
 	w.readUpTo, w.ownRead, w.othersRead = -2, -1, -1
 	w.save(ctx)
 	w.scheduleRefresh(ctx)
-	w.connect(ctx, 0)
+	w.connect(ctx)
 }
 
-func (w *Widget) connect(ctx app.Context, attempt int) {
+// connect opens the realtime session, trying until the server answers;
+// the session is left (and closed) by w.stop.
+func (w *Widget) connect(ctx app.Context) {
 	bg, stop := context.WithCancel(context.Background())
 	if w.stop != nil {
 		w.stop()
@@ -288,7 +290,7 @@ func (w *Widget) connect(ctx app.Context, attempt int) {
 	w.stop = stop
 	conv := w.saved.Conversation
 	w.ctx.Async(func() {
-		sess, err := client.Dial(bg, client.SessionOptions{
+		sess, err := client.Connect(bg, client.SessionOptions{
 			URL:   w.origin,
 			Token: func(context.Context) (string, error) { return w.token(), nil },
 			OnEvent: func(f realtime.ServerFrame) {
@@ -307,25 +309,21 @@ func (w *Widget) connect(ctx app.Context, attempt int) {
 					}
 				})
 			},
+		}, func(err error, _ time.Duration) { // offline, or the server is away
+			w.ctx.Dispatch(func(ctx app.Context) { w.connected, w.dialErr = false, err.Error() })
 		})
 		if err != nil {
 			w.ctx.Dispatch(func(ctx app.Context) {
-				var refused *client.TokenRefusedError
-				if errors.As(err, &refused) {
+				switch {
+				case bg.Err() != nil: // the widget left the chat meanwhile
+				case errors.Is(err, client.ErrChatEnded):
+					w.ended(ctx)
+				default: // refused: the token expired or was revoked
 					w.expire(ctx)
-					return
 				}
-				// Offline or the server is away: try again, more slowly each time.
-				w.connected, w.dialErr = false, err.Error()
-				w.ctx.After(min(time.Duration(attempt+1)*2*time.Second, 30*time.Second), func(ctx app.Context) {
-					if w.phase == phaseChat && w.sess == nil {
-						w.connect(ctx, attempt+1)
-					}
-				})
 			})
 			return
 		}
-		go func() { <-bg.Done(); sess.Close() }()
 		conversation, err := w.fetchConversation(bg, conv)
 		w.ctx.Dispatch(func(ctx app.Context) {
 			w.sess, w.connected = sess, true
@@ -351,9 +349,7 @@ func (w *Widget) connect(ctx app.Context, attempt int) {
 }
 
 func (w *Widget) fetchConversation(ctx context.Context, sid string) (model.Conversation, error) {
-	var c model.Conversation
-	err := w.rest.Do(ctx, "GET", "/conversations/v1/Conversations/"+sid, nil, &c)
-	return c, err
+	return w.rest.Conversation(ctx, sid)
 }
 
 // reload fetches the newest page of history and the participants, merging
@@ -391,13 +387,11 @@ func (w *Widget) reload(ctx app.Context) {
 }
 
 func (w *Widget) ownReadFromServer(ctx context.Context, conv, self string) int {
-	var body struct {
-		Participants []model.Participant `json:"participants"`
-	}
-	if err := w.rest.Do(ctx, "GET", "/conversations/v1/Conversations/"+conv+"/Participants", nil, &body); err != nil {
+	parts, err := w.rest.Participants(ctx, conv)
+	if err != nil {
 		return -1
 	}
-	for _, p := range body.Participants {
+	for _, p := range parts {
 		if id, _, read := participantInfo(p); id == self {
 			return read
 		}
