@@ -377,17 +377,23 @@ func TestTheIdlePreloadDoesNotBlockTheHostPage(t *testing.T) {
 	time.Sleep(time.Second) // what a running widget would still be doing
 	var tasks []longTask
 	run(t, b.ctx, "read the long tasks", chromedp.Evaluate(`window.longTasks`, &tasks))
+	// A long task is one over 50 ms. One in the widget's frames fails the
+	// test; the host page's own ("self": parsing, layout, the loader) fails
+	// it past 100 ms. The host page's own first load has run a little over
+	// 50 ms (51, 61 ms) when the test's two cores were shared with other
+	// test packages, while the widget running at idle, which this test
+	// stops, took 130 and 290 ms.
 	var total float64
 	over := 0
 	for _, lt := range tasks {
 		t.Logf("long task before any click: %+v", lt)
 		total += lt.MS
-		if lt.MS > 50 {
+		if lt.MS > 100 || lt.Name != "self" && lt.MS > 50 {
 			over++
 		}
 	}
 	if over > 0 {
-		t.Errorf("before the visitor showed any intent the page had %d long tasks over 50 ms (%.0f ms in all); want none", over, total)
+		t.Errorf("before the visitor showed any intent the page had %d long tasks over the limit (%.0f ms in all); want none", over, total)
 	}
 	if ready {
 		t.Error("the widget started running before the visitor showed any intent")
