@@ -15,7 +15,6 @@ import (
 	"parley/server/outbox"
 	"parley/server/textrule"
 	"parley/shared/i18n"
-	"parley/shared/sid"
 )
 
 // Satisfaction surveys by text. When a conversation with an SMS or
@@ -108,24 +107,9 @@ func (m *Messaging) observeSurvey(tx conversations.Tx, e conversations.Event) er
 	default:
 		return nil
 	}
-	if _, ok := m.reached.Load(e.ConversationSID); !ok {
-		return nil
-	}
-	parts, err := tx.Participants(context.Background(), e.ConversationSID, conversations.PageRequest{Size: 1000})
-	if err != nil {
-		return err
-	}
-	var jobs []outbox.Job
-	for _, p := range parts.Items {
-		b := p.Binding
-		if b == nil || b.Address == "" {
-			continue
-		}
-		payload, _ := json.Marshal(textJob{ConversationSID: e.ConversationSID, To: b.Address, From: b.ProxyAddress, Thanks: thanks})
-		jobs = append(jobs, outbox.Job{SID: sid.New(sid.Delivery), Kind: TextKind, Key: SendKind + " " + p.SID,
-			Payload: payload, Created: e.Time})
-	}
-	return tx.Enqueue(jobs...)
+	return m.enqueueForEach(tx, e, TextKind, func(p conversations.Participant) any {
+		return textJob{ConversationSID: e.ConversationSID, To: p.Binding.Address, From: p.Binding.ProxyAddress, Thanks: thanks}
+	})
 }
 
 // DeliverSurveyText sends a survey's question (marking the conversation

@@ -260,6 +260,21 @@ func (m *Messaging) Observe(tx conversations.Tx, e conversations.Event) error {
 	default:
 		return nil
 	}
+	return m.enqueueForEach(tx, e, SendKind, func(p conversations.Participant) any {
+		if p.Binding.Address == e.Message.Author {
+			return nil
+		}
+		return sendJob{ConversationSID: e.ConversationSID, MessageSID: e.Message.SID,
+			ParticipantSID: p.SID, To: p.Binding.Address, From: p.Binding.ProxyAddress}
+	})
+}
+
+// enqueueForEach queues, in e's transaction, a job of kind for every
+// messaging participant of e's conversation (one reached at an address)
+// whose payload job returns; nil skips the participant. Each job goes in
+// the participant's line, so whatever Parley texts one customer (messages,
+// surveys, places in line) reaches them in the order it was queued.
+func (m *Messaging) enqueueForEach(tx conversations.Tx, e conversations.Event, kind string, job func(conversations.Participant) any) error {
 	if _, ok := m.reached.Load(e.ConversationSID); !ok {
 		return nil
 	}
@@ -269,13 +284,18 @@ func (m *Messaging) Observe(tx conversations.Tx, e conversations.Event) error {
 	}
 	var jobs []outbox.Job
 	for _, p := range parts.Items {
-		b := p.Binding
-		if b == nil || b.Address == "" || b.Address == e.Message.Author {
+		if p.Binding == nil || p.Binding.Address == "" {
 			continue
 		}
-		payload, _ := json.Marshal(sendJob{ConversationSID: e.ConversationSID, MessageSID: e.Message.SID,
-			ParticipantSID: p.SID, To: b.Address, From: b.ProxyAddress})
-		jobs = append(jobs, outbox.Job{SID: sid.New(sid.Delivery), Kind: SendKind, Key: SendKind + " " + p.SID,
+		v := job(p)
+		if v == nil {
+			continue
+		}
+		payload, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		jobs = append(jobs, outbox.Job{SID: sid.New(sid.Delivery), Kind: kind, Key: SendKind + " " + p.SID,
 			Payload: payload, Created: e.Time})
 	}
 	return tx.Enqueue(jobs...)
