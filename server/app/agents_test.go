@@ -128,15 +128,7 @@ func (d *deskAgent) waitForOffer(t *testing.T) model.Reservation {
 // conversation.
 func (s *testServer) visitorChats(t *testing.T, name, question string) string {
 	t.Helper()
-	key, err := s.app.DemoDeployment(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := s.guest(t, "/flex/v2/Webchat/Init", s.baseURL, startChat(key, name, question))
-	if r.status != http.StatusOK {
-		t.Fatalf("init: %d %s", r.status, r.text)
-	}
-	return r.json["conversation_sid"].(string)
+	return s.guestChats(t, name, question).conversation
 }
 
 // ---- tests ----

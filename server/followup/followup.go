@@ -101,6 +101,9 @@ type cached struct {
 	fetched time.Time
 }
 
+// cacheFor is how long a deployment once read serves again: Observe runs
+// on the store's writer, where a read costs every write behind it. A
+// change to a deployment's email settings takes effect within this long.
 const cacheFor = 30 * time.Second
 
 // TranscriptBurst and TranscriptsPerHour bound transcripts per
@@ -137,13 +140,6 @@ func (s *Service) deployment(ctx context.Context, key string) (webchat.Deploymen
 	s.deployments[key] = cached{d: d, err: err, fetched: time.Now()}
 	s.mu.Unlock()
 	return d, err
-}
-
-// Forget drops a deployment from the cache: its settings changed.
-func (s *Service) Forget(key string) {
-	s.mu.Lock()
-	delete(s.deployments, key)
-	s.mu.Unlock()
 }
 
 // byAgent reports whether a message's author speaks for the team: an
