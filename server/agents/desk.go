@@ -38,7 +38,8 @@ type Provisioner struct {
 	router   DeskRouting
 
 	mu     sync.Mutex
-	cached Desk // as the settings say, once loaded
+	making sync.Mutex // held by Ensure while it looks and makes
+	cached Desk       // as the settings say, once loaded
 	loaded bool
 }
 
@@ -88,6 +89,11 @@ func (p *Provisioner) Find(ctx context.Context) (Desk, bool, error) {
 
 // Ensure returns the desk, making it the first time.
 func (p *Provisioner) Ensure(ctx context.Context) (Desk, error) {
+	// One maker at a time, each looking again once it is its turn: two
+	// first chats at once made two workspaces, each with its queue and
+	// workflow, the settings naming whichever came last.
+	p.making.Lock()
+	defer p.making.Unlock()
 	if k, ok, err := p.Find(ctx); ok || err != nil {
 		return k, err
 	}

@@ -146,6 +146,7 @@ type App struct {
 	facts    *reports.Recorder
 	realtime *realtime.Server
 	live     *live.Live
+	queue    *live.QueueWatch // closed before the store: its rounds read it
 	front    *frontend.Server
 	api      *httpapi.API // its Routes are checked against docs/openapi.yaml
 	demo     bool         // Config.Demo
@@ -212,7 +213,7 @@ func Open(cfg Config) (_ *App, err error) {
 	}
 	a.Agents, a.desk = team.agents, team.desk
 	rt := startLive(cfg, creds, svc, team, m)
-	a.Hub, a.live, a.realtime = rt.hub, rt.live, rt.server
+	a.Hub, a.live, a.queue, a.realtime = rt.hub, rt.live, rt.queue, rt.server
 	out, err := openDelivery(ctx, cfg, creds, ids, db, svc, m)
 	if err != nil {
 		return nil, err
@@ -298,6 +299,9 @@ func (a *App) release() error {
 	}
 	if a.facts != nil {
 		a.facts.Close() // stores the facts of routing's last events
+	}
+	if a.queue != nil {
+		a.queue.Close() // no round after this reads the store
 	}
 	err := a.db.Close() // after this, nothing more is published
 	if a.live != nil {

@@ -15,6 +15,7 @@ type sockets struct {
 	hub    *realtime.Hub
 	render *render.Renderer
 	live   *live.Live
+	queue  *live.QueueWatch
 	server *realtime.Server
 }
 
@@ -32,9 +33,10 @@ func startLive(cfg Config, creds Credentials, c core, s staff, m *metrics) socke
 	c.chat.Deleted = func(key string) { glue.RevokeDeployment(key) }
 	c.router.Subscribe(glue.RoutingListener(creds.AccountSID, s.agents.Watchers))
 	// Waiting customers hear where they stand in line.
-	c.router.Subscribe(glue.NewQueueWatch(c.router, r, creds.AccountSID).Listen)
+	queue := glue.NewQueueWatch(c.router, r, creds.AccountSID)
+	c.router.Subscribe(queue.Listen)
 	server := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
 		AllowOrigin: c.chat.AnyAllows, MaxPerIdentity: cfg.MaxSessionsPerIdentity, MaxPerAddress: cfg.MaxSessionsPerAddress,
 		Log: cfg.Logger, Metrics: m.realtime}
-	return sockets{hub: hub, render: r, live: glue, server: server}
+	return sockets{hub: hub, render: r, live: glue, queue: queue, server: server}
 }

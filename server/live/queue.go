@@ -9,6 +9,7 @@ import (
 	"parley/server/identity"
 	"parley/server/render"
 	"parley/server/routing"
+	"parley/shared/i18n"
 	"parley/shared/model"
 	proto "parley/shared/realtime"
 )
@@ -38,6 +39,7 @@ type QueueWatch struct {
 	last    time.Time       // when the last round ran
 	sent    map[string]sentPosition
 	closed  bool
+	rounds  sync.WaitGroup // rounds scheduled and not yet over
 }
 
 // sentPosition is what a customer was last told about a task.
@@ -67,6 +69,7 @@ func (q *QueueWatch) Listen(e routing.Event) {
 		return
 	}
 	q.pending = true
+	q.rounds.Add(1)
 	// A short pause gathers the events of one change (an accept rescinds
 	// offers, frees a worker, offers the next task); the interval bounds
 	// the rate.
@@ -74,14 +77,17 @@ func (q *QueueWatch) Listen(e routing.Event) {
 	time.AfterFunc(wait, q.round)
 }
 
-// Close stops the rounds.
+// Close stops the rounds, and returns once none is running or due: after
+// it, nothing of the watch reads the store.
 func (q *QueueWatch) Close() {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	q.closed = true
+	q.mu.Unlock()
+	q.rounds.Wait()
 }
 
 func (q *QueueWatch) round() {
+	defer q.rounds.Done()
 	q.mu.Lock()
 	dirty := q.dirty
 	q.dirty, q.pending, q.last = map[string]bool{}, false, time.Now()
@@ -148,13 +154,13 @@ func (q *QueueWatch) tell(ctx context.Context, workspaceSID string) {
 	}
 }
 
-// shownWait is the estimate as the customer reads it: whole minutes (the
-// widget says "about 4 minutes"), under a minute as such; -1 for none.
+// shownWait is the estimate as the customer reads it (i18n.WaitStep);
+// -1 for none.
 func shownWait(p routing.QueuePosition) int {
 	if !p.Estimated {
 		return -1
 	}
-	return int(p.EstimatedWait.Round(time.Minute) / time.Minute)
+	return i18n.WaitStep(int(p.EstimatedWait.Round(time.Second) / time.Second))
 }
 
 // customers are the identities of a conversation's customers (guests and

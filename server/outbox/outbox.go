@@ -269,7 +269,13 @@ const claimedWait = time.Second
 // at a time, each line in order until a job in it fails, and returns how
 // many jobs it attempted.
 func (r *Runner) round(ctx context.Context) (int, error) {
-	jobs, err := r.Store.Due(ctx, r.Now(), r.Workers*4, perKey)
+	// With claims, a line is read under its claim (claim): here only
+	// each due key's first job, to know the key.
+	per := perKey
+	if r.Claims != nil {
+		per = 1
+	}
+	jobs, err := r.Store.Due(ctx, r.Now(), r.Workers*4, per)
 	if err != nil || len(jobs) == 0 {
 		return 0, err
 	}
@@ -334,7 +340,9 @@ var errClaimedElsewhere = errors.New("outbox: the due lines are another node's")
 // held it before may have run some of it; ok is false when the claim is
 // another's or nothing of the line is due any more.
 func (r *Runner) claim(ctx context.Context, key string) (line []Job, ok bool) {
-	got, err := r.Claims.Claim(ctx, key)
+	// Not cut short by a stop: a query cancelled midway closes the
+	// connection that holds every claim of this node.
+	got, err := r.Claims.Claim(context.WithoutCancel(ctx), key)
 	if err != nil {
 		r.Log.Error("outbox: claim a key's jobs", "key", key, "err", err)
 	}

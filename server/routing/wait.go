@@ -35,7 +35,8 @@ import "time"
 // too late (the soonest of many random ends comes well before the
 // soonest of their expectations), and the simulation in position_test.go
 // measured it worse than this rate. A task already offered waits what is
-// left of A.
+// left of A (nothing, before any answer was measured: an agent is
+// looking at it now, so "less than a minute" is no made-up number).
 //
 // When nothing has been measured yet (no task of the queue completed
 // since Parley started) the estimate is the task's place in line times

@@ -564,16 +564,7 @@ func (t convTx) UpdateReceipt(rc conversations.Receipt) error {
 }
 
 func (t convTx) Enqueue(jobs ...outbox.Job) error {
-	if len(jobs) == 0 {
-		return nil
-	}
-	if err := enqueue(context.Background(), t.w, jobs); err != nil {
-		return err
-	}
-	if t.db.onEnqueue != nil {
-		t.w.AfterCommit(t.db.onEnqueue)
-	}
-	return nil
+	return t.db.enqueueInWrite(context.Background(), t.w, jobs)
 }
 
 func (r convReader) OpenConversationByBinding(ctx context.Context, address, proxy string) (conversations.Conversation, error) {

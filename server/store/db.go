@@ -139,15 +139,6 @@ func OpenPostgres(ctx context.Context, url string, opts Options) (*DB, error) {
 	return db, err
 }
 
-// OpenURL opens the database a --database setting names: a postgres://
-// URL, or else the path of a SQLite file.
-func OpenURL(ctx context.Context, database string, opts Options) (*DB, error) {
-	if postgres.IsURL(database) {
-		return OpenPostgres(ctx, database, opts)
-	}
-	return Open(database, opts)
-}
-
 // start takes the writer's connection and starts the writer.
 func start(e *engine, write, read *sql.DB, opts Options) (*DB, error) {
 	closeAll := func() {
@@ -163,10 +154,16 @@ func start(e *engine, write, read *sql.DB, opts Options) (*DB, error) {
 		closeAll()
 		return nil, err
 	}
+	w, err := newWriteConn(e, conn)
+	if err != nil {
+		conn.Close()
+		closeAll()
+		return nil, err
+	}
 	db := &DB{
 		engine: e, read: read, write: write,
 		reads:  newStmtCache(e, read.PrepareContext, read),
-		writer: newWriteConn(e, conn),
+		writer: w,
 		ops:    make(chan *writeOp, maxBatch), stopped: make(chan struct{}),
 		failures: map[string]*atomic.Int64{},
 	}

@@ -80,6 +80,11 @@ func (db *DB) reconnect() error {
 	if err != nil {
 		return fmt.Errorf("reconnect the writer: %w", err)
 	}
-	db.writer = newWriteConn(db.engine, conn)
+	w, err := newWriteConn(db.engine, conn)
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	db.writer = w
 	return nil
 }

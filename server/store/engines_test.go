@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"parley/server/store/pgtest"
@@ -48,7 +49,15 @@ func forEachEngine(t *testing.T, test func(t *testing.T, open func(tb testing.TB
 // it when the test ends.
 func reopen(tb testing.TB, loc string) *DB {
 	tb.Helper()
-	db, err := OpenURL(context.Background(), loc, Options{})
+	// By the engine's own opener: a PostgreSQL DSN not written as a URL
+	// must not be taken for a file's path.
+	var db *DB
+	var err error
+	if strings.HasSuffix(loc, ".db") {
+		db, err = Open(loc, Options{})
+	} else {
+		db, err = OpenPostgres(context.Background(), loc, Options{})
+	}
 	if err != nil {
 		tb.Fatalf("open %s: %v", filepath.Base(loc), err)
 	}

@@ -24,6 +24,21 @@ var _ outbox.Store = (*Outbox)(nil)
 // runner's Wake). Set it before the first write.
 func (db *DB) OnEnqueue(fn func()) { db.onEnqueue = fn }
 
+// enqueueInWrite inserts jobs within a write that makes the change they
+// follow, and wakes the runner once it commits.
+func (db *DB) enqueueInWrite(ctx context.Context, q WriteTx, jobs []outbox.Job) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	if err := enqueue(ctx, q, jobs); err != nil {
+		return err
+	}
+	if db.onEnqueue != nil {
+		q.AfterCommit(db.onEnqueue)
+	}
+	return nil
+}
+
 // enqueue inserts jobs within a write transaction.
 func enqueue(ctx context.Context, q WriteTx, jobs []outbox.Job) error {
 	const insert = `INSERT INTO outbox (sid, kind, key, payload, next_at, created) VALUES (?, ?, ?, ?, ?, ?)`

@@ -289,9 +289,9 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, careful bool) {
 
 // lockLog queues the statements that take the cluster's write lock for the
 // batch's transaction (postgres.WriteLock) and read where the event log's
-// numbering stands; they go with the batch's first round trip. Every node's writer does so first, so
-// nodes sharing the database commit one batch at a time, in the order
-// they took the row: a conversation's next message index, a unique rule,
+// numbering stands; they go with the batch's first round trip. Every
+// node's writer does so first, so nodes sharing the database commit one
+// batch at a time, in the order they took the lock: a conversation's next message index, a unique rule,
 // and the log's next seq are checked against every batch committed before,
 // whichever node wrote it, as one writer would. And seqs are handed out in
 // commit order, so when an event is published every event before it has

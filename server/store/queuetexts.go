@@ -32,11 +32,8 @@ func (s *Channels) ClaimQueueText(ctx context.Context, conversationSID string, a
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
-		if err := enqueue(ctx, q, []outbox.Job{job}); err != nil {
+		if err := s.db.enqueueInWrite(ctx, q, []outbox.Job{job}); err != nil {
 			return err
-		}
-		if s.db.onEnqueue != nil {
-			q.AfterCommit(s.db.onEnqueue)
 		}
 		claimed = true
 		return nil

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -132,14 +133,17 @@ type writeConn struct {
 	refused error
 }
 
-func newWriteConn(e *engine, conn *sql.Conn) *writeConn {
+func newWriteConn(e *engine, conn *sql.Conn) (*writeConn, error) {
 	w := &writeConn{conn: conn, stmtCache: *newStmtCache(e, conn.PrepareContext, conn), classify: e.trouble}
 	if e.pipelines {
-		// Without its pipe the writer would still work, one round trip a
-		// statement; NewPipe fails only on a connection not pgx's.
-		w.pipe, _ = newPipe(e, conn)
+		// An engine that pipelines has no other writer: the plain one
+		// knows neither its transactions nor the cluster's write lock.
+		var err error
+		if w.pipe, err = newPipe(e, conn); err != nil {
+			return nil, fmt.Errorf("the writer's connection: %w", err)
+		}
 	}
-	return w
+	return w, nil
 }
 
 // noticed records the storage trouble behind a statement's error.

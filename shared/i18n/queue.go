@@ -54,6 +54,17 @@ func englishOrdinal(n int) string {
 
 // QueueWait says the estimated wait, rounded to the minute: "Estimated
 // wait: about 4 minutes".
+// WaitStep is the wait as QueueWait words it, in every language: 0 for
+// under 45 s ("less than a minute"), else whole minutes. Two estimates of
+// one step read the same, so the server tells the customer of a change
+// only when the step changes.
+func WaitStep(seconds int) int {
+	if seconds < 45 {
+		return 0
+	}
+	return max(1, (seconds+30)/60)
+}
+
 func (t Texts) QueueWait(seconds int) string {
 	minutes := (seconds + 30) / 60
 	switch t.Lang {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-	"parley/shared/client"
 	"parley/shared/model"
 )
 
@@ -99,7 +98,7 @@ func (d *Desktop) loadCanned() {
 		all, err := d.rest.CannedResponses(cx)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.problem = "Cannot load the canned responses: " + client.Explain(err)
+				d.failed(ctx, "Cannot load the canned responses: ", err)
 				return
 			}
 			d.canned = all

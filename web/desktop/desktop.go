@@ -293,12 +293,13 @@ func (d *Desktop) doSignOut(ctx app.Context) {
 	})
 }
 
-// failed shows what a call that went out while signed in came to. A
+// failed shows what a call that went out while signed in came to, after
+// what (what it was for). A
 // refused token means the session ended meanwhile (the laptop slept past
 // its expiry): the agent is signed out, once, and told so; a desk already
 // signed out ignores answers arriving late, which would otherwise replace
 // that reason with the raw refusal.
-func (d *Desktop) failed(ctx app.Context, err error) {
+func (d *Desktop) failed(ctx app.Context, what string, err error) {
 	if !d.signedIn {
 		return
 	}
@@ -307,7 +308,7 @@ func (d *Desktop) failed(ctx app.Context, err error) {
 		d.signedOut(ctx, "Your session ended; sign in again.")
 		return
 	}
-	d.problem = client.Explain(err)
+	d.problem = what + client.Explain(err)
 }
 
 func (d *Desktop) signedOut(ctx app.Context, why string) {
@@ -399,7 +400,7 @@ func (d *Desktop) load(ctx app.Context) {
 		}
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.failed(ctx, err)
+				d.failed(ctx, "", err)
 				return
 			}
 			d.activities, d.activity = acts, worker.ActivitySID
@@ -579,7 +580,7 @@ func (d *Desktop) answer(ctx app.Context, o *Offer, status string) {
 		d.ctx.Dispatch(func(ctx app.Context) {
 			delete(d.accepting, o.Res.SID)
 			if err != nil {
-				d.problem = client.Explain(err)
+				d.failed(ctx, "", err)
 				d.dropOffer(o.Res.SID)
 				return
 			}
@@ -810,7 +811,7 @@ func (d *Desktop) send(ctx app.Context, e app.Event) {
 			IdempotencyKey: key, MediaSIDs: media})
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.problem = "Your message was not sent: " + client.Explain(err)
+				d.failed(ctx, "Your message was not sent: ", err)
 				c.Pending = slices.DeleteFunc(c.Pending, func(p string) bool { return p == pendingText(body, len(media)) })
 			}
 		})
@@ -875,7 +876,7 @@ func (d *Desktop) setActivity(ctx app.Context, sid string) {
 		w, err := d.rest.Workspace(a.WorkspaceSID).SetActivity(context.Background(), a.WorkerSID, sid)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.problem = client.Explain(err)
+				d.failed(ctx, "", err)
 				return
 			}
 			d.activity, d.problem = w.ActivitySID, ""
@@ -893,7 +894,7 @@ func (d *Desktop) endChat(ctx app.Context, c *Chat) {
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				c.AgentEnded = false
-				d.problem = client.Explain(err)
+				d.failed(ctx, "", err)
 				return
 			}
 			c.Status = "wrapping"
@@ -919,7 +920,7 @@ func (d *Desktop) complete(ctx app.Context, c *Chat) {
 		}
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.problem = client.Explain(err)
+				d.failed(ctx, "", err)
 				return
 			}
 			d.closeChat(c.TaskSID)

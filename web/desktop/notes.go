@@ -38,7 +38,7 @@ func (d *Desktop) loadNotes(c *Chat) {
 		notes, err := d.rest.Notes(cx, conv)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.problem = "Cannot load the chat's notes: " + client.Explain(err)
+				d.failed(ctx, "Cannot load the chat's notes: ", err)
 				return
 			}
 			for _, n := range notes {
@@ -55,7 +55,7 @@ func (d *Desktop) writeNote(c *Chat, body string) {
 		n, err := d.rest.AddNote(context.Background(), conv, body)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.problem = "Your note was not saved: " + client.Explain(err)
+				d.failed(ctx, "Your note was not saved: ", err)
 				if box := app.Window().GetElementByID("composer"); box.Truthy() && box.Get("value").String() == "" {
 					box.Set("value", body) // give the words back
 				}

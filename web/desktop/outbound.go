@@ -154,7 +154,7 @@ func (d *Desktop) sendFirstMessage(interaction string) {
 			time.Sleep(wait)
 		}
 		d.ctx.Dispatch(func(ctx app.Context) {
-			d.problem = "Your first message was not sent: " + client.Explain(err)
+			d.failed(ctx, "Your first message was not sent: ", err)
 		})
 	})
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-	"parley/shared/client"
 	"parley/shared/model"
 )
 
@@ -43,7 +42,7 @@ func (d *Desktop) loadReport(ctx app.Context) {
 		d.ctx.Dispatch(func(ctx app.Context) {
 			d.reportBusy = false
 			if err != nil {
-				d.problem = "Cannot load the report: " + client.Explain(err)
+				d.failed(ctx, "Cannot load the report: ", err)
 				return
 			}
 			d.report = &r
@@ -60,7 +59,7 @@ func (d *Desktop) downloadReport(ctx app.Context, e app.Event) {
 		csv, err := d.rest.ReportCSV(cx, start, end, timezone())
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				d.problem = "Cannot export the report: " + client.Explain(err)
+				d.failed(ctx, "Cannot export the report: ", err)
 				return
 			}
 			saveFile(fmt.Sprintf("parley-report-%s-%s.csv", start, end), "text/csv", csv)

@@ -298,7 +298,15 @@ func (w *Widget) connect(ctx app.Context) {
 			},
 			OnResync: func() { w.ctx.Dispatch(func(ctx app.Context) { w.reload(ctx) }) },
 			OnState: func(st client.State) {
-				w.ctx.Dispatch(func(ctx app.Context) { w.connected = st == client.Connected })
+				w.ctx.Dispatch(func(ctx app.Context) {
+					back := st == client.Connected && !w.connected
+					w.connected = st == client.Connected
+					if back && w.sess != nil {
+						// queue_position is not replayed: what changed
+						// while the socket was down is read again.
+						w.readQueue(ctx)
+					}
+				})
 			},
 			// The token expired while the visitor was away (a laptop
 			// asleep, a long tunnel), too late to refresh.
@@ -767,6 +775,7 @@ func (w *Widget) startNew(ctx app.Context, e app.Event) {
 	w.typing = map[string]time.Time{}
 	w.email = emailState{}
 	w.rating = rating{}
+	w.queue = nil
 	w.ctx.Defer(func(app.Context) { focus(w.focusTarget()) }) // the button pressed is gone
 }
 

@@ -58,7 +58,6 @@ const idleInTransaction = "idle_in_transaction_session_timeout"
 // Open connects to the database at url (postgres://user:pass@host:port/db?sslmode=...),
 // applies any migrations it has not seen and returns a database/sql handle
 // over pgx's pool.
-
 func Open(ctx context.Context, url string) (*sql.DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -69,8 +68,8 @@ func Open(ctx context.Context, url string) (*sql.DB, error) {
 		cfg.MaxConns = defaultMaxConns
 	}
 	if _, set := cfg.ConnConfig.RuntimeParams[idleInTransaction]; !set {
-		// The writer holds the event log's row through each batch (see
-		// store.lockLog); a node that vanishes holding it, its socket left
+		// The writer holds the cluster's write lock through each batch
+		// (WriteLock, store.lockLog); a node that vanishes holding it, its socket left
 		// open, would stop every node's writes until TCP gave up, hours
 		// later. A writer never sits idle in a transaction for longer
 		// than a round trip.

@@ -20,7 +20,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"parley/server/store"
 	"parley/server/store/postgres"
 )
 
@@ -123,7 +122,8 @@ func Migrate(ctx context.Context, dir, url string, opts Options) (Result, error)
 	}
 	// The target's schema is made (or brought up to date) the way serve
 	// makes it, so the copy fills exactly the schema Parley will run on.
-	db, err := store.OpenPostgres(ctx, url, store.Options{})
+	// Opening migrates; no store (its writer, its probes) need run.
+	db, err := postgres.Open(ctx, url)
 	if err != nil {
 		return res, err
 	}
