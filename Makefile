@@ -20,7 +20,7 @@ DESKTOP := web/dist/build/desktop.wasm.br
 AXE_VERSION := 4.14.1
 AXE := .cache/npm/axe-core-$(AXE_VERSION)
 
-.PHONY: all build run test vet bench deps clean chromium
+.PHONY: all build run test vet bench deps clean chromium nats-server
 
 all: build
 
@@ -49,7 +49,7 @@ $(DESKTOP): $(WASM_COMMON) $(shell find web/desktop -name '*.go' -not -name '*_t
 run: build
 	./$(BIN) serve --addr $(ADDR) --data $(DATA) --demo --simulator
 
-test: deps $(WIDGET) $(DESKTOP) chromium $(AXE)
+test: deps $(WIDGET) $(DESKTOP) chromium nats-server $(AXE)
 	@test -z "$$(gofmt -l server shared web 2>/dev/null)" || { echo "gofmt needed:"; gofmt -l server shared web; exit 1; }
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./shared/... ./web/attach ./web/composer ./web/widget ./web/desktop   # these build for the browser
@@ -92,6 +92,11 @@ deps: .cache/deps
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium (browser tests)"; \
 		$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+# The cluster tests run Debian's NATS server between their nodes.
+nats-server:
+	@command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || { echo "installing nats-server (cluster tests)"; \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y nats-server; }
 
 # axe-core for the browser tests' accessibility checks (see AXE above).
 $(AXE):

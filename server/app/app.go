@@ -16,6 +16,7 @@ import (
 	"parley/server/auth"
 	"parley/server/canned"
 	"parley/server/channels"
+	"parley/server/cluster"
 	"parley/server/conversations"
 	"parley/server/frontend"
 	"parley/server/httpapi"
@@ -40,7 +41,11 @@ type Config struct {
 	// Database is a postgres:// URL selecting PostgreSQL; empty means
 	// SQLite, in DataDir.
 	Database string
-	BaseURL  string // public URL, no trailing slash
+	// NATS names the NATS servers (nats://host:4222, comma-separated) that
+	// link this node to the others of a cluster sharing Database, which
+	// must then be PostgreSQL; empty runs the node alone.
+	NATS    string
+	BaseURL string // public URL, no trailing slash
 	// AccountSID and AuthToken are the account's credentials; when both are
 	// empty they are read from (or generated into) the data directory.
 	AccountSID, AuthToken string
@@ -142,6 +147,7 @@ type App struct {
 	Hub           *realtime.Hub
 
 	db       *store.DB
+	node     *cluster.Node // nil when running alone
 	desk     *agents.Provisioner
 	facts    *reports.Recorder
 	realtime *realtime.Server
@@ -182,21 +188,25 @@ func Open(cfg Config) (_ *App, err error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	creds, err := loadCredentials(cfg)
-	if err != nil {
-		return nil, err
-	}
 	ctx := context.Background()
 	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Credentials: creds, db: db, log: cfg.Logger, demo: cfg.Demo}
+	a := &App{db: db, log: cfg.Logger, demo: cfg.Demo}
 	defer func() {
 		if err != nil {
 			a.release()
 		}
 	}()
+	creds, err := loadCredentials(ctx, cfg, db)
+	if err != nil {
+		return nil, err
+	}
+	a.Credentials = creds
+	if a.node, err = joinCluster(cfg, db); err != nil {
+		return nil, err
+	}
 	ids, err := loadInstance(ctx, db)
 	if err != nil {
 		return nil, err
@@ -306,6 +316,9 @@ func (a *App) release() error {
 	err := a.db.Close() // after this, nothing more is published
 	if a.live != nil {
 		a.live.Close()
+	}
+	if a.node != nil {
+		a.node.Close()
 	}
 	return err
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"parley/server/store"
 	"parley/shared/sid"
 )
 
@@ -38,8 +40,12 @@ func ReadCredentials(dataDir string) (Credentials, error) {
 }
 
 // loadCredentials takes the account credentials from the config, or from
-// the data directory, or makes new ones and keeps them there.
-func loadCredentials(cfg Config) (Credentials, error) {
+// the data directory, or makes new ones and keeps them there. On
+// PostgreSQL, which several nodes may share, the database holds them: the
+// first node to start decides (seeding them from its data directory if it
+// has some) and every node takes the same, writing them to its data
+// directory for the operator.
+func loadCredentials(ctx context.Context, cfg Config, db *store.DB) (Credentials, error) {
 	if cfg.AccountSID != "" || cfg.AuthToken != "" {
 		if !sid.Is(sid.Account, cfg.AccountSID) {
 			return Credentials{}, fmt.Errorf("PARLEY_ACCOUNT_SID %q is not an account SID (AC followed by 32 lowercase hex digits)", cfg.AccountSID)
@@ -49,17 +55,35 @@ func loadCredentials(cfg Config) (Credentials, error) {
 		}
 		return Credentials{AccountSID: cfg.AccountSID, AuthToken: cfg.AuthToken}, nil
 	}
-	path := filepath.Join(cfg.DataDir, "credentials.env")
-	if c, err := ReadCredentials(cfg.DataDir); !errors.Is(err, os.ErrNotExist) {
-		return c, err
-	}
-	var tok [16]byte
-	if _, err := rand.Read(tok[:]); err != nil {
+	local, err := ReadCredentials(cfg.DataDir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return Credentials{}, err
 	}
-	c := Credentials{AccountSID: sid.New(sid.Account), AuthToken: hex.EncodeToString(tok[:]), Generated: true}
+	haveLocal := err == nil
+	if haveLocal && db.Engine() != "postgres" {
+		return local, nil
+	}
+	c := local
+	if !haveLocal {
+		c = Credentials{AccountSID: sid.New(sid.Account), AuthToken: randomHex(16), Generated: true}
+	}
+	if db.Engine() == "postgres" {
+		shared := c
+		if shared.AccountSID, err = db.SetSettingIfUnset(ctx, "account_sid", c.AccountSID); err != nil {
+			return Credentials{}, fmt.Errorf("share the account credentials: %w", err)
+		}
+		if shared.AuthToken, err = db.SetSettingIfUnset(ctx, "auth_token", c.AuthToken); err != nil {
+			return Credentials{}, fmt.Errorf("share the account credentials: %w", err)
+		}
+		// Another node made them first: this one generated nothing.
+		shared.Generated = c.Generated && shared.AccountSID == c.AccountSID && shared.AuthToken == c.AuthToken
+		if haveLocal && shared.AccountSID == local.AccountSID && shared.AuthToken == local.AuthToken {
+			return local, nil
+		}
+		c = shared
+	}
 	body := fmt.Sprintf("# Parley account credentials, generated on first start.\nPARLEY_ACCOUNT_SID=%s\nPARLEY_AUTH_TOKEN=%s\n", c.AccountSID, c.AuthToken)
-	if err := writeFileAtomic(path, []byte(body)); err != nil {
+	if err := writeFileAtomic(filepath.Join(cfg.DataDir, "credentials.env"), []byte(body)); err != nil {
 		return Credentials{}, err
 	}
 	return c, nil

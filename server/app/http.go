@@ -80,6 +80,13 @@ func (a *App) routes(cfg Config, site web, simulator bool, rt http.Handler, m *m
 				"reason": "Parley cannot write to its database (" + trouble + ")"})
 			return
 		}
+		if err := a.clusterReady(); err != nil {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			json.NewEncoder(w).Encode(map[string]string{"status": "unavailable",
+				"reason": "this node cannot reach the rest of its cluster: " + err.Error()})
+			return
+		}
 		if _, err := a.db.Setting(r.Context(), "default_chat_service_sid"); err != nil {
 			a.log.Error("health check", "err", err)
 			http.Error(w, `{"status":"unavailable"}`, http.StatusServiceUnavailable)

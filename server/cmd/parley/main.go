@@ -29,7 +29,7 @@ import (
 const usage = `Parley: self-hosted customer messaging with a Twilio-compatible API.
 
 Usage:
-  parley serve [--addr HOST:PORT] [--data DIR] [--database postgres://...] [--base-url URL] [--demo] [--simulator] [--allowed-origins LIST] [--log-level LEVEL]
+  parley serve [--addr HOST:PORT] [--data DIR] [--database postgres://...] [--nats nats://...] [--base-url URL] [--demo] [--simulator] [--allowed-origins LIST] [--log-level LEVEL]
   parley loadtest [--url URL] [--conns N] [--rate R] [--duration D] [--echo=false]
   parley echo-server [--addr HOST:PORT]   the loadtest's baseline: a bare WebSocket echo server
   parley deployments list|show|create|update|rotate-secret|delete [...]
@@ -96,6 +96,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", ":8080", "`HOST:PORT` to listen on")
 	dataDir := fs.String("data", "./data", "`DIR` for the SQLite database (unless --database names another), generated credentials and uploads")
 	database := fs.String("database", os.Getenv("PARLEY_DATABASE_URL"), "PostgreSQL `URL` (postgres://user:pass@host:port/db?sslmode=disable) to keep data in instead of SQLite in --data (default $PARLEY_DATABASE_URL)")
+	natsURL := fs.String("nats", os.Getenv("PARLEY_NATS_URL"), "NATS `URLS` (nats://host:4222, comma-separated) linking this node to the others of a cluster sharing --database (default $PARLEY_NATS_URL; none: run alone)")
 	baseURL := fs.String("base-url", "", "public `URL` of this server, used in links (default http://ADDR)")
 	level := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	syncMode := fs.String("sync", "full", "SQLite `MODE`: full (every commit survives power loss) or normal (survives a crash of Parley, not of the machine)")
@@ -139,6 +140,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	a, err := app.Open(app.Config{
 		DataDir:        *dataDir,
 		Database:       *database,
+		NATS:           *natsURL,
 		BaseURL:        strings.TrimRight(*baseURL, "/"),
 		AccountSID:     os.Getenv("PARLEY_ACCOUNT_SID"),
 		AuthToken:      os.Getenv("PARLEY_AUTH_TOKEN"),
@@ -202,7 +204,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	go func() { errc <- srv.Serve(silent.listen(ln)) }()
 	engine, where := a.Store()
 	log.Info("parley serving", "addr", ln.Addr().String(), "base_url", *baseURL, "data", *dataDir,
-		"store", engine, "database", where, "account_sid", a.Credentials.AccountSID)
+		"store", engine, "database", where, "account_sid", a.Credentials.AccountSID, "node", a.Node())
 
 	select {
 	case err := <-errc:
