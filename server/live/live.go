@@ -31,9 +31,12 @@ const (
 
 // Live is the glue between the conversations service and the hub.
 type Live struct {
-	conv   *conversations.Service
-	auth   *auth.Service
-	hub    *realtime.Hub
+	conv *conversations.Service
+	auth *auth.Service
+	hub  *realtime.Hub
+	// fan delivers live-only frames (typing, presence, routing, place in
+	// line): the hub, or in a cluster the hub and the other nodes.
+	fan    fanout
 	render *render.Renderer
 	log    *slog.Logger
 
@@ -60,7 +63,7 @@ type typingState struct {
 // New wires conversations to the hub: it becomes the service's publisher and
 // the hub's presence listener.
 func New(conv *conversations.Service, authSvc *auth.Service, hub *realtime.Hub, r *render.Renderer, log *slog.Logger) *Live {
-	l := &Live{conv: conv, auth: authSvc, hub: hub, render: r, log: log, typing: map[typingKey]*typingState{},
+	l := &Live{conv: conv, auth: authSvc, hub: hub, fan: hub, render: r, log: log, typing: map[typingKey]*typingState{},
 		events: make(chan conversations.Event, publishQueue)}
 	conv.SetPublisher(l)
 	hub.OnPresence = l.presence
@@ -251,7 +254,7 @@ func (l *Live) stopTyping(conversation, identity string) {
 
 func (l *Live) publishTyping(conversation, event string, t proto.Typing) {
 	if f, ok := l.notice(conversation, event, t); ok {
-		l.hub.Publish(conversation, f)
+		l.fan.Publish(conversation, f)
 	}
 }
 
@@ -263,7 +266,7 @@ func (l *Live) presence(identity string, online bool, topics []string) {
 	}
 	for _, conversation := range topics {
 		if f, ok := l.notice(conversation, event, proto.Presence{Identity: identity}); ok {
-			l.hub.Publish(conversation, f)
+			l.fan.Publish(conversation, f)
 		}
 	}
 }

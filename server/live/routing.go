@@ -75,7 +75,7 @@ func (l *Live) sendOnce(to []string, f []byte) {
 	for _, id := range to {
 		if !seen[id] {
 			seen[id] = true
-			l.hub.SendTo(id, realtime.Frame{Bytes: f})
+			l.fan.SendTo(id, realtime.Frame{Bytes: f})
 		}
 	}
 }

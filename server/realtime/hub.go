@@ -32,12 +32,26 @@ type Hub struct {
 	holders   map[string]*holder
 	addresses map[string]int
 
+	// OnInterest, when set, hears when the hub starts or stops wanting
+	// what is sent to a topic (its first subscriber joins, its last
+	// leaves) or to an identity (its first session attaches, its last
+	// detaches): a cluster node subscribes to those on the other nodes'
+	// behalf. It runs under the hub's lock, so it must be quick and must
+	// not call the hub.
+	OnInterest func(kind, key string, on bool)
+
 	// OnPresence hears when an identity's first session attaches (online)
 	// and its last detaches (offline), with the topics it is in.
 	OnPresence func(identity string, online bool, topics []string)
 
 	metrics *Metrics
 }
+
+// Interest kinds, as OnInterest names them.
+const (
+	InterestTopic    = "topic"
+	InterestIdentity = "identity"
+)
 
 type user struct {
 	identity string
@@ -64,6 +78,7 @@ func (h *Hub) attach(s *Session, topics []string) {
 	if first {
 		u = &user{identity: s.identity, sessions: map[*Session]struct{}{}, topics: map[string]struct{}{}}
 		h.users[s.identity] = u
+		h.interest(InterestIdentity, s.identity, true)
 	}
 	u.sessions[s] = struct{}{}
 	for _, t := range topics {
@@ -101,6 +116,7 @@ func (h *Hub) detach(s *Session) {
 			h.leaveLocked(u, t)
 		}
 		delete(h.users, s.identity)
+		h.interest(InterestIdentity, s.identity, false)
 	}
 	h.mu.Unlock()
 	h.metrics.Sessions.Dec()
@@ -134,6 +150,7 @@ func (h *Hub) joinLocked(u *user, topic string) {
 	if subs == nil {
 		subs = map[*user]struct{}{}
 		h.topics[topic] = subs
+		h.interest(InterestTopic, topic, true)
 	}
 	subs[u] = struct{}{}
 }
@@ -144,7 +161,14 @@ func (h *Hub) leaveLocked(u *user, topic string) {
 		delete(subs, u)
 		if len(subs) == 0 {
 			delete(h.topics, topic)
+			h.interest(InterestTopic, topic, false)
 		}
+	}
+}
+
+func (h *Hub) interest(kind, key string, on bool) {
+	if h.OnInterest != nil {
+		h.OnInterest(kind, key, on)
 	}
 }
 

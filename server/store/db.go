@@ -50,6 +50,9 @@ type DB struct {
 
 	ops     chan *writeOp
 	stopped chan struct{}
+	// batchDone hears, on the writer after a batch's hooks, the range of
+	// seqs the batch took (PostgreSQL; see OnBatch).
+	batchDone atomic.Pointer[func(after, upTo int64)]
 
 	seqs     eventSeqs // the event log's sequence; the writer's alone
 	maxPages int64     // SQLite's own max_page_count, restored by LimitPages; the writer's alone
@@ -541,6 +544,13 @@ func (db *DB) SetSetting(ctx context.Context, name, value string) error {
 		return err
 	})
 }
+
+// OnBatch sets fn to hear, on the writer, after each committed batch's
+// AfterCommit hooks have run, the seqs it took: those after after and up
+// to upTo. On PostgreSQL consecutive batches, whichever node commits them,
+// take consecutive ranges, which is what lets a cluster's nodes put every
+// node's events back in order (cluster.Stream). SQLite never calls it.
+func (db *DB) OnBatch(fn func(after, upTo int64)) { db.batchDone.Store(&fn) }
 
 // SetSettingIfUnset stores value under name unless a value is already there,
 // and returns the value in force afterwards.

@@ -202,6 +202,12 @@ func (r convReader) loggedEventsSince(ctx context.Context, identity string, curs
 	if err != nil {
 		return nil, err
 	}
+	return scanLogged(rows)
+}
+
+// scanLogged reads rows of the events table (seq, type, conversation_sid,
+// target, data, created) and closes them.
+func scanLogged(rows Rows) ([]conversations.Event, error) {
 	defer rows.Close()
 	var evs []conversations.Event
 	for rows.Next() {

@@ -264,6 +264,12 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, careful bool) {
 	// transaction is lost (PostgreSQL answers COMMIT with a rollback); the
 	// batch then runs again, carefully: rare, and cheaper than a round
 	// trip of its own for every batch.
+	if after, upTo := db.seqs.reserved, db.seqs.last; upTo > after {
+		if done := db.batchDone.Load(); done != nil {
+			// After the events' own hooks, which published them.
+			hooks = append(hooks, func() { (*done)(after, upTo) })
+		}
+	}
 	commitStart := time.Now()
 	if db.seqs.last != db.seqs.reserved {
 		p.queue(postgres.Stmt{SQL: p.rebind("UPDATE event_log SET reserved = ?"), Args: []any{db.seqs.last}}, nil)
