@@ -148,6 +148,7 @@ type App struct {
 
 	db       *store.DB
 	node     *cluster.Node // nil when running alone
+	relay    *live.Clustered
 	desk     *agents.Provisioner
 	facts    *reports.Recorder
 	realtime *realtime.Server
@@ -222,8 +223,11 @@ func Open(cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	a.Agents, a.desk = team.agents, team.desk
-	rt := startLive(cfg, creds, svc, team, m)
-	a.Hub, a.live, a.queue, a.realtime = rt.hub, rt.live, rt.queue, rt.server
+	rt, err := startLive(cfg, creds, db, a.node, svc, team, m)
+	if err != nil {
+		return nil, err
+	}
+	a.Hub, a.live, a.queue, a.realtime, a.relay = rt.hub, rt.live, rt.queue, rt.server, rt.relay
 	out, err := openDelivery(ctx, cfg, creds, ids, db, svc, m)
 	if err != nil {
 		return nil, err
@@ -313,7 +317,10 @@ func (a *App) release() error {
 	if a.queue != nil {
 		a.queue.Close() // no round after this reads the store
 	}
-	err := a.db.Close() // after this, nothing more is published
+	err := a.db.Close() // after this, nothing more is published here
+	if a.relay != nil {
+		a.relay.Close() // nor from the other nodes
+	}
 	if a.live != nil {
 		a.live.Close()
 	}

@@ -2,11 +2,15 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"parley/server/auth"
+	"parley/server/cluster"
+	"parley/server/conversations"
 	"parley/server/live"
 	"parley/server/realtime"
 	"parley/server/render"
+	"parley/server/store"
 )
 
 // sockets are Parley's realtime side: the hub of socket sessions, the
@@ -17,14 +21,27 @@ type sockets struct {
 	live   *live.Live
 	queue  *live.QueueWatch
 	server *realtime.Server
+	// relay links this node's sockets to the other nodes'; nil alone.
+	relay *live.Clustered
 }
 
 // startLive starts the fan-out of conversation and routing events to the
 // sockets entitled to them, and closes sockets whose access ends.
-func startLive(cfg Config, creds Credentials, c core, s staff, m *metrics) sockets {
+func startLive(cfg Config, creds Credentials, db *store.DB, node *cluster.Node, c core, s staff, m *metrics) (sockets, error) {
 	hub := realtime.NewHub(m.realtime)
 	r := render.New(cfg.BaseURL)
 	glue := live.New(c.conv, c.auth, hub, r, cfg.Logger)
+	var relay *live.Clustered
+	if node != nil {
+		// Every node's events reach this node's sockets, in order.
+		log := store.NewEventLog(db)
+		var err error
+		if relay, err = glue.JoinCluster(node, cluster.Source[conversations.Event]{Head: log.Head, Between: log.Between}); err != nil {
+			glue.Close()
+			return sockets{}, fmt.Errorf("cluster: follow the other nodes' events: %w", err)
+		}
+		db.OnBatch(relay.Committed)
+	}
 	// Access that ends closes the sockets it opened.
 	s.agents.Revoked = func(agentSID string) {
 		glue.RevokeDesk(agentSID, func(g auth.DeskGrant) error { return s.agents.Check(context.Background(), g) })
@@ -38,5 +55,5 @@ func startLive(cfg Config, creds Credentials, c core, s staff, m *metrics) socke
 	server := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
 		AllowOrigin: c.chat.AnyAllows, MaxPerIdentity: cfg.MaxSessionsPerIdentity, MaxPerAddress: cfg.MaxSessionsPerAddress,
 		Log: cfg.Logger, Metrics: m.realtime}
-	return sockets{hub: hub, render: r, live: glue, queue: queue, server: server}
+	return sockets{hub: hub, render: r, live: glue, queue: queue, server: server, relay: relay}, nil
 }
