@@ -228,6 +228,9 @@ func Open(cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	a.Hub, a.live, a.queue, a.realtime, a.relay = rt.hub, rt.live, rt.queue, rt.server, rt.relay
+	if a.relay != nil {
+		registerClusterMetrics(m.reg, a.node, a.relay)
+	}
 	out, err := openDelivery(ctx, cfg, creds, ids, db, svc, m)
 	if err != nil {
 		return nil, err

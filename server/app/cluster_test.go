@@ -77,6 +77,22 @@ func TestSocketsOnDifferentNodesTalkAsOnOne(t *testing.T) {
 
 	guest.ws.Close(websocket.StatusNormalClosure, "bye")
 	agent.await(t, "user_offline from the other node", isEvent(proto.UserOffline, conv))
+
+	// The operator sees, per node, what crossed.
+	metrics := b.get(t, "/metrics").text
+	for _, want := range []string{
+		`parley_cluster_nats_connected{node="` + b.app.Node() + `"} 1`,
+		`parley_cluster_batches_received_total{node="` + b.app.Node() + `"}`,
+		`parley_cluster_notices_received_total{node="` + b.app.Node() + `"}`,
+		`parley_cluster_nats_rtt_seconds{node="` + b.app.Node() + `"}`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics on the agent's node lacks %s", want)
+		}
+	}
+	if strings.Contains(metrics, `parley_cluster_batches_received_total{node="`+b.app.Node()+`"} 0`) {
+		t.Error("the agent's node counts no batch received, though the guest's messages crossed")
+	}
 }
 
 // Events reach every node in one order, whichever node wrote them: a
@@ -170,19 +186,35 @@ func TestEventsCrossNodesWhileNATSIsDown(t *testing.T) {
 	conv := a.conversationWith(t, "guest", "agent")
 	w, _ := b.connect(t, b.mintToken(t, "agent"), nil)
 	ns.Stop()
+	// Cut off from the others, a node says so and takes no new socket;
+	// the sockets it has keep being served.
+	deadline := time.Now().Add(10 * time.Second)
+	for b.app.clusterReady() == nil && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if r := b.get(t, "/healthz"); r.status != 503 || !strings.Contains(r.text, "NATS is unreachable") {
+		t.Errorf("/healthz without NATS: %d %s, want 503 saying NATS is unreachable", r.status, r.text)
+	}
+	if _, resp, err := b.dialRaw(t, nil); err == nil || resp == nil || resp.StatusCode != 503 {
+		t.Errorf("a new socket without NATS: %v %v, want 503", resp, err)
+	}
 	mustSendMessage(t, a.tw, conv, "guest", "while NATS is down")
 	f := w.await(t, "a message written on the other node while NATS is down", isEvent(proto.MessageAdded, conv))
 	if !strings.Contains(string(f.Data), "while NATS is down") {
 		t.Fatalf("got %s", f.Data)
 	}
 	ns.Restart()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline = time.Now().Add(10 * time.Second)
 	for a.app.clusterReady() != nil || b.app.clusterReady() != nil {
 		if time.Now().After(deadline) {
 			t.Fatal("the nodes did not reconnect to NATS within 10 s")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	if r := b.get(t, "/healthz"); r.status != 200 {
+		t.Errorf("/healthz with NATS back: %d %s", r.status, r.text)
+	}
+	b.connect(t, b.mintToken(t, "agent"), nil) // new sockets again
 	mustSendMessage(t, a.tw, conv, "guest", "NATS is back")
 	f = w.await(t, "a message after NATS came back", isEvent(proto.MessageAdded, conv))
 	if !strings.Contains(string(f.Data), "NATS is back") {

@@ -55,5 +55,8 @@ func startLive(cfg Config, creds Credentials, db *store.DB, node *cluster.Node, 
 	server := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
 		AllowOrigin: c.chat.AnyAllows, MaxPerIdentity: cfg.MaxSessionsPerIdentity, MaxPerAddress: cfg.MaxSessionsPerAddress,
 		Log: cfg.Logger, Metrics: m.realtime}
+	if node != nil {
+		server.Ready = node.Ready
+	}
 	return sockets{hub: hub, render: r, live: glue, queue: queue, server: server, relay: relay}, nil
 }

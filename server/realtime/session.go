@@ -83,8 +83,12 @@ type Server struct {
 	// identity and per client address: zero means the defaults, a
 	// negative number no cap.
 	MaxPerIdentity, MaxPerAddress int
-	Log                           *slog.Logger
-	Metrics                       *Metrics
+	// Ready, when set, says why this server should take no new session
+	// (a cluster node cut off from the others), or nil: a client refused
+	// with 503 tries again, and a balancer sends it to a node that can.
+	Ready   func() error
+	Log     *slog.Logger
+	Metrics *Metrics
 
 	once     sync.Once
 	root     context.Context // ends every session at shutdown
@@ -274,6 +278,13 @@ func (s *Session) Reply(v any) {
 // its own, so the HTTP server's goroutine and buffers for the request go.
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	srv.init()
+	if srv.Ready != nil {
+		if err := srv.Ready(); err != nil {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "this node takes no new realtime sessions: "+err.Error()+"; reconnect in a moment", http.StatusServiceUnavailable)
+			return
+		}
+	}
 	opts := &websocket.AcceptOptions{OriginPatterns: srv.OriginPatterns}
 	if origin := r.Header.Get("Origin"); origin != "" && srv.AllowOrigin != nil && srv.AllowOrigin(r.Context(), origin) {
 		opts.InsecureSkipVerify = true // the origin was checked just now
