@@ -1,0 +1,299 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"parley/server/cluster/natstest"
+	"parley/server/store/pgtest"
+	proto "parley/shared/realtime"
+)
+
+// A cluster of three parley processes on one PostgreSQL and one real NATS
+// server, driven through faults: the customer's node killed with SIGKILL
+// mid-traffic, NATS restarted under traffic. After each, no acknowledged
+// message is lost or duplicated on the customer's socket, every webhook is
+// delivered, and every node takes sockets again.
+func TestAClusterOfThreeNodesSurvivesItsFaults(t *testing.T) {
+	bin := buildParley(t)
+	db := pgtest.Database(t)
+	ns := natstest.Start(t)
+	rc := startCountingReceiver(t, 0)
+	flags := []string{"--database", db, "--nats", ns.URL, "--outbound-allow", "127.0.0.0/8", "--max-sessions-per-address", "0"}
+
+	// The first node generates the account's credentials; the others,
+	// given nothing but the database and NATS, take the same.
+	var nodes [3]*process
+	var data [3]string
+	for i := range nodes {
+		data[i] = t.TempDir()
+		nodes[i] = startParleyWith(t, bin, data[i], flags)
+	}
+	creds := readCredentials(t, data[0])
+	for i := 1; i < 3; i++ {
+		if c := readCredentials(t, data[i]); c["PARLEY_AUTH_TOKEN"] != creds["PARLEY_AUTH_TOKEN"] || c["PARLEY_ACCOUNT_SID"] != creds["PARLEY_ACCOUNT_SID"] {
+			t.Fatalf("node %d has other credentials than node 0: %v, %v", i, c, creds)
+		}
+	}
+	api := func(i int) account {
+		return account{base: "http://" + nodes[i].addr, sid: creds["PARLEY_ACCOUNT_SID"], token: creds["PARLEY_AUTH_TOKEN"]}
+	}
+	api(0).must(t, "POST", "/conversations/v1/Configuration/Webhooks", url.Values{"PostWebhookUrl": {rc.URL + "/events"},
+		"Method": {"POST"}, "Filters": {"onMessageAdded"}, "Target": {"webhook"}}, http.StatusOK, nil)
+	var conv struct{ SID string }
+	api(1).must(t, "POST", "/conversations/v1/Conversations", url.Values{"FriendlyName": {"cluster"}}, http.StatusCreated, &conv)
+	for _, id := range []string{"customer", "agent"} {
+		api(2).must(t, "POST", "/conversations/v1/Conversations/"+conv.SID+"/Participants", url.Values{"Identity": {id}}, http.StatusCreated, nil)
+	}
+
+	// The customer on node 0, the agent on node 1, talking.
+	customer := dialNode(t, api(0), "customer", nil)
+	agent := dialNode(t, api(1), "agent", nil)
+	customer.send(t, proto.ClientFrame{Type: proto.TypeSend, ID: "hi", ConversationSID: conv.SID, Body: "hello from node 0"})
+	agent.awaitMessage(t, "hello from node 0")
+	agent.send(t, proto.ClientFrame{Type: proto.TypeSend, ID: "re", ConversationSID: conv.SID, Body: "hello from node 1"})
+	customer.awaitMessage(t, "hello from node 1")
+
+	// Traffic through nodes 1 and 2 while the customer's node is killed.
+	var (
+		mu    sync.Mutex
+		acked = map[string]bool{"hello from node 0": true, "hello from node 1": true}
+		sids  []string
+	)
+	traffic := func(stop <-chan struct{}, wg *sync.WaitGroup, tag string) {
+		for w := range 4 {
+			wg.Go(func() {
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					body := fmt.Sprintf("%s writer %d message %d", tag, w, i)
+					var m struct{ SID string }
+					code, err := api(1+w%2).call("POST", "/conversations/v1/Conversations/"+conv.SID+"/Messages",
+						url.Values{"Author": {"agent"}, "Body": {body}}, map[string]string{"X-Twilio-Webhook-Enabled": "true"}, &m)
+					if err == nil && code == http.StatusCreated {
+						mu.Lock()
+						acked[body] = true
+						sids = append(sids, m.SID)
+						mu.Unlock()
+					}
+					time.Sleep(2 * time.Millisecond)
+				}
+			})
+		}
+	}
+	ackedCount := func() int { mu.Lock(); defer mu.Unlock(); return len(acked) }
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	traffic(stop, &wg, "kill")
+	waitFor(t, 20*time.Second, func() bool { return ackedCount() >= 100 }, "fewer than 100 messages acknowledged before the kill")
+	nodes[0].cmd.Process.Kill()
+	<-nodes[0].exited
+	// The customer's client reconnects to another node with its cursor.
+	customer.ws.CloseNow()
+	customer = dialNode(t, api(2), "customer", customer)
+	waitFor(t, 10*time.Second, func() bool { return ackedCount() >= 200 }, "traffic stopped after the kill")
+
+	// NATS restarted under traffic.
+	ns.Restart()
+	waitFor(t, 10*time.Second, func() bool { return ackedCount() >= 300 }, "traffic stopped after NATS restarted")
+	close(stop)
+	wg.Wait()
+
+	// Every acknowledged message reached the customer's socket once, in
+	// the log's order, across the kill and the restart.
+	mu.Lock()
+	want := len(acked)
+	mu.Unlock()
+	customer.collect(t, want, 20*time.Second)
+	mu.Lock()
+	for body := range acked {
+		if customer.seen[body] != 1 {
+			t.Errorf("%q reached the customer %d times, want once", body, customer.seen[body])
+		}
+	}
+	mu.Unlock()
+	if customer.outOfOrder {
+		t.Error("the customer's socket got seqs out of order")
+	}
+
+	// Every webhook delivered at least once, whichever node ran it; the
+	// killed node's claimed deliveries were taken over.
+	missing := func() (n int) {
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		for _, sid := range sids {
+			if rc.messages[sid] == 0 {
+				n++
+			}
+		}
+		return n
+	}
+	for deadline := time.Now().Add(30 * time.Second); missing() > 0 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := missing(); n > 0 {
+		for i := 1; i < 3; i++ {
+			t.Logf("node %d's log:\n%s", i, nodes[i].stderr.String())
+		}
+		t.Fatalf("%d of %d acknowledged messages' webhooks were never delivered", n, len(sids))
+	}
+
+	// Sockets back on the surviving nodes, and on the killed one restarted.
+	nodes[0] = startParleyWith(t, bin, data[0], flags)
+	for i := range nodes {
+		w := dialNode(t, api(i), "agent", nil)
+		w.ws.Close(websocket.StatusNormalClosure, "")
+	}
+}
+
+// nodeSocket is a realtime client of one node, following one conversation.
+type nodeSocket struct {
+	ws         *websocket.Conn
+	frames     chan proto.ServerFrame
+	cursor     int64
+	seen       map[string]int // message bodies received, counted
+	outOfOrder bool
+}
+
+// dialNode opens a socket on a node as identity, and reads it in the
+// background; given the socket it replaces, it resumes after its cursor
+// and goes on counting what it saw.
+func dialNode(t *testing.T, a account, identity string, prev *nodeSocket) *nodeSocket {
+	t.Helper()
+	var tok struct{ Token string }
+	a.must(t, "POST", "/parley/v1/Tokens", url.Values{"Identity": {identity}, "Ttl": {"3600"}}, http.StatusCreated, &tok)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(a.base, "http")+"/realtime", nil)
+	if err != nil {
+		t.Fatalf("dial %s: %v", a.base, err)
+	}
+	ws.SetReadLimit(1 << 22)
+	t.Cleanup(func() { ws.CloseNow() })
+	s := &nodeSocket{ws: ws, frames: make(chan proto.ServerFrame, 100_000), seen: map[string]int{}}
+	var cursor *int64
+	if prev != nil {
+		s.cursor, s.seen, s.outOfOrder = prev.cursor, prev.seen, prev.outOfOrder
+		cursor = &s.cursor
+	}
+	s.send(t, proto.ClientFrame{Type: proto.TypeHello, Version: proto.Version, Token: tok.Token, Cursor: cursor})
+	go func() {
+		defer close(s.frames)
+		for {
+			_, b, err := ws.Read(context.Background())
+			if err != nil {
+				return
+			}
+			var f proto.ServerFrame
+			if json.Unmarshal(b, &f) == nil {
+				s.frames <- f
+			}
+		}
+	}()
+	// Ready: what the session missed was replayed before it.
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case f, ok := <-s.frames:
+			if !ok || f.Type == proto.TypeError || f.Type == proto.TypeResync {
+				t.Fatalf("hello on %s answered %+v", a.base, f)
+			}
+			if f.Type == proto.TypeReady {
+				return s
+			}
+			s.take(f)
+		case <-deadline:
+			t.Fatalf("no ready from %s within 10 s", a.base)
+		}
+	}
+}
+
+func (s *nodeSocket) send(t *testing.T, f proto.ClientFrame) {
+	t.Helper()
+	b, _ := json.Marshal(f)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.ws.Write(ctx, websocket.MessageText, b); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+}
+
+// take records a frame: a message's body, and the cursor.
+func (s *nodeSocket) take(f proto.ServerFrame) string {
+	if f.Type != proto.TypeEvent || f.Seq == 0 {
+		return ""
+	}
+	if f.Seq <= s.cursor {
+		s.outOfOrder = true
+	}
+	s.cursor = f.Seq
+	if f.Event != proto.MessageAdded {
+		return ""
+	}
+	var m struct{ Body string }
+	json.Unmarshal(f.Data, &m)
+	s.seen[m.Body]++
+	return m.Body
+}
+
+// awaitMessage reads until a message with body arrives.
+func (s *nodeSocket) awaitMessage(t *testing.T, body string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case f, ok := <-s.frames:
+			if !ok {
+				t.Fatalf("the socket closed while waiting for %q", body)
+			}
+			if s.take(f) == body {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("%q did not arrive within 10 s", body)
+		}
+	}
+}
+
+// collect reads until n distinct messages have arrived, or d passes.
+func (s *nodeSocket) collect(t *testing.T, n int, d time.Duration) {
+	t.Helper()
+	deadline := time.After(d)
+	for len(s.seen) < n {
+		select {
+		case f, ok := <-s.frames:
+			if !ok {
+				t.Fatalf("the socket closed after %d of %d messages", len(s.seen), n)
+			}
+			s.take(f)
+		case <-deadline:
+			t.Fatalf("%d of %d messages arrived within %v", len(s.seen), n, d)
+		}
+	}
+	// Anything twice would follow at once.
+	for {
+		select {
+		case f, ok := <-s.frames:
+			if !ok {
+				return
+			}
+			s.take(f)
+		case <-time.After(500 * time.Millisecond):
+			return
+		}
+	}
+}
+
