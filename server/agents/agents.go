@@ -110,6 +110,11 @@ type Service struct {
 	// a new password or role, its deletion), to close what they opened.
 	// It runs on a goroutine of its own, so it may call back.
 	Revoked func(agentSID string)
+	// Changed, when set, hears of every agent this node made, changed,
+	// signed out or deleted, once the store has it: in a cluster it tells
+	// the other nodes to Reload. It runs under the service's lock, so it
+	// must be quick and must not call back.
+	Changed func(agentSID string)
 
 	mu     sync.Mutex
 	bySID  map[string]*Agent
@@ -119,16 +124,57 @@ type Service struct {
 
 // NewService loads the agents.
 func NewService(ctx context.Context, store Store, workers Workers, tokens Tokens, desk func(ctx context.Context) (Desk, error)) (*Service, error) {
-	s := &Service{store: store, workers: workers, tokens: tokens, desk: desk, Now: time.Now,
-		bySID: map[string]*Agent{}, byMail: map[string]*Agent{}, byLook: map[string]*Agent{}}
-	all, err := store.Agents(ctx)
-	if err != nil {
+	s := &Service{store: store, workers: workers, tokens: tokens, desk: desk, Now: time.Now}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.load(ctx); err != nil {
 		return nil, err
 	}
+	return s, nil
+}
+
+// load reads every agent into fresh indexes; the caller holds the lock.
+func (s *Service) load(ctx context.Context) error {
+	all, err := s.store.Agents(ctx)
+	if err != nil {
+		return err
+	}
+	s.bySID, s.byMail, s.byLook = map[string]*Agent{}, map[string]*Agent{}, map[string]*Agent{}
 	for i := range all {
 		s.index(&all[i])
 	}
-	return s, nil
+	return nil
+}
+
+// Reload reads the agents again and serves them from then on: in a
+// cluster another node made, changed or deleted one, and this node's
+// memory is behind. Every agent whose sign-in ended there (a sign-out, a
+// new password or role: a new generation) or who is gone is Revoked here
+// too, so that this node closes its own sockets of them, as the node that
+// made the change closed its.
+//
+// It reads under the lock, so that a change made here meanwhile is not
+// overwritten by what was read before it.
+func (s *Service) Reload(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	before := s.bySID
+	if err := s.load(ctx); err != nil {
+		return err
+	}
+	for sid, was := range before {
+		if now := s.bySID[sid]; now == nil || now.Generation != was.Generation {
+			s.revoked(sid)
+		}
+	}
+	return nil
+}
+
+// changed tells Changed, if set, of a change the store has.
+func (s *Service) changed(agentSID string) {
+	if s.Changed != nil {
+		s.Changed(agentSID)
+	}
 }
 
 func (s *Service) index(a *Agent) {
@@ -302,6 +348,7 @@ func (s *Service) Create(ctx context.Context, p Params) (Agent, error) {
 		return Agent{}, err
 	}
 	s.index(&a)
+	s.changed(a.SID)
 	return a, nil
 }
 
@@ -391,6 +438,7 @@ func (s *Service) Update(ctx context.Context, agentSID string, p Params) (Agent,
 	if ended {
 		s.revoked(a.SID)
 	}
+	s.changed(a.SID)
 	return a, nil
 }
 
@@ -439,6 +487,7 @@ func (s *Service) Delete(ctx context.Context, agentSID string) error {
 	}
 	s.unindex(a)
 	s.revoked(a.SID)
+	s.changed(a.SID)
 	return nil
 }
 

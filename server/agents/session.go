@@ -86,6 +86,7 @@ func (s *Service) SignOut(ctx context.Context, g auth.DeskGrant) error {
 	}
 	*cur = a
 	s.revoked(a.SID)
+	s.changed(a.SID)
 	if ws, err := s.workspaceOf(ctx, a); err == nil {
 		reject := true
 		_, err := s.workers.UpdateWorker(ctx, a.WorkspaceSID, a.WorkerSID,

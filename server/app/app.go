@@ -236,6 +236,9 @@ func Open(cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	a.Outbox, a.Events = out.jobs, out.events
+	if err := a.shareChanges(svc, team, out); err != nil {
+		return nil, err
+	}
 	msg, err := openMessaging(ctx, cfg, db, svc, out)
 	if err != nil {
 		return nil, err

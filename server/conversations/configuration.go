@@ -53,20 +53,46 @@ type accountConfig struct {
 // keeps it there from now on. Until it is called the configuration is
 // empty and cannot be changed.
 func (s *Service) LoadConfiguration(ctx context.Context, settings Settings) error {
-	raw, err := settings.Setting(ctx, configurationSetting)
+	c, err := readConfiguration(ctx, settings)
 	if err != nil {
-		return fmt.Errorf("read the conversations configuration: %w", err)
-	}
-	var c Configuration
-	if raw != "" {
-		if err := json.Unmarshal([]byte(raw), &c); err != nil {
-			return fmt.Errorf("the stored conversations configuration is damaged: %w", err)
-		}
+		return err
 	}
 	s.config.mu.Lock()
 	defer s.config.mu.Unlock()
 	s.config.current, s.config.settings = c, settings
 	return nil
+}
+
+// ReloadConfiguration reads the configuration again and serves it from
+// then on: in a cluster another node changed it. It reads under the lock,
+// so a change made here meanwhile is not overwritten by an older read.
+func (s *Service) ReloadConfiguration(ctx context.Context) error {
+	s.config.mu.Lock()
+	defer s.config.mu.Unlock()
+	if s.config.settings == nil {
+		return fmt.Errorf("conversations: the configuration was never loaded")
+	}
+	c, err := readConfiguration(ctx, s.config.settings)
+	if err != nil {
+		return err
+	}
+	s.config.current = c
+	return nil
+}
+
+// readConfiguration reads the stored configuration; none stored is empty.
+func readConfiguration(ctx context.Context, settings Settings) (Configuration, error) {
+	var c Configuration
+	raw, err := settings.Setting(ctx, configurationSetting)
+	if err != nil {
+		return c, fmt.Errorf("read the conversations configuration: %w", err)
+	}
+	if raw != "" {
+		if err := json.Unmarshal([]byte(raw), &c); err != nil {
+			return c, fmt.Errorf("the stored conversations configuration is damaged: %w", err)
+		}
+	}
+	return c, nil
 }
 
 // Configuration is the account's configuration in force.
@@ -122,6 +148,9 @@ func (s *Service) UpdateConfiguration(ctx context.Context, p ConfigurationParams
 		return s.config.current, err
 	}
 	s.config.current = c
+	if s.ConfigurationChanged != nil {
+		s.ConfigurationChanged()
+	}
 	return c, nil
 }
 

@@ -14,6 +14,10 @@ type Service struct {
 	observers  []Observer
 	preHook    PreHook
 	config     accountConfig
+	// ConfigurationChanged, when set, hears that this node changed the
+	// account's configuration, once it is stored: in a cluster it tells
+	// the other nodes to ReloadConfiguration. It must be quick.
+	ConfigurationChanged func()
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }

@@ -71,6 +71,7 @@ func (e *Events) UpdateConfig(ctx context.Context, p ConfigParams) (Config, erro
 	e.mu.Lock()
 	e.config = c
 	e.mu.Unlock()
+	e.changed("")
 	return c, nil
 }
 

@@ -48,6 +48,11 @@ type Events struct {
 	// Record keeps a failed pre-event webhook with the deliveries, for
 	// the operator (the outbox store's Record); nil only logs it.
 	Record func(ctx context.Context, jobs ...outbox.Job) error
+	// Changed, when set, hears of each change this node made to the
+	// configuration ("") or to a conversation's hooks (its SID), once it
+	// is stored: in a cluster it tells the other nodes to Reload. It must
+	// be quick.
+	Changed func(conversationSID string)
 
 	mu     sync.RWMutex
 	config Config
@@ -57,24 +62,51 @@ type Events struct {
 // NewEvents loads the configuration and hooks.
 func NewEvents(ctx context.Context, store Store, convs Conversations, accountSID, serviceSID string, poster *Poster) (*Events, error) {
 	e := &Events{store: store, convs: convs, accountSID: accountSID, serviceSID: serviceSID,
-		client: poster, Now: time.Now, hooks: map[string][]Hook{}}
-	cfg, ok, err := store.Config(ctx)
-	if err != nil {
+		client: poster, Now: time.Now}
+	if err := e.load(ctx); err != nil {
 		return nil, err
+	}
+	return e, nil
+}
+
+// Reload reads the configuration and every conversation's hooks again and
+// posts by them from then on: in a cluster another node changed them. It
+// reads under the lock, so a change made here meanwhile is not overwritten
+// by an older read.
+func (e *Events) Reload(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.load(ctx)
+}
+
+// load reads the configuration and hooks into memory; the caller holds
+// the lock, or has not shared e yet.
+func (e *Events) load(ctx context.Context) error {
+	cfg, ok, err := e.store.Config(ctx)
+	if err != nil {
+		return err
 	}
 	if !ok {
 		cfg = Config{Method: "POST", Target: "webhook", Filters: []string{}}
 	}
-	e.config = cfg
-	all, err := store.AllHooks(ctx)
+	all, err := e.store.AllHooks(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	hooks := map[string][]Hook{}
 	for _, h := range all {
-		h.AccountSID = accountSID
-		e.hooks[h.ConversationSID] = append(e.hooks[h.ConversationSID], h)
+		h.AccountSID = e.accountSID
+		hooks[h.ConversationSID] = append(hooks[h.ConversationSID], h)
 	}
-	return e, nil
+	e.config, e.hooks = cfg, hooks
+	return nil
+}
+
+// changed tells Changed, if set, of a change the store has.
+func (e *Events) changed(conversationSID string) {
+	if e.Changed != nil {
+		e.Changed(conversationSID)
+	}
 }
 
 // delivery is a webhook job's payload.

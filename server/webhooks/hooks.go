@@ -93,6 +93,7 @@ func (e *Events) CreateHook(ctx context.Context, convRef string, p HookParams) (
 		return h, err
 	}
 	e.hooks[c.SID] = append(e.hooks[c.SID], h)
+	e.changed(c.SID)
 	return h, nil
 }
 
@@ -119,6 +120,7 @@ func (e *Events) UpdateHook(ctx context.Context, convRef, hookSID string, p Hook
 			e.hooks[h.ConversationSID][i] = h
 		}
 	}
+	e.changed(h.ConversationSID)
 	return h, nil
 }
 
@@ -134,6 +136,7 @@ func (e *Events) DeleteHook(ctx context.Context, convRef, hookSID string) error 
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.hooks[h.ConversationSID] = slices.DeleteFunc(e.hooks[h.ConversationSID], func(o Hook) bool { return o.SID == h.SID })
+	e.changed(h.ConversationSID)
 	return nil
 }
 
