@@ -29,7 +29,10 @@ import (
 
 // Config is one load test.
 type Config struct {
-	URL                   string // the server's base URL, http(s)://host:port
+	// URLs are the servers' base URLs, http(s)://host:port: one, or the
+	// nodes of a cluster, which sessions are spread over (the two of a
+	// conversation on different nodes when there are several).
+	URLs                  []string
 	AccountSID, AuthToken string
 	Conns                 int           // sessions to hold open
 	Rate                  int           // messages a second, over all sessions
@@ -211,7 +214,14 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.Drain == 0 {
 		cfg.Drain = 5 * time.Second
 	}
-	api := newREST(cfg)
+	if len(cfg.URLs) == 0 {
+		return Result{}, errors.New("no server to measure: give its URL")
+	}
+	nodes := make([]*rest, len(cfg.URLs))
+	for i, u := range cfg.URLs {
+		nodes[i] = newREST(cfg, u)
+	}
+	api := nodes[0]
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	pairs := cfg.Conns / 2
 	cfg.logf("creating %d conversations of two participants", pairs)
@@ -240,10 +250,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	// Memory is read just before and after connecting, so the growth is
 	// what the idle sessions cost, not the setup's REST calls.
-	before, _ := api.memory(ctx)
-	cfg.logf("connecting %d sessions", cfg.Conns)
+	before, _ := memoryOf(ctx, nodes)
+	cfg.logf("connecting %d sessions to %d server(s)", cfg.Conns, len(nodes))
 	err = parallel(ctx, cfg.Conns, 64, func(i int) error {
-		return sessions[i].connect(ctx, api.base, tokens[i])
+		return sessions[i].connect(ctx, nodes[i%len(nodes)].base, tokens[i])
 	})
 	defer func() {
 		for _, s := range sessions {
@@ -255,10 +265,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	idle, _ := api.memory(ctx)
+	idle, _ := memoryOf(ctx, nodes)
 
 	cfg.logf("sending %d messages/s for %v", cfg.Rate, cfg.Duration)
-	cpuBefore, cpuErr := api.cpuSeconds(ctx)
+	cpuBefore, cpuErr := cpuSecondsOf(ctx, nodes)
 	stallBefore, stallOK := cpuStall()
 	start := time.Now()
 	res := drive(ctx, cfg, sessions, func(ctx context.Context, s *session, i int) error {
@@ -267,7 +277,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	})
 	wall := time.Since(start)
 	// Read before memory, which makes the server collect garbage.
-	if cpuAfter, err := api.cpuSeconds(ctx); err == nil && cpuErr == nil {
+	if cpuAfter, err := cpuSecondsOf(ctx, nodes); err == nil && cpuErr == nil {
 		res.ServerCPUSeconds = cpuAfter - cpuBefore
 		if res.Sent > 0 {
 			res.ServerCPUPerMsgUS = res.ServerCPUSeconds / float64(res.Sent) * 1e6
@@ -277,7 +287,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		pct := 100 * float64(stallAfter-stallBefore) / float64(wall)
 		res.CPUPressurePct = &pct
 	}
-	if m, err := api.memory(ctx); err == nil {
+	if m, err := memoryOf(ctx, nodes); err == nil {
 		res.ServerRSSBytes = m.rss
 	}
 	if before.rss > 0 && idle.rss > 0 {
@@ -457,8 +467,8 @@ type rest struct {
 	http                 *http.Client
 }
 
-func newREST(cfg Config) *rest {
-	base := strings.TrimRight(cfg.URL, "/")
+func newREST(cfg Config, url string) *rest {
+	base := strings.TrimRight(url, "/")
 	h := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	return &rest{REST: client.NewREST(base, client.AccountAuth(cfg.AccountSID, cfg.AuthToken), h),
 		base: base, sid: cfg.AccountSID, authToken: cfg.AuthToken, http: h}
@@ -497,6 +507,32 @@ func (r *rest) memory(ctx context.Context) (memoryUse, error) {
 		return m, errors.New("the server's /metrics has no process_resident_memory_bytes")
 	}
 	return m, nil
+}
+
+// memoryOf is what the servers hold, summed over them.
+func memoryOf(ctx context.Context, nodes []*rest) (memoryUse, error) {
+	var sum memoryUse
+	for _, n := range nodes {
+		m, err := n.memory(ctx)
+		if err != nil {
+			return memoryUse{}, err
+		}
+		sum.rss, sum.heap = sum.rss+m.rss, sum.heap+m.heap
+	}
+	return sum, nil
+}
+
+// cpuSecondsOf is the CPU time the servers have used, summed over them.
+func cpuSecondsOf(ctx context.Context, nodes []*rest) (float64, error) {
+	var sum float64
+	for _, n := range nodes {
+		s, err := n.cpuSeconds(ctx)
+		if err != nil {
+			return 0, err
+		}
+		sum += s
+	}
+	return sum, nil
 }
 
 // cpuSeconds reads the CPU time the server has used since it started.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -156,6 +158,24 @@ func TestAClusterOfThreeNodesSurvivesItsFaults(t *testing.T) {
 	for i := range nodes {
 		w := dialNode(t, api(i), "agent", nil)
 		w.ws.Close(websocket.StatusNormalClosure, "")
+	}
+
+	// The load tool spreads its sessions over the nodes, each pair's two
+	// sessions on different nodes: every message crosses, once.
+	cmd := exec.Command(bin, "loadtest", "--url", api(0).base+","+api(1).base, "--url", api(2).base,
+		"--conns", "30", "--rate", "150", "--duration", "2s", "--echo=false")
+	cmd.Env = append(os.Environ(), "PARLEY_ACCOUNT_SID="+creds["PARLEY_ACCOUNT_SID"], "PARLEY_AUTH_TOKEN="+creds["PARLEY_AUTH_TOKEN"])
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("loadtest over the cluster: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var res struct{ Conns, Sent, Delivered, Lost, Duplicates int64 }
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil {
+		t.Fatalf("loadtest's last line: %v\n%s", err, out)
+	}
+	if res.Conns != 30 || res.Sent < 250 || res.Delivered != res.Sent || res.Lost != 0 || res.Duplicates != 0 {
+		t.Errorf("loadtest over three nodes: %+v, want every message delivered once", res)
 	}
 }
 

@@ -23,7 +23,15 @@ import (
 func loadtestCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	target := fs.String("url", "http://localhost:8080", "the Parley server's base `URL`")
+	var targets []string
+	fs.Func("url", "the Parley server's base `URL` (default http://localhost:8080); repeat it, or separate by commas, for the nodes of a cluster, which sessions are spread over", func(v string) error {
+		for _, u := range strings.Split(v, ",") {
+			if u = strings.TrimSpace(u); u != "" {
+				targets = append(targets, u)
+			}
+		}
+		return nil
+	})
 	conns := fs.Int("conns", 1000, "realtime `SESSIONS` to hold open (even: they come in pairs)")
 	rate := fs.Int("rate", 1000, "`MESSAGES` a second to send, over all sessions")
 	duration := fs.Duration("duration", 30*time.Second, "how long to send")
@@ -38,7 +46,10 @@ func loadtestCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	cfg := loadtest.Config{URL: *target, AccountSID: sid, AuthToken: token, Conns: *conns, Rate: *rate,
+	if len(targets) == 0 {
+		targets = []string{"http://localhost:8080"}
+	}
+	cfg := loadtest.Config{URLs: targets, AccountSID: sid, AuthToken: token, Conns: *conns, Rate: *rate,
 		Duration: *duration, Drain: *drain, Log: stderr}
 
 	res, err := loadtest.Run(ctx, cfg)
