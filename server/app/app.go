@@ -149,6 +149,7 @@ type App struct {
 	db       *store.DB
 	node     *cluster.Node // nil when running alone
 	relay    *live.Clustered
+	counts   *store.SessionCounts // nil when running alone
 	desk     *agents.Provisioner
 	facts    *reports.Recorder
 	realtime *realtime.Server
@@ -227,7 +228,7 @@ func Open(cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	a.Hub, a.live, a.queue, a.realtime, a.relay = rt.hub, rt.live, rt.queue, rt.server, rt.relay
+	a.Hub, a.live, a.queue, a.realtime, a.relay, a.counts = rt.hub, rt.live, rt.queue, rt.server, rt.relay, rt.counts
 	if a.relay != nil {
 		registerClusterMetrics(m.reg, a.node, a.relay)
 	}
@@ -322,6 +323,13 @@ func (a *App) release() error {
 	}
 	if a.queue != nil {
 		a.queue.Close() // no round after this reads the store
+	}
+	if a.counts != nil {
+		// Its sessions have ended: the others need not wait for its
+		// heartbeat to lapse to stop counting them.
+		if err := a.counts.Leave(context.Background()); err != nil {
+			a.log.Warn("cluster: drop this node's session counts; they lapse in a while", "err", err)
+		}
 	}
 	err := a.db.Close() // after this, nothing more is published here
 	if a.relay != nil {

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"time"
+
+	"parley/server/store"
 )
 
 // DeliveryRetention is how long finished deliveries stay listed.
@@ -34,11 +36,19 @@ func (a *App) background(ctx context.Context, cfg Config) {
 	defer prune.Stop()
 	held := time.NewTicker(cfg.HoursInterval)
 	defer held.Stop()
+	heartbeat := time.NewTicker(store.HeartbeatEvery)
+	defer heartbeat.Stop()
 	a.routeHeld(ctx) // what was left while Parley was down, if its team is in
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-heartbeat.C:
+			if a.counts != nil {
+				if err := a.counts.Heartbeat(ctx); err != nil && ctx.Err() == nil {
+					a.log.Error("cluster: heartbeat", "err", err)
+				}
+			}
 		case <-held.C:
 			a.routeHeld(ctx)
 		case <-timers.C:

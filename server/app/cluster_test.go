@@ -18,6 +18,12 @@ import (
 // real NATS server, each node its own data directory and HTTP server.
 func startNodes(t *testing.T, n int) ([]*testServer, *natstest.Server) {
 	t.Helper()
+	return startNodesWith(t, n, func(*Config) {})
+}
+
+// startNodesWith is startNodes with changes to each node's config.
+func startNodesWith(t *testing.T, n int, tweak func(*Config)) ([]*testServer, *natstest.Server) {
+	t.Helper()
 	db := pgtest.Database(t)
 	ns := natstest.Start(t)
 	nodes := make([]*testServer, n)
@@ -25,6 +31,7 @@ func startNodes(t *testing.T, n int) ([]*testServer, *natstest.Server) {
 		nodes[i] = startServerWith(t, func(c *Config) {
 			c.GuestLimits = startServerLimits
 			c.Database, c.NATS = db, ns.URL
+			tweak(c)
 		})
 	}
 	return nodes, ns
@@ -220,4 +227,48 @@ func TestEventsCrossNodesWhileNATSIsDown(t *testing.T) {
 	if !strings.Contains(string(f.Data), "NATS is back") {
 		t.Fatalf("got %s", f.Data)
 	}
+}
+
+// The caps on sockets hold for the cluster: an identity spreading its
+// sockets over the nodes gets no more than from one node, and what a node
+// stopped held stops counting.
+func TestSocketCapsHoldAcrossNodes(t *testing.T) {
+	nodes, _ := startNodesWith(t, 2, func(c *Config) { c.MaxSessionsPerIdentity, c.MaxSessionsPerAddress = 3, 5 })
+	a, b := nodes[0], nodes[1]
+	token := a.mintToken(t, "mallory")
+	first, _ := a.connect(t, token, nil)
+	a.connect(t, token, nil)
+	b.connect(t, token, nil)
+	if code, reason := b.helloRefused(t, token); code != proto.CloseTooManySessions || !strings.Contains(reason, "mallory") {
+		t.Errorf("a fourth socket for one identity, on the other node: closed %d %q, want 4029 naming the identity", code, reason)
+	}
+	// One closed on the first node frees a place on the second.
+	first.ws.Close(websocket.StatusNormalClosure, "")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		w, _, err := b.dialRaw(t, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.send(proto.ClientFrame{Type: proto.TypeHello, Version: proto.Version, Token: token})
+		f := w.next(t)
+		if f.Type == proto.TypeReady {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a socket closed on one node freed no place on the other: %+v", f)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// From one address over both nodes: five in all (mallory's three, and
+	// these two).
+	b.connect(t, b.mintToken(t, "trent"), nil)
+	b.connect(t, b.mintToken(t, "peggy"), nil)
+	if code, reason := a.helloRefused(t, a.mintToken(t, "victor")); code != proto.CloseTooManySessions || !strings.Contains(reason, "address") {
+		t.Errorf("a sixth socket from one address over two nodes: closed %d %q, want 4029 naming the address", code, reason)
+	}
+	// A node that stops releases its sessions' counts (one that dies
+	// stops counting when its heartbeat lapses: store's TestSessionCounts...).
+	a.stop()
+	b.connect(t, b.mintToken(t, "victor"), nil)
 }

@@ -23,6 +23,8 @@ type sockets struct {
 	server *realtime.Server
 	// relay links this node's sockets to the other nodes'; nil alone.
 	relay *live.Clustered
+	// counts count sessions against the caps across the cluster; nil alone.
+	counts *store.SessionCounts
 }
 
 // startLive starts the fan-out of conversation and routing events to the
@@ -55,8 +57,17 @@ func startLive(cfg Config, creds Credentials, db *store.DB, node *cluster.Node, 
 	server := &realtime.Server{Hub: hub, Handler: glue, OriginPatterns: cfg.AllowedOrigins,
 		AllowOrigin: c.chat.AnyAllows, MaxPerIdentity: cfg.MaxSessionsPerIdentity, MaxPerAddress: cfg.MaxSessionsPerAddress,
 		Log: cfg.Logger, Metrics: m.realtime}
+	var counts *store.SessionCounts
 	if node != nil {
 		server.Ready = node.Ready
+		// The caps hold for the cluster, not per node.
+		counts = store.NewSessionCounts(db, node.ID)
+		if err := counts.Heartbeat(context.Background()); err != nil {
+			relay.Close()
+			glue.Close()
+			return sockets{}, fmt.Errorf("cluster: count this node's sessions: %w", err)
+		}
+		server.Shared = counts
 	}
-	return sockets{hub: hub, render: r, live: glue, queue: queue, server: server, relay: relay}, nil
+	return sockets{hub: hub, render: r, live: glue, queue: queue, server: server, relay: relay, counts: counts}, nil
 }

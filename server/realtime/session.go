@@ -83,6 +83,9 @@ type Server struct {
 	// identity and per client address: zero means the defaults, a
 	// negative number no cap.
 	MaxPerIdentity, MaxPerAddress int
+	// Shared, when set, counts sessions against the caps across the
+	// nodes of a cluster too: each node's own count is only its share.
+	Shared SharedCaps
 	// Ready, when set, says why this server should take no new session
 	// (a cluster node cut off from the others), or nil: a client refused
 	// with 503 tries again, and a balancer sends it to a node that can.
@@ -274,6 +277,14 @@ func (s *Session) Reply(v any) {
 	s.enqueue(Frame{Bytes: b})
 }
 
+// SharedCaps count sessions across a cluster's nodes.
+type SharedCaps interface {
+	// Reserve counts a session unless a cap (zero or less: none) is full;
+	// full then says which.
+	Reserve(ctx context.Context, identity, address string, perIdentity, perAddress int) (full string, err error)
+	Release(ctx context.Context, identity, address string) error
+}
+
 // ServeHTTP upgrades the request and hands the session to a goroutine of
 // its own, so the HTTP server's goroutine and buffers for the request go.
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -347,13 +358,32 @@ func (srv *Server) start(root context.Context, ws *websocket.Conn, cork *cork, a
 		return nil, cleanup
 	}
 	identity, expires := grant.Identity, grant.Expires
-	h, err := srv.Hub.reserve(identity, address, capOf(srv.MaxPerIdentity, DefaultMaxPerIdentity), capOf(srv.MaxPerAddress, DefaultMaxPerAddress))
+	perIdentity, perAddress := capOf(srv.MaxPerIdentity, DefaultMaxPerIdentity), capOf(srv.MaxPerAddress, DefaultMaxPerAddress)
+	h, err := srv.Hub.reserve(identity, address, perIdentity, perAddress)
 	if err != nil {
 		srv.Metrics.Capped.Inc()
 		refuse(ctx, ws, proto.CloseTooManySessions, 20429, 429, err.Error())
 		return nil, cleanup
 	}
 	undo = append(undo, func() { srv.Hub.release(identity, address) })
+	if srv.Shared != nil {
+		full, err := srv.Shared.Reserve(ctx, identity, address, perIdentity, perAddress)
+		if err != nil {
+			srv.Log.Error("count a realtime session across the cluster", "identity", identity, "err", err)
+			ws.Close(websocket.StatusTryAgainLater, "the server could not count this session: reconnect in a moment")
+			return nil, cleanup
+		}
+		if full != "" {
+			srv.Metrics.Capped.Inc()
+			refuse(ctx, ws, proto.CloseTooManySessions, 20429, 429, full)
+			return nil, cleanup
+		}
+		undo = append(undo, func() {
+			if err := srv.Shared.Release(context.WithoutCancel(ctx), identity, address); err != nil {
+				srv.Log.Warn("uncount a realtime session across the cluster; it counts until this node restarts", "identity", identity, "err", err)
+			}
+		})
+	}
 	s := &Session{hub: srv.Hub, ws: ws, cork: cork, identity: identity, address: address, holder: h, ctx: ctx,
 		metrics: srv.Metrics, rateTotal: newBucket(perSessionRate)}
 	s.claims.Store(&grant.Claims)

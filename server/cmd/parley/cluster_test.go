@@ -316,4 +316,3 @@ func (s *nodeSocket) collect(t *testing.T, n int, d time.Duration) {
 		}
 	}
 }
-
