@@ -164,28 +164,39 @@ func (rm *Remote) call(ctx context.Context, method string, outs []any, args ...a
 	deadline := time.Now().Add(wait)
 	var body []byte
 	for {
+		var err error
 		if svc := rm.Engine(); svc != nil {
-			return callHere(ctx, svc, method, outs, args)
-		}
-		if body == nil {
-			var err error
-			if body, err = json.Marshal(args); err != nil {
-				return err
+			err = callHere(ctx, svc, method, outs, args)
+		} else {
+			if body == nil {
+				if body, err = json.Marshal(args); err != nil {
+					return err
+				}
+			}
+			reply, sendErr := rm.Send(ctx, method, body)
+			switch {
+			case sendErr == nil:
+				if rm.Forwarded != nil {
+					rm.Forwarded()
+				}
+				err = decodeReply(reply, outs)
+			case errors.Is(sendErr, ErrNoEngine) || ctx.Err() != nil:
+				err = sendErr
+			default:
+				return errMoving() // lost on the way, or unanswered
 			}
 		}
-		reply, err := rm.Send(ctx, method, body)
-		if err == nil {
-			if rm.Forwarded != nil {
-				rm.Forwarded()
-			}
-			return decodeReply(reply, outs)
-		}
-		if ctx.Err() != nil {
+		// An engine closed under the call (its node stepped down) did
+		// nothing of it: the call goes to the next one. A call that
+		// reached a node and got no answer may have been done: it is not
+		// sent again, the caller decides.
+		retry := errors.Is(err, ErrNoEngine) || errors.Is(err, errClosed)
+		switch {
+		case !retry:
+			return err
+		case ctx.Err() != nil:
 			return ctx.Err()
-		}
-		// A call that reached a node and got no answer may have been
-		// done: it is not sent again, the caller decides.
-		if !errors.Is(err, ErrNoEngine) || time.Now().After(deadline) {
+		case time.Now().After(deadline):
 			return errMoving()
 		}
 		select {
@@ -255,6 +266,9 @@ type reply struct {
 	Results []json.RawMessage `json:"results,omitempty"`
 	Error   *apperr.Error     `json:"error,omitempty"`
 	Fault   string            `json:"fault,omitempty"`
+	// Closed says the engine had stopped (its node stepped down) and did
+	// nothing: the caller tries the next.
+	Closed bool `json:"closed,omitempty"`
 }
 
 // Serve runs a call a Remote sent (method, and its arguments as a JSON
@@ -263,7 +277,9 @@ type reply struct {
 func Serve(ctx context.Context, svc *Service, name string, args []byte) []byte {
 	var rp reply
 	if res, err := serve(ctx, svc, name, args); err != nil {
-		if e, ok := apperr.As(err); ok {
+		if errors.Is(err, errClosed) {
+			rp.Closed = true
+		} else if e, ok := apperr.As(err); ok {
 			rp.Error = e
 		} else {
 			rp.Fault = err.Error()
@@ -320,6 +336,9 @@ func decodeReply(b []byte, outs []any) error {
 	var rp reply
 	if err := json.Unmarshal(b, &rp); err != nil {
 		return fmt.Errorf("routing: a reply from the engine's node: %w", err)
+	}
+	if rp.Closed {
+		return errClosed
 	}
 	if rp.Error != nil {
 		return rp.Error
