@@ -220,6 +220,15 @@ func TestEveryNodeAnswersTaskRouterAlike(t *testing.T) {
 	wantTwilioError(t, err, http.StatusBadRequest, 50304)
 	_, err = other.tw.TaskrouterV1.FetchTask(ws, "WT00000000000000000000000000000000")
 	wantNotFound(t, err)
+
+	// Each node says whether it holds the lease, and counts what it sent.
+	hm, om := holder.get(t, "/metrics").text, other.get(t, "/metrics").text
+	if !strings.Contains(hm, "\nparley_cluster_routing_lease_held 1\n") || !strings.Contains(om, "\nparley_cluster_routing_lease_held 0\n") {
+		t.Errorf("lease gauges: the holder's and the other's metrics do not say 1 and 0")
+	}
+	if strings.Contains(om, "\nparley_cluster_routing_forwarded_total 0\n") || !strings.Contains(om, "\nparley_cluster_routing_forwarded_total ") {
+		t.Errorf("the other node counts no forwarded call")
+	}
 }
 
 // When the node running routing goes, another takes over within seconds,
