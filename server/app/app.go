@@ -136,7 +136,7 @@ type App struct {
 	Auth          *auth.Service
 	Webchat       *webchat.Service
 	Media         *media.Service
-	Routing       *routing.Service
+	Routing       routing.Router
 	Interactions  *interactions.Service
 	Agents        *agents.Service
 	Canned        *canned.Service
@@ -163,6 +163,10 @@ type App struct {
 	stop     context.CancelFunc
 	done     chan struct{}
 	jobsDone chan struct{} // closed when the outbox runner has stopped and saved its progress
+
+	// closeRouting stops routing: the engine, or in a cluster this node's
+	// part (the lease, and the engine while it holds it).
+	closeRouting func()
 }
 
 // Credentials authenticate API callers as the account.
@@ -214,11 +218,12 @@ func Open(cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	m := newMetrics(db)
-	svc, err := openCore(ctx, cfg, creds, ids, db)
+	svc, err := openCore(ctx, cfg, creds, ids, db, a.node, m)
 	if err != nil {
 		return nil, err
 	}
 	a.Conversations, a.Auth, a.Webchat, a.Media, a.Routing = svc.conv, svc.auth, svc.chat, svc.files, svc.router
+	a.closeRouting = svc.closeRouting
 	team, err := openStaff(ctx, db, svc)
 	if err != nil {
 		return nil, err
@@ -312,8 +317,8 @@ func (a *App) Close() error {
 // before it closes, and once the store is closed nothing more is
 // published, so the live fan-out can stop.
 func (a *App) release() error {
-	if a.Routing != nil {
-		a.Routing.Close() // its last events out, its timers stopped, before the store goes
+	if a.closeRouting != nil {
+		a.closeRouting() // its last events out, its timers stopped, before the store goes
 	}
 	if a.Interactions != nil {
 		a.Interactions.Close()

@@ -90,7 +90,7 @@ func (a *App) routeMessaging(ctx context.Context, addr channels.Address, c conve
 
 // waitingOf tells Messaging where a conversation's chat waits in line:
 // routing's place for the task made for it (by its attribute ConversationSID).
-func waitingOf(router *routing.Service) channels.Waiting {
+func waitingOf(router routing.Router) channels.Waiting {
 	return func(ctx context.Context, conversationSID string) (channels.Place, bool) {
 		p, ok := router.WaitingWith(ctx, model.TaskAttrConversationSID, conversationSID)
 		if !ok || p.Position == 0 {

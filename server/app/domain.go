@@ -9,6 +9,7 @@ import (
 	"parley/server/auth"
 	"parley/server/canned"
 	"parley/server/channels"
+	"parley/server/cluster"
 	"parley/server/conversations"
 	"parley/server/csat"
 	"parley/server/interactions"
@@ -36,13 +37,15 @@ type core struct {
 	chat      *webchat.Service
 	files     *media.Service
 	policy    media.Policy // uploads by the account and agents
-	router    *routing.Service
+	router    routing.Router
+	// closeRouting stops the engine, or this node's part in the cluster's.
+	closeRouting func()
 }
 
 // openCore loads the core services. Routing is made last: it starts
 // dispatching its events, so it must be released if anything after it
 // fails.
-func openCore(ctx context.Context, cfg Config, creds Credentials, ids instance, db *store.DB) (core, error) {
+func openCore(ctx context.Context, cfg Config, creds Credentials, ids instance, db *store.DB, node *cluster.Node, m *metrics) (core, error) {
 	c := core{calls: outbound.NewPolicy(cfg.OutboundAllow), channels: store.NewChannels(db)}
 	c.conv = conversations.NewService(store.NewConversations(db), creds.AccountSID, ids.serviceSID)
 	if err := c.conv.LoadConfiguration(ctx, db); err != nil {
@@ -64,10 +67,9 @@ func openCore(ctx context.Context, cfg Config, creds Credentials, ids instance, 
 	if c.files, c.policy, err = openMedia(ctx, cfg, db, creds.AccountSID, ids.serviceSID); err != nil {
 		return core{}, err
 	}
-	if c.router, err = routing.NewService(ctx, store.NewRouting(db), creds.AccountSID); err != nil {
+	if c.router, c.closeRouting, err = openRouting(ctx, cfg, db, node, creds.AccountSID, c.calls.Check, m); err != nil {
 		return core{}, err
 	}
-	c.router.CheckURL = c.calls.Check
 	return c, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"parley/server/channels"
+	"parley/server/routing"
 	"parley/shared/model"
 )
 
@@ -91,7 +92,7 @@ func TestAWaitingSMSCustomerWhoWritesIsTextedTheirPlace(t *testing.T) {
 	dir := t.TempDir()
 	start := func() *testServer {
 		s := startServerWithChannels(t, twilio.URL, func(c *Config) { c.Now, c.DataDir = clock.Now, dir })
-		s.app.Routing.SetClock(clock.Now) // handle times measured in the test's minutes
+		s.app.Routing.(*routing.Service).SetClock(clock.Now) // handle times measured in the test's minutes
 		return s
 	}
 	s := start()

@@ -47,7 +47,7 @@ type Config struct {
 	Channels      *channels.Service
 	Webchat       *webchat.Service
 	Media         *media.Service
-	Routing       *routing.Service
+	Routing       routing.Router
 	Interactions  *interactions.Service
 	Agents        *agents.Service
 	Notes         *notes.Service
@@ -78,7 +78,7 @@ type API struct {
 	channels     *channels.Service
 	webchat      *webchat.Service
 	media        *media.Service
-	routing      *routing.Service
+	routing      routing.Router
 	interactions *interactions.Service
 	agents       *agents.Service
 	notes        *notes.Service

@@ -156,7 +156,7 @@ type Transfer struct {
 type Service struct {
 	store   Store
 	conv    *conversations.Service
-	routing *routing.Service
+	routing routing.Router
 	log     *slog.Logger
 	now     func() time.Time
 
@@ -181,7 +181,7 @@ type work struct {
 
 // NewService returns the Interactions API over conversations and routing,
 // and starts following routing's events.
-func NewService(store Store, conv *conversations.Service, rt *routing.Service, log *slog.Logger) *Service {
+func NewService(store Store, conv *conversations.Service, rt routing.Router, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}

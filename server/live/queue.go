@@ -26,7 +26,7 @@ import (
 // and the customer's line is told once.
 type QueueWatch struct {
 	live       *Live
-	router     *routing.Service
+	router     routing.Router
 	render     *render.Renderer
 	accountSID string
 	// Interval is the least time between two rounds (a second by
@@ -51,7 +51,7 @@ type sentPosition struct {
 }
 
 // NewQueueWatch returns the watch; subscribe its Listen to routing.
-func (l *Live) NewQueueWatch(router *routing.Service, r *render.Renderer, accountSID string) *QueueWatch {
+func (l *Live) NewQueueWatch(router routing.Router, r *render.Renderer, accountSID string) *QueueWatch {
 	return &QueueWatch{live: l, router: router, render: r, accountSID: accountSID, Interval: time.Second,
 		dirty: map[string]bool{}, sent: map[string]sentPosition{}}
 }

@@ -41,6 +41,12 @@ const migrationLock = 0x7061726c6579
 // of the write-ahead log. ("parley w".)
 const WriteLock = 0x7061726c65792077
 
+// RoutingLease is the advisory lock key of the routing lease: the one node
+// of a cluster that holds it, a session lock on a connection of its own
+// (Lease), runs the routing engine; the others forward their calls to it.
+// One key for every workspace: Parley runs one account. ("parley r".)
+const RoutingLease = 0x7061726c65792072
+
 // defaultMaxConns sizes the pool when the URL does not (pool_max_conns):
 // the writer holds one connection, reads share the rest.
 const defaultMaxConns = 16
