@@ -234,7 +234,7 @@ func TestMigrateCopiesAnInstallThatCarriesOnOnPostgreSQL(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the uploaded file after the move: %v", err)
 	}
-	f, err := a.Media.Open(got)
+	f, err := a.Media.Open(ctx, got)
 	if err != nil {
 		t.Fatalf("the uploaded file's bytes after the move: %v", err)
 	}
