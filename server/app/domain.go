@@ -71,8 +71,9 @@ func openCore(ctx context.Context, cfg Config, creds Credentials, ids instance, 
 	return c, nil
 }
 
-// openMedia starts the media service, with blobs under the data directory,
-// and returns it with the upload policy for the account and agents.
+// openMedia starts the media service, with blobs under the data directory
+// or, for a cluster's node, in the database every node reads, and returns
+// it with the upload policy for the account and agents.
 func openMedia(ctx context.Context, cfg Config, db *store.DB, accountSID, serviceSID string) (*media.Service, media.Policy, error) {
 	policy := media.DefaultPolicy()
 	if cfg.MediaMaxBytes != 0 {
@@ -85,7 +86,13 @@ func openMedia(ctx context.Context, cfg Config, db *store.DB, accountSID, servic
 	if err != nil {
 		return nil, policy, fmt.Errorf("create the media link signing key: %w", err)
 	}
-	files, err := media.New(ctx, media.Config{Store: store.NewMedia(db), Dir: filepath.Join(cfg.DataDir, "media"),
+	var blobs media.BlobStore // files in the data directory
+	if cfg.NATS != "" {
+		if blobs, err = store.NewBlobs(db); err != nil {
+			return nil, policy, err
+		}
+	}
+	files, err := media.New(ctx, media.Config{Store: store.NewMedia(db), Blobs: blobs, Dir: filepath.Join(cfg.DataDir, "media"),
 		AccountSID: accountSID, ServiceSID: serviceSID, SigningKey: []byte(key), Now: cfg.Now})
 	if err != nil {
 		return nil, policy, fmt.Errorf("open the media store: %w", err)
