@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"parley/server/cluster/natstest"
+	"parley/server/httpapi"
 	"parley/server/store"
 	"parley/server/store/pgtest"
 )
@@ -95,4 +97,63 @@ func TestAFileUploadedThroughOneNodeDownloadsThroughAnother(t *testing.T) {
 	}
 	eventually(t, func() bool { return a.countRows(t, "media_chunks") == 0 && a.countRows(t, "media_blobs") == 0 },
 		func() string { return "the bytes of a deleted file are still in the database" })
+}
+
+// An attacker guessing a password through both nodes in turn gets no more
+// guesses than through one: the nodes count failures together.
+func TestAnAttackerAlternatingNodesGetsNoMoreSignInGuesses(t *testing.T) {
+	a, b := twoNodes(t, func(c *Config) { c.SignInLimits = httpapi.DefaultSignInLimits })
+	ana := a.mustCreateAgent(t, "ana@example.com", "agent")
+	nodes := []*testServer{a.from(attackerAddr), b.from(attackerAddr)}
+	guesses := 0
+	for i := range 4 * httpapi.DefaultSignInLimits.PerEmailAddress {
+		r := nodes[i%2].signIn(t, ana.Email, fmt.Sprintf("guess %d", i))
+		if r.status == http.StatusTooManyRequests {
+			break
+		}
+		wantTwilioErrorShape(t, r, http.StatusUnauthorized, 20003)
+		guesses++
+	}
+	if guesses != httpapi.DefaultSignInLimits.PerEmailAddress {
+		t.Fatalf("an attacker alternating two nodes made %d guesses; one node allows %d", guesses,
+			httpapi.DefaultSignInLimits.PerEmailAddress)
+	}
+	// Neither node lets it try again, not even with the right password.
+	for _, n := range nodes {
+		wantThrottled(t, n.signIn(t, ana.Email, agentPassword))
+	}
+	// The agent, from another address, is not locked out. (Through node A,
+	// which made the agent: whether a node learns of agents made on another
+	// is not the throttle's business.)
+	if r := a.from(agentAddr).signIn(t, ana.Email, agentPassword); r.status != http.StatusOK {
+		t.Errorf("the agent's own sign-in: %d %s", r.status, r.text)
+	}
+}
+
+// A client starting chats through both nodes in turn gets no more than
+// through one.
+func TestAFloodOfChatStartsAlternatingNodesGetsNoMore(t *testing.T) {
+	const burst = 4
+	a, b := twoNodes(t, func(c *Config) {
+		// One a minute after the burst: none comes back while the test runs.
+		c.GuestLimits = httpapi.GuestLimits{InitBurst: burst, InitPerMinute: 1, OtherBurst: 100, OtherPerMinute: 100}
+	})
+	d := a.createDeployment(t, nil)
+	let := 0
+	for i := range 4 * burst {
+		r := []*testServer{a, b}[i%2].guest(t, "/flex/v2/Webchat/Init", "", startChat(d.Key, "a", "b"))
+		if r.status == http.StatusTooManyRequests {
+			if r.header.Get("Retry-After") == "" {
+				t.Error("a 429 should say when to retry (Retry-After)")
+			}
+			continue
+		}
+		if r.status != http.StatusOK && r.status != http.StatusCreated {
+			t.Fatalf("start a chat through node %d: %d %s", i%2+1, r.status, r.text)
+		}
+		let++
+	}
+	if let != burst {
+		t.Errorf("a client alternating two nodes started %d chats; one node allows %d", let, burst)
+	}
 }

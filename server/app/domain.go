@@ -16,6 +16,7 @@ import (
 	"parley/server/notes"
 	"parley/server/outbound"
 	"parley/server/outbox"
+	"parley/server/ratelimit"
 	"parley/server/reports"
 	"parley/server/routing"
 	"parley/server/store"
@@ -37,6 +38,10 @@ type core struct {
 	files     *media.Service
 	policy    media.Policy // uploads by the account and agents
 	router    *routing.Service
+	// shared are the rate limits and sign-in throttles a cluster's nodes
+	// count together, in the database; nil for a node alone, which counts
+	// in memory.
+	shared ratelimit.Shared
 }
 
 // openCore loads the core services. Routing is made last: it starts
@@ -63,6 +68,11 @@ func openCore(ctx context.Context, cfg Config, creds Credentials, ids instance, 
 	var err error
 	if c.files, c.policy, err = openMedia(ctx, cfg, db, creds.AccountSID, ids.serviceSID); err != nil {
 		return core{}, err
+	}
+	if cfg.NATS != "" {
+		if c.shared, err = store.NewLimits(db); err != nil {
+			return core{}, err
+		}
 	}
 	if c.router, err = routing.NewService(ctx, store.NewRouting(db), creds.AccountSID); err != nil {
 		return core{}, err
