@@ -80,15 +80,15 @@ func (b *sharedBucket) Take(ctx context.Context, key string) (bool, time.Duratio
 	// $1 key, $2 burst, $3 now, $4 tokens per ms.
 	err := b.l.db.read.QueryRowContext(ctx, `
 		INSERT INTO rate_buckets AS b (key, tokens, at_ms, full_ms, ok)
-		VALUES ($1, $2::float8 - 1, $3, $3 + CEIL(1 / $4::float8)::bigint, $2::float8 >= 1)
+		VALUES ($1, $2::float8 - 1, $3, $3 + CEIL(1 / $4::float8)::bigint, ($2::float8 >= 1)::int)
 		ON CONFLICT (key) DO UPDATE SET
-			ok = LEAST($2, b.tokens + GREATEST(0, $3 - b.at_ms) * $4) >= 1,
+			ok = (LEAST($2, b.tokens + GREATEST(0, $3 - b.at_ms) * $4) >= 1)::int,
 			tokens = LEAST($2, b.tokens + GREATEST(0, $3 - b.at_ms) * $4)
 				- CASE WHEN LEAST($2, b.tokens + GREATEST(0, $3 - b.at_ms) * $4) >= 1 THEN 1 ELSE 0 END,
 			at_ms = GREATEST(b.at_ms, $3),
 			full_ms = GREATEST(b.at_ms, $3) + CEIL(($2 - (LEAST($2, b.tokens + GREATEST(0, $3 - b.at_ms) * $4)
 				- CASE WHEN LEAST($2, b.tokens + GREATEST(0, $3 - b.at_ms) * $4) >= 1 THEN 1 ELSE 0 END)) / $4)::bigint
-		RETURNING ok, tokens`, b.name+" "+key, b.burst, now, b.ratePerMS).Scan(&ok, &tokens)
+		RETURNING ok = 1, tokens`, b.name+" "+key, b.burst, now, b.ratePerMS).Scan(&ok, &tokens)
 	if err != nil {
 		return false, 0, fmt.Errorf("check a rate limit: %w", err)
 	}

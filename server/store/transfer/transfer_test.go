@@ -279,6 +279,11 @@ func TestMigrateRefusesANonEmptyTarget(t *testing.T) {
 	}
 }
 
+// clusterTables are in both schemas but used only by a cluster's nodes,
+// which run on PostgreSQL (store.Blobs, store.Limits): empty on SQLite.
+var clusterTables = map[string]bool{"media_chunks": true, "media_blobs": true, "rate_buckets": true,
+	"signin_failures": true, "signin_known": true}
+
 // A copy that does not match its original is reported table by table, and
 // rolled back: the target is left empty, ready for another try.
 func TestMigrateReportsAMismatchAndKeepsNothing(t *testing.T) {
@@ -476,8 +481,10 @@ func buildInstall(t *testing.T) (string, install) {
 			t.Fatal(err)
 		}
 		in.counts[name] = n
-		// Orphaned uploads are collected as soon as they are made.
-		if n == 0 && name != "media_orphans" {
+		// Orphaned uploads are collected as soon as they are made; the
+		// tables of a cluster's shared uploads and limits are PostgreSQL's
+		// alone to fill.
+		if n == 0 && name != "media_orphans" && !clusterTables[name] {
 			empty = append(empty, name)
 		}
 	}
