@@ -17,6 +17,7 @@ import (
 	"parley/server/notes"
 	"parley/server/outbound"
 	"parley/server/outbox"
+	"parley/server/ratelimit"
 	"parley/server/reports"
 	"parley/server/routing"
 	"parley/server/store"
@@ -40,6 +41,10 @@ type core struct {
 	router    routing.Router
 	// closeRouting stops the engine, or this node's part in the cluster's.
 	closeRouting func()
+	// shared are the rate limits and sign-in throttles a cluster's nodes
+	// count together, in the database; nil for a node alone, which counts
+	// in memory.
+	shared ratelimit.Shared
 }
 
 // openCore loads the core services. Routing is made last: it starts
@@ -67,14 +72,20 @@ func openCore(ctx context.Context, cfg Config, creds Credentials, ids instance, 
 	if c.files, c.policy, err = openMedia(ctx, cfg, db, creds.AccountSID, ids.serviceSID); err != nil {
 		return core{}, err
 	}
+	if cfg.NATS != "" {
+		if c.shared, err = store.NewLimits(db); err != nil {
+			return core{}, err
+		}
+	}
 	if c.router, c.closeRouting, err = openRouting(ctx, cfg, db, node, creds.AccountSID, c.calls.Check, m); err != nil {
 		return core{}, err
 	}
 	return c, nil
 }
 
-// openMedia starts the media service, with blobs under the data directory,
-// and returns it with the upload policy for the account and agents.
+// openMedia starts the media service, with blobs under the data directory
+// or, for a cluster's node, in the database every node reads, and returns
+// it with the upload policy for the account and agents.
 func openMedia(ctx context.Context, cfg Config, db *store.DB, accountSID, serviceSID string) (*media.Service, media.Policy, error) {
 	policy := media.DefaultPolicy()
 	if cfg.MediaMaxBytes != 0 {
@@ -87,7 +98,13 @@ func openMedia(ctx context.Context, cfg Config, db *store.DB, accountSID, servic
 	if err != nil {
 		return nil, policy, fmt.Errorf("create the media link signing key: %w", err)
 	}
-	files, err := media.New(ctx, media.Config{Store: store.NewMedia(db), Dir: filepath.Join(cfg.DataDir, "media"),
+	var blobs media.BlobStore // files in the data directory
+	if cfg.NATS != "" {
+		if blobs, err = store.NewBlobs(db); err != nil {
+			return nil, policy, err
+		}
+	}
+	files, err := media.New(ctx, media.Config{Store: store.NewMedia(db), Blobs: blobs, Dir: filepath.Join(cfg.DataDir, "media"),
 		AccountSID: accountSID, ServiceSID: serviceSID, SigningKey: []byte(key), Now: cfg.Now})
 	if err != nil {
 		return nil, policy, fmt.Errorf("open the media store: %w", err)

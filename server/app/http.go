@@ -49,6 +49,7 @@ func newWeb(cfg Config, creds Credentials, c core, s staff, d delivery, msg mess
 		Generic:       msg.generic,
 		Simulator:     msg.sim,
 		MediaPolicy:   c.policy,
+		SharedLimits:  c.shared,
 		Logger:        cfg.Logger,
 	})
 	if !cfg.Demo {

@@ -64,7 +64,10 @@ var DefaultSignInLimits = ratelimit.DefaultSignInLimits
 // Password), Refresh and SignOut (with the desktop's token as a bearer).
 // Zero fields of limits take DefaultSignInLimits'.
 func (a *API) Desktop(limits SignInLimits) http.Handler {
-	throttle := ratelimit.NewSignIns(limits)
+	var throttle ratelimit.SignInThrottle = ratelimit.NewSignIns(limits)
+	if a.shared != nil {
+		throttle = a.shared.SignIns(limits)
+	}
 	mux := http.NewServeMux()
 	handle := func(path string, h func(w http.ResponseWriter, r *http.Request) error) {
 		a.handleFunc(mux, "POST "+path, func(w http.ResponseWriter, r *http.Request) {
@@ -84,7 +87,10 @@ func (a *API) Desktop(limits SignInLimits) http.Handler {
 		email := agents.NormalEmail(p.value("Email"))
 		// The throttle decides before the password is checked, so a
 		// throttled guess learns nothing, even when it is right.
-		attempt, wait := throttle.Begin(email, clientIP(r))
+		attempt, wait, err := throttle.Try(r.Context(), email, clientIP(r))
+		if err != nil {
+			return err
+		}
 		if attempt == nil {
 			secs := int(math.Ceil(wait.Seconds()))
 			w.Header().Set("Retry-After", strconv.Itoa(secs))

@@ -24,6 +24,7 @@ import (
 	"parley/server/media"
 	"parley/server/notes"
 	"parley/server/outbox"
+	"parley/server/ratelimit"
 	"parley/server/render"
 	"parley/server/reports"
 	"parley/server/routing"
@@ -65,7 +66,11 @@ type Config struct {
 	// MediaPolicy bounds uploads by the account and agents; guests get
 	// their deployment's policy.
 	MediaPolicy media.Policy
-	Logger      *slog.Logger
+	// SharedLimits, for a cluster's node, keep the guest rate limits and
+	// sign-in throttles where every node counts together; nil counts in
+	// this process's memory.
+	SharedLimits ratelimit.Shared
+	Logger       *slog.Logger
 }
 
 // API is the REST API's handler.
@@ -92,6 +97,7 @@ type API struct {
 	generic      *channels.Generic
 	simulator    *channels.Simulator
 	policy       media.Policy
+	shared       ratelimit.Shared
 	render       *render.Renderer
 	log          *slog.Logger
 	mux          *http.ServeMux
@@ -124,6 +130,7 @@ func New(c Config) *API {
 		generic:      c.Generic,
 		simulator:    c.Simulator,
 		policy:       c.MediaPolicy,
+		shared:       c.SharedLimits,
 		render:       render.New(c.BaseURL),
 		log:          c.Logger,
 		mux:          http.NewServeMux(),

@@ -220,7 +220,7 @@ func (a *API) mediaContent(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	f, err := a.media.Open(m)
+	f, err := a.media.Open(r.Context(), m)
 	if err != nil {
 		return err
 	}

@@ -52,12 +52,23 @@ var DefaultGuestLimits = GuestLimits{InitBurst: 10, InitPerMinute: 10, OtherBurs
 
 // Guest serves the public webchat endpoints.
 func (a *API) Guest(limits GuestLimits) http.Handler {
-	initLimit := ratelimit.New(limits.InitBurst, limits.InitPerMinute)
-	otherLimit := ratelimit.New(limits.OtherBurst, limits.OtherPerMinute)
+	bucket := func(name string, burst, perMinute int) ratelimit.Bucket {
+		if a.shared != nil {
+			return a.shared.Bucket(name, burst, perMinute)
+		}
+		return ratelimit.New(burst, perMinute)
+	}
+	initLimit := bucket("webchat-init", limits.InitBurst, limits.InitPerMinute)
+	otherLimit := bucket("webchat", limits.OtherBurst, limits.OtherPerMinute)
 	mux := http.NewServeMux()
-	handle := func(path string, l *ratelimit.Limiter, h func(w http.ResponseWriter, r *http.Request) error) {
+	handle := func(path string, l ratelimit.Bucket, h func(w http.ResponseWriter, r *http.Request) error) {
 		a.handleFunc(mux, "POST "+path, func(w http.ResponseWriter, r *http.Request) {
-			if ok, wait := l.Allow(clientIP(r)); !ok {
+			ok, wait, err := l.Take(r.Context(), clientIP(r))
+			if err != nil {
+				a.writeError(w, r, err)
+				return
+			}
+			if !ok {
 				w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 				a.writeError(w, r, apperr.New(apperr.TooMany, apperr.CodeTooManyRequests,
 					"Too many requests from this client; try again in %d seconds", int(wait.Seconds())+1))

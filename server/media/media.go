@@ -1,6 +1,6 @@
 // Package media is Parley's media content service: files customers and
 // agents attach to messages. It checks each upload against a policy while
-// streaming it to disk (the real type is sniffed from the bytes; the size is
+// streaming it to its blob store (the real type is sniffed from the bytes; the size is
 // counted, never trusted), stores the bytes once per content, and decides who
 // may read them. It knows nothing of HTTP.
 package media
@@ -12,7 +12,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -102,7 +101,7 @@ type Store interface {
 // Service uploads, finds and authorises media.
 type Service struct {
 	store      Store
-	blobs      *Blobs
+	blobs      BlobStore
 	accountSID string
 	serviceSID string
 	signingKey []byte
@@ -112,8 +111,10 @@ type Service struct {
 
 // Config configures a Service.
 type Config struct {
-	Store      Store
-	Dir        string // where blobs live
+	Store Store
+	// Blobs is where the bytes live; nil means files under Dir.
+	Blobs      BlobStore
+	Dir        string
 	AccountSID string
 	ServiceSID string
 	// SigningKey signs temporary content URLs.
@@ -121,13 +122,17 @@ type Config struct {
 	Now        func() time.Time
 }
 
-// New returns the media service with its blob directory ready: leftovers
-// of uploads a crash interrupted are removed, and so are blobs no record
+// New returns the media service with its blob store ready: leftovers of
+// uploads a crash interrupted are removed, and so are blobs no record
 // references.
 func New(ctx context.Context, c Config) (*Service, error) {
-	blobs, err := OpenBlobs(c.Dir)
-	if err != nil {
-		return nil, err
+	blobs := c.Blobs
+	if blobs == nil {
+		disk, err := OpenDiskBlobs(c.Dir)
+		if err != nil {
+			return nil, err
+		}
+		blobs = disk
 	}
 	s := &Service{store: c.Store, blobs: blobs, accountSID: c.AccountSID, serviceSID: c.ServiceSID,
 		signingKey: c.SigningKey, now: c.Now, collect: make(chan struct{}, 1)}
@@ -141,7 +146,7 @@ func New(ctx context.Context, c Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := blobs.Sweep(used); err != nil {
+	if err := blobs.Sweep(ctx, used); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -163,7 +168,7 @@ type Upload struct {
 	Body         io.Reader
 }
 
-// Upload streams u to disk under p and records it.
+// Upload streams u to the blob store under p and records it.
 func (s *Service) Upload(ctx context.Context, p Policy, u Upload) (Media, error) {
 	if !p.Enabled {
 		return Media{}, apperr.New(apperr.Forbidden, apperr.CodeForbidden, "Attachments are turned off for this chat")
@@ -175,7 +180,7 @@ func (s *Service) Upload(ctx context.Context, p Policy, u Upload) (Media, error)
 	if err != nil {
 		return Media{}, err
 	}
-	tmp, err := s.blobs.Receive(u.Body, p.MaxBytes, func(head []byte) (string, error) {
+	tmp, err := receive(ctx, s.blobs, u.Body, p.MaxBytes, func(head []byte) (string, error) {
 		return checkType(head, u.DeclaredType, p.AllowedTypes)
 	})
 	if err != nil {
@@ -191,7 +196,7 @@ func (s *Service) Upload(ctx context.Context, p Policy, u Upload) (Media, error)
 	if m.Author == "" {
 		m.Author = SystemAuthor
 	}
-	if err := s.store.InsertMedia(ctx, m, tmp.Keep); err != nil {
+	if err := s.store.InsertMedia(ctx, m, func() error { return tmp.Keep(m.Hash) }); err != nil {
 		return Media{}, err
 	}
 	return m, nil
@@ -250,7 +255,9 @@ func (s *Service) Get(ctx context.Context, r Reader, mediaSID string) (Media, er
 }
 
 // Open opens the content of m for reading.
-func (s *Service) Open(m Media) (*os.File, error) { return s.blobs.Open(m.Hash) }
+func (s *Service) Open(ctx context.Context, m Media) (io.ReadSeekCloser, error) {
+	return s.blobs.Open(ctx, m.Hash)
+}
 
 // Delete removes media that is not attached to a message; attached media
 // go with their message.
@@ -279,14 +286,34 @@ func (s *Service) Gone() {
 	}
 }
 
-// Run removes orphaned blobs whenever Gone is called, until ctx ends.
+// Tidier is a blob store that other nodes write to while this one runs,
+// so what their crashes leave cannot wait for this node's next start.
+type Tidier interface {
+	// Tidy removes what crashed uploads left, as Sweep does at start.
+	Tidy(ctx context.Context) error
+}
+
+// TidyInterval is how often a Tidier is tidied.
+const TidyInterval = 10 * time.Minute
+
+// Run removes orphaned blobs whenever Gone is called, and tidies a blob
+// store shared with other nodes now and then, until ctx ends.
 func (s *Service) Run(ctx context.Context) {
+	var tidy <-chan time.Time
+	tidier, _ := s.blobs.(Tidier)
+	if tidier != nil {
+		t := time.NewTicker(TidyInterval)
+		defer t.Stop()
+		tidy = t.C
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-s.collect:
 			s.Collect(ctx)
+		case <-tidy:
+			tidier.Tidy(ctx)
 		}
 	}
 }

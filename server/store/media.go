@@ -40,16 +40,19 @@ func scanMedia(row interface{ Scan(...any) error }) (media.Media, error) {
 	return m, err
 }
 
-// InsertMedia places m's blob and records m in one write.
+// InsertMedia records m and places its blob in one write. The record goes
+// first: on PostgreSQL that statement's round trip takes the cluster's
+// write lock (lockLog), so a blob kept in the database (Blobs) lands while
+// no other node's collector can judge it unused.
 func (s *Media) InsertMedia(ctx context.Context, m media.Media, place func() error) error {
 	return s.db.Write(ctx, func(q WriteTx) error {
-		if err := place(); err != nil {
-			return err
-		}
 		_, err := q.ExecContext(ctx, `INSERT INTO media (sid, hash, size, content_type, filename, author,
 			date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			m.SID, m.Hash, m.Size, m.ContentType, m.Filename, m.Author, ms(m.Created), ms(m.Updated))
-		return err
+		if err != nil {
+			return err
+		}
+		return place()
 	})
 }
 
