@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -315,4 +317,165 @@ func (s *nodeSocket) collect(t *testing.T, n int, d time.Duration) {
 			return
 		}
 	}
+}
+
+// Routing's node is killed with SIGKILL while tasks are queued and two
+// workers take them through the other nodes: another node takes routing
+// over within 10 s, every task is taken once, no reservation twice.
+func TestRoutingSurvivesTheKillOfItsNode(t *testing.T) {
+	bin := buildParley(t)
+	db := pgtest.Database(t)
+	ns := natstest.Start(t)
+	env := []string{"PARLEY_ACCOUNT_SID=" + testSID, "PARLEY_AUTH_TOKEN=" + testToken}
+	flags := []string{"--database", db, "--nats", ns.URL}
+	var nodes [3]*process
+	for i := range nodes {
+		nodes[i] = startParleyWith(t, bin, t.TempDir(), flags, env...)
+	}
+	api := func(i int) account { return account{"http://" + nodes[i].addr, testSID, testToken} }
+	holder := func(among ...int) int {
+		for _, i := range among {
+			if regexpLeaseHeld.MatchString(metricsOf(t, api(i))) {
+				return i
+			}
+		}
+		return -1
+	}
+	var lead int
+	waitFor(t, 10*time.Second, func() bool { lead = holder(0, 1, 2); return lead >= 0 }, "no node runs routing")
+	others := []int{}
+	for i := range 3 {
+		if i != lead {
+			others = append(others, i)
+		}
+	}
+
+	// A queue, a workflow and two available workers, made through a node
+	// that does not run routing: its calls are forwarded.
+	via := api(others[0])
+	const base = "/taskrouter/v1/Workspaces"
+	var ws, queue, wf struct{ SID string }
+	via.must(t, "POST", base, url.Values{"FriendlyName": {"Support"}}, http.StatusCreated, &ws)
+	var acts struct {
+		Activities []struct {
+			SID          string `json:"sid"`
+			FriendlyName string `json:"friendly_name"`
+		} `json:"activities"`
+	}
+	via.must(t, "GET", base+"/"+ws.SID+"/Activities", nil, http.StatusOK, &acts)
+	available := ""
+	for _, a := range acts.Activities {
+		if a.FriendlyName == "Available" {
+			available = a.SID
+		}
+	}
+	via.must(t, "POST", base+"/"+ws.SID+"/TaskQueues", url.Values{"FriendlyName": {"Everyone"}, "TargetWorkers": {"1==1"}}, http.StatusCreated, &queue)
+	via.must(t, "POST", base+"/"+ws.SID+"/Workflows", url.Values{"FriendlyName": {"All"},
+		"Configuration": {`{"task_routing":{"filters":[{"filter_friendly_name":"all","expression":"1==1","targets":[{"queue":"` + queue.SID + `"}]}]}}`}},
+		http.StatusCreated, &wf)
+	var workers []string
+	for _, name := range []string{"Sam", "Kim"} {
+		var w struct{ SID string }
+		via.must(t, "POST", base+"/"+ws.SID+"/Workers", url.Values{"FriendlyName": {name}}, http.StatusCreated, &w)
+		via.must(t, "POST", base+"/"+ws.SID+"/Workers/"+w.SID, url.Values{"ActivitySid": {available}}, http.StatusOK, nil)
+		workers = append(workers, w.SID)
+	}
+	const n = 40
+	var tasks []string
+	for i := range n {
+		var task struct{ SID string }
+		api(others[i%2]).must(t, "POST", base+"/"+ws.SID+"/Tasks", url.Values{"WorkflowSid": {wf.SID},
+			"Attributes": {fmt.Sprintf(`{"n":%d}`, i)}}, http.StatusCreated, &task)
+		tasks = append(tasks, task.SID)
+	}
+
+	// Each worker takes what it is offered and finishes it, through the
+	// nodes that do not run routing, asking again what a handover refuses.
+	var (
+		mu       sync.Mutex
+		accepted = map[string]int{} // by task
+		stop     = make(chan struct{})
+		wg       sync.WaitGroup
+	)
+	for k, w := range workers {
+		wg.Go(func() {
+			a := api(others[k])
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var res struct {
+					Reservations []struct {
+						SID     string `json:"sid"`
+						TaskSID string `json:"task_sid"`
+					} `json:"reservations"`
+				}
+				code, err := a.call("GET", base+"/"+ws.SID+"/Workers/"+w+"/Reservations?ReservationStatus=pending", nil, nil, &res)
+				if err != nil || code != http.StatusOK || len(res.Reservations) == 0 {
+					time.Sleep(20 * time.Millisecond)
+					continue
+				}
+				r := res.Reservations[0]
+				if code, err := a.call("POST", base+"/"+ws.SID+"/Workers/"+w+"/Reservations/"+r.SID,
+					url.Values{"ReservationStatus": {"accepted"}}, nil, nil); err != nil || code != http.StatusOK {
+					continue // timed out, rescinded, or routing moving: ask again
+				}
+				mu.Lock()
+				accepted[r.TaskSID]++
+				mu.Unlock()
+				for {
+					code, err := a.call("POST", base+"/"+ws.SID+"/Tasks/"+r.TaskSID,
+						url.Values{"AssignmentStatus": {"completed"}, "Reason": {"done"}}, nil, nil)
+					if err == nil && code == http.StatusOK {
+						break
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+				time.Sleep(50 * time.Millisecond) // some tasks are still queued when routing's node dies
+			}
+		})
+	}
+	taken := func() int { mu.Lock(); defer mu.Unlock(); return len(accepted) }
+	waitFor(t, 20*time.Second, func() bool { return taken() >= 4 }, "no task was taken")
+	killed := time.Now()
+	nodes[lead].cmd.Process.Kill()
+	<-nodes[lead].exited
+	if taken() == n {
+		t.Fatal("every task was taken before the kill; the test proves nothing")
+	}
+	waitFor(t, 10*time.Second, func() bool { return holder(others...) >= 0 }, "no node took routing over within 10 s of the kill")
+	t.Logf("routing moved %v after its node was killed", time.Since(killed).Round(time.Millisecond))
+	waitFor(t, 60*time.Second, func() bool { return taken() == n }, "not every task was taken after routing moved")
+	close(stop)
+	wg.Wait()
+	for _, task := range tasks {
+		if accepted[task] != 1 {
+			t.Errorf("task %s was accepted %d times, want once", task, accepted[task])
+		}
+		var got struct {
+			AssignmentStatus string `json:"assignment_status"`
+		}
+		api(others[0]).must(t, "GET", base+"/"+ws.SID+"/Tasks/"+task, nil, http.StatusOK, &got)
+		if got.AssignmentStatus != "completed" && got.AssignmentStatus != "assigned" {
+			t.Errorf("task %s is %s, want assigned or completed", task, got.AssignmentStatus)
+		}
+	}
+}
+
+var regexpLeaseHeld = regexp.MustCompile(`(?m)^parley_cluster_routing_lease_held(\{[^}]*\})? 1$`)
+
+// metricsOf reads a node's /metrics, as the account.
+func metricsOf(t *testing.T, a account) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", a.base+"/metrics", nil)
+	req.SetBasicAuth(a.sid, a.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
