@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"net/http"
 	"net/url"
@@ -62,15 +65,38 @@ func TestAClusterOfThreeNodesSurvivesItsFaults(t *testing.T) {
 	// The customer on node 0, the agent on node 1, talking.
 	customer := dialNode(t, api(0), "customer", nil)
 	agent := dialNode(t, api(1), "agent", nil)
+	customer.send(t, proto.ClientFrame{Type: proto.TypeTyping, ConversationSID: conv.SID})
+	agent.await(t, "the customer typing, from node 0", func(f proto.ServerFrame) bool { return f.Event == proto.TypingStarted })
 	customer.send(t, proto.ClientFrame{Type: proto.TypeSend, ID: "hi", ConversationSID: conv.SID, Body: "hello from node 0"})
 	agent.awaitMessage(t, "hello from node 0")
+	agent.send(t, proto.ClientFrame{Type: proto.TypeRead, ID: "read", ConversationSID: conv.SID, Index: new(int)})
+	customer.await(t, "the agent's read receipt, from node 1", func(f proto.ServerFrame) bool {
+		return f.Event == proto.ParticipantUpdated && strings.Contains(string(f.Data), `"last_read_message_index":0`)
+	})
 	agent.send(t, proto.ClientFrame{Type: proto.TypeSend, ID: "re", ConversationSID: conv.SID, Body: "hello from node 1"})
 	customer.awaitMessage(t, "hello from node 1")
+
+	// A photo the customer uploads through node 0 and the agent downloads
+	// through node 1.
+	var chat struct {
+		Service string `json:"chat_service_sid"`
+	}
+	api(1).must(t, "GET", "/conversations/v1/Conversations/"+conv.SID, nil, http.StatusOK, &chat)
+	photo := onePixelPNG(t)
+	var media struct{ SID string }
+	if code := uploadAs(t, api(0).base, chat.Service, customer.token, photo, &media); code != http.StatusCreated {
+		t.Fatalf("upload through node 0: %d", code)
+	}
+	customer.send(t, proto.ClientFrame{Type: proto.TypeSend, ID: "photo", ConversationSID: conv.SID, Body: "my parcel", MediaSIDs: []string{media.SID}})
+	agent.awaitMessage(t, "my parcel")
+	if got := downloadAs(t, api(1).base, chat.Service, agent.token, media.SID); !bytes.Equal(got, photo) {
+		t.Fatalf("node 1 served %d bytes of the photo uploaded through node 0, want the same %d", len(got), len(photo))
+	}
 
 	// Traffic through nodes 1 and 2 while the customer's node is killed.
 	var (
 		mu    sync.Mutex
-		acked = map[string]bool{"hello from node 0": true, "hello from node 1": true}
+		acked = map[string]bool{"hello from node 0": true, "hello from node 1": true, "my parcel": true}
 		sids  []string
 	)
 	traffic := func(stop <-chan struct{}, wg *sync.WaitGroup, tag string) {
@@ -183,6 +209,7 @@ func TestAClusterOfThreeNodesSurvivesItsFaults(t *testing.T) {
 
 // nodeSocket is a realtime client of one node, following one conversation.
 type nodeSocket struct {
+	token      string
 	ws         *websocket.Conn
 	frames     chan proto.ServerFrame
 	cursor     int64
@@ -205,7 +232,7 @@ func dialNode(t *testing.T, a account, identity string, prev *nodeSocket) *nodeS
 	}
 	ws.SetReadLimit(1 << 22)
 	t.Cleanup(func() { ws.CloseNow() })
-	s := &nodeSocket{ws: ws, frames: make(chan proto.ServerFrame, 100_000), seen: map[string]int{}}
+	s := &nodeSocket{token: tok.Token, ws: ws, frames: make(chan proto.ServerFrame, 100_000), seen: map[string]int{}}
 	var cursor *int64
 	if prev != nil {
 		s.cursor, s.seen, s.outOfOrder = prev.cursor, prev.seen, prev.outOfOrder
@@ -269,6 +296,67 @@ func (s *nodeSocket) take(f proto.ServerFrame) string {
 	json.Unmarshal(f.Data, &m)
 	s.seen[m.Body]++
 	return m.Body
+}
+
+// await reads until a frame matches.
+func (s *nodeSocket) await(t *testing.T, what string, match func(proto.ServerFrame) bool) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case f, ok := <-s.frames:
+			if !ok {
+				t.Fatalf("the socket closed while waiting for %s", what)
+			}
+			s.take(f)
+			if match(f) {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("no %s within 10 s", what)
+		}
+	}
+}
+
+// onePixelPNG is a picture, as the upload's sniffing wants.
+func onePixelPNG(t *testing.T) []byte {
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// uploadAs uploads a PNG with a participant's token.
+func uploadAs(t *testing.T, base, service, token string, body []byte, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"/mcs/v1/Services/"+service+"/Media?Filename=parcel.png", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "image/png")
+	req.Header.Set("X-Twilio-Token", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	json.NewDecoder(resp.Body).Decode(out)
+	return resp.StatusCode
+}
+
+// downloadAs downloads a media's bytes with a participant's token.
+func downloadAs(t *testing.T, base, service, token, mediaSID string) []byte {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+"/mcs/v1/Services/"+service+"/Media/"+mediaSID+"/Content", nil)
+	req.Header.Set("X-Twilio-Token", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("download through %s: %d %s", base, resp.StatusCode, b)
+	}
+	return b
 }
 
 // awaitMessage reads until a message with body arrives.
