@@ -143,7 +143,11 @@ func openDelivery(ctx context.Context, cfg Config, creds Credentials, ids instan
 	box := store.NewOutbox(db)
 	// On PostgreSQL, other nodes may run the same outbox: claims keep each
 	// key's line to one of them at a time.
-	jobs := &outbox.Runner{Store: box, Claims: box.Claims(), Log: cfg.Logger, Metrics: m.outbox,
+	claims := box.Claims()
+	if held, ok := claims.(interface{ Held() int64 }); ok {
+		m.countClaims(held.Held)
+	}
+	jobs := &outbox.Runner{Store: box, Claims: claims, Log: cfg.Logger, Metrics: m.outbox,
 		FirstRetry: cfg.Outbox.FirstRetry, MaxRetryWait: cfg.Outbox.MaxRetryWait, GiveUpAfter: cfg.Outbox.GiveUpAfter,
 		Handlers: map[string]outbox.Handler{}}
 	db.OnEnqueue(jobs.Wake)

@@ -31,6 +31,14 @@ func newMetrics(db *store.DB) *metrics {
 	return m
 }
 
+// countClaims exposes how many lines of deliveries this node runs for the
+// cluster (outbox claims; PostgreSQL only).
+func (m *metrics) countClaims(held func() int64) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_outbox_claims_held",
+		Help: "Lines of deliveries (one per key, e.g. a conversation's webhooks) this node holds the claim to run; on PostgreSQL, where several nodes may share the outbox."},
+		func() float64 { return float64(held()) }))
+}
+
 // countLostFacts exposes the report facts the recorder never stored.
 func (m *metrics) countLostFacts(facts *reports.Recorder) {
 	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "parley_report_facts_lost_total",

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"hash/fnv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"parley/server/outbox"
@@ -155,7 +156,11 @@ type claims struct {
 	db   *DB
 	mu   sync.Mutex
 	conn *sql.Conn
+	held atomic.Int64 // for metrics
 }
+
+// Held is how many keys this node's claims hold now.
+func (c *claims) Held() int64 { return c.held.Load() }
 
 // claimSpace is the first half of the two-number advisory locks claims
 // take ("obx1"): locks keyed by two numbers never meet those keyed by one
@@ -174,14 +179,21 @@ func (c *claims) Claim(ctx context.Context, key string) (bool, error) {
 	err := c.run(ctx, func(conn *sql.Conn) error {
 		return conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1, $2)", int32(claimSpace), claimKey(key)).Scan(&ok)
 	})
+	if ok && err == nil {
+		c.held.Add(1)
+	}
 	return ok, err
 }
 
 func (c *claims) Release(ctx context.Context, key string) error {
-	return c.run(ctx, func(conn *sql.Conn) error {
+	err := c.run(ctx, func(conn *sql.Conn) error {
 		_, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1, $2)", int32(claimSpace), claimKey(key))
 		return err
 	})
+	if err == nil {
+		c.held.Add(-1)
+	}
+	return err
 }
 
 // run runs fn on the claims' connection, taking one from the pool the
@@ -200,6 +212,7 @@ func (c *claims) run(ctx context.Context, fn func(*sql.Conn) error) error {
 	if err != nil && c.db.engine.broken != nil && c.db.engine.broken(c.conn) {
 		c.conn.Close()
 		c.conn = nil
+		c.held.Store(0) // they went with the connection
 	}
 	return err
 }
