@@ -55,7 +55,7 @@ func NewProvisioner(settings Settings, router DeskRouting) *Provisioner {
 	return &Provisioner{settings: settings, router: router}
 }
 
-// The settings the settings the desk's SIDs are kept in.
+// The settings the desk's SIDs are kept in.
 const (
 	workspaceSetting = "desk_workspace_sid"
 	workflowSetting  = "desk_workflow_sid"
