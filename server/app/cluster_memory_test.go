@@ -1,23 +1,27 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"testing"
 	"time"
 
 	"parley/server/cluster/natstest"
+	"parley/server/interactions"
+	"parley/server/routing"
 	"parley/server/store/pgtest"
+	"parley/shared/model"
 )
 
-// startNodesWith is startNodes with each node's configuration tweaked.
-func startNodesWith(t *testing.T, n int, tweak func(*Config)) []*testServer {
+// startNodesWith is startNodes with each node's configuration tweaked;
+// add starts one more node of the same cluster.
+func startNodesWith(t *testing.T, n int, tweak func(*Config)) (nodes []*testServer, add func() *testServer) {
 	t.Helper()
 	db := pgtest.Database(t)
 	ns := natstest.Start(t)
-	nodes := make([]*testServer, n)
-	for i := range nodes {
-		nodes[i] = startServerWith(t, func(c *Config) {
+	add = func() *testServer {
+		return startServerWith(t, func(c *Config) {
 			c.GuestLimits = startServerLimits
 			if tweak != nil {
 				tweak(c)
@@ -25,14 +29,17 @@ func startNodesWith(t *testing.T, n int, tweak func(*Config)) []*testServer {
 			c.Database, c.NATS = db, ns.URL
 		})
 	}
-	return nodes
+	for range n {
+		nodes = append(nodes, add())
+	}
+	return nodes, add
 }
 
 // A customer added by text through one node gets the messages sent
 // through another: the other node knew nothing of the customer's number.
 func TestACustomerAddedByTextOnOneNodeGetsWhatAnotherNodeSends(t *testing.T) {
 	twilio := startFakeTwilio(t)
-	nodes := startNodesWith(t, 2, func(c *Config) {
+	nodes, _ := startNodesWith(t, 2, func(c *Config) {
 		c.Channels = ChannelConfig{TwilioAccountSID: twilioTestSID, TwilioAuthToken: twilioTestAuth, TwilioAPIBase: twilio.URL}
 		c.Outbox = OutboxConfig{FirstRetry: 50 * time.Millisecond, MaxRetryWait: 200 * time.Millisecond}
 	})
@@ -50,5 +57,41 @@ func TestACustomerAddedByTextOnOneNodeGetsWhatAnotherNodeSends(t *testing.T) {
 	})
 	if sent := twilio.messages()[0]; sent.Get("To") != customerPhone || sent.Get("Body") != "Your parcel ships today." {
 		t.Errorf("Twilio was asked to send %v", sent)
+	}
+}
+
+// An agent accepting a chat through one node, whose join to the chat
+// happens on another (the node routing runs on, where the accept is
+// forwarded), is answered once they are in the chat, as on one node: the
+// accepting node waited in memory for a join it never heard of, and the
+// desk hung for interactions.JoinWait.
+func TestAnAcceptAnsweredOnOneNodeWaitsForAJoinOnAnother(t *testing.T) {
+	nodes, add := startNodesWith(t, 1, nil)
+	a := nodes[0]
+	ana := a.mustSignIn(t, a.mustCreateAgent(t, "ana@example.com", "agent"))
+	ana.goAvailable(t)
+	conversation := a.visitorChats(t, "Vic", "Where is my parcel?")
+	offer := ana.waitForOffer(t)
+	// b starts once the chat is offered: its routing read the task and
+	// the offer from the database, as the routing node's are forwarded.
+	b := add()
+
+	ctx := context.Background()
+	start := time.Now()
+	r, err := b.app.Interactions.Accept(ctx, offer.SID, func() (routing.Reservation, error) {
+		return a.app.Routing.UpdateReservation(ctx, ana.WorkspaceSID, offer.TaskSID, "", offer.SID,
+			routing.ReservationParams{Status: routing.ReservationAccepted})
+	})
+	took := time.Since(start)
+	if err != nil || r.Status != routing.ReservationAccepted {
+		t.Fatalf("accept: %+v %v", r, err)
+	}
+	if took >= interactions.JoinWait {
+		t.Errorf("the accept was answered after %v, the most it waits for the join: it never saw the join on the other node", took)
+	}
+	// Answered, the agent reads the chat at once.
+	var page struct{ Messages []model.Message }
+	if _, err := ana.call("GET", "/conversations/v1/Conversations/"+conversation+"/Messages", nil, &page); err != nil || len(page.Messages) == 0 {
+		t.Errorf("ana reads the chat she accepted: %v, %d messages", err, len(page.Messages))
 	}
 }
