@@ -14,9 +14,10 @@ import (
 	"parley/shared/model"
 )
 
-// startNodesWith is startNodes with each node's configuration tweaked;
+// startGrowingCluster starts n nodes of one cluster (as startNodes), each
+// node's configuration tweaked;
 // add starts one more node of the same cluster.
-func startNodesWith(t *testing.T, n int, tweak func(*Config)) (nodes []*testServer, add func() *testServer) {
+func startGrowingCluster(t *testing.T, n int, tweak func(*Config)) (nodes []*testServer, add func() *testServer) {
 	t.Helper()
 	db := pgtest.Database(t)
 	ns := natstest.Start(t)
@@ -39,7 +40,7 @@ func startNodesWith(t *testing.T, n int, tweak func(*Config)) (nodes []*testServ
 // through another: the other node knew nothing of the customer's number.
 func TestACustomerAddedByTextOnOneNodeGetsWhatAnotherNodeSends(t *testing.T) {
 	twilio := startFakeTwilio(t)
-	nodes, _ := startNodesWith(t, 2, func(c *Config) {
+	nodes, _ := startGrowingCluster(t, 2, func(c *Config) {
 		c.Channels = ChannelConfig{TwilioAccountSID: twilioTestSID, TwilioAuthToken: twilioTestAuth, TwilioAPIBase: twilio.URL}
 		c.Outbox = OutboxConfig{FirstRetry: 50 * time.Millisecond, MaxRetryWait: 200 * time.Millisecond}
 	})
@@ -66,7 +67,7 @@ func TestACustomerAddedByTextOnOneNodeGetsWhatAnotherNodeSends(t *testing.T) {
 // accepting node waited in memory for a join it never heard of, and the
 // desk hung for interactions.JoinWait.
 func TestAnAcceptAnsweredOnOneNodeWaitsForAJoinOnAnother(t *testing.T) {
-	nodes, add := startNodesWith(t, 1, nil)
+	nodes, add := startGrowingCluster(t, 1, nil)
 	a := nodes[0]
 	ana := a.mustSignIn(t, a.mustCreateAgent(t, "ana@example.com", "agent"))
 	ana.goAvailable(t)
