@@ -14,10 +14,14 @@ import (
 // a chat the desk offers.
 const DeskReservationTimeout = 60
 
-// Settings keep the desk's SIDs across restarts.
+// Settings keep the desk's SIDs across restarts, in the database every
+// node of a cluster shares.
 type Settings interface {
 	Setting(ctx context.Context, name string) (string, error)
-	SetSetting(ctx context.Context, name, value string) error
+	// SwapSettings stores values in one write if the setting named guard
+	// still holds old ("" when never set), and reports whether it did:
+	// of nodes making a desk at once, one wins and the others use its.
+	SwapSettings(ctx context.Context, guard, old string, values map[string]string) (bool, error)
 }
 
 // DeskRouting is what making the desk needs of routing.
@@ -26,6 +30,7 @@ type DeskRouting interface {
 	CreateWorkspace(ctx context.Context, p routing.WorkspaceParams) (routing.Workspace, error)
 	CreateTaskQueue(ctx context.Context, workspaceSID string, p routing.TaskQueueParams) (routing.TaskQueue, error)
 	CreateWorkflow(ctx context.Context, workspaceSID string, p routing.WorkflowParams) (routing.Workflow, error)
+	DeleteWorkspace(ctx context.Context, workspaceSID string) error
 }
 
 // Provisioner finds the desk, the TaskRouter workspace agents work in,
@@ -39,8 +44,9 @@ type Provisioner struct {
 
 	mu     sync.Mutex
 	making sync.Mutex // held by Ensure while it looks and makes
-	cached Desk       // as the settings say, once loaded
-	loaded bool
+	// cached is the desk as the settings said, once they named one. No
+	// desk is never remembered: another node may make it at any time.
+	cached Desk
 }
 
 // NewProvisioner returns the desk's provisioner; it reads the settings
@@ -49,7 +55,7 @@ func NewProvisioner(settings Settings, router DeskRouting) *Provisioner {
 	return &Provisioner{settings: settings, router: router}
 }
 
-// The settings the settings the desk's SIDs are kept in.
+// The settings the desk's SIDs are kept in.
 const (
 	workspaceSetting = "desk_workspace_sid"
 	workflowSetting  = "desk_workflow_sid"
@@ -57,29 +63,33 @@ const (
 )
 
 // Find returns the desk, or ok false when no agent was ever made or its
-// workflow was deleted through the API. The settings are read once; the
-// workflow is checked in routing's memory on every call, so a web chat
-// start costs no query.
+// workflow was deleted through the API. The settings are read until they
+// name a desk, then kept (another node replacing the desk is noticed by
+// Ensure, whose swap fails); the workflow is checked in routing's memory
+// on every call, so a web chat start costs no query.
 func (p *Provisioner) Find(ctx context.Context) (Desk, bool, error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.loaded {
-		var k Desk
-		for name, dst := range map[string]*string{workspaceSetting: &k.WorkspaceSID,
-			workflowSetting: &k.WorkflowSID, queueSetting: &k.QueueSID} {
-			v, err := p.settings.Setting(ctx, name)
-			if err != nil {
-				return k, false, err
-			}
-			*dst = v
-		}
-		p.cached, p.loaded = k, true
-	}
 	k := p.cached
+	p.mu.Unlock()
+	cached := k.WorkflowSID != ""
+	if !cached {
+		var err error
+		if k, err = p.read(ctx); err != nil {
+			return k, false, err
+		}
+	}
 	if k.WorkspaceSID == "" || k.WorkflowSID == "" {
 		return k, false, nil
 	}
-	if _, err := p.router.Workflow(ctx, k.WorkspaceSID, k.WorkflowSID); apperr.Is(err, apperr.NotFound) {
+	_, err := p.router.Workflow(ctx, k.WorkspaceSID, k.WorkflowSID)
+	if apperr.Is(err, apperr.NotFound) && cached {
+		// Another node may have replaced it already: look again.
+		if k, err = p.read(ctx); err != nil {
+			return k, false, err
+		}
+		_, err = p.router.Workflow(ctx, k.WorkspaceSID, k.WorkflowSID)
+	}
+	if apperr.Is(err, apperr.NotFound) {
 		return k, false, nil // deleted through the API: Ensure makes a new one
 	} else if err != nil {
 		return k, false, err
@@ -87,18 +97,62 @@ func (p *Provisioner) Find(ctx context.Context) (Desk, bool, error) {
 	return k, true, nil
 }
 
+// read reads the desk from the settings, and keeps it if there is one.
+func (p *Provisioner) read(ctx context.Context) (Desk, error) {
+	var k Desk
+	for name, dst := range map[string]*string{workspaceSetting: &k.WorkspaceSID,
+		workflowSetting: &k.WorkflowSID, queueSetting: &k.QueueSID} {
+		v, err := p.settings.Setting(ctx, name)
+		if err != nil {
+			return Desk{}, err
+		}
+		*dst = v
+	}
+	if k.WorkflowSID != "" {
+		p.mu.Lock()
+		p.cached = k
+		p.mu.Unlock()
+	}
+	return k, nil
+}
+
 // Ensure returns the desk, making it the first time.
 func (p *Provisioner) Ensure(ctx context.Context) (Desk, error) {
-	// One maker at a time, each looking again once it is its turn: two
-	// first chats at once made two workspaces, each with its queue and
-	// workflow, the settings naming whichever came last.
+	// One maker at a time on this node, each looking again once it is its
+	// turn: two first chats at once made two workspaces, each with its
+	// queue and workflow, the settings naming whichever came last. Across
+	// nodes the settings' swap decides.
 	p.making.Lock()
 	defer p.making.Unlock()
-	if k, ok, err := p.Find(ctx); ok || err != nil {
+	k, ok, err := p.Find(ctx) // reads the settings again unless they named a desk that still is
+	if ok || err != nil {
 		return k, err
 	}
+	made, err := p.make(ctx)
+	if err != nil {
+		return Desk{}, err
+	}
+	swapped, err := p.settings.SwapSettings(ctx, workflowSetting, k.WorkflowSID, map[string]string{
+		queueSetting: made.QueueSID, workflowSetting: made.WorkflowSID, workspaceSetting: made.WorkspaceSID})
+	if err != nil || !swapped {
+		// Another node's desk won (or the outcome is unknown): take this
+		// node's back out, so that no agent lands in a desk nobody routes to.
+		if derr := p.router.DeleteWorkspace(context.WithoutCancel(ctx), made.WorkspaceSID); derr != nil && err == nil {
+			err = fmt.Errorf("delete the desk another node's desk replaced: %w", derr)
+		}
+		if err != nil {
+			return Desk{}, err
+		}
+		return p.read(ctx)
+	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.cached = made
+	p.mu.Unlock()
+	return made, nil
+}
+
+// make makes a desk's workspace, queue and workflow.
+func (p *Provisioner) make(ctx context.Context) (Desk, error) {
 	ws, err := p.router.CreateWorkspace(ctx, routing.WorkspaceParams{FriendlyName: ptr("Parley desk")})
 	if err != nil {
 		return Desk{}, fmt.Errorf("create the desk's workspace: %w", err)
@@ -114,13 +168,5 @@ func (p *Provisioner) Ensure(ctx context.Context) (Desk, error) {
 	if err != nil {
 		return Desk{}, fmt.Errorf("create the desk's workflow: %w", err)
 	}
-	k := Desk{WorkspaceSID: ws.SID, WorkflowSID: wf.SID, QueueSID: q.SID}
-	for name, v := range map[string]string{queueSetting: k.QueueSID, workflowSetting: k.WorkflowSID,
-		workspaceSetting: k.WorkspaceSID} {
-		if err := p.settings.SetSetting(ctx, name, v); err != nil {
-			return Desk{}, err
-		}
-	}
-	p.cached, p.loaded = k, true
-	return k, nil
+	return Desk{WorkspaceSID: ws.SID, WorkflowSID: wf.SID, QueueSID: q.SID}, nil
 }

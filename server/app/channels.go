@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"strings"
 
@@ -29,8 +28,7 @@ type messaging struct {
 	sim       *channels.Simulator // the phone simulator, when on
 }
 
-// openMessaging connects the messaging adapters cfg configures and loads
-// which conversations they reach.
+// openMessaging connects the messaging adapters cfg configures.
 func openMessaging(ctx context.Context, cfg Config, db *store.DB, c core, d delivery) (messaging, error) {
 	adapters, twilio, generic, sim := channelAdapters(cfg, c.calls)
 	m := &channels.Messaging{Addresses: c.addresses, Conversations: c.conv, Adapters: adapters,
@@ -42,11 +40,6 @@ func openMessaging(ctx context.Context, cfg Config, db *store.DB, c core, d deli
 			return err
 		},
 		QueueTexts: c.channels, Waiting: waitingOf(c.router), Now: cfg.Now, Log: cfg.Logger}
-	reached, err := store.NewConversations(db).ConversationsWithBindings(ctx)
-	if err != nil {
-		return messaging{}, fmt.Errorf("load messaging conversations: %w", err)
-	}
-	m.Known(reached)
 	c.conv.Observe(m)
 	d.jobs.Handlers[channels.SendKind] = m.Deliver
 	d.jobs.Handlers[channels.TextKind] = m.DeliverSurveyText

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"mime"
 	"strings"
-	"sync"
 	"time"
 
 	"parley/server/apperr"
@@ -90,22 +89,10 @@ type Messaging struct {
 	// Now is the clock of those texts' limit (not of the outbox, which
 	// keeps real time); nil means time.Now.
 	Now func() time.Time
-
-	// reached remembers conversations with a messaging participant, so a
-	// chat-only conversation's messages cost no participant lookup.
-	reached sync.Map
 }
 
 // SendKind is the outbox kind of outgoing messages.
 const SendKind = "send"
-
-// Known marks conversations that have messaging participants, read at
-// start from the store.
-func (m *Messaging) Known(conversationSIDs []string) {
-	for _, c := range conversationSIDs {
-		m.reached.Store(c, true)
-	}
-}
 
 // Receive takes a customer's message into its conversation: the open one
 // between its From and To, or a new one when the address auto-creates.
@@ -243,17 +230,6 @@ type sendJob struct {
 // conversations.Observer.
 func (m *Messaging) Observe(tx conversations.Tx, e conversations.Event) error {
 	switch e.Type {
-	case conversations.ParticipantAdded:
-		// Marked at once, not after commit: a message later in the same
-		// transaction must reach this participant. A rollback leaves a
-		// mark that costs one participant lookup per message, nothing else.
-		if e.Participant.Binding != nil && e.Participant.Binding.Address != "" {
-			m.reached.Store(e.ConversationSID, true)
-		}
-		return nil
-	case conversations.ConversationDeleted:
-		tx.AfterCommit(func() { m.reached.Delete(e.ConversationSID) })
-		return nil
 	case conversations.ConversationUpdated, conversations.CSATSubmitted:
 		return m.observeSurvey(tx, e)
 	case conversations.MessageAdded:
@@ -274,8 +250,13 @@ func (m *Messaging) Observe(tx conversations.Tx, e conversations.Event) error {
 // whose payload job returns; nil skips the participant. Each job goes in
 // the participant's line, so whatever Parley texts one customer (messages,
 // surveys, places in line) reaches them in the order it was queued.
+//
+// Whether to look is read in the message's own write (e.Reach): a node's
+// memory of which conversations have such participants missed those
+// another node of a cluster added, whose customers then got nothing sent
+// through this node.
 func (m *Messaging) enqueueForEach(tx conversations.Tx, e conversations.Event, kind string, job func(conversations.Participant) any) error {
-	if _, ok := m.reached.Load(e.ConversationSID); !ok {
+	if e.Reach == conversations.ReachChatOnly {
 		return nil
 	}
 	parts, err := tx.Participants(context.Background(), e.ConversationSID, conversations.PageRequest{Size: 1000})

@@ -54,6 +54,9 @@ type Event struct {
 	Before State
 	// Origin is who made the change. Observers only.
 	Origin Origin
+	// Reach, on a MessageAdded, is the conversation's as the message was
+	// written (ReachUnknown when not read). Observers only.
+	Reach Reach
 }
 
 // Publisher hears about events after they commit, one at a time, in

@@ -148,7 +148,7 @@ func (s *Service) appendMessage(ctx context.Context, tx Tx, c *Conversation, p M
 			return m, err
 		}
 	}
-	return m, s.record(ctx, tx, Event{Type: MessageAdded, ConversationSID: c.SID, Message: &m})
+	return m, s.record(ctx, tx, Event{Type: MessageAdded, ConversationSID: c.SID, Message: &m, Reach: c.Reach})
 }
 
 // MaxMediaPerMessage is how many files one message may carry.

@@ -31,7 +31,23 @@ type Conversation struct {
 	Timers              Timers
 	LastMessageIndex    int // -1 before the first message
 	Created, Updated    time.Time
+	// Reach is read by Tx.MessageTarget only (ReachUnknown otherwise):
+	// whether a participant is reached at an address (SMS, WhatsApp).
+	Reach Reach
 }
+
+// Reach says whether a conversation has a participant reached at an
+// address (SMS, WhatsApp), as read in the transaction writing a message:
+// what a cluster's nodes remember of it is never complete, since any node
+// may add such a participant.
+type Reach uint8
+
+// The reaches.
+const (
+	ReachUnknown   Reach = iota // not read: look
+	ReachChatOnly               // no participant reached at an address
+	ReachAddresses              // at least one participant reached at an address
+)
 
 // Timers move a conversation to inactive or closed after a quiet period.
 // Zero durations are unset; zero times mean "not scheduled".

@@ -152,13 +152,22 @@ func (t convTx) MessageTarget(ctx context.Context, ref, sender string) (conversa
 	var inactiveMS, closedMS int64
 	var updated sql.NullInt64
 	var senderPSID string
+	var addresses bool
 	// A participant without an identity stores NULL, never "", so without
-	// a sender the join finds no one.
+	// a sender the join finds no one. Whether any participant is reached
+	// at an address comes in the same round trip, by the participants'
+	// (conversation, address, proxy) index.
 	err := t.q.QueryRowContext(ctx, `SELECT c.seq, c.sid, c.state, c.timer_inactive_ms, c.timer_closed_ms,
-		c.last_message_index, c.date_updated, COALESCE(p.sid, '') FROM conversations c
+		c.last_message_index, c.date_updated, COALESCE(p.sid, ''),
+		EXISTS (SELECT 1 FROM participants b WHERE b.conversation_seq = c.seq AND b.binding_address IS NOT NULL AND b.binding_address != '')
+		FROM conversations c
 		LEFT JOIN participants p ON p.conversation_seq = c.seq AND p.identity = ?
 		WHERE `+convByRef(ref), sender, ref).
-		Scan(&c.Key, &c.SID, &c.State, &inactiveMS, &closedMS, &c.LastMessageIndex, &updated, &senderPSID)
+		Scan(&c.Key, &c.SID, &c.State, &inactiveMS, &closedMS, &c.LastMessageIndex, &updated, &senderPSID, &addresses)
+	c.Reach = conversations.ReachChatOnly
+	if addresses {
+		c.Reach = conversations.ReachAddresses
+	}
 	c.Updated = fromMS(updated)
 	c.Timers.Inactive, c.Timers.Closed = time.Duration(inactiveMS)*time.Millisecond, time.Duration(closedMS)*time.Millisecond
 	if errors.Is(err, sql.ErrNoRows) {
