@@ -96,3 +96,18 @@ func TestAnAcceptAnsweredOnOneNodeWaitsForAJoinOnAnother(t *testing.T) {
 		t.Errorf("ana reads the chat she accepted: %v, %d messages", err, len(page.Messages))
 	}
 }
+
+// Agents made through two nodes before either made the desk land in one
+// desk: the node that looked first does not remember "no desk".
+func TestAgentsMadeThroughTwoNodesShareOneDesk(t *testing.T) {
+	nodes, _ := startNodes(t, 2)
+	a, b := nodes[0], nodes[1]
+	if _, ok, err := a.app.desk.Find(t.Context()); ok || err != nil {
+		t.Fatalf("a desk before any agent: %v %v", ok, err)
+	}
+	ann := b.mustCreateAgent(t, "ann@example.com", "agent")
+	bea := a.mustCreateAgent(t, "bea@example.com", "agent")
+	if ann.WorkspaceSID != bea.WorkspaceSID {
+		t.Errorf("ann is in %s, bea in %s: two desks", ann.WorkspaceSID, bea.WorkspaceSID)
+	}
+}

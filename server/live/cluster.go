@@ -56,7 +56,7 @@ func (l *Live) JoinCluster(n *cluster.Node, log cluster.Source[conversations.Eve
 // the rest of its commit.
 func (c *Clustered) Publish(e conversations.Event) {
 	// What only observers read stays here.
-	e.Before, e.Origin = "", conversations.Origin{}
+	e.Before, e.Origin, e.Reach = "", conversations.Origin{}, conversations.ReachUnknown
 	c.batch = append(c.batch, e)
 }
 
