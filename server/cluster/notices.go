@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"encoding/base64"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -20,6 +21,10 @@ type Notices struct {
 	nc      *nats.Conn
 	lg      logger
 	deliver func(kind, key string, data []byte)
+	// in takes every subscription's messages: nats.go gives a handler's
+	// subscription a goroutine of its own, which at two subscriptions a
+	// socket would double what an idle socket costs.
+	in chan *nats.Msg
 
 	mu   sync.Mutex
 	subs map[string]*nats.Subscription // by subject
@@ -27,14 +32,37 @@ type Notices struct {
 	Sent, Received atomic.Int64
 }
 
+// noticesQueue bounds the notices waiting for delivery; past it NATS
+// drops them for this node (a slow consumer), as it would a lost one.
+const noticesQueue = 65536
+
 // NewNotices returns notices over n's link; deliver hands what arrives to
-// this node's sockets.
+// this node's sockets, on one goroutine.
 func NewNotices(n *Node, deliver func(kind, key string, data []byte)) *Notices {
-	return &Notices{nc: n.nc, lg: n.lg, deliver: deliver, subs: map[string]*nats.Subscription{}}
+	ns := &Notices{nc: n.nc, lg: n.lg, deliver: deliver, subs: map[string]*nats.Subscription{},
+		in: make(chan *nats.Msg, noticesQueue)}
+	go ns.run()
+	return ns
 }
 
+const noticesPrefix = "parley.n."
+
 func subject(kind, key string) string {
-	return "parley.n." + kind + "." + base64.RawURLEncoding.EncodeToString([]byte(key))
+	return noticesPrefix + kind + "." + base64.RawURLEncoding.EncodeToString([]byte(key))
+}
+
+// run delivers what the subscriptions take, reading kind and key back
+// from the subject.
+func (n *Notices) run() {
+	for m := range n.in {
+		kind, enc, ok := strings.Cut(strings.TrimPrefix(m.Subject, noticesPrefix), ".")
+		key, err := base64.RawURLEncoding.DecodeString(enc)
+		if !ok || err != nil {
+			continue
+		}
+		n.Received.Add(1)
+		n.deliver(kind, string(key), m.Data)
+	}
 }
 
 // Send tells the other nodes' sockets that want kind/key.
@@ -62,10 +90,7 @@ func (n *Notices) Want(kind, key string, on bool) {
 	if n.subs[subj] != nil {
 		return
 	}
-	s, err := n.nc.Subscribe(subj, func(m *nats.Msg) {
-		n.Received.Add(1)
-		n.deliver(kind, key, m.Data)
-	})
+	s, err := n.nc.ChanSubscribe(subj, n.in)
 	if err != nil {
 		n.lg.Error("cluster: subscribe to notices", "kind", kind, "err", err)
 		return
