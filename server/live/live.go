@@ -84,27 +84,36 @@ func (l *Live) publisher() {
 	}
 }
 
-// route sends an event to the sessions entitled to it.
+// route sends an event to the sessions entitled to it. An event no
+// session here wants is not encoded at all: most events of a busy server
+// (API-only and SMS conversations) and, in a cluster, those of the other
+// nodes' sockets.
 func (l *Live) route(e conversations.Event) {
-	f, err := l.frame(e)
-	if err != nil {
-		l.log.Error("encode event", "seq", e.Seq, "type", e.Type, "err", err)
-		return
-	}
 	if e.Type == conversations.MessageAdded {
 		l.stopTyping(e.ConversationSID, e.Message.Author) // the indicator goes as the message comes
 	}
-	switch {
-	case e.Target != "":
-		l.hub.SendTo(e.Target, f)
-		if e.Type == conversations.ConversationRemoved {
-			l.hub.Leave(e.Target, e.ConversationSID)
+	joining := e.Type == conversations.ParticipantAdded && e.Participant != nil && e.Participant.Identity != ""
+	if joining {
+		l.hub.Join(e.Participant.Identity, e.ConversationSID) // before the event, which it receives too
+	}
+	wanted := l.hub.Wants(e.ConversationSID)
+	if e.Target != "" {
+		wanted = l.hub.Online(e.Target)
+	}
+	if wanted {
+		f, err := l.frame(e)
+		if err != nil {
+			l.log.Error("encode event", "seq", e.Seq, "type", e.Type, "err", err)
+			return
 		}
-	case e.Type == conversations.ParticipantAdded && e.Participant.Identity != "":
-		l.hub.Join(e.Participant.Identity, e.ConversationSID)
-		l.hub.Publish(e.ConversationSID, f)
-	default:
-		l.hub.Publish(e.ConversationSID, f)
+		if e.Target != "" {
+			l.hub.SendTo(e.Target, f)
+		} else {
+			l.hub.Publish(e.ConversationSID, f)
+		}
+	}
+	if e.Target != "" && e.Type == conversations.ConversationRemoved {
+		l.hub.Leave(e.Target, e.ConversationSID)
 	}
 	l.endChats(e)
 }

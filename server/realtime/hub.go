@@ -196,6 +196,13 @@ func (h *Hub) Publish(topic string, f Frame) {
 	h.metrics.Published.Inc()
 }
 
+// Wants reports whether any session here receives topic.
+func (h *Hub) Wants(topic string) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.topics[topic]) > 0
+}
+
 // SendTo sends a frame to every session of identity.
 func (h *Hub) SendTo(identity string, f Frame) {
 	h.mu.RLock()
