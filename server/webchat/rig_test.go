@@ -35,7 +35,9 @@ type rig struct {
 	svc  *webchat.Service
 	conv *conversations.Service
 	auth *auth.Service
-	now  time.Time
+	// addresses are the account's addresses, in the deployments' store.
+	addresses *channels.Service
+	now       time.Time
 
 	mu      sync.Mutex
 	started []string // conversation SIDs handed to routing, in order
@@ -56,7 +58,8 @@ func newRig(t *testing.T) *rig {
 	r.auth = auth.NewService(store.NewKeys(db), accountSID, serviceSID,
 		auth.Key{SID: "SK00000000000000000000000000000001", FriendlyName: "Parley", Secret: auth.NewSecret()})
 	deployments := store.NewChannels(db)
-	r.svc = webchat.NewService(deployments, channels.NewService(deployments, accountSID), r.conv, r.auth, self)
+	r.addresses = channels.NewService(deployments, accountSID)
+	r.svc = webchat.NewService(deployments, r.addresses, r.conv, r.auth, self)
 	r.conv.Now, r.auth.Now, r.svc.Now = clock, clock, clock
 	r.svc.Held = deployments
 	r.auth.CheckGuest = r.svc.CheckGuest
