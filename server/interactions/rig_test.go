@@ -35,6 +35,7 @@ type centre struct {
 	svc  *interactions.Service
 	conv *conversations.Service
 	rt   *routing.Service
+	db   *store.DB
 	ws   string
 	wf   string
 	q    string
@@ -62,7 +63,7 @@ func newCentre(t *testing.T) *centre {
 		svc.Close()
 		db.Close()
 	})
-	c := &centre{t: t, ctx: ctx, svc: svc, conv: conv, rt: rt, act: map[string]string{}, workers: map[string]string{}}
+	c := &centre{t: t, ctx: ctx, svc: svc, conv: conv, rt: rt, db: db, act: map[string]string{}, workers: map[string]string{}}
 	ws, err := rt.CreateWorkspace(ctx, routing.WorkspaceParams{FriendlyName: ptr("Support")})
 	c.must(err)
 	c.ws = ws.SID
