@@ -1,0 +1,127 @@
+package app
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	proto "parley/shared/realtime"
+)
+
+// monitor asks a session to follow a conversation and returns the answer.
+func (w *wire) monitor(t *testing.T, id, conversation string) proto.ServerFrame {
+	t.Helper()
+	w.send(proto.ClientFrame{Type: proto.TypeMonitor, ID: id, ConversationSID: conversation})
+	return w.await(t, "the answer to "+id, isReply(id))
+}
+
+// wantRefusal checks an answer is an error with status.
+func wantRefusal(t *testing.T, what string, f proto.ServerFrame, status int) {
+	t.Helper()
+	if f.Type != proto.TypeError || f.Status != status || f.Message == "" {
+		t.Errorf("%s: answered %+v, want an error with status %d saying why", what, f, status)
+	}
+}
+
+// A supervisor's desk follows a chat live over its socket without taking
+// part: messages, typing, read receipts and participants arrive as they
+// happen, on the session that asked only; it may not send, type or read
+// into the chat; and nobody but a supervisor may monitor.
+func TestASupervisorMonitorsAChatLiveWithoutTakingPart(t *testing.T) {
+	s := startServer(t)
+	sue := s.mustSignIn(t, s.mustCreateAgent(t, "sue@example.com", "supervisor"))
+	ben := s.mustSignIn(t, s.mustCreateAgent(t, "ben@example.com", "agent"))
+	conv := s.conversationWith(t, "guest", "agent")
+	guest, _ := s.connect(t, s.mintToken(t, "guest"), nil)
+	agent, _ := s.connect(t, s.mintToken(t, "agent"), nil)
+	watching, _ := s.connect(t, sue.token, nil)
+	other, _ := s.connect(t, sue.token, nil) // Sue's second tab
+
+	if ack := watching.monitor(t, "m1", conv); ack.Type != proto.TypeAck || ack.SID != conv {
+		t.Fatalf("monitor answered %+v, want an ack naming the conversation", ack)
+	}
+
+	// The chat goes on, and the monitoring session sees each step live.
+	guest.send(proto.ClientFrame{Type: proto.TypeTyping, ConversationSID: conv})
+	watching.await(t, "the guest typing", isEvent(proto.TypingStarted, conv))
+	guest.send(proto.ClientFrame{Type: proto.TypeSend, ID: "g1", ConversationSID: conv, Body: "my order is late"})
+	guest.await(t, "ack", isReply("g1"))
+	msg := watching.await(t, "the guest's message", func(f proto.ServerFrame) bool {
+		return isEvent(proto.MessageAdded, conv)(f) && strings.Contains(string(f.Data), "my order is late")
+	})
+	if msg.Seq == 0 {
+		t.Errorf("the monitored message came without its seq: %+v", msg)
+	}
+	agent.send(proto.ClientFrame{Type: proto.TypeRead, ID: "r1", ConversationSID: conv, Index: ptr(messageIndex(t, msg))})
+	agent.await(t, "read ack", isReply("r1"))
+	watching.await(t, "the agent's read receipt", func(f proto.ServerFrame) bool {
+		return isEvent(proto.ParticipantUpdated, conv)(f) && strings.Contains(string(f.Data), `"last_read_message_index":0`)
+	})
+	mustAddChatParticipant(t, s.tw, conv, "colleague")
+	watching.await(t, "a participant joining", func(f proto.ServerFrame) bool {
+		return isEvent(proto.ParticipantAdded, conv)(f) && strings.Contains(string(f.Data), `"colleague"`)
+	})
+
+	// The attack: the monitoring supervisor tries to speak, type and read.
+	watching.send(proto.ClientFrame{Type: proto.TypeSend, ID: "s1", ConversationSID: conv, Body: "psst", IdempotencyKey: "k"})
+	wantRefusal(t, "a monitoring supervisor's send", watching.await(t, "the send's answer", isReply("s1")), http.StatusForbidden)
+	watching.send(proto.ClientFrame{Type: proto.TypeTyping, ID: "t1", ConversationSID: conv})
+	wantRefusal(t, "a monitoring supervisor's typing", watching.await(t, "the typing's answer", isReply("t1")), http.StatusForbidden)
+	watching.send(proto.ClientFrame{Type: proto.TypeRead, ID: "h1", ConversationSID: conv, Index: ptr(0)})
+	wantRefusal(t, "a monitoring supervisor's read", watching.await(t, "the read's answer", isReply("h1")), http.StatusForbidden)
+	guest.quiet(t, 300*time.Millisecond, "anything from the monitoring supervisor", func(f proto.ServerFrame) bool {
+		return strings.Contains(string(f.Data), sue.Identity) || strings.Contains(string(f.Data), "psst")
+	})
+
+	// Only the session that asked follows the chat: Sue's other tab does
+	// not, and the identity stays out of the conversation.
+	other.quiet(t, 100*time.Millisecond, "the monitored chat in another session", func(f proto.ServerFrame) bool {
+		return f.ConversationSID == conv
+	})
+	for _, p := range mustListParticipants(t, s.tw, conv) {
+		if p.Identity != nil && *p.Identity == sue.Identity {
+			t.Errorf("monitoring made the supervisor a participant")
+		}
+	}
+
+	// Nobody but a supervisor monitors: not an agent (even one in the
+	// chat), not a customer, not an account's API token.
+	benWire, _ := s.connect(t, ben.token, nil)
+	for _, who := range []struct {
+		name string
+		w    *wire
+	}{{"an agent", benWire}, {"the chat's own customer", guest}, {"an API token in the chat", agent},
+		{"an API token outside it", func() *wire { w, _ := s.connect(t, s.mintToken(t, "snoop"), nil); return w }()}} {
+		wantRefusal(t, who.name+" monitoring", who.w.monitor(t, "x", conv), http.StatusForbidden)
+	}
+	benWire.send(proto.ClientFrame{Type: proto.TypeSend, ID: "b1", ConversationSID: conv, Body: "hello?"})
+	benWire.await(t, "the refused agent's send", isReply("b1"))
+	benWire.quiet(t, 100*time.Millisecond, "the chat the agent was refused", func(f proto.ServerFrame) bool {
+		return f.ConversationSID == conv && f.Type == proto.TypeEvent
+	})
+	wantRefusal(t, "monitoring no conversation", watching.monitor(t, "m404", "CH00000000000000000000000000000000"), http.StatusNotFound)
+
+	// Unmonitoring stops the events.
+	watching.send(proto.ClientFrame{Type: proto.TypeUnmonitor, ID: "u1", ConversationSID: conv})
+	if ack := watching.await(t, "unmonitor's answer", isReply("u1")); ack.Type != proto.TypeAck {
+		t.Fatalf("unmonitor answered %+v", ack)
+	}
+	guest.send(proto.ClientFrame{Type: proto.TypeSend, ID: "g2", ConversationSID: conv, Body: "hello again"})
+	guest.await(t, "ack", isReply("g2"))
+	watching.quiet(t, 300*time.Millisecond, "the chat after unmonitoring", func(f proto.ServerFrame) bool {
+		return f.ConversationSID == conv && f.Type == proto.TypeEvent
+	})
+
+	// A monitor lasts as long as its session: a new one starts without.
+	watching.monitor(t, "m2", conv)
+	watching.ws.Close(websocket.StatusNormalClosure, "reload")
+	again, _ := s.connect(t, sue.token, nil)
+	guest.send(proto.ClientFrame{Type: proto.TypeSend, ID: "g3", ConversationSID: conv, Body: "anyone?"})
+	guest.await(t, "ack", isReply("g3"))
+	again.quiet(t, 300*time.Millisecond, "the chat in a session that did not ask", func(f proto.ServerFrame) bool {
+		return f.ConversationSID == conv && f.Type == proto.TypeEvent
+	})
+}
