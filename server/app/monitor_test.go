@@ -125,3 +125,47 @@ func TestASupervisorMonitorsAChatLiveWithoutTakingPart(t *testing.T) {
 		return f.ConversationSID == conv && f.Type == proto.TypeEvent
 	})
 }
+
+// In a cluster a supervisor's socket on one node follows a chat whose
+// customer and agent write through another: logged events come through
+// the stream, typing through the topic's notices, which the monitor's
+// interest subscribes.
+func TestAMonitorOnOneNodeFollowsAChatOnAnother(t *testing.T) {
+	nodes, _ := startNodes(t, 2)
+	a, b := nodes[0], nodes[1]
+	sueAgent := a.mustCreateAgent(t, "sue@example.com", "supervisor")
+	var sue *deskAgent
+	eventually(t, func() bool {
+		r := b.signIn(t, sueAgent.Email, agentPassword)
+		if r.status == http.StatusOK {
+			sue = b.deskWith(sueAgent, r.json["token"].(string))
+		}
+		return sue != nil
+	}, func() string { return "the supervisor made on node A cannot sign in on node B" })
+	conv := a.conversationWith(t, "guest", "agent")
+	guest, _ := a.connect(t, a.mintToken(t, "guest"), nil)
+	agent, _ := a.connect(t, a.mintToken(t, "agent"), nil)
+	watching, _ := b.connect(t, sue.token, nil)
+	if ack := watching.monitor(t, "m1", conv); ack.Type != proto.TypeAck {
+		t.Fatalf("monitor on node B answered %+v", ack)
+	}
+
+	guest.send(proto.ClientFrame{Type: proto.TypeSend, ID: "g1", ConversationSID: conv, Body: "my order is late"})
+	guest.await(t, "ack", isReply("g1"))
+	msg := watching.await(t, "the message written on node A", func(f proto.ServerFrame) bool {
+		return isEvent(proto.MessageAdded, conv)(f) && strings.Contains(string(f.Data), "my order is late")
+	})
+	// Typing crosses as a notice, which node B subscribed to as the
+	// monitor began (NATS takes the subscription a moment later: a notice
+	// sent in that instant is missed, as for a participant who just
+	// joined; the message above came after it).
+	guest.send(proto.ClientFrame{Type: proto.TypeTyping, ConversationSID: conv})
+	watching.await(t, "typing from node A", isEvent(proto.TypingStarted, conv))
+	agent.send(proto.ClientFrame{Type: proto.TypeRead, ID: "r1", ConversationSID: conv, Index: ptr(messageIndex(t, msg))})
+	agent.await(t, "read ack", isReply("r1"))
+	watching.await(t, "the read receipt written on node A", func(f proto.ServerFrame) bool {
+		return isEvent(proto.ParticipantUpdated, conv)(f) && strings.Contains(string(f.Data), `"last_read_message_index":0`)
+	})
+	watching.send(proto.ClientFrame{Type: proto.TypeSend, ID: "s1", ConversationSID: conv, Body: "psst", IdempotencyKey: "k"})
+	wantRefusal(t, "a monitoring supervisor's send on node B", watching.await(t, "the send's answer", isReply("s1")), http.StatusForbidden)
+}
