@@ -1,6 +1,9 @@
 package app
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -8,6 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"parley/shared/client"
 	proto "parley/shared/realtime"
 )
 
@@ -168,4 +172,90 @@ func TestAMonitorOnOneNodeFollowsAChatOnAnother(t *testing.T) {
 	})
 	watching.send(proto.ClientFrame{Type: proto.TypeSend, ID: "s1", ConversationSID: conv, Body: "psst", IdempotencyKey: "k"})
 	wantRefusal(t, "a monitoring supervisor's send on node B", watching.await(t, "the send's answer", isReply("s1")), http.StatusForbidden)
+}
+
+// The desk's client monitors with one call, and after its connection is
+// cut it follows the chat again by itself, telling the desk to refetch.
+func TestTheClientKeepsMonitoringAcrossACutConnection(t *testing.T) {
+	s := startServer(t)
+	sue := s.mustSignIn(t, s.mustCreateAgent(t, "sue@example.com", "supervisor"))
+	conv := s.conversationWith(t, "guest", "agent")
+	link := newCable(t, strings.TrimPrefix(s.baseURL, "http://"))
+	rest := client.NewREST(s.baseURL, client.AccountAuth(s.accountSID, s.authToken), nil)
+	bodies, renewed := make(chan string, 100), make(chan error, 10)
+	sess, err := client.Dial(context.Background(), client.SessionOptions{
+		URL:        link.url(),
+		Token:      func(context.Context) (string, error) { return sue.token, nil },
+		MinBackoff: 10 * time.Millisecond,
+		OnEvent: func(f proto.ServerFrame) {
+			var m struct{ Body string }
+			if f.Event == proto.MessageAdded && f.ConversationSID == conv && json.Unmarshal(f.Data, &m) == nil {
+				bodies <- m.Body
+			}
+		},
+		OnMonitor: func(c string, err error) {
+			if c == conv {
+				renewed <- err
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := sess.Monitor(context.Background(), conv); err != nil {
+		t.Fatalf("a supervisor monitors: %v", err)
+	}
+	said := func(body string) {
+		t.Helper()
+		if _, err := rest.SendMessage(context.Background(), conv, "guest", body); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case got := <-bodies:
+			if got != body {
+				t.Fatalf("the monitor got %q, want %q", got, body)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the monitor did not get %q", body)
+		}
+	}
+	said("before the cut")
+	link.cut()
+	select {
+	case err := <-renewed:
+		if err != nil {
+			t.Fatalf("renewing the monitor: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session did not follow the chat again after the cut")
+	}
+	said("after the cut")
+	if _, err := sess.Send(context.Background(), conv, "psst", ""); err == nil {
+		t.Errorf("the monitoring client sent into the chat")
+	}
+	if err := sess.Unmonitor(context.Background(), conv); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rest.SendMessage(context.Background(), conv, "guest", "after unmonitoring"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-bodies:
+		t.Errorf("after Unmonitor the client still got %q", got)
+	case <-time.After(300 * time.Millisecond):
+	}
+
+	// An agent's client is refused.
+	ben := s.mustSignIn(t, s.mustCreateAgent(t, "ben@example.com", "agent"))
+	bs, err := client.Dial(context.Background(), client.SessionOptions{URL: s.baseURL,
+		Token: func(context.Context) (string, error) { return ben.token, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bs.Close()
+	var apiErr *client.APIError
+	if err := bs.Monitor(context.Background(), conv); !errors.As(err, &apiErr) || apiErr.Status != http.StatusForbidden {
+		t.Errorf("an agent's Monitor: %v, want a 403 APIError", err)
+	}
 }
