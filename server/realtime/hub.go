@@ -68,7 +68,7 @@ func NewHub(m *Metrics) *Hub {
 		m = NewMetrics(nil)
 	}
 	return &Hub{users: map[string]*user{}, topics: map[string]map[*user]struct{}{}, watchers: map[string]map[*Session]struct{}{},
-		holders: map[string]*holder{},
+		holders:   map[string]*holder{},
 		addresses: map[string]int{}, metrics: m}
 }
 
