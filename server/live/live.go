@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"parley/server/agents"
 	"parley/server/apperr"
 	"parley/server/auth"
 	"parley/server/conversations"
@@ -201,8 +202,41 @@ func (l *Live) Command(ctx context.Context, s *realtime.Session, f proto.ClientF
 		}
 		l.startTyping(f.ConversationSID, s.Identity())
 		return nil
+	case proto.TypeMonitor:
+		conversation, err := l.mayMonitor(ctx, s, f.ConversationSID)
+		if err == nil {
+			err = l.hub.Watch(s, conversation)
+		}
+		if errors.Is(err, realtime.ErrTooManyWatches) {
+			err = apperr.New(apperr.TooMany, apperr.CodeTooManyRequests, "%v", err)
+		}
+		if err != nil {
+			return l.errorFrame(f.ID, err)
+		}
+		return proto.ServerFrame{Type: proto.TypeAck, ID: f.ID, SID: conversation}
+	case proto.TypeUnmonitor:
+		l.hub.Unwatch(s, f.ConversationSID)
+		return proto.ServerFrame{Type: proto.TypeAck, ID: f.ID}
 	}
 	return l.errorFrame(f.ID, apperr.Invalidf(apperr.CodeBadRequest, "unknown command %q", f.Type))
+}
+
+// mayMonitor checks that session s may monitor a conversation and
+// returns its SID: only a supervisor's (or an admin's) desk token
+// monitors, as only they read any conversation over REST; an agent, a
+// customer, a guest or an API key's token is refused, whatever
+// conversation it names.
+func (l *Live) mayMonitor(ctx context.Context, s *realtime.Session, ref string) (string, error) {
+	c, _ := s.Claims().(auth.Session)
+	if c.Desk == nil || !agents.AtLeast(c.Desk.Role, agents.RoleSupervisor) {
+		return "", apperr.New(apperr.Forbidden, apperr.CodeForbidden,
+			"Only a supervisor's desk monitors conversations; %s may not", s.Identity())
+	}
+	conv, err := l.conv.Conversation(ctx, ref)
+	if err != nil {
+		return "", err
+	}
+	return conv.SID, nil
 }
 
 func optional(s string) *string {
