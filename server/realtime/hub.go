@@ -286,11 +286,12 @@ func (h *Hub) Publish(topic string, f Frame) {
 	h.metrics.Published.Inc()
 }
 
-// Wants reports whether any session here receives topic.
+// Wants reports whether any session here receives topic, as a member's
+// or as a watcher.
 func (h *Hub) Wants(topic string) bool {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	return len(h.topics[topic]) > 0
+	return h.wantedLocked(topic)
 }
 
 // SendTo sends a frame to every session of identity.
