@@ -305,6 +305,12 @@ func (s *Service) UpdateTask(ctx context.Context, workspaceSID, taskSID string, 
 		s.mu.Unlock()
 		return Task{}, err
 	}
+	return s.updateUnlocking(sp, t, p)
+}
+
+// updateUnlocking changes a task, with s.mu held, then unlocks it and
+// waits for the change to be stored.
+func (s *Service) updateUnlocking(sp *space, t *Task, p TaskParams) (Task, error) {
 	var b batch
 	if err := s.updateTask(sp, t, p, &b); err != nil {
 		s.mu.Unlock()
@@ -365,15 +371,7 @@ func (s *Service) CompleteWork(ctx context.Context, workspaceSID, taskSID string
 		merged := attrs.String()
 		up.Attributes = &merged
 	}
-	var b batch
-	if err := s.updateTask(sp, t, up, &b); err != nil {
-		s.mu.Unlock()
-		return Task{}, err
-	}
-	out := *t.snapshot()
-	w := s.flush(&b)
-	s.mu.Unlock()
-	return out, w.Wait()
+	return s.updateUnlocking(sp, t, up)
 }
 
 // heldBy reports whether worker holds a reservation of the task in one of

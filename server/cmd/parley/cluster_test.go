@@ -376,20 +376,14 @@ func downloadAs(t *testing.T, base, service, token, mediaSID string) []byte {
 // awaitMessage reads until a message with body arrives.
 func (s *nodeSocket) awaitMessage(t *testing.T, body string) {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		select {
-		case f, ok := <-s.frames:
-			if !ok {
-				t.Fatalf("the socket closed while waiting for %q", body)
-			}
-			if s.take(f) == body {
-				return
-			}
-		case <-deadline:
-			t.Fatalf("%q did not arrive within 10 s", body)
+	s.await(t, fmt.Sprintf("%q", body), func(f proto.ServerFrame) bool {
+		if f.Event != proto.MessageAdded {
+			return false
 		}
-	}
+		var m struct{ Body string }
+		json.Unmarshal(f.Data, &m)
+		return m.Body == body
+	})
 }
 
 // collect reads until n distinct messages have arrived, or d passes.
