@@ -128,8 +128,11 @@ func TestApplyEachFrameKind(t *testing.T) {
 			frames []realtime.ServerFrame
 			check  func(t *testing.T, m *Model, fx Effects)
 		}{
-			name:   ev + " drops the offer quietly",
-			setup:  func(m *Model) { m.addOffer(*reservation("WR2", "WT2", "pending"), task("WT2", "CH2", "")); m.Activity = "WAavail" },
+			name: ev + " drops the offer quietly",
+			setup: func(m *Model) {
+				m.addOffer(*reservation("WR2", "WT2", "pending"), task("WT2", "CH2", ""))
+				m.Activity = "WAavail"
+			},
 			frames: []realtime.ServerFrame{routing(ev, reservation("WR2", "WT2", "x"), task("WT2", "CH2", ""))},
 			check: func(t *testing.T, m *Model, fx Effects) {
 				if len(m.Offers) != 0 || !fx.Calm || fx.Problem != "" || fx.Reload || m.Activity != "WAavail" {
@@ -145,8 +148,11 @@ func TestApplyEachFrameKind(t *testing.T) {
 		frames []realtime.ServerFrame
 		check  func(t *testing.T, m *Model, fx Effects)
 	}{{
-		name:   "reservation timeout drops the offer, says so and reloads the activity",
-		setup:  func(m *Model) { m.addOffer(*reservation("WR2", "WT2", "pending"), task("WT2", "CH2", "")); m.Activity = "WAavail" },
+		name: "reservation timeout drops the offer, says so and reloads the activity",
+		setup: func(m *Model) {
+			m.addOffer(*reservation("WR2", "WT2", "pending"), task("WT2", "CH2", ""))
+			m.Activity = "WAavail"
+		},
 		frames: []realtime.ServerFrame{routing(realtime.ReservationTimeout, reservation("WR2", "WT2", "timeout"), task("WT2", "CH2", ""))},
 		check: func(t *testing.T, m *Model, fx Effects) {
 			if len(m.Offers) != 0 || fx.Problem == "" || !fx.Reload || m.Activity != "" {
@@ -207,8 +213,10 @@ func TestApplyEachFrameKind(t *testing.T) {
 			}
 		},
 	}, {
-		name:   "message added to the chat in front is read at once and ends the typing",
-		setup:  func(m *Model) { m.Apply(frame(realtime.TypingStarted, "CH1", realtime.Typing{Identity: customer}), now) },
+		name: "message added to the chat in front is read at once and ends the typing",
+		setup: func(m *Model) {
+			m.Apply(frame(realtime.TypingStarted, "CH1", realtime.Typing{Identity: customer}), now)
+		},
 		frames: []realtime.ServerFrame{frame(realtime.MessageAdded, "CH1", message("CH1", 0, customer))},
 		check: func(t *testing.T, m *Model, fx Effects) {
 			c := m.Chat("CH1")
