@@ -82,6 +82,7 @@ type Workers interface {
 	WorkerOf(ctx context.Context, workspaceSID, workerSID string) (routing.WorkerView, error)
 	Workspace(ctx context.Context, workspaceSID string) (routing.Workspace, error)
 	UpdateWorkerChannel(ctx context.Context, workspaceSID, workerSID, ref string, p routing.WorkerChannelParams) (routing.WorkerChannelView, error)
+	CompleteWork(ctx context.Context, workspaceSID, taskSID string, p routing.CompleteParams) (routing.Task, error)
 }
 
 // ChatCapacity is how many chats a new agent takes at once.

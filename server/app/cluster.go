@@ -143,6 +143,13 @@ func (a *App) shareChanges(c core, s staff, d delivery) error {
 			return fmt.Errorf("cluster: listen for %s: %w", name, err)
 		}
 	}
+	// What was Told while NATS was away may never have come (its node died
+	// with it unsent): read it all again.
+	n.OnReconnect(func() {
+		for _, name := range []string{toldAgent, toldConfiguration, toldWebhooks} {
+			on[name]("")
+		}
+	})
 	return nil
 }
 

@@ -163,3 +163,25 @@ func TestAccessDeletedOnOneNodeClosesSocketsOnAnother(t *testing.T) {
 	}
 	wantRevoked(t, visitor, "a deployment deleted on node A", proto.CloseRevoked, http.StatusUnauthorized)
 }
+
+// An agent signed out while NATS was away, through a node that then
+// stopped with the news unsent, is out on every node once NATS is back:
+// the other nodes read what they keep again when their link returns.
+func TestAnAgentSignedOutWhileNATSWasAwayIsOutOnEveryNodeWhenItReturns(t *testing.T) {
+	nodes, ns := startNodes(t, 2)
+	a, b := nodes[0], nodes[1]
+	ana := a.mustCreateAgent(t, "ana@example.com", "agent")
+	eventually(t, func() bool { return b.knowsAgent(t, ana.SID) }, func() string { return "node B never heard of the agent" })
+	desk := a.mustSignIn(t, ana)
+	onB := b.deskWith(ana, desk.token)
+	onB.mustCall(t, "GET", "/parley/v1/CannedResponses", nil, nil)
+
+	ns.Stop()
+	desk.mustCall(t, "POST", "/parley/v1/Desktop/SignOut", nil, nil)
+	a.stop()
+	ns.Restart()
+	eventually(t, func() bool {
+		status, _ := onB.call("GET", "/parley/v1/CannedResponses", nil, nil)
+		return status == http.StatusUnauthorized
+	}, func() string { return "node B still takes the token of an agent signed out while NATS was away" })
+}

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -27,6 +28,9 @@ type Node struct {
 	ID string
 	nc *nats.Conn
 	lg *slog.Logger
+
+	mu          sync.Mutex
+	reconnected []func()
 }
 
 // connectTimeout bounds the first connection: a node that cannot reach
@@ -58,6 +62,12 @@ func Join(urls string, lg *slog.Logger) (*Node, error) {
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) {
 			lg.Info("cluster: NATS is back", "node", n.ID, "server", c.ConnectedUrlRedacted())
+			n.mu.Lock()
+			fns := n.reconnected
+			n.mu.Unlock()
+			for _, fn := range fns {
+				go fn()
+			}
 		}),
 		nats.ErrorHandler(func(_ *nats.Conn, s *nats.Subscription, err error) {
 			subject := ""
@@ -96,6 +106,14 @@ func redact(urls string) string {
 		}
 	}
 	return strings.Join(parts, ",")
+}
+
+// OnReconnect runs fn, on a goroutine of its own, each time the node's
+// link to NATS comes back: what was Told while it was away never arrived.
+func (n *Node) OnReconnect(fn func()) {
+	n.mu.Lock()
+	n.reconnected = append(n.reconnected, fn)
+	n.mu.Unlock()
 }
 
 // Conn is the node's NATS connection, for the packages that carry their

@@ -131,6 +131,25 @@ func (a *API) Desktop(limits SignInLimits) http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	})
+	// Completing a chat: the server keeps the outcome in the task's
+	// attributes and completes the task in one routing call, for the
+	// agent working it only (see agents.Service.Complete).
+	handle("/parley/v1/Desktop/Tasks/{sid}/Complete", func(w http.ResponseWriter, r *http.Request) error {
+		c, err := a.deskCaller(r)
+		if err != nil {
+			return err
+		}
+		p, err := parseForm(r)
+		if err != nil {
+			return err
+		}
+		task, err := a.agents.Complete(r.Context(), *c.desk, r.PathValue("sid"), p.value("Outcome"))
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, a.renderTask(task))
+		return nil
+	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern == "" {
 			a.noRouteIn(mux, w, r)

@@ -155,8 +155,8 @@ type Transfer struct {
 // Service is the Interactions API.
 type Service struct {
 	store   Store
-	conv    *conversations.Service
-	routing routing.Router
+	conv    Conversations
+	routing Router
 	log     *slog.Logger
 	now     func() time.Time
 
@@ -180,8 +180,9 @@ type work struct {
 }
 
 // NewService returns the Interactions API over conversations and routing,
-// and starts following routing's events.
-func NewService(store Store, conv *conversations.Service, rt routing.Router, log *slog.Logger) *Service {
+// and starts following routing's events. It takes the narrow views of
+// deps.go; the app hands it *conversations.Service and routing.Router.
+func NewService(store Store, conv Conversations, rt Router, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}

@@ -55,8 +55,9 @@ func (l *Live) JoinCluster(n *cluster.Node, log cluster.Source[conversations.Eve
 // Publish takes a committed event, on the store's writer; it is sent with
 // the rest of its commit.
 func (c *Clustered) Publish(e conversations.Event) {
-	// What only observers read stays here.
-	e.Before, e.Origin, e.Reach = "", conversations.Origin{}, conversations.ReachUnknown
+	// What only observers read stays here; Before goes, which tells
+	// live a chat just ended.
+	e.Origin, e.Reach = conversations.Origin{}, conversations.ReachUnknown
 	c.batch = append(c.batch, e)
 }
 

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"parley/server/agents"
 	"parley/server/apperr"
 	"parley/server/auth"
 	"parley/server/conversations"
@@ -84,27 +85,36 @@ func (l *Live) publisher() {
 	}
 }
 
-// route sends an event to the sessions entitled to it.
+// route sends an event to the sessions entitled to it. An event no
+// session here wants is not encoded at all: most events of a busy server
+// (API-only and SMS conversations) and, in a cluster, those of the other
+// nodes' sockets.
 func (l *Live) route(e conversations.Event) {
-	f, err := l.frame(e)
-	if err != nil {
-		l.log.Error("encode event", "seq", e.Seq, "type", e.Type, "err", err)
-		return
-	}
 	if e.Type == conversations.MessageAdded {
 		l.stopTyping(e.ConversationSID, e.Message.Author) // the indicator goes as the message comes
 	}
-	switch {
-	case e.Target != "":
-		l.hub.SendTo(e.Target, f)
-		if e.Type == conversations.ConversationRemoved {
-			l.hub.Leave(e.Target, e.ConversationSID)
+	joining := e.Type == conversations.ParticipantAdded && e.Participant != nil && e.Participant.Identity != ""
+	if joining {
+		l.hub.Join(e.Participant.Identity, e.ConversationSID) // before the event, which it receives too
+	}
+	wanted := l.hub.Wants(e.ConversationSID)
+	if e.Target != "" {
+		wanted = l.hub.Online(e.Target)
+	}
+	if wanted {
+		f, err := l.frame(e)
+		if err != nil {
+			l.log.Error("encode event", "seq", e.Seq, "type", e.Type, "err", err)
+			return
 		}
-	case e.Type == conversations.ParticipantAdded && e.Participant.Identity != "":
-		l.hub.Join(e.Participant.Identity, e.ConversationSID)
-		l.hub.Publish(e.ConversationSID, f)
-	default:
-		l.hub.Publish(e.ConversationSID, f)
+		if e.Target != "" {
+			l.hub.SendTo(e.Target, f)
+		} else {
+			l.hub.Publish(e.ConversationSID, f)
+		}
+	}
+	if e.Target != "" && e.Type == conversations.ConversationRemoved {
+		l.hub.Leave(e.Target, e.ConversationSID)
 	}
 	l.endChats(e)
 }
@@ -192,8 +202,41 @@ func (l *Live) Command(ctx context.Context, s *realtime.Session, f proto.ClientF
 		}
 		l.startTyping(f.ConversationSID, s.Identity())
 		return nil
+	case proto.TypeMonitor:
+		conversation, err := l.mayMonitor(ctx, s, f.ConversationSID)
+		if err == nil {
+			err = l.hub.Watch(s, conversation)
+		}
+		if errors.Is(err, realtime.ErrTooManyWatches) {
+			err = apperr.New(apperr.TooMany, apperr.CodeTooManyRequests, "%v", err)
+		}
+		if err != nil {
+			return l.errorFrame(f.ID, err)
+		}
+		return proto.ServerFrame{Type: proto.TypeAck, ID: f.ID, SID: conversation}
+	case proto.TypeUnmonitor:
+		l.hub.Unwatch(s, f.ConversationSID)
+		return proto.ServerFrame{Type: proto.TypeAck, ID: f.ID}
 	}
 	return l.errorFrame(f.ID, apperr.Invalidf(apperr.CodeBadRequest, "unknown command %q", f.Type))
+}
+
+// mayMonitor checks that session s may monitor a conversation and
+// returns its SID: only a supervisor's (or an admin's) desk token
+// monitors, as only they read any conversation over REST; an agent, a
+// customer, a guest or an API key's token is refused, whatever
+// conversation it names.
+func (l *Live) mayMonitor(ctx context.Context, s *realtime.Session, ref string) (string, error) {
+	c, _ := s.Claims().(auth.Session)
+	if c.Desk == nil || !agents.AtLeast(c.Desk.Role, agents.RoleSupervisor) {
+		return "", apperr.New(apperr.Forbidden, apperr.CodeForbidden,
+			"Only a supervisor's desk monitors conversations; %s may not", s.Identity())
+	}
+	conv, err := l.conv.Conversation(ctx, ref)
+	if err != nil {
+		return "", err
+	}
+	return conv.SID, nil
 }
 
 func optional(s string) *string {

@@ -27,6 +27,9 @@ type Hub struct {
 	mu     sync.RWMutex
 	users  map[string]*user              // identity → its sessions and topics
 	topics map[string]map[*user]struct{} // topic → subscribed identities
+	// watchers are the sessions that follow a topic their identity is not
+	// in (a supervisor monitoring a conversation): see Watch.
+	watchers map[string]map[*Session]struct{}
 	// holders and addresses count sessions against their caps, from
 	// before a session attaches until after it detaches.
 	holders   map[string]*holder
@@ -64,7 +67,8 @@ func NewHub(m *Metrics) *Hub {
 	if m == nil {
 		m = NewMetrics(nil)
 	}
-	return &Hub{users: map[string]*user{}, topics: map[string]map[*user]struct{}{}, holders: map[string]*holder{},
+	return &Hub{users: map[string]*user{}, topics: map[string]map[*user]struct{}{}, watchers: map[string]map[*Session]struct{}{},
+		holders:   map[string]*holder{},
 		addresses: map[string]int{}, metrics: m}
 }
 
@@ -108,6 +112,9 @@ func (h *Hub) detach(s *Session) {
 		return
 	}
 	delete(u.sessions, s)
+	for t := range s.watching {
+		h.unwatchLocked(s, t)
+	}
 	last := len(u.sessions) == 0
 	var left []string
 	if last {
@@ -149,8 +156,10 @@ func (h *Hub) joinLocked(u *user, topic string) {
 	subs := h.topics[topic]
 	if subs == nil {
 		subs = map[*user]struct{}{}
+		if !h.wantedLocked(topic) {
+			h.interest(InterestTopic, topic, true)
+		}
 		h.topics[topic] = subs
-		h.interest(InterestTopic, topic, true)
 	}
 	subs[u] = struct{}{}
 }
@@ -161,6 +170,80 @@ func (h *Hub) leaveLocked(u *user, topic string) {
 		delete(subs, u)
 		if len(subs) == 0 {
 			delete(h.topics, topic)
+			if !h.wantedLocked(topic) {
+				h.interest(InterestTopic, topic, false)
+			}
+		}
+	}
+}
+
+// wantedLocked reports whether any identity or watching session receives
+// topic: the hub's interest in it, for OnInterest.
+func (h *Hub) wantedLocked(topic string) bool {
+	return len(h.topics[topic]) > 0 || len(h.watchers[topic]) > 0
+}
+
+// MaxWatches is how many topics one session may watch at once: a
+// supervisor follows a few conversations, not the whole service.
+const MaxWatches = 50
+
+// ErrTooManyWatches is Watch's refusal past MaxWatches.
+var ErrTooManyWatches = fmt.Errorf("a session watches at most %d conversations at once: stop watching one first", MaxWatches)
+
+// Watch makes session s (not its identity) receive what is published to
+// topic, until Unwatch or until s ends: a supervisor's desk monitoring a
+// conversation it takes no part in. Unlike Join it changes nothing for
+// the identity: its other sessions receive nothing more, Subscribed stays
+// false (so typing stays refused), presence is not announced to topic,
+// and a reconnection does not bring it back (the client watches again).
+// A session that already ended is not watched for.
+func (h *Hub) Watch(s *Session, topic string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if u := h.users[s.identity]; u == nil {
+		return nil // ended: nothing to deliver to
+	} else if _, ok := u.sessions[s]; !ok {
+		return nil
+	}
+	if _, ok := s.watching[topic]; ok {
+		return nil
+	}
+	if len(s.watching) >= MaxWatches {
+		return ErrTooManyWatches
+	}
+	if s.watching == nil {
+		s.watching = map[string]struct{}{}
+	}
+	s.watching[topic] = struct{}{}
+	subs := h.watchers[topic]
+	if subs == nil {
+		subs = map[*Session]struct{}{}
+		if !h.wantedLocked(topic) {
+			h.interest(InterestTopic, topic, true)
+		}
+		h.watchers[topic] = subs
+	}
+	subs[s] = struct{}{}
+	return nil
+}
+
+// Unwatch undoes Watch.
+func (h *Hub) Unwatch(s *Session, topic string) {
+	h.mu.Lock()
+	h.unwatchLocked(s, topic)
+	h.mu.Unlock()
+}
+
+func (h *Hub) unwatchLocked(s *Session, topic string) {
+	if _, ok := s.watching[topic]; !ok {
+		return
+	}
+	delete(s.watching, topic)
+	subs := h.watchers[topic]
+	delete(subs, s)
+	if len(subs) == 0 {
+		delete(h.watchers, topic)
+		if !h.wantedLocked(topic) {
 			h.interest(InterestTopic, topic, false)
 		}
 	}
@@ -184,16 +267,31 @@ func (h *Hub) Subscribed(identity, topic string) bool {
 	return ok
 }
 
-// Publish sends a frame to every session subscribed to topic.
+// Publish sends a frame to every session subscribed to topic, and to the
+// sessions watching it (once, when their identity is subscribed too).
 func (h *Hub) Publish(topic string, f Frame) {
 	h.mu.RLock()
-	for u := range h.topics[topic] {
+	subs := h.topics[topic]
+	for u := range subs {
 		for s := range u.sessions {
+			s.enqueue(f)
+		}
+	}
+	for s := range h.watchers[topic] {
+		if _, member := subs[h.users[s.identity]]; !member {
 			s.enqueue(f)
 		}
 	}
 	h.mu.RUnlock()
 	h.metrics.Published.Inc()
+}
+
+// Wants reports whether any session here receives topic, as a member's
+// or as a watcher.
+func (h *Hub) Wants(topic string) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.wantedLocked(topic)
 }
 
 // SendTo sends a frame to every session of identity.

@@ -148,6 +148,10 @@ type Session struct {
 	closing     websocket.StatusCode
 	closeReason string
 
+	// watching are the topics this session watches (Hub.Watch); guarded
+	// by the hub's lock.
+	watching map[string]struct{}
+
 	rateTotal bucket
 	ping      *time.Timer
 	expiry    *time.Timer
@@ -553,7 +557,8 @@ func (srv *Server) readLoop(ctx context.Context, s *Session) {
 // command reports whether a frame of type t is a command a session
 // answers by its id (not hello or token, which set the session up).
 func command(t string) bool {
-	return t == proto.TypeSend || t == proto.TypeRead || t == proto.TypeTyping
+	return t == proto.TypeSend || t == proto.TypeRead || t == proto.TypeTyping ||
+		t == proto.TypeMonitor || t == proto.TypeUnmonitor
 }
 
 // refreshToken takes a fresher token for the session's identity. The new

@@ -19,6 +19,7 @@ type Router interface {
 	Activities(ctx context.Context, workspaceSID string, f ActivityFilter, r PageRequest) (Page[Activity], error)
 	Activity(ctx context.Context, workspaceSID, activitySID string) (Activity, error)
 	ActivityName(workspaceSID, activitySID string) string
+	CompleteWork(ctx context.Context, workspaceSID, taskSID string, p CompleteParams) (Task, error)
 	CreateActivity(ctx context.Context, workspaceSID string, p ActivityParams) (Activity, error)
 	CreateTask(ctx context.Context, workspaceSID string, p TaskParams) (Task, error)
 	CreateTaskChannel(ctx context.Context, workspaceSID string, p TaskChannelParams) (TaskChannel, error)
@@ -423,6 +424,12 @@ func (rm *Remote) Activities(ctx context.Context, workspaceSID string, f Activit
 // Activity is Service.Activity, on the node that runs the engine.
 func (rm *Remote) Activity(ctx context.Context, workspaceSID, activitySID string) (Activity, error) {
 	return call[Activity](rm, ctx, "Activity", workspaceSID, activitySID)
+}
+
+// CompleteWork is Service.CompleteWork, on the node that runs the engine:
+// the merge and the completion are one call there.
+func (rm *Remote) CompleteWork(ctx context.Context, workspaceSID, taskSID string, p CompleteParams) (Task, error) {
+	return call[Task](rm, ctx, "CompleteWork", workspaceSID, taskSID, p)
 }
 
 // CreateActivity is Service.CreateActivity, on the node that runs the engine.

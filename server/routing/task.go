@@ -8,6 +8,7 @@ import (
 
 	"parley/server/apperr"
 	"parley/server/routing/expr"
+	"parley/shared/model"
 	"parley/shared/sid"
 )
 
@@ -313,6 +314,77 @@ func (s *Service) UpdateTask(ctx context.Context, workspaceSID, taskSID string, 
 	w := s.flush(&b)
 	s.mu.Unlock()
 	return out, w.Wait()
+}
+
+// CompleteParams are what the worker working a task says as it completes
+// it (see CompleteWork).
+type CompleteParams struct {
+	// WorkerSID is the worker completing the task: it must hold the
+	// task's accepted or wrapping reservation.
+	WorkerSID string
+	// Outcome is kept as the attributes' conversations.outcome; empty
+	// leaves it as it is.
+	Outcome string
+	// Reason is the task's reason for completing.
+	Reason string
+}
+
+// CompleteWork completes a task for the worker working it, with the
+// outcome merged into its attributes, in one step of the engine: whatever
+// else changed the attributes before (a CSAT score, another key) is kept,
+// and nothing can change them between the read and the write, as a
+// client's read, merge and write could not promise. In a cluster it is one
+// call to the node that runs the engine. Only the worker holding the
+// task's accepted or wrapping reservation may complete it this way.
+func (s *Service) CompleteWork(ctx context.Context, workspaceSID, taskSID string, p CompleteParams) (Task, error) {
+	s.mu.Lock()
+	t, sp, err := s.task(workspaceSID, taskSID)
+	if err != nil {
+		s.mu.Unlock()
+		return Task{}, err
+	}
+	switch {
+	case t.heldBy(p.WorkerSID, ReservationAccepted, ReservationWrapping):
+	case t.heldBy(p.WorkerSID, ReservationCompleted):
+		s.mu.Unlock()
+		return Task{}, apperr.Conflictf(apperr.CodeBadRequest, "Task %s is %s and cannot change", t.SID, t.AssignmentStatus)
+	default:
+		s.mu.Unlock()
+		return Task{}, apperr.New(apperr.Forbidden, apperr.CodeForbidden,
+			"Task %s is not one worker %s is working on: only the worker who accepted it completes it", taskSID, p.WorkerSID)
+	}
+	completed := TaskCompleted
+	up := TaskParams{AssignmentStatus: &completed, Reason: &p.Reason}
+	if p.Outcome != "" {
+		attrs, err := model.ParseTaskAttributes(t.Attributes)
+		if err != nil {
+			s.mu.Unlock()
+			return Task{}, apperr.Conflictf(apperr.CodeBadRequest, "Task %s's attributes are not a JSON object: %v", taskSID, err)
+		}
+		attrs.Conversations.Outcome = p.Outcome
+		merged := attrs.String()
+		up.Attributes = &merged
+	}
+	var b batch
+	if err := s.updateTask(sp, t, up, &b); err != nil {
+		s.mu.Unlock()
+		return Task{}, err
+	}
+	out := *t.snapshot()
+	w := s.flush(&b)
+	s.mu.Unlock()
+	return out, w.Wait()
+}
+
+// heldBy reports whether worker holds a reservation of the task in one of
+// statuses: accepted or wrapping, it is the one working it.
+func (t *Task) heldBy(worker string, statuses ...string) bool {
+	for _, r := range t.reservations {
+		if r.WorkerSID == worker && slices.Contains(statuses, r.Status) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Service) updateTask(sp *space, t *Task, p TaskParams, b *batch) error {

@@ -323,7 +323,8 @@ func TestANodeThatDiesMidLineLeavesItsKeysToAnother(t *testing.T) {
 
 	// The dying node's connections go, as its process's would.
 	if _, err := other.db.read.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
-		WHERE locktype = 'advisory' AND classid = $1 AND pid <> pg_backend_pid()`, int64(claimSpace)); err != nil {
+		WHERE locktype = 'advisory' AND classid = $1 AND pid <> pg_backend_pid()
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, int64(claimSpace)); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(10 * time.Second)

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"parley/server/apperr"
-	"parley/server/auth"
 	"parley/server/channels"
 	"parley/server/conversations"
 	"parley/server/hours"
@@ -137,9 +136,9 @@ type Store interface {
 // Service manages deployments and runs the guest flows.
 type Service struct {
 	store     Store
-	addresses *channels.Service
-	conv      *conversations.Service
-	auth      *auth.Service
+	addresses Addresses
+	conv      Conversations
+	auth      Tokens
 	// SelfOrigin is the server's own origin (scheme://host[:port]): the
 	// widget's iframe calls from there, so it is always allowed.
 	SelfOrigin string
@@ -165,8 +164,9 @@ type Service struct {
 	Routed func(ctx context.Context, c conversations.Conversation) (bool, error)
 }
 
-// NewService returns the webchat service.
-func NewService(store Store, addresses *channels.Service, conv *conversations.Service, a *auth.Service, selfOrigin string) *Service {
+// NewService returns the webchat service over the deployments' store and
+// the services it stands on (see deps.go).
+func NewService(store Store, addresses Addresses, conv Conversations, a Tokens, selfOrigin string) *Service {
 	return &Service{store: store, addresses: addresses, conv: conv, auth: a, SelfOrigin: selfOrigin,
 		GuestTokenTTL: time.Hour, Now: time.Now}
 }

@@ -38,6 +38,12 @@ func TestEachTypedCallSendsItsRequestAndDecodesTheAnswer(t *testing.T) {
 		{"sign out", `{}`,
 			func(c *REST) (any, error) { return nil, c.DeskSignOut(ctx) },
 			want{"POST", "/parley/v1/Desktop/SignOut", url.Values{}}, nil},
+		{"complete a chat", `{"sid":"WT1","assignment_status":"completed"}`,
+			func(c *REST) (any, error) {
+				t, err := c.DeskComplete(ctx, "WT1", "resolved")
+				return t.AssignmentStatus, err
+			},
+			want{"POST", "/parley/v1/Desktop/Tasks/WT1/Complete", url.Values{"Outcome": {"resolved"}}}, "completed"},
 		{"activities", `{"activities":[{"sid":"WA1"}]}`,
 			func(c *REST) (any, error) { a, err := c.Workspace("WS1").Activities(ctx); return a[0].SID, err },
 			want{"GET", "/taskrouter/v1/Workspaces/WS1/Activities", url.Values{}}, "WA1"},

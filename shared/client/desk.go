@@ -8,8 +8,8 @@ import (
 	"parley/shared/model"
 )
 
-// Parley's own desk endpoints: signing an agent in and out, private
-// notes, canned responses and reports.
+// Parley's own desk endpoints: signing an agent in and out, completing a
+// chat, private notes, canned responses and reports.
 
 // DeskSignIn signs an agent in with their email and password. It needs no
 // credentials: call it on a REST made with a nil Auth.
@@ -29,6 +29,17 @@ func (c *REST) DeskRefresh(ctx context.Context) (model.DeskLogin, error) {
 // DeskSignOut ends the agent's session, revoking its token.
 func (c *REST) DeskSignOut(ctx context.Context) error {
 	return c.Do(ctx, http.MethodPost, "/parley/v1/Desktop/SignOut", nil, nil)
+}
+
+// DeskComplete completes the agent's chat: the server keeps outcome (one
+// of model.Outcomes' values) in the task's attributes and completes the
+// task in one step, for the agent working it only. It answers the
+// completed task.
+func (c *REST) DeskComplete(ctx context.Context, taskSID, outcome string) (model.Task, error) {
+	var t model.Task
+	err := c.Do(ctx, http.MethodPost, "/parley/v1/Desktop/Tasks/"+url.PathEscape(taskSID)+"/Complete",
+		url.Values{"Outcome": {outcome}}, &t)
+	return t, err
 }
 
 // notesPath is the path of a conversation's private notes.

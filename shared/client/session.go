@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -85,6 +86,12 @@ type SessionOptions struct {
 	// present, before any later event, so a refetch started then misses
 	// nothing.
 	OnResync func()
+	// OnMonitor hears, on the event goroutine, that after a reconnection
+	// the session follows again a conversation it monitors (err nil), or
+	// that the server refused to (the conversation was deleted, say): it
+	// then monitors it no more. Events from before are not replayed to a
+	// monitor, so refetch the conversation over REST when told.
+	OnMonitor func(conversationSID string, err error)
 	// OnState hears the session connect, drop and close, on the event
 	// goroutine.
 	OnState func(State)
@@ -154,8 +161,9 @@ type Session struct {
 	ws        *websocket.Conn // nil while disconnected
 	cursor    cursor
 	identity  string
-	pending   []*call       // commands awaiting their answer, oldest first
-	connected chan struct{} // closed while connected
+	pending   []*call         // commands awaiting their answer, oldest first
+	monitors  map[string]bool // conversations monitored, followed again on every connection
+	connected chan struct{}   // closed while connected
 	closing   bool
 	err       error
 }
@@ -165,6 +173,9 @@ type call struct {
 	id    string
 	frame []byte
 	reply chan realtime.ServerFrame // closed if the session ends first
+	// then, when set, takes the answer instead of reply, on the event
+	// goroutine: a monitor the session renews by itself.
+	then func(realtime.ServerFrame)
 }
 
 // cursor is the seq of the last event handed to the caller. It lets a
@@ -328,6 +339,14 @@ func (s *Session) ready(ws *websocket.Conn, f realtime.ServerFrame) {
 	s.cursor.catchUp(f.Cursor)
 	s.ws = ws
 	close(s.connected)
+	// Monitors end with their connection: renew each (renewals still
+	// unanswered from the last connection are replaced).
+	s.pending = slices.DeleteFunc(s.pending, func(c *call) bool { return c.then != nil })
+	for conversation := range s.monitors {
+		if c := s.renewal(conversation); c != nil {
+			s.pending = append(s.pending, c)
+		}
+	}
 	resend := make([][]byte, len(s.pending))
 	for i, c := range s.pending {
 		resend[i] = c.frame
@@ -542,7 +561,9 @@ func keepalive(ctx context.Context, ws *websocket.Conn, stop <-chan struct{}) {
 // nobody waits for (a command given up on, an error about a typing notice)
 // are dropped.
 func (s *Session) answer(f realtime.ServerFrame) {
-	if c := s.forget(f.ID); c != nil {
+	if c := s.forget(f.ID); c != nil && c.then != nil {
+		c.then(f)
+	} else if c != nil {
 		c.reply <- f
 	}
 }
@@ -688,6 +709,62 @@ func (s *Session) Typing(ctx context.Context, conversationSID string) error {
 // connection calls SessionOptions.Token.
 func (s *Session) UpdateToken(ctx context.Context, token string) error {
 	return s.fireAndForget(ctx, realtime.ClientFrame{Type: realtime.TypeToken, Token: token})
+}
+
+// Monitor follows a conversation the identity takes no part in, for a
+// supervisor's desk: once it returns, the conversation's events (messages,
+// typing, read receipts, participants) reach OnEvent as they happen, on
+// this session only, until Unmonitor or Close; after a reconnection the
+// session follows it again by itself and tells OnMonitor. Fetch the
+// conversation over REST after Monitor returns, so nothing said before
+// is missed (events already fetched come again: merge by index). The
+// server refuses (an *APIError, 403) anyone but a supervisor, and
+// refuses a monitoring session's sends, typing and reads.
+func (s *Session) Monitor(ctx context.Context, conversationSID string) error {
+	s.mu.Lock()
+	if s.monitors == nil {
+		s.monitors = map[string]bool{}
+	}
+	s.monitors[conversationSID] = true // before the ack: a reconnection meanwhile renews it
+	s.mu.Unlock()
+	_, err := s.command(ctx, realtime.ClientFrame{Type: realtime.TypeMonitor, ConversationSID: conversationSID})
+	if err != nil {
+		s.mu.Lock()
+		delete(s.monitors, conversationSID)
+		s.mu.Unlock()
+	}
+	return err
+}
+
+// Unmonitor stops following a conversation Monitor follows.
+func (s *Session) Unmonitor(ctx context.Context, conversationSID string) error {
+	s.mu.Lock()
+	delete(s.monitors, conversationSID)
+	s.mu.Unlock()
+	_, err := s.command(ctx, realtime.ClientFrame{Type: realtime.TypeUnmonitor, ConversationSID: conversationSID})
+	return err
+}
+
+// renewal is the command that monitors conversation again on a new
+// connection; its answer goes to OnMonitor. Called with mu held.
+func (s *Session) renewal(conversation string) *call {
+	f := realtime.ClientFrame{Type: realtime.TypeMonitor, ID: newID(), ConversationSID: conversation}
+	b, err := encode(f)
+	if err != nil {
+		return nil
+	}
+	return &call{id: f.ID, frame: b, reply: make(chan realtime.ServerFrame, 1), then: func(r realtime.ServerFrame) {
+		var err error
+		if r.Type == realtime.TypeError {
+			err = &APIError{Status: r.Status, Code: r.Code, Message: r.Message}
+			s.mu.Lock()
+			delete(s.monitors, conversation)
+			s.mu.Unlock()
+		}
+		if s.opts.OnMonitor != nil {
+			s.opts.OnMonitor(conversation, err)
+		}
+	}}
 }
 
 func (s *Session) fireAndForget(ctx context.Context, f realtime.ClientFrame) error {

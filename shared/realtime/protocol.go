@@ -35,6 +35,13 @@ const (
 	TypeRead   = "read"   // advance the read horizon
 	TypeTyping = "typing" // the user is typing
 	TypeToken  = "token"  // a refreshed access token for this session
+	// TypeMonitor lets a supervisor's desk session follow a conversation
+	// it takes no part in, read-only: from the ack on, the session (this
+	// one only, not the identity's others) receives the conversation's
+	// events as a participant's sessions do, until TypeUnmonitor or the
+	// session ends. Sending, typing and reading into it stay refused.
+	TypeMonitor   = "monitor"
+	TypeUnmonitor = "unmonitor" // stop following a monitored conversation
 )
 
 // Server frame types.
@@ -99,7 +106,7 @@ const (
 type ClientFrame struct {
 	Type string `json:"type"`
 	// ID is chosen by the client and echoed in the ack or error answering
-	// a send, read or typing command.
+	// a send, read, typing, monitor or unmonitor command.
 	ID string `json:"id,omitempty"`
 
 	// hello and token
@@ -109,7 +116,7 @@ type ClientFrame struct {
 	// absent on a first connection.
 	Cursor *int64 `json:"cursor,omitempty"`
 
-	// send, read, typing
+	// send, read, typing, monitor, unmonitor
 	ConversationSID string `json:"conversation_sid,omitempty"`
 	Body            string `json:"body,omitempty"`
 	Attributes      string `json:"attributes,omitempty"`
@@ -263,6 +270,10 @@ func DecodeClient(b []byte) (ClientFrame, error) {
 	case TypeTyping:
 		if f.ConversationSID == "" {
 			return f, frameErr("typing needs conversation_sid")
+		}
+	case TypeMonitor, TypeUnmonitor:
+		if f.ConversationSID == "" {
+			return f, frameErr("%s needs conversation_sid", f.Type)
 		}
 	case "":
 		return f, frameErr("frame has no type")

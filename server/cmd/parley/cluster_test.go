@@ -180,6 +180,20 @@ func TestAClusterOfThreeNodesSurvivesItsFaults(t *testing.T) {
 		}
 		t.Fatalf("%d of %d acknowledged messages' webhooks were never delivered", n, len(sids))
 	}
+	// A delivery a killed node had begun, made again by another, bore the
+	// same idempotency token: the receiver can tell it is the same event.
+	rc.mu.Lock()
+	again := 0
+	for _, sid := range sids {
+		if len(rc.tokensOf[sid]) != 1 {
+			t.Errorf("message %s's webhook came with %d idempotency tokens, want one", sid, len(rc.tokensOf[sid]))
+		}
+		if rc.messages[sid] > 1 {
+			again++
+		}
+	}
+	rc.mu.Unlock()
+	t.Logf("%d of %d webhooks were delivered more than once (the killed node's, at least once), each with one token", again, len(sids))
 
 	// Sockets back on the surviving nodes, and on the killed one restarted.
 	nodes[0] = startParleyWith(t, bin, data[0], flags)

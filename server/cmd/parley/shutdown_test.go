@@ -23,15 +23,22 @@ type countingReceiver struct {
 	mu       sync.Mutex
 	tokens   map[string]int
 	messages map[string]int
+	// tokensOf are the idempotency tokens each message's deliveries bore.
+	tokensOf map[string]map[string]bool
 }
 
 func startCountingReceiver(t *testing.T, delay time.Duration) *countingReceiver {
-	rc := &countingReceiver{tokens: map[string]int{}, messages: map[string]int{}}
+	rc := &countingReceiver{tokens: map[string]int{}, messages: map[string]int{}, tokensOf: map[string]map[string]bool{}}
 	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		rc.mu.Lock()
 		rc.tokens[r.Header.Get("I-Twilio-Idempotency-Token")]++
 		rc.messages[r.Form.Get("MessageSid")]++
+		sid := r.Form.Get("MessageSid")
+		if rc.tokensOf[sid] == nil {
+			rc.tokensOf[sid] = map[string]bool{}
+		}
+		rc.tokensOf[sid][r.Header.Get("I-Twilio-Idempotency-Token")] = true
 		rc.mu.Unlock()
 		time.Sleep(delay)
 		w.WriteHeader(http.StatusOK)
