@@ -142,7 +142,7 @@ func (d *Desktop) onSuggestionKey(e app.Event) bool {
 func (d *Desktop) insertCanned(r model.CannedResponse) {
 	d.suggestions = nil
 	customer := ""
-	if c := d.chat(d.active); c != nil {
+	if c := d.m.ActiveChat(); c != nil {
 		customer = c.Attrs.CustomerName
 	}
 	if box := app.Window().GetElementByID("composer"); box.Truthy() {

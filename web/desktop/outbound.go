@@ -133,18 +133,13 @@ func (d *Desktop) sendFirstMessage(interaction string) {
 	if !ok || d.sess == nil {
 		return
 	}
-	var c *Chat
-	for _, ch := range d.chats {
-		if ch.Attrs.InteractionSID == interaction {
-			c = ch
-		}
-	}
+	c := d.m.ChatOf(interaction)
 	if c == nil {
-		return // openChat calls again
+		return // the chat's opening calls again
 	}
 	delete(d.firstMessages, interaction)
-	c.Pending = append(c.Pending, first.body)
 	sess, conv := d.sess, c.Attrs.ConversationSID
+	d.apply(d.ctx, d.m.Sending(conv, first.body))
 	d.ctx.Async(func() {
 		var err error
 		for wait := 100 * time.Millisecond; wait < 10*time.Second; wait *= 2 {

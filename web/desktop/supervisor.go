@@ -2,39 +2,16 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"parley/shared/model"
+	"parley/web/desktop/desk"
 )
 
-// TeamRow is one agent in the supervisor's teams view.
-type TeamRow struct {
-	Worker model.Worker
-	Name   string
-	Chats  []TeamChat
-}
-
-// TeamChat is a chat an agent holds.
-type TeamChat struct {
-	Customer     string
-	Conversation string
-	Status       string
-	Since        time.Time
-	Task         model.Task
-}
-
-// QueueRow is one queue in the queues view.
-type QueueRow struct {
-	Queue        model.TaskQueue
-	Waiting      int
-	LongestWait  int // seconds
-	Available    int
-	Eligible     int
-	TasksPending int
-}
+// The supervisor's team and queue views are read from TaskRouter; a
+// monitored chat is polled.
 
 // reloadSupervisionSoon coalesces a burst of routing events into one
 // reload a moment later.
@@ -45,12 +22,15 @@ func (d *Desktop) reloadSupervisionSoon(ctx app.Context) {
 	d.reloading = true
 	d.ctx.After(300*time.Millisecond, func(ctx app.Context) {
 		d.reloading = false
-		d.reloadSupervision(ctx)
+		if d.m != nil {
+			d.reloadSupervision(ctx)
+		}
 	})
 }
 
 // reloadSupervision reads the team and queues from TaskRouter.
 func (d *Desktop) reloadSupervision(ctx app.Context) {
+	m := d.m
 	ws := d.rest.Workspace(d.saved.Agent.WorkspaceSID)
 	d.ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -65,79 +45,34 @@ func (d *Desktop) reloadSupervision(ctx app.Context) {
 		for _, t := range tasks {
 			byTask[t.SID] = t
 		}
-		var team []TeamRow
+		var team []desk.TeamRow
 		for _, w := range workers {
-			row := TeamRow{Worker: w, Name: workerName(w)}
 			res, _ := ws.Reservations(c, w.SID, 50)
-			for _, r := range res {
-				if r.ReservationStatus != "accepted" && r.ReservationStatus != "wrapping" {
-					continue
-				}
-				t := byTask[r.TaskSID]
-				a := attrsOf(t)
-				row.Chats = append(row.Chats, TeamChat{Customer: a.CustomerName, Conversation: a.ConversationSID,
-					Status: r.ReservationStatus, Since: r.DateCreated.Time, Task: t})
-			}
-			team = append(team, row)
+			team = append(team, desk.TeamRowOf(w, res, byTask))
 		}
-		var rows []QueueRow
+		var rows []desk.QueueRow
 		for _, q := range queues {
-			st, err := ws.QueueStatistics(c, q.SID)
-			if err != nil {
-				continue
+			if st, err := ws.QueueStatistics(c, q.SID); err == nil {
+				rows = append(rows, desk.QueueRowOf(q, st))
 			}
-			row := QueueRow{Queue: q, Waiting: st.TasksByStatus["pending"] + st.TasksByStatus["reserved"],
-				LongestWait: st.LongestTaskWaitingAge}
-			if st.TotalAvailableWorkers != nil {
-				row.Available = *st.TotalAvailableWorkers
-			}
-			if st.TotalEligibleWorkers != nil {
-				row.Eligible = *st.TotalEligibleWorkers
-			}
-			rows = append(rows, row)
 		}
-		d.ctx.Dispatch(func(ctx app.Context) { d.team, d.queues = team, rows })
+		d.ctx.Dispatch(func(ctx app.Context) {
+			if d.m == m {
+				m.Supervision(team, rows)
+			}
+		})
 	})
 }
 
-func workerName(w model.Worker) string {
-	var attrs struct {
-		FullName string `json:"full_name"`
-	}
-	_ = json.Unmarshal([]byte(w.Attributes), &attrs)
-	if attrs.FullName != "" {
-		return attrs.FullName
-	}
-	return w.FriendlyName
-}
-
-// monitor opens a conversation read-only: a supervisor is not a
-// participant, so the chat is polled rather than pushed.
-func (d *Desktop) monitor(ctx app.Context, tc TeamChat) {
-	if tc.Conversation == "" {
-		return
-	}
-	c := d.chat(tc.Conversation)
-	if c == nil {
-		c = &Chat{TaskSID: tc.Task.SID, Attrs: attrsOf(tc.Task), Status: "monitor", CustomerRead: -1, OwnRead: -1,
-			Names: map[string]string{}}
-		d.chats = append(d.chats, c)
-		d.poll(c)
-	}
-	d.active, d.view = tc.Conversation, "chats"
-	d.loadHistory(ctx, c)
-}
-
-func (d *Desktop) poll(c *Chat) {
+// poll reloads a monitored chat every 2 s while it is watched: a
+// supervisor is not a participant, so nothing is pushed to it.
+func (d *Desktop) poll(conv string) {
+	m := d.m
+	c := m.Chat(conv)
 	d.ctx.After(2*time.Second, func(ctx app.Context) {
-		if d.chat(c.Attrs.ConversationSID) == c && c.Status == "monitor" {
-			d.loadHistory(ctx, c)
-			d.poll(c)
+		if d.m == m && m.Chat(conv) == c && m.Monitoring(conv) {
+			d.loadHistory(conv)
+			d.poll(conv)
 		}
 	})
-}
-
-// stopMonitoring closes a watched chat.
-func (d *Desktop) stopMonitoring(ctx app.Context, c *Chat) {
-	d.closeChat(c.TaskSID)
 }

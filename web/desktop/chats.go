@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"parley/shared/client"
+	"parley/web/desktop/desk"
+)
+
+// The calls that work a chat: answering its offer, loading its thread,
+// notes and earlier conversations, and ending it. Their answers go to the
+// desk model.
+
+// answer accepts or rejects an offer.
+func (d *Desktop) answer(ctx app.Context, resSID, status string) {
+	m := d.m
+	o, ok := m.Offer(resSID)
+	if !ok {
+		return
+	}
+	ws := d.rest.Workspace(o.Res.WorkspaceSID)
+	m.Answering(resSID, status)
+	d.ctx.Async(func() {
+		r, err := ws.AnswerReservation(context.Background(), o.Res.WorkerSID, o.Res.SID, status)
+		d.ctx.Dispatch(func(ctx app.Context) {
+			if d.m != m {
+				return
+			}
+			if err != nil {
+				d.failed(ctx, "", err)
+			}
+			d.apply(ctx, m.Answered(o, status, r, err != nil))
+			if err == nil && status == "accepted" {
+				// The Accept button is gone with its offer: the focus goes
+				// on to the composer rather than back to the page's top.
+				ctx.Defer(func(app.Context) { focusComposer() })
+			}
+		})
+	})
+}
+
+// loadHistory reads a chat's thread; the model says when to try again.
+func (d *Desktop) loadHistory(conv string) {
+	m := d.m
+	m.LoadingHistory(conv)
+	d.ctx.Async(func() {
+		cx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		about, err1 := d.rest.Conversation(cx, conv)
+		msgs, err2 := d.rest.MessagesPage(cx, conv, true, 50, "")
+		parts, err3 := d.rest.Participants(cx, conv)
+		err := errors.Join(err1, err2, err3)
+		d.ctx.Dispatch(func(ctx app.Context) {
+			if d.m != m {
+				return
+			}
+			if err != nil {
+				d.apply(ctx, m.HistoryFailed(conv, client.Explain(err)))
+				return
+			}
+			d.apply(ctx, m.History(conv, about, msgs.Messages, parts))
+		})
+	})
+}
+
+// loadNotes reads the chat's notes: those a colleague wrote before a
+// transfer, and the agent's own after a reload.
+func (d *Desktop) loadNotes(conv string) {
+	m := d.m
+	d.ctx.Async(func() {
+		cx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		notes, err := d.rest.Notes(cx, conv)
+		d.ctx.Dispatch(func(ctx app.Context) {
+			if d.m != m {
+				return
+			}
+			if err != nil {
+				d.failed(ctx, "Cannot load the chat's notes: ", err)
+				return
+			}
+			m.Notes(conv, notes)
+		})
+	})
+}
+
+// writeNote posts the composer's text as a private note.
+func (d *Desktop) writeNote(conv, body string) {
+	m := d.m
+	d.ctx.Async(func() {
+		n, err := d.rest.AddNote(context.Background(), conv, body)
+		d.ctx.Dispatch(func(ctx app.Context) {
+			if d.m != m {
+				return
+			}
+			if err != nil {
+				d.failed(ctx, "Your note was not saved: ", err)
+				if box := app.Window().GetElementByID("composer"); box.Truthy() && box.Get("value").String() == "" {
+					box.Set("value", body) // give the words back
+				}
+				return
+			}
+			d.apply(ctx, m.NoteWritten(n))
+		})
+	})
+}
+
+// loadPast lists the customer's other conversations, newest first: a web
+// visitor by identity, a texting customer by phone number.
+func (d *Desktop) loadPast(conv string) {
+	m := d.m
+	who := m.PastWanted(conv)
+	if who == "" {
+		return
+	}
+	by := client.ByIdentity
+	if strings.HasPrefix(who, "+") || strings.Contains(who, ":+") {
+		by = client.ByAddress
+	}
+	d.ctx.Async(func() {
+		cx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		list, err := d.rest.ParticipantConversations(cx, by, who, 50)
+		past := desk.PastOf(list, conv)
+		d.ctx.Dispatch(func(ctx app.Context) {
+			if d.m == m {
+				m.PastLoaded(conv, past, err != nil)
+			}
+		})
+	})
+}
+
+// endChat closes the conversation for everyone; the wrap-up follows.
+func (d *Desktop) endChat(ctx app.Context, conv string) {
+	m := d.m
+	c := m.Chat(conv)
+	if c == nil {
+		return
+	}
+	m.Ending(conv)
+	ch := d.rest.Channel(c.Attrs.InteractionSID, c.Attrs.ChannelSID)
+	d.ctx.Async(func() {
+		err := ch.Close(context.Background())
+		d.ctx.Dispatch(func(ctx app.Context) {
+			if d.m != m {
+				return
+			}
+			if err != nil {
+				m.EndFailed(conv)
+				d.failed(ctx, "", err)
+				return
+			}
+			m.Ended(conv)
+		})
+	})
+}
+
+func focusComposer() {
+	if box := app.Window().GetElementByID("composer"); box.Truthy() {
+		box.Call("focus")
+	}
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"parley/shared/model"
+	"parley/web/desktop/desk"
+)
+
+// customerPanel shows who the chat is with: name, channel, the form's
+// answers labelled, and their earlier conversations ("Try again" sends
+// actRetryPast).
+type customerPanel struct {
+	app.Compo
+
+	Iconv       string
+	Iattrs      model.TaskAttributes
+	Ipast       []desk.Past
+	IpastLoaded bool
+	IpastFailed bool
+}
+
+func newCustomerPanel() *customerPanel { return &customerPanel{} }
+
+// Chat is the conversation and what its task says of the customer.
+func (p *customerPanel) Chat(conv string, a model.TaskAttributes) *customerPanel {
+	p.Iconv, p.Iattrs = conv, a
+	return p
+}
+
+// Past is the customer's earlier conversations, whether they came and
+// whether listing them failed.
+func (p *customerPanel) Past(past []desk.Past, loaded, failed bool) *customerPanel {
+	p.Ipast, p.IpastLoaded, p.IpastFailed = past, loaded, failed
+	return p
+}
+
+// Render draws the panel.
+func (p *customerPanel) Render() app.UI {
+	a := p.Iattrs
+	rows := []app.UI{
+		app.Dt().Text("Name"), app.Dd().ID("customer-name").Text(firstNonEmpty(a.CustomerName, "—")),
+		app.Dt().Text("Channel"), app.Dd().Text(firstNonEmpty(a.ChannelType, "chat")),
+	}
+	if email := a.PreEngagement["email"]; email != "" {
+		rows = append(rows, app.Dt().Text(labelOf(a, "email")), app.Dd().Text(email))
+	}
+	// A web visitor's address is only its guest identity: not worth showing.
+	if a.CustomerAddress != "" && a.CustomerAddress != a.CustomerName && a.ChannelType != "web" {
+		rows = append(rows, app.Dt().Text("Address"), app.Dd().Text(a.CustomerAddress))
+	}
+	for _, k := range sortedKeys(a.PreEngagement) {
+		if k != "email" && k != "friendlyName" && k != "question" {
+			rows = append(rows, app.Dt().Text(labelOf(a, k)), app.Dd().Text(a.PreEngagement[k]))
+		}
+	}
+	return app.Aside().Class("customer").Aria("label", "Customer").Body(
+		app.H2().Text("Customer"),
+		app.Dl().Body(rows...),
+		app.H3().Text("Earlier conversations"),
+		p.pastView(),
+	)
+}
+
+func (p *customerPanel) pastView() app.UI {
+	switch {
+	case p.IpastFailed:
+		conv := p.Iconv
+		return app.P().ID("past-failed").Class("hint").Body(
+			app.Text("Could not list them. "),
+			app.Button().Type("button").Class("link").Text("Try again").
+				OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actRetryPast, conv) }),
+		)
+	case !p.IpastLoaded:
+		return app.P().Class("hint").Text("Loading…")
+	}
+	if len(p.Ipast) == 0 {
+		return app.P().ID("past-none").Class("hint").Text("No earlier conversations.")
+	}
+	items := make([]app.UI, 0, len(p.Ipast))
+	for _, past := range p.Ipast {
+		items = append(items, app.Li().Class("past").Body(
+			app.Time().DateTime(past.Created.Format(time.RFC3339)).Text(past.Created.Local().Format("2 Jan 2006")),
+			app.Span().Class("topic").Text(past.Topic),
+			app.Span().Class("tag").Text(past.State),
+			app.If(past.CSAT.Score > 0, func() app.UI { return ratingTag(past.CSAT) }),
+		))
+	}
+	return app.Ol().ID("past").Class("past-list").Body(items...)
+}
+
+// ratingTag shows a customer's rating of an earlier conversation: the
+// score out of 5 (its comment as the title), named for screen readers.
+func ratingTag(r model.CSAT) app.UI {
+	return app.Span().Class("tag", "csat").Title(r.Comment).Aria("label", fmt.Sprintf("Rated %d out of 5", r.Score)).
+		Text(fmt.Sprintf("★ %d/5", r.Score))
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"parley/web/desktop/desk"
+)
+
+// Render lays out the desk from the model and its components. Every
+// string from a person or the server goes through app.Text (a DOM text
+// node), so markup in a message shows as text.
+func (d *Desktop) Render() app.UI {
+	if !d.signedIn {
+		return newSignIn().Loading(d.loading).Busy(d.busy).Problem(d.problem)
+	}
+	// Notices come and go inside a box that stays: go-app matches children
+	// by position, so a notice before the work area would make it (and the
+	// text being typed) be rebuilt.
+	return app.Div().ID("desk").Class("desk").Body(
+		d.header(),
+		app.Div().Class("notices").Body(
+			app.If(!d.connected, func() app.UI {
+				return app.Div().Class("banner").Role("status").Text("Reconnecting…")
+			}),
+			app.If(d.problem != "", func() app.UI {
+				return app.Div().Class("problem").Role("alert").Body(
+					app.Span().Text(d.problem),
+					app.Button().Type("button").Class("link").Text("Dismiss").OnClick(func(app.Context, app.Event) { d.problem = "" }),
+				)
+			}),
+		),
+		d.main(),
+		app.If(d.transfer != nil, d.transferView),
+		app.If(d.confirm != nil, d.confirmView),
+		app.If(d.outbound != nil, d.outboundView),
+		app.If(d.viewer != "", d.viewerView),
+	)
+}
+
+func (d *Desktop) header() app.UI {
+	a, m := d.saved.Agent, d.m
+	tabs := []app.UI{d.navButton(desk.ViewChats, fmt.Sprintf("Chats (%d)", len(m.Chats)))}
+	if m.IsSupervisor() {
+		tabs = append(tabs, d.navButton(desk.ViewTeam, "Team"), d.navButton(desk.ViewQueues, "Queues"), d.navButton(desk.ViewReports, "Reports"))
+	}
+	return app.Header().Class("top").Body(
+		app.H1().Class("brand").Text("Parley desk"), // the page's one heading at level one, for screen readers' outline
+		app.Nav().Class("tabs").Body(tabs...),
+		app.Div().Class("me").Body(
+			newActivityPicker().Activities(m.Activities).Current(m.Activity),
+			app.Span().ID("me").Class("name").Text(a.DisplayName+" · "+a.Role),
+			app.Button().Type("button").ID("signout").Class("link").Text("Sign out").OnClick(d.signOut),
+		),
+	)
+}
+
+func (d *Desktop) navButton(view, label string) app.UI {
+	return app.Button().Type("button").ID("nav-"+view).Class("tab").Aria("current", d.m.View == view).
+		Text(label).OnClick(func(ctx app.Context, e app.Event) {
+		d.m.SetView(view)
+		switch view {
+		case desk.ViewTeam, desk.ViewQueues:
+			d.reloadSupervision(ctx)
+		case desk.ViewReports:
+			d.loadReport(ctx)
+		}
+	})
+}
+
+func (d *Desktop) main() app.UI {
+	m := d.m
+	switch m.View {
+	case desk.ViewTeam:
+		return newTeamView().Team(m.Team)
+	case desk.ViewQueues:
+		return newQueueView().Queues(m.Queues)
+	case desk.ViewReports:
+		return d.reportsView()
+	}
+	return app.Div().Class("work").Body(
+		app.Aside().Class("side").Body(
+			app.Button().Type("button").ID("new-text").Class("link").Text("Text a customer…").OnClick(d.openOutbound),
+			app.If(len(m.Offers) > 0, func() app.UI {
+				return app.Section().Class("offers").Aria("label", "Incoming chats").Body(
+					app.Range(m.Offers).Slice(func(i int) app.UI { return newOfferCard().Offer(m.Offers[i]).within(d.ctx) }))
+			}),
+			newChatList().Chats(m.Chats).Active(m.Active),
+			app.If(len(m.Chats) == 0 && len(m.Offers) == 0, func() app.UI {
+				return app.P().Class("hint").Text("No chats yet. Set yourself Available to receive them.")
+			}),
+		),
+		d.chatView(),
+	)
+}
+
+// chatView is the chat in front: its thread, the composer (or wrap-up)
+// and the customer panel.
+func (d *Desktop) chatView() app.UI {
+	c := d.m.ActiveChat()
+	if c == nil {
+		return app.Section().Class("chat", "empty").Body(app.P().Class("hint").Text("Select a chat."))
+	}
+	class := []string{"chat"}
+	if d.dragging {
+		class = append(class, "dragging")
+	}
+	return app.Section().Class(class...).Aria("label", "Chat with "+c.Attrs.CustomerName).Body(
+		app.Div().Class("thread").Body(
+			newThread().Chat(*c).Me(d.saved.Agent.Identity).Typing(c.TypingNow(time.Now())).linksFrom(&d.links),
+			d.composer(c),
+		),
+		newCustomerPanel().Chat(c.Attrs.ConversationSID, c.Attrs).Past(c.Past, c.PastLoaded, c.PastFailed),
+	)
+}

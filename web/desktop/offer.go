@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"parley/web/desktop/desk"
+)
+
+// offerCard is an incoming chat: who, what they asked, the seconds left
+// to answer, Accept and Reject (sent as actAnswer). Its countdown ticks
+// on its own: only the card re-renders each second.
+type offerCard struct {
+	app.Compo
+
+	Ioffer desk.Offer
+
+	// parent is the context of the component the card sits in, set when
+	// the card is first made (go-app keeps a mounted component's
+	// unexported fields): a tick cancels the re-render go-app would give
+	// every ancestor of the card.
+	parent *app.Context
+}
+
+func newOfferCard() *offerCard { return &offerCard{} }
+
+// Offer is the offer shown.
+func (o *offerCard) Offer(v desk.Offer) *offerCard { o.Ioffer = v; return o }
+
+func (o *offerCard) within(parent app.Context) *offerCard { o.parent = &parent; return o }
+
+// OnMount starts the countdown.
+func (o *offerCard) OnMount(ctx app.Context) { o.tick(ctx) }
+
+// tick re-renders the card every second while it is mounted (go-app
+// drops a dismounted component's dispatches, which ends the loop).
+func (o *offerCard) tick(ctx app.Context) {
+	ctx.After(time.Second, func(ctx app.Context) {
+		if o.parent != nil {
+			o.parent.PreventUpdate()
+		}
+		o.tick(ctx)
+	})
+}
+
+// Render draws the card.
+func (o *offerCard) Render() app.UI {
+	of := o.Ioffer
+	a := of.Attrs
+	left := int(time.Until(of.Expires).Seconds())
+	fields := make([]app.UI, 0, len(a.PreEngagement))
+	for _, k := range sortedKeys(a.PreEngagement) {
+		if k != "friendlyName" && k != "question" { // shown above as the name and the first message
+			fields = append(fields, app.Dt().Text(labelOf(a, k)), app.Dd().Text(a.PreEngagement[k]))
+		}
+	}
+	send := func(status string) app.EventHandler {
+		return func(ctx app.Context, e app.Event) {
+			ctx.NewActionWithValue(actAnswer, answer{Reservation: of.Res.SID, Status: status})
+		}
+	}
+	return app.Article().Class("offer").Aria("live", "assertive").Body(
+		app.Div().Class("offer-head").Body(
+			app.Strong().Class("who").Text(firstNonEmpty(a.CustomerName, a.CustomerAddress, "Customer")),
+			app.Span().Class("channel").Text(firstNonEmpty(a.ChannelType, "chat")),
+			app.If(!of.Expires.IsZero(), func() app.UI {
+				return app.Span().Class("countdown").Title("Seconds left to answer").Text(fmt.Sprintf("%ds", max(left, 0)))
+			}),
+		),
+		awayNote(a, time.Now()),
+		app.If(a.TransferType != "", func() app.UI {
+			return app.P().Class("hint").Text("Transferred to you (" + a.TransferType + ")")
+		}),
+		app.If(a.PreEngagement["question"] != "", func() app.UI {
+			return app.P().Class("first").Text(a.PreEngagement["question"])
+		}),
+		app.Dl().Class("answers").Body(fields...),
+		app.Div().Class("offer-actions").Body(
+			app.Button().Type("button").Class("primary", "accept").Text("Accept").OnClick(send("accepted")),
+			app.Button().Type("button").Class("reject").Text("Reject").OnClick(send("rejected")),
+		),
+	)
+}
