@@ -95,8 +95,9 @@ func TestTheDaysReportCountsAnsweredAndAbandonedChatsPerQueue(t *testing.T) {
 		return err == nil
 	}, func() string { return "Ana never joined the chat she accepted" })
 
-	// She answers after a moment; a survey records Ada's score; Ana
-	// completes the task with its outcome, as the desktop does.
+	// She answers after a moment; a survey records Ada's score (the
+	// integration, with the account's credentials); Ana completes the task
+	// with its outcome, as the desktop does.
 	pauseUntil(accepted.Add(pause))
 	beforeAnswer := time.Now()
 	ana.answer(t, s.baseURL, ada, "Hello Ada, it ships today.")
@@ -107,11 +108,14 @@ func TestTheDaysReportCountsAnsweredAndAbandonedChatsPerQueue(t *testing.T) {
 	if err := json.Unmarshal([]byte(task.Attributes), &attrs); err != nil {
 		t.Fatal(err)
 	}
-	attrs["conversations"] = map[string]any{"outcome": "Resolved", "csat": 4}
+	attrs["conversations"] = map[string]any{"csat": 4}
 	b, _ := json.Marshal(attrs)
+	if r := s.postForm(t, ws+"/Tasks/"+offer.TaskSID, url.Values{"Attributes": {string(b)}}); r.status != http.StatusOK {
+		t.Fatalf("the survey's score: %d %s", r.status, r.text)
+	}
 	pauseUntil(accepted.Add(2 * pause))
 	beforeComplete := time.Now()
-	ana.mustCall(t, "POST", ws+"/Tasks/"+offer.TaskSID, url.Values{"AssignmentStatus": {"completed"}, "Attributes": {string(b)}}, nil)
+	ana.mustCall(t, "POST", "/parley/v1/Desktop/Tasks/"+offer.TaskSID+"/Complete", url.Values{"Outcome": {"resolved"}}, nil)
 	completed := time.Now()
 
 	// Bob gives up before anyone accepts his chat.

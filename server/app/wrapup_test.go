@@ -61,6 +61,12 @@ func TestOnlyTheAgentWorkingAChatCompletesItWithAnOutcome(t *testing.T) {
 		r := s.bearer(t, ana.token, completePath(offer.TaskSID), url.Values{"Outcome": {bad}})
 		wantTwilioErrorShape(t, r, http.StatusBadRequest, 20400)
 	}
+	// Nor may Ana's browser rewrite her task's attributes through
+	// TaskRouter: they are the integration's (a CSAT score, a ticket), and
+	// the outcome goes through the wrap-up call.
+	ana.wantRefused(t, http.StatusForbidden, "POST", taskPath, url.Values{"Attributes": {`{"conversations":{"outcome":"resolved","csat":5}}`}})
+	ana.wantRefused(t, http.StatusForbidden, "POST", taskPath,
+		url.Values{"AssignmentStatus": {"completed"}, "Attributes": {`{"vip":true}`}})
 	var task model.Task
 	ana.mustCall(t, "GET", taskPath, nil, &task)
 	if task.AssignmentStatus != "assigned" {

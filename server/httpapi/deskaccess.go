@@ -102,15 +102,17 @@ func (a *API) taskReadRule(ctx context.Context, r *http.Request, c caller) error
 	return forbidden("Only supervisors read tasks not offered to them")
 }
 
-// taskWrapRule lets the agent working a task wrap it up and complete it,
-// recording the outcome in its attributes (a disposition, say).
+// taskWrapRule lets the agent working a task wrap it up and complete it.
+// Not its attributes: the desk's wrap-up call keeps the outcome there
+// (POST /parley/v1/Desktop/Tasks/{sid}/Complete), and the rest of them is
+// the integration's, not the browser's to rewrite.
 func (a *API) taskWrapRule(ctx context.Context, r *http.Request, c caller) error {
 	if _, err := parseForm(r); err != nil {
 		return err
 	}
 	for name := range r.Form {
-		if name != "AssignmentStatus" && name != "Reason" && name != "Attributes" {
-			return forbidden("An agent may change only AssignmentStatus, Reason and Attributes of its task, not %s", name)
+		if name != "AssignmentStatus" && name != "Reason" {
+			return forbidden("An agent may change only AssignmentStatus and Reason of its task, not %s: complete a chat with its outcome through /parley/v1/Desktop/Tasks/{sid}/Complete", name)
 		}
 	}
 	if st := r.Form.Get("AssignmentStatus"); st != "" && st != "wrapping" && st != "completed" {

@@ -10,7 +10,6 @@ import (
 	"reflect"
 	"testing"
 
-	"parley/shared/model"
 )
 
 // TestEachTypedCallSendsItsRequestAndDecodesTheAnswer checks every call the
@@ -77,12 +76,6 @@ func TestEachTypedCallSendsItsRequestAndDecodesTheAnswer(t *testing.T) {
 		{"tasks", `{"tasks":[{"sid":"WT2"}]}`,
 			func(c *REST) (any, error) { tk, err := c.Workspace("WS1").Tasks(ctx, 500); return tk[0].SID, err },
 			want{"GET", "/taskrouter/v1/Workspaces/WS1/Tasks", url.Values{"PageSize": {"500"}}}, "WT2"},
-		{"complete a task", `{}`,
-			func(c *REST) (any, error) {
-				return nil, c.Workspace("WS1").CompleteTask(ctx, "WT1", "completed by agent", model.TaskAttributes{CustomerName: "Ann"})
-			},
-			want{"POST", "/taskrouter/v1/Workspaces/WS1/Tasks/WT1", url.Values{"AssignmentStatus": {"completed"},
-				"Reason": {"completed by agent"}, "Attributes": {model.TaskAttributes{CustomerName: "Ann"}.String()}}}, nil},
 		{"queues", `{"task_queues":[{"sid":"WQ1"}]}`,
 			func(c *REST) (any, error) { q, err := c.Workspace("WS1").Queues(ctx, 100); return q[0].SID, err },
 			want{"GET", "/taskrouter/v1/Workspaces/WS1/TaskQueues", url.Values{"PageSize": {"100"}}}, "WQ1"},

@@ -108,13 +108,6 @@ func (w Workspace) Tasks(ctx context.Context, max int) ([]model.Task, error) {
 	return l.Tasks, err
 }
 
-// CompleteTask completes a task for reason, replacing its attributes
-// with attributes.
-func (w Workspace) CompleteTask(ctx context.Context, taskSID, reason string, attributes model.TaskAttributes) error {
-	return w.rest.Do(ctx, http.MethodPost, w.at("Tasks", taskSID),
-		url.Values{"AssignmentStatus": {"completed"}, "Reason": {reason}, "Attributes": {attributes.String()}}, nil)
-}
-
 // Queues lists up to max of the workspace's task queues.
 func (w Workspace) Queues(ctx context.Context, max int) ([]model.TaskQueue, error) {
 	var l struct {

@@ -21,15 +21,16 @@ func (d *Desktop) wrapUp(c *desk.Chat) app.UI {
 		app.Label().For("disposition").Text("How did it end?"),
 		app.Select().ID("disposition").Body(
 			app.Option().Value("").Text("Choose…"),
-			app.Option().Value("resolved").Text("Resolved"),
-			app.Option().Value("follow-up").Text("Needs a follow-up"),
-			app.Option().Value("no-answer").Text("Customer left"),
+			app.Range(model.Outcomes).Slice(func(i int) app.UI {
+				return app.Option().Value(model.Outcomes[i].Value).Text(model.Outcomes[i].Label)
+			}),
 		),
 		app.Button().Type("submit").ID("complete").Class("primary").Text("Complete"),
 	)
 }
 
-// complete finishes the task, keeping the disposition in its attributes.
+// complete finishes the task with its outcome: one call, in which the
+// server keeps the outcome in the task's attributes.
 func (d *Desktop) complete(ctx app.Context, task string) {
 	disposition := valueOf("disposition")
 	if disposition == "" {
@@ -37,15 +38,8 @@ func (d *Desktop) complete(ctx app.Context, task string) {
 		return
 	}
 	m := d.m
-	ws := d.rest.Workspace(d.saved.Agent.WorkspaceSID)
 	d.ctx.Async(func() {
-		cx := context.Background()
-		t, err := ws.Task(cx, task)
-		if err == nil {
-			attrs := model.TaskAttributesOf(t.Attributes)
-			attrs.Conversations.Outcome = disposition
-			err = ws.CompleteTask(cx, task, "completed by agent", attrs)
-		}
+		_, err := d.rest.DeskComplete(context.Background(), task, disposition)
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if d.m != m {
 				return
