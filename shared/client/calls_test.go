@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"reflect"
 	"testing"
-
 )
 
 // TestEachTypedCallSendsItsRequestAndDecodesTheAnswer checks every call the
