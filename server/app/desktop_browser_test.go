@@ -165,6 +165,10 @@ func TestAnAgentAnswersAVisitorInTheDeskAndHandsTheChatOn(t *testing.T) {
 		chromedp.WaitVisible(".team-row .monitor", chromedp.ByQuery),
 		chromedp.Click(".team-row .monitor", chromedp.ByQuery), waitText(".msg .body", "Thanks!"),
 		waitText(".actions .hint", "Monitoring"))
+	// Live, not polled: the visitor's typing, which no reload would show,
+	// reaches Sue's monitor.
+	run(t, visitor, "the visitor types again", chromedp.SendKeys("#composer", "Also", chromedp.ByID))
+	run(t, sue, "Sue sees the visitor typing", waitText("#typing", "is typing"))
 	run(t, benDesk, "Ben answers", chromedp.SendKeys("#composer", "It ships today.\n", chromedp.ByID))
 	run(t, sue, "Sue sees Ben's answer while monitoring", waitText(".msg .body", "It ships today."))
 	b.screenshot(t, sue, "7-monitoring")

@@ -24,7 +24,10 @@ func (d *Desktop) composer(c *desk.Chat) app.UI {
 	case desk.Monitor:
 		return app.Div().Class("actions").Body(
 			app.P().Class("hint").Text("Monitoring: the customer does not see you."),
-			app.Button().Type("button").Text("Stop monitoring").OnClick(func(ctx app.Context, e app.Event) { d.m.CloseChat(c.TaskSID) }),
+			app.Button().Type("button").Text("Stop monitoring").OnClick(func(ctx app.Context, e app.Event) {
+				d.m.CloseChat(c.TaskSID)
+				d.unwatch(conv)
+			}),
 		)
 	case desk.Wrapping:
 		return d.wrapUp(c)

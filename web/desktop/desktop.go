@@ -171,6 +171,9 @@ func (d *Desktop) apply(ctx app.Context, fx desk.Effects) {
 			}
 		})
 	}
+	if fx.Watch != "" {
+		d.watch(fx.Watch)
+	}
 	if fx.Poll != "" {
 		d.poll(fx.Poll)
 	}

@@ -152,6 +152,14 @@ func (d *Desktop) connect(ctx app.Context) {
 				d.ctx.Dispatch(func(ctx app.Context) { d.onEvent(ctx, f) })
 			},
 			OnResync: func() { d.ctx.Dispatch(func(ctx app.Context) { d.load(ctx) }) },
+			// A monitored chat, followed again after a reconnection.
+			OnMonitor: func(conv string, err error) {
+				d.ctx.Dispatch(func(ctx app.Context) {
+					if d.m != nil {
+						d.apply(ctx, d.m.Watching(conv, err))
+					}
+				})
+			},
 			OnState: func(st client.State) {
 				d.ctx.Dispatch(func(ctx app.Context) { d.connected = st == client.Connected })
 			},

@@ -11,7 +11,7 @@ import (
 )
 
 // The supervisor's team and queue views are read from TaskRouter; a
-// monitored chat is polled.
+// monitored chat is followed over the socket (polled where it cannot be).
 
 // reloadSupervisionSoon coalesces a burst of routing events into one
 // reload a moment later.
@@ -64,8 +64,42 @@ func (d *Desktop) reloadSupervision(ctx app.Context) {
 	})
 }
 
-// poll reloads a monitored chat every 2 s while it is watched: a
-// supervisor is not a participant, so nothing is pushed to it.
+// watch follows a monitored chat over the socket: the server sends the
+// supervisor's session the chat's events though she is not in it. What
+// was said before is read once the subscription holds, so nothing falls
+// between; the session follows it again after a reconnection by itself
+// (OnMonitor). Without a socket, or refused, the chat is polled.
+func (d *Desktop) watch(conv string) {
+	m, sess := d.m, d.sess
+	if sess == nil {
+		d.poll(conv)
+		return
+	}
+	d.ctx.Async(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err := sess.Monitor(ctx, conv)
+		d.ctx.Dispatch(func(ctx app.Context) {
+			if d.m == m {
+				d.apply(ctx, m.Watching(conv, err))
+			}
+		})
+	})
+}
+
+// unwatch stops following a chat no longer monitored.
+func (d *Desktop) unwatch(conv string) {
+	if sess := d.sess; sess != nil {
+		d.ctx.Async(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			sess.Unmonitor(ctx, conv) // the server's events for it stop; none is shown meanwhile
+		})
+	}
+}
+
+// poll reloads a monitored chat every 2 s while it is watched, where the
+// socket cannot follow it.
 func (d *Desktop) poll(conv string) {
 	m := d.m
 	c := m.Chat(conv)

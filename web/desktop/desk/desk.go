@@ -87,8 +87,10 @@ type Effects struct {
 	// RetryIn if it still has not.
 	Retry   string
 	RetryIn time.Duration
-	// Poll is a monitored chat to start polling.
-	Poll string
+	// Watch is a monitored chat to follow over the socket (a supervisor's
+	// read-only subscription); Poll, one to reload every few seconds
+	// instead, when the socket cannot follow it.
+	Watch, Poll string
 	// Reload reads the agent's activities and reservations again.
 	Reload bool
 	// Supervision reads the team and queue views again (soon: a burst of

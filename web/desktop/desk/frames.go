@@ -88,7 +88,9 @@ func (m *Model) message(msg model.Message) Effects {
 	c.Rev++
 	if c.add(msg) && msg.Author != m.Me.Identity {
 		c.Typing = time.Time{}
-		if m.Active != msg.ConversationSID || !m.Visible {
+		// A monitored chat is not the supervisor's to answer: no unread
+		// count, no flashing title.
+		if c.Status != Monitor && (m.Active != msg.ConversationSID || !m.Visible) {
 			c.Unread++
 			fx.Flash = true
 		}

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"errors"
 	"testing"
 
 	"parley/shared/model"
@@ -145,16 +146,27 @@ func TestRESTResults(t *testing.T) {
 				t.Fatalf("row %+v", tc)
 			}
 			fx := m.Monitor(tc.Chats[0])
-			if fx.Poll != "CH7" || fx.History != "CH7" || m.Active != "CH7" || m.View != ViewChats || !m.Monitoring("CH7") {
+			if fx.Watch != "CH7" || fx.Poll != "" || fx.History != "CH7" || m.Active != "CH7" || m.View != ViewChats || !m.Monitoring("CH7") {
 				t.Fatalf("fx %+v active %q view %q", fx, m.Active, m.View)
 			}
-			if fx := m.Monitor(tc.Chats[0]); fx.Poll != "" {
-				t.Fatal("polled twice")
+			if fx := m.Monitor(tc.Chats[0]); fx.Watch != "" {
+				t.Fatal("watched twice")
 			}
-			// A monitored chat's messages are never marked read.
-			if fx := m.Apply(frame(realtime.MessageAdded, "CH7", message("CH7", 0, customer)), now); fx.Read != nil {
-				t.Fatalf("monitor read: %+v", fx)
+			// Followed again after a reconnection: what was said meanwhile
+			// is read; refused: polled instead.
+			if fx := m.Watching("CH7", nil); fx.History != "CH7" || fx.Poll != "" {
+				t.Fatalf("watching again: %+v", fx)
 			}
+			if fx := m.Watching("CH7", errors.New("refused")); fx.Poll != "CH7" {
+				t.Fatalf("refused: %+v", fx)
+			}
+			// A monitored chat's messages are never marked read, nor
+			// counted unread, nor flash the title (even with the page hidden).
+			m.SetVisible(false)
+			if fx := m.Apply(frame(realtime.MessageAdded, "CH7", message("CH7", 0, customer)), now); fx.Read != nil || fx.Flash || m.Chat("CH7").Unread != 0 {
+				t.Fatalf("monitor read or counted: %+v, unread %d", fx, m.Chat("CH7").Unread)
+			}
+			m.SetVisible(true)
 			m.CloseChat("WT7")
 			if m.Monitoring("CH7") || m.Active != "CH1" {
 				t.Fatalf("still monitoring; active %q", m.Active)

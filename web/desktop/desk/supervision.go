@@ -78,8 +78,8 @@ func WorkerName(w model.Worker) string {
 func (m *Model) Supervision(team []TeamRow, queues []QueueRow) { m.Team, m.Queues = team, queues }
 
 // Monitor opens a colleague's chat read-only. A supervisor is not a
-// participant: the chat is polled (Poll, when newly opened) rather than
-// pushed.
+// participant: the desk follows the chat over its socket as a watcher
+// (Watch, when newly opened), and reads what was said before (History).
 func (m *Model) Monitor(tc TeamChat) Effects {
 	if tc.Conversation == "" {
 		return Effects{}
@@ -88,10 +88,23 @@ func (m *Model) Monitor(tc TeamChat) Effects {
 	if m.Chat(tc.Conversation) == nil {
 		m.Chats = append(m.Chats, &Chat{TaskSID: tc.Task.SID, Attrs: AttrsOf(tc.Task), Status: Monitor,
 			CustomerRead: -1, OwnRead: -1, Names: map[string]string{}})
-		fx.Poll = tc.Conversation
+		fx.Watch = tc.Conversation
 	}
 	m.Active, m.View = tc.Conversation, ViewChats
 	return fx
+}
+
+// Watching says the socket follows a monitored chat again after a
+// reconnection (err nil): what was said meanwhile is read; or that it
+// cannot follow it (no socket, or refused): the chat is then polled.
+func (m *Model) Watching(conv string, err error) Effects {
+	if !m.Monitoring(conv) {
+		return Effects{}
+	}
+	if err != nil {
+		return Effects{Poll: conv}
+	}
+	return Effects{History: conv}
 }
 
 // Monitoring reports whether a chat is still watched (its polling goes
