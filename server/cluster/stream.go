@@ -167,7 +167,16 @@ func (s *Stream[E]) run() {
 			pending[b.After] = b
 		case <-gapC:
 			gapC = nil
-			s.fillTo(s.nextStart(pending))
+			// Read the missing range once the batch waiting on it has
+			// waited GapWait: with several nodes writing, some batch is
+			// nearly always pending, each for a moment only.
+			next := s.nextStart(pending)
+			if b, ok := pending[next]; ok && time.Since(b.at) < GapWait {
+				gap.Reset(GapWait - time.Since(b.at))
+				gapC = gap.C
+				continue
+			}
+			s.fillTo(next)
 		case <-head.C:
 			h, err := s.src.Head(context.Background())
 			if err != nil {
