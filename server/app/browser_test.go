@@ -164,13 +164,20 @@ func (b *browser) widgetFrame(t testing.TB, base string) context.Context {
 		}
 		for _, tg := range targets {
 			if tg.Type == "iframe" && strings.HasPrefix(tg.URL, base+"/widget/") {
-				ctx, _ := chromedp.NewContext(b.ctx, chromedp.WithTargetID(tg.TargetID))
+				ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(tg.TargetID))
 				// Attach now, with a context that lives as long as the
 				// browser: the first Run's context owns the attachment.
-				if err := chromedp.Run(ctx); err != nil {
+				err := chromedp.Run(ctx)
+				if err == nil {
+					return ctx
+				}
+				cancel()
+				// The frame navigated as we attached (the loader's idle
+				// preload turning into the chat, a cross-process swap):
+				// its new target is found on the next look.
+				if !strings.Contains(err.Error(), "navigated or closed") {
 					t.Fatalf("attach to the widget's frame: %v", err)
 				}
-				return ctx
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
