@@ -9,6 +9,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"parley/shared/client"
+	"parley/shared/model"
 	"parley/web/desktop/desk"
 )
 
@@ -71,20 +72,31 @@ func (d *Desktop) loadHistory(conv string) {
 // loadNotes reads the chat's notes: those a colleague wrote before a
 // transfer, and the agent's own after a reload.
 func (d *Desktop) loadNotes(conv string) {
+	var notes []model.Note
+	d.call("Cannot load the chat's notes: ", func(cx context.Context) (err error) {
+		cx, cancel := context.WithTimeout(cx, 20*time.Second)
+		defer cancel()
+		notes, err = d.rest.Notes(cx, conv)
+		return err
+	}, func(_ app.Context, m *desk.Model) { m.Notes(conv, notes) })
+}
+
+// call makes a REST call off the UI goroutine, then, back on it and
+// unless the agent signed out meanwhile, says why it failed (after what)
+// or runs then with the model the call was made for.
+func (d *Desktop) call(what string, do func(context.Context) error, then func(ctx app.Context, m *desk.Model)) {
 	m := d.m
 	d.ctx.Async(func() {
-		cx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		notes, err := d.rest.Notes(cx, conv)
+		err := do(context.Background())
 		d.ctx.Dispatch(func(ctx app.Context) {
 			if d.m != m {
-				return
+				return // signed out meanwhile
 			}
 			if err != nil {
-				d.failed(ctx, "Cannot load the chat's notes: ", err)
+				d.failed(ctx, what, err)
 				return
 			}
-			m.Notes(conv, notes)
+			then(ctx, m)
 		})
 	})
 }

@@ -256,19 +256,13 @@ func (d *Desktop) chooseActivity(ctx app.Context, sid string) {
 }
 
 func (d *Desktop) setActivity(ctx app.Context, sid string) {
-	m, a := d.m, d.saved.Agent
-	d.ctx.Async(func() {
-		w, err := d.rest.Workspace(a.WorkspaceSID).SetActivity(context.Background(), a.WorkerSID, sid)
-		d.ctx.Dispatch(func(ctx app.Context) {
-			if d.m != m {
-				return
-			}
-			if err != nil {
-				d.failed(ctx, "", err)
-				return
-			}
-			m.ActivitySet(w.ActivitySID)
-			d.problem = ""
-		})
+	a := d.saved.Agent
+	var w model.Worker
+	d.call("", func(cx context.Context) (err error) {
+		w, err = d.rest.Workspace(a.WorkspaceSID).SetActivity(cx, a.WorkerSID, sid)
+		return err
+	}, func(_ app.Context, m *desk.Model) {
+		m.ActivitySet(w.ActivitySID)
+		d.problem = ""
 	})
 }

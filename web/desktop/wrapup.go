@@ -37,18 +37,8 @@ func (d *Desktop) complete(ctx app.Context, task string) {
 		d.problem = "Choose how the chat ended before completing it."
 		return
 	}
-	m := d.m
-	d.ctx.Async(func() {
-		_, err := d.rest.DeskComplete(context.Background(), task, disposition)
-		d.ctx.Dispatch(func(ctx app.Context) {
-			if d.m != m {
-				return
-			}
-			if err != nil {
-				d.failed(ctx, "", err)
-				return
-			}
-			m.CloseChat(task)
-		})
-	})
+	d.call("", func(cx context.Context) error {
+		_, err := d.rest.DeskComplete(cx, task, disposition)
+		return err
+	}, func(_ app.Context, m *desk.Model) { m.CloseChat(task) })
 }

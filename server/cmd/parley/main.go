@@ -203,8 +203,12 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(silent.listen(ln)) }()
 	engine, where := a.Store()
-	log.Info("parley serving", "addr", ln.Addr().String(), "base_url", *baseURL, "data", *dataDir,
-		"store", engine, "database", where, "account_sid", a.Credentials.AccountSID, "node", a.Node())
+	attrs := []any{"addr", ln.Addr().String(), "base_url", *baseURL, "data", *dataDir,
+		"store", engine, "database", where, "account_sid", a.Credentials.AccountSID}
+	if node := a.Node(); node != "" {
+		attrs = append(attrs, "node", node) // one of a cluster
+	}
+	log.Info("parley serving", attrs...)
 
 	select {
 	case err := <-errc:
