@@ -171,7 +171,11 @@ func (s *Stream[E]) run() {
 			// waited GapWait: with several nodes writing, some batch is
 			// nearly always pending, each for a moment only.
 			next := s.nextStart(pending)
-			if b, ok := pending[next]; ok && time.Since(b.at) < GapWait {
+			b, ok := pending[next]
+			if !ok {
+				continue // nothing waits
+			}
+			if time.Since(b.at) < GapWait {
 				gap.Reset(GapWait - time.Since(b.at))
 				gapC = gap.C
 				continue
@@ -244,15 +248,10 @@ func (s *Stream[E]) releaseReady(pending map[int64]batch[E]) {
 	}
 }
 
-// fillTo reads from the database the events from pos up to upTo (or the
-// database's end, whichever is first) and releases them.
+// fillTo reads from the database the events from pos up to upTo and
+// releases them. upTo is committed already: a batch that starts there
+// arrived, or the log's end was read there.
 func (s *Stream[E]) fillTo(upTo int64) {
-	head, err := s.src.Head(context.Background())
-	if err != nil {
-		s.lg.Warn("cluster: read the event log's end", "err", err)
-		return
-	}
-	upTo = min(upTo, head)
 	for pos := s.pos.Load(); pos < upTo; pos = s.pos.Load() {
 		evs, err := s.src.Between(context.Background(), pos, upTo, fillLimit)
 		if err != nil {
