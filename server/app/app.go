@@ -253,6 +253,7 @@ func Open(cfg Config) (_ *App, err error) {
 	follow := newFollowup(cfg, svc.conv, svc.chat, db, out.jobs)
 	daily := startWork(cfg, creds, db, svc, team, rt, out, m)
 	a.Interactions, a.Canned, a.Reports, a.facts = daily.interactions, daily.canned, daily.reports, daily.facts
+	a.Interactions.JoinsElsewhere = a.node != nil
 	site, err := newWeb(cfg, creds, svc, team, out, msg, daily, follow, a.DemoDeployment)
 	if err != nil {
 		return nil, err

@@ -69,10 +69,10 @@ func openCore(ctx context.Context, cfg Config, creds Credentials, ids instance, 
 	c.chat.Held = c.channels // chats left outside business hours
 	c.auth.CheckGuest = c.chat.CheckGuest
 	var err error
-	if c.files, c.policy, err = openMedia(ctx, cfg, db, creds.AccountSID, ids.serviceSID); err != nil {
+	if c.files, c.policy, err = openMedia(ctx, cfg, db, node, creds.AccountSID, ids.serviceSID); err != nil {
 		return core{}, err
 	}
-	if cfg.NATS != "" {
+	if node != nil {
 		if c.shared, err = store.NewLimits(db); err != nil {
 			return core{}, err
 		}
@@ -86,7 +86,7 @@ func openCore(ctx context.Context, cfg Config, creds Credentials, ids instance, 
 // openMedia starts the media service, with blobs under the data directory
 // or, for a cluster's node, in the database every node reads, and returns
 // it with the upload policy for the account and agents.
-func openMedia(ctx context.Context, cfg Config, db *store.DB, accountSID, serviceSID string) (*media.Service, media.Policy, error) {
+func openMedia(ctx context.Context, cfg Config, db *store.DB, node *cluster.Node, accountSID, serviceSID string) (*media.Service, media.Policy, error) {
 	policy := media.DefaultPolicy()
 	if cfg.MediaMaxBytes != 0 {
 		policy.MaxBytes = cfg.MediaMaxBytes
@@ -99,7 +99,7 @@ func openMedia(ctx context.Context, cfg Config, db *store.DB, accountSID, servic
 		return nil, policy, fmt.Errorf("create the media link signing key: %w", err)
 	}
 	var blobs media.BlobStore // files in the data directory
-	if cfg.NATS != "" {
+	if node != nil {
 		if blobs, err = store.NewBlobs(db); err != nil {
 			return nil, policy, err
 		}

@@ -48,15 +48,19 @@ func (s *Service) Accept(ctx context.Context, reservationSID string, accept func
 	chSID, _ := t.Attrs()[model.TaskAttrChannelSID].(string)
 	timer := time.NewTimer(JoinWait)
 	defer timer.Stop()
-	poll := time.NewTicker(joinPoll)
-	defer poll.Stop()
+	var polls <-chan time.Time // nil: only the follower wakes this node
+	if s.JoinsElsewhere {
+		poll := time.NewTicker(joinPoll)
+		defer poll.Stop()
+		polls = poll.C
+	}
 	for {
 		select {
 		case <-w.done:
 			return r, nil
 		case <-ctx.Done():
 			return r, nil
-		case <-poll.C:
+		case <-polls:
 			if s.hasJoined(ctx, chSID, r) {
 				return r, nil
 			}

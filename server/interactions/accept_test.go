@@ -33,6 +33,7 @@ func TestAnAcceptOnAnotherNodeWaitsForTheJoinThere(t *testing.T) {
 
 	other := interactions.NewService(store.NewInteractions(c.db), c.conv, elsewhere{c.rt}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	defer other.Close()
+	other.JoinsElsewhere = true
 	// Longer than any join takes, shorter than JoinWait: an accept that
 	// answers only when this runs out did not see the join.
 	ctx, cancel := context.WithTimeout(c.ctx, interactions.JoinWait/2)

@@ -160,6 +160,11 @@ type Service struct {
 	log     *slog.Logger
 	now     func() time.Time
 
+	// JoinsElsewhere is set on a cluster's nodes: routing, and the join
+	// an accept waits for, may run on another node, so Accept also looks
+	// for the join in the store (alone, this node's follower wakes it).
+	JoinsElsewhere bool
+
 	mu       sync.Mutex // one change at a time: an accept and a close must not interleave
 	events   chan work
 	followed chan struct{}

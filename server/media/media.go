@@ -142,6 +142,14 @@ func New(ctx context.Context, c Config) (*Service, error) {
 	if err := s.Collect(ctx); err != nil {
 		return nil, err
 	}
+	// A store shared with other nodes knows what is used itself; reading
+	// every media's hash for it would be a start-up's wasted scan.
+	if t, ok := blobs.(Tidier); ok {
+		if err := t.Tidy(ctx); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
 	used, err := c.Store.Hashes(ctx)
 	if err != nil {
 		return nil, err

@@ -120,10 +120,13 @@ func (t *blobTemp) Close() error {
 	return nil
 }
 
-// Keep names the upload's chunks hash. It runs inside the write recording
-// the media, after that write's first statement has taken the cluster's
-// write lock, so no collector (Remove, Tidy) runs between this and the
-// record's commit. An equal blob already kept stays the blob; this
+// Keep names the upload's chunks hash. It runs while the write recording
+// the media holds the cluster's write lock (its first statement took it),
+// so no collector (Remove, Tidy: writes too) judges the blob unused
+// before the record commits. The name itself is committed on a connection
+// of the pool, not in that write: should the record's write then fail,
+// the name stays with no record using it, and Tidy removes it (at start
+// and every 10 minutes). An equal blob already kept stays the blob; this
 // upload's chunks are then dropped by Discard. Running it twice (the
 // writer may replay a write) finds its own row and changes nothing.
 func (t *blobTemp) Keep(hash string) error {
@@ -131,8 +134,7 @@ func (t *blobTemp) Keep(hash string) error {
 		return fmt.Errorf("bad blob name %q", hash)
 	}
 	var upload string
-	// DO UPDATE, not DO NOTHING: it returns the row either way, and locks
-	// it until this statement commits.
+	// DO UPDATE, not DO NOTHING: it returns the row either way.
 	err := t.b.db.reads.QueryRowContext(t.ctx, `INSERT INTO media_blobs (hash, upload, size) VALUES (?, ?, ?)
 		ON CONFLICT (hash) DO UPDATE SET hash = EXCLUDED.hash RETURNING upload`, hash, t.upload, t.size).Scan(&upload)
 	if err != nil {

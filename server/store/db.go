@@ -539,10 +539,13 @@ func (db *DB) Setting(ctx context.Context, name string) (string, error) {
 
 // SetSetting stores value under name, replacing any value there.
 func (db *DB) SetSetting(ctx context.Context, name, value string) error {
-	return db.Write(ctx, func(q WriteTx) error {
-		_, err := q.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", name, value)
-		return err
-	})
+	return db.Write(ctx, func(q WriteTx) error { return putSetting(ctx, q, name, value) })
+}
+
+// putSetting stores value under name within a write.
+func putSetting(ctx context.Context, q WriteTx, name, value string) error {
+	_, err := q.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", name, value)
+	return err
 }
 
 // OnBatch sets fn to hear, on the writer, after each committed batch's

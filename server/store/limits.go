@@ -141,7 +141,7 @@ func (s *sharedSignIns) Try(ctx context.Context, email, address string) (ratelim
 	address = ratelimit.ClientNetwork(address)
 	l := s.limits
 	now := l.Now().UnixMilli()
-	s.l.prune(s.l.now().UnixMilli())
+	s.l.prune(now) // by the clock the decision reads
 	tx, err := s.l.db.read.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, 0, fmt.Errorf("check sign-in attempts: %w", err)

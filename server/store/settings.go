@@ -24,7 +24,7 @@ func (db *DB) SwapSettings(ctx context.Context, guard, old string, values map[st
 			return nil
 		}
 		for name, v := range values {
-			if _, err := q.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", name, v); err != nil {
+			if err := putSetting(ctx, q, name, v); err != nil {
 				return err
 			}
 		}
