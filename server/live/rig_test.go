@@ -187,6 +187,7 @@ type wire struct {
 	status   websocket.StatusCode // why the server closed, once closed
 	reason   string
 	ready    proto.ServerFrame
+	barrier  string // the barrier conversation, whose events before skips
 	mu       sync.Mutex
 	nextID   int
 }
@@ -203,7 +204,7 @@ func (r *rig) connect(identity, token string) *wire {
 	if w.ready.Identity != identity {
 		r.t.Fatalf("ready for %q, want %q", w.ready.Identity, identity)
 	}
-	w.identity = identity
+	w.identity, w.barrier = identity, r.barrierSID
 	return w
 }
 
@@ -345,8 +346,8 @@ func (w *wire) event(name, conversation string) proto.ServerFrame {
 	})
 }
 
-// before returns the event frames (presence aside) that came before the
-// barrier whose body is marker.
+// before returns the event frames that came before the barrier whose body
+// is marker, but for presence and the barrier conversation's own.
 func (w *wire) before(marker string) []proto.ServerFrame {
 	w.t.Helper()
 	var out []proto.ServerFrame
@@ -355,7 +356,7 @@ func (w *wire) before(marker string) []proto.ServerFrame {
 		if f.Type == proto.TypeEvent && f.Event == proto.MessageAdded && strings.Contains(string(f.Data), marker) {
 			return out
 		}
-		if f.Event == proto.UserOnline || f.Event == proto.UserOffline {
+		if f.Event == proto.UserOnline || f.Event == proto.UserOffline || (f.ConversationSID == w.barrier && w.barrier != "") {
 			continue
 		}
 		out = append(out, f)
