@@ -43,6 +43,7 @@ const (
 type rig struct {
 	t      *testing.T
 	ctx    context.Context
+	db     *store.DB
 	conv   *conversations.Service
 	auth   *auth.Service
 	hub    *realtime.Hub
@@ -63,7 +64,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{t: t, ctx: context.Background(), seen: map[string]bool{}}
+	r := &rig{t: t, ctx: context.Background(), db: db, seen: map[string]bool{}}
 	r.conv = conversations.NewService(store.NewConversations(db), accountSID, serviceSID)
 	r.auth = auth.NewService(store.NewKeys(db), accountSID, serviceSID, auth.Key{SID: systemKey, FriendlyName: "Parley", Secret: auth.NewSecret()})
 	r.hub = realtime.NewHub(nil)
