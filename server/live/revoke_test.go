@@ -112,6 +112,7 @@ func TestChatEndEndsVisitorSessions(t *testing.T) {
 	oldChat := r.conversation(guest3)
 	r.setState(oldChat, "closed")
 	r.conversation(guest3) // the new chat
+	r.settle()             // the old chat's end is done with before the guest connects
 	g3 := r.connect(guest3, r.guestToken(guest3, "dep1"))
 	if err := r.conv.DeleteConversation(r.ctx, oldChat); err != nil {
 		t.Fatal(err)

@@ -56,6 +56,9 @@ type rig struct {
 	// to stop looking (see wire.before).
 	barrierSID string
 	seen       map[string]bool // identities already in the barrier
+	// observer is a session in the barrier conversation alone: settle
+	// waits for its barrier.
+	observer *wire
 }
 
 func newRig(t *testing.T) *rig {
@@ -84,7 +87,16 @@ func newRig(t *testing.T) *rig {
 		r.live.Close() // after the store: nothing publishes any more
 	})
 	r.barrierSID = r.conversation()
+	r.observer = r.connect("observer", r.accountToken("observer"))
 	return r
+}
+
+// settle returns once live has published every event committed so far
+// (the publisher runs behind the store's writer): what they do to
+// sessions (joins, closings) is done.
+func (r *rig) settle() {
+	r.t.Helper()
+	r.observer.before(r.barrier())
 }
 
 // conversation makes a conversation with these participants.
@@ -188,7 +200,8 @@ type wire struct {
 	status   websocket.StatusCode // why the server closed, once closed
 	reason   string
 	ready    proto.ServerFrame
-	barrier  string // the barrier conversation, whose events before skips
+	held     []proto.ServerFrame // frames command read past, for next
+	barrier  string              // the barrier conversation, whose events before skips
 	mu       sync.Mutex
 	nextID   int
 }
@@ -289,14 +302,25 @@ func (w *wire) command(f proto.ClientFrame) proto.ServerFrame {
 	f.ID = "c" + string(rune('0'+w.nextID%10)) + time.Now().Format("150405.000000000")
 	w.mu.Unlock()
 	w.send(f)
-	return w.await("the answer to "+f.Type, func(g proto.ServerFrame) bool {
-		return (g.Type == proto.TypeAck || g.Type == proto.TypeError) && g.ID == f.ID
-	})
+	var skipped []proto.ServerFrame
+	for {
+		g := w.next()
+		if (g.Type == proto.TypeAck || g.Type == proto.TypeError) && g.ID == f.ID {
+			w.held = append(w.held, skipped...)
+			return g
+		}
+		skipped = append(skipped, g)
+	}
 }
 
 // next returns the next frame, failing the test after 5 seconds.
 func (w *wire) next() proto.ServerFrame {
 	w.t.Helper()
+	if len(w.held) > 0 {
+		f := w.held[0]
+		w.held = w.held[1:]
+		return f
+	}
 	select {
 	case f := <-w.frames:
 		return f
@@ -316,6 +340,13 @@ func (w *wire) next() proto.ServerFrame {
 // await skips frames until one matches, failing after 5 seconds.
 func (w *wire) await(what string, match func(proto.ServerFrame) bool) proto.ServerFrame {
 	w.t.Helper()
+	for len(w.held) > 0 {
+		f := w.held[0]
+		w.held = w.held[1:]
+		if match(f) {
+			return f
+		}
+	}
 	deadline := time.After(5 * time.Second)
 	for {
 		select {

@@ -2,6 +2,7 @@ package live_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,11 +81,17 @@ func newFloor(t *testing.T, r *rig, watching []string, agentIdentities ...string
 // live its frames), returning it.
 func (f *floor) until(typ string) routing.Event {
 	f.t.Helper()
+	return f.untilMatch(typ, func(routing.Event) bool { return true })
+}
+
+// untilMatch waits for an event of type typ that match accepts.
+func (f *floor) untilMatch(typ string, match func(routing.Event) bool) routing.Event {
+	f.t.Helper()
 	deadline := time.After(5 * time.Second)
 	for {
 		select {
 		case e := <-f.heard:
-			if e.Type == typ {
+			if e.Type == typ && match(e) {
 				return e
 			}
 		case <-deadline:
@@ -148,7 +155,9 @@ func TestRoutingReachesTheRightWorker(t *testing.T) {
 	if _, err := f.svc.UpdateTask(r.ctx, f.ws, task.SID, routing.TaskParams{Attributes: ptr(`{"conversationSid":"CH00000000000000000000000000000001","outcome":"sold"}`)}); err != nil {
 		t.Fatal(err)
 	}
-	f.until(routing.EventTaskUpdated)
+	f.untilMatch(routing.EventTaskUpdated, func(e routing.Event) bool {
+		return e.Task != nil && strings.Contains(e.Task.Attributes, "sold")
+	})
 	mark = r.barrier()
 	if got := eventNames(wa.before(mark)); !slices.Contains(got, proto.ReservationAccepted) || !slices.Contains(got, proto.TaskUpdated) {
 		t.Errorf("a, holding the task, got %v; want reservation_accepted and task_updated", got)
