@@ -33,6 +33,7 @@ func startLive(cfg Config, creds Credentials, db *store.DB, node *cluster.Node, 
 	hub := realtime.NewHub(m.realtime)
 	r := render.New(cfg.BaseURL)
 	glue := live.New(c.conv, c.auth, hub, r, cfg.Logger)
+	hub.OnPresence = glue.Presence
 	var relay *live.Clustered
 	if node != nil {
 		// Every node's events reach this node's sockets, in order.
@@ -42,6 +43,7 @@ func startLive(cfg Config, creds Credentials, db *store.DB, node *cluster.Node, 
 			glue.Close()
 			return sockets{}, fmt.Errorf("cluster: follow the other nodes' events: %w", err)
 		}
+		hub.OnInterest = relay.Notices.Want // the other nodes send here what this hub wants
 		db.OnBatch(relay.Committed)
 	}
 	// Access that ends closes the sockets it opened.

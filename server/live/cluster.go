@@ -29,8 +29,8 @@ const eventsSubject = "parley.events"
 
 // JoinCluster makes l a node of the cluster n links: it returns what the
 // store's writer must be told of each commit (Committed, given to
-// store.DB.OnBatch) and becomes the hub's interest listener. log is where
-// the stream reads what did not reach it.
+// store.DB.OnBatch); its Notices.Want must become the hub's OnInterest.
+// log is where the stream reads what did not reach it.
 func (l *Live) JoinCluster(n *cluster.Node, log cluster.Source[conversations.Event]) (*Clustered, error) {
 	log.Seq = func(e conversations.Event) int64 { return e.Seq }
 	st, err := cluster.OpenStream(n, eventsSubject, log, func(e conversations.Event) { l.events <- e })
@@ -46,7 +46,6 @@ func (l *Live) JoinCluster(n *cluster.Node, log cluster.Source[conversations.Eve
 			l.hub.SendTo(key, realtime.Frame{Bytes: data})
 		}
 	})
-	l.hub.OnInterest = c.Notices.Want
 	l.fan = clusterFan{l.hub, c.Notices}
 	l.conv.SetPublisher(c)
 	return c, nil
@@ -72,7 +71,7 @@ func (c *Clustered) Committed(after, upTo int64) {
 func (c *Clustered) Close() { c.Stream.Close() }
 
 type clusterFan struct {
-	hub     *realtime.Hub
+	hub     Hub
 	notices *cluster.Notices
 }
 

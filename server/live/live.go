@@ -32,9 +32,9 @@ const (
 
 // Live is the glue between the conversations service and the hub.
 type Live struct {
-	conv *conversations.Service
-	auth *auth.Service
-	hub  *realtime.Hub
+	conv Conversations
+	auth Tokens
+	hub  Hub
 	// fan delivers live-only frames (typing, presence, routing, place in
 	// line): the hub, or in a cluster the hub and the other nodes.
 	fan    fanout
@@ -61,13 +61,13 @@ type typingState struct {
 	timer    *time.Timer
 }
 
-// New wires conversations to the hub: it becomes the service's publisher and
-// the hub's presence listener.
-func New(conv *conversations.Service, authSvc *auth.Service, hub *realtime.Hub, r *render.Renderer, log *slog.Logger) *Live {
-	l := &Live{conv: conv, auth: authSvc, hub: hub, fan: hub, render: r, log: log, typing: map[typingKey]*typingState{},
+// New wires conversations to the hub: it becomes the service's publisher.
+// The hub's presence listener is l.Presence (the app sets it: the hub's
+// listeners are its fields).
+func New(conv Conversations, tokens Tokens, hub Hub, r *render.Renderer, log *slog.Logger) *Live {
+	l := &Live{conv: conv, auth: tokens, hub: hub, fan: hub, render: r, log: log, typing: map[typingKey]*typingState{},
 		events: make(chan conversations.Event, publishQueue)}
 	conv.SetPublisher(l)
-	hub.OnPresence = l.presence
 	go l.publisher()
 	return l
 }
@@ -301,8 +301,9 @@ func (l *Live) publishTyping(conversation, event string, t proto.Typing) {
 	}
 }
 
-// presence tells an identity's conversations it came online or went away.
-func (l *Live) presence(identity string, online bool, topics []string) {
+// Presence tells an identity's conversations it came online or went away:
+// the hub's OnPresence.
+func (l *Live) Presence(identity string, online bool, topics []string) {
 	event := proto.UserOffline
 	if online {
 		event = proto.UserOnline

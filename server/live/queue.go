@@ -26,12 +26,16 @@ import (
 // and the customer's line is told once.
 type QueueWatch struct {
 	live       *Live
-	router     routing.Router
+	router     Positions
 	render     *render.Renderer
 	accountSID string
 	// Interval is the least time between two rounds (a second by
 	// default); set it before the first event.
 	Interval time.Duration
+	// now and after are the clock the rounds are paced by: the real one,
+	// or in tests one the test moves.
+	now   func() time.Time
+	after func(time.Duration, func())
 
 	mu      sync.Mutex
 	dirty   map[string]bool // workspaces with news since the last round
@@ -51,8 +55,9 @@ type sentPosition struct {
 }
 
 // NewQueueWatch returns the watch; subscribe its Listen to routing.
-func (l *Live) NewQueueWatch(router routing.Router, r *render.Renderer, accountSID string) *QueueWatch {
+func (l *Live) NewQueueWatch(router Positions, r *render.Renderer, accountSID string) *QueueWatch {
 	return &QueueWatch{live: l, router: router, render: r, accountSID: accountSID, Interval: time.Second,
+		now: time.Now, after: func(d time.Duration, f func()) { time.AfterFunc(d, f) },
 		dirty: map[string]bool{}, sent: map[string]sentPosition{}}
 }
 
@@ -73,8 +78,8 @@ func (q *QueueWatch) Listen(e routing.Event) {
 	// A short pause gathers the events of one change (an accept rescinds
 	// offers, frees a worker, offers the next task); the interval bounds
 	// the rate.
-	wait := max(50*time.Millisecond, q.Interval-time.Since(q.last))
-	time.AfterFunc(wait, q.round)
+	wait := max(50*time.Millisecond, q.Interval-q.now().Sub(q.last))
+	q.after(wait, q.round)
 }
 
 // Close stops the rounds, and returns once none is running or due: after
@@ -90,7 +95,7 @@ func (q *QueueWatch) round() {
 	defer q.rounds.Done()
 	q.mu.Lock()
 	dirty := q.dirty
-	q.dirty, q.pending, q.last = map[string]bool{}, false, time.Now()
+	q.dirty, q.pending, q.last = map[string]bool{}, false, q.now()
 	closed := q.closed
 	q.mu.Unlock()
 	if closed {
