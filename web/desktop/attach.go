@@ -57,24 +57,34 @@ func (d *Desktop) takeDrafts(conv string) (sids []string, ok bool) {
 	return sids, true
 }
 
-func (d *Desktop) onFileInput(ctx app.Context, e app.Event) {
-	input := ctx.JSSrc()
-	d.pickFiles(ctx, input.Get("files"))
-	input.Set("value", "") // picking the same file again fires change again
+// removeDraft drops a file from the chat's next message (its upload is
+// already stopped).
+func (d *Desktop) removeDraft(r draftRef) {
+	d.drafts[r.Conv] = slices.DeleteFunc(d.drafts[r.Conv], func(x *attach.Draft) bool { return x.ID == r.ID })
 }
 
 // deskWords are what the desk's file views say.
 var deskWords = attach.Words{Attachment: "attachment", ViewImage: "View %s", Uploading: "Uploading %s", Remove: "Remove",
 	RemoveFile: "Remove %s", Drafts: "Files to send", Download: "Download", Close: "Close"}
 
-// draftsView renders the files waiting to go with the chat's next message.
-func (d *Desktop) draftsView(conv string) app.UI {
-	return attach.Drafts(d.drafts[conv], deskWords, func(f *attach.Draft) {
-		d.drafts[conv] = slices.DeleteFunc(d.drafts[conv], func(x *attach.Draft) bool { return x == f })
-	})
+// fileViewer shows one picture over the desk; closing it sends actClose.
+type fileViewer struct {
+	app.Compo
+
+	Isrc, Iname string
+
+	ctx app.Context
 }
 
-// viewerView shows one picture over the desk.
-func (d *Desktop) viewerView() app.UI {
-	return attach.Viewer(d.viewer, d.viewerName, deskWords, func() { d.viewer = "" })
+func newFileViewer() *fileViewer { return &fileViewer{} }
+
+// File is the picture's link and name.
+func (v *fileViewer) File(src, name string) *fileViewer { v.Isrc, v.Iname = src, name; return v }
+
+// OnMount keeps the context closing sends through.
+func (v *fileViewer) OnMount(ctx app.Context) { v.ctx = ctx }
+
+// Render draws the picture.
+func (v *fileViewer) Render() app.UI {
+	return attach.Viewer(v.Isrc, v.Iname, deskWords, func() { v.ctx.NewActionWithValue(actClose, dialogViewer) })
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"parley/shared/client"
 	"parley/shared/model"
+	"parley/shared/sid"
 	"parley/web/desktop/desk"
 )
 
@@ -99,6 +101,54 @@ func (d *Desktop) call(what string, do func(context.Context) error, then func(ct
 			then(ctx, m)
 		})
 	})
+}
+
+// sendMessage sends what the composer wrote: a private note, or a reply
+// with the chat's uploaded files, shown as on its way until the server
+// acknowledges it.
+func (d *Desktop) sendMessage(ctx app.Context, o outgoing) {
+	m := d.m
+	c := m.Chat(o.Conv)
+	if c == nil || d.sess == nil || c.Status == desk.Monitor {
+		return
+	}
+	if o.Note {
+		d.writeNote(o.Conv, o.Body)
+		return
+	}
+	media, ok := d.takeDrafts(o.Conv)
+	if !ok { // the composer waits for uploads: a file picked as it sent
+		d.attachErr = "Wait for the files to finish uploading, then send."
+		return
+	}
+	d.attachErr = ""
+	if o.Body == "" && len(media) == 0 {
+		return
+	}
+	text := pendingText(o.Body, len(media))
+	d.apply(ctx, m.Sending(o.Conv, text))
+	sess, key := d.sess, sid.Key()
+	d.ctx.Async(func() {
+		_, err := sess.SendMessage(context.Background(), client.Outgoing{ConversationSID: o.Conv, Body: o.Body,
+			IdempotencyKey: key, MediaSIDs: media})
+		d.ctx.Dispatch(func(ctx app.Context) {
+			if err != nil && d.m == m {
+				d.failed(ctx, "Your message was not sent: ", err)
+				m.SendFailed(o.Conv, text)
+			}
+		})
+	})
+}
+
+// pendingText is how a message on its way shows until acknowledged.
+func pendingText(body string, files int) string {
+	switch {
+	case files == 1:
+		body = strings.TrimSpace(body + " (1 file)")
+	case files > 1:
+		body = strings.TrimSpace(fmt.Sprintf("%s (%d files)", body, files))
+	}
+	return body
 }
 
 // writeNote posts the composer's text as a private note.

@@ -1,47 +1,83 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-	"parley/shared/client"
-	"parley/shared/sid"
+	"parley/shared/model"
 	"parley/web/attach"
-	"parley/web/desktop/desk"
 )
 
-// The composer: replies and private notes, files, canned responses, and
-// the chat's actions (transfer, invite, end); a chat in wrap-up shows the
-// wrap-up instead, a monitored one its own actions.
+// composeBox writes replies and private notes, with files and canned
+// responses, for the chat in front. It holds what is its own (the mode,
+// the open canned list, when it last said the agent types) and sends the
+// rest as actions: actSend, actTyping, actFiles, actRemoveDraft. The
+// chat's actions (transfer, invite, end) are the shell's, beside it.
+type composeBox struct {
+	app.Compo
 
-func (d *Desktop) composer(c *desk.Chat) app.UI {
-	conv := c.Attrs.ConversationSID
-	switch c.Status {
-	case desk.Monitor:
-		return app.Div().Class("actions").Body(
-			app.P().Class("hint").Text("Monitoring: the customer does not see you."),
-			app.Button().Type("button").Text("Stop monitoring").OnClick(func(ctx app.Context, e app.Event) {
-				d.m.CloseChat(c.TaskSID)
-				d.unwatch(conv)
-			}),
-		)
-	case desk.Wrapping:
-		return d.wrapUp(c)
+	Iconv      string
+	Icustomer  string // the customer's name and the agent's, for
+	Iagent     string // canned responses' placeholders
+	Idrafts    []attach.Draft
+	IattachErr string
+	Icanned    []model.CannedResponse
+
+	note        bool                   // writes private notes, not replies
+	suggestions []model.CannedResponse // the canned list, nil when closed
+	suggested   int
+	lastTyping  time.Time
+	wait        bool // a send found files still uploading
+	ctx         app.Context
+}
+
+func newComposeBox() *composeBox { return &composeBox{} }
+
+// Chat is the conversation written to and the customer's name.
+func (c *composeBox) Chat(conv, customer string) *composeBox {
+	c.Iconv, c.Icustomer = conv, customer
+	return c
+}
+
+// Agent is the agent's display name.
+func (c *composeBox) Agent(name string) *composeBox { c.Iagent = name; return c }
+
+// Drafts are the files going with the chat's next message (copies: an
+// upload's progress changes them, and so re-renders the composer), and
+// what was wrong with the last files picked.
+func (c *composeBox) Drafts(drafts []*attach.Draft, problem string) *composeBox {
+	c.Idrafts = make([]attach.Draft, 0, len(drafts))
+	for _, d := range drafts {
+		c.Idrafts = append(c.Idrafts, *d)
 	}
+	c.IattachErr = problem
+	return c
+}
+
+// Canned are the shared responses "/" searches.
+func (c *composeBox) Canned(all []model.CannedResponse) *composeBox { c.Icanned = all; return c }
+
+// OnMount keeps the context the drafts' remove buttons send through.
+func (c *composeBox) OnMount(ctx app.Context) { c.ctx = ctx }
+
+// Render draws the modes, what comes and goes (a problem, the drafts, the
+// canned list) and the form.
+func (c *composeBox) Render() app.UI {
 	mode := func(note bool, id, label string) app.UI {
-		return app.Button().Type("button").ID(id).Class("mode").Aria("pressed", d.noteMode == note).Text(label).
-			OnClick(func(ctx app.Context, e app.Event) { d.noteMode = note; focusComposer() })
+		return app.Button().Type("button").ID(id).Class("mode").Aria("pressed", c.note == note).Text(label).
+			OnClick(func(ctx app.Context, e app.Event) { c.note = note; focusComposer() })
 	}
 	placeholder, sendLabel, formClass := "Type a reply; Enter sends; / finds a canned response", "Send", "composer"
-	if d.noteMode {
+	if c.note {
 		placeholder, sendLabel, formClass = "Write a private note: only agents see it", "Add note", "composer note-mode"
 	}
-	drafts := d.drafts[conv]
-	return app.Div().Class("compose").Body(
+	problem := c.IattachErr
+	if c.wait && c.uploading() {
+		problem = "Wait for the files to finish uploading, then send."
+	}
+	return app.Div().Class("composer-box").Body(
 		app.Div().Class("modes").Role("group").Aria("label", "Write").Body(
 			mode(false, "mode-reply", "Reply"),
 			mode(true, "mode-note", "Private note"),
@@ -51,101 +87,116 @@ func (d *Desktop) composer(c *desk.Chat) app.UI {
 		// position, and a shifted textarea would be replaced, losing what
 		// the agent was typing and the focus.
 		app.Div().Class("compose-extras").Body(
-			app.If(d.attachErr != "", func() app.UI { return app.P().Class("attach-error").Role("alert").Text(d.attachErr) }),
-			app.If(len(drafts) > 0 && !d.noteMode, func() app.UI { return d.draftsView(conv) }),
-			app.If(d.suggestions != nil, d.suggestionsView),
+			app.If(problem != "", func() app.UI { return app.P().Class("attach-error").Role("alert").Text(problem) }),
+			app.If(len(c.Idrafts) > 0 && !c.note, c.draftsView),
+			app.If(c.suggestions != nil, c.suggestionsView),
 		),
-		app.Form().Class(formClass).OnSubmit(d.send).Body(
-			app.Label().For("attach").Class("attach").Hidden(d.noteMode).Title("Attach files").Body(
+		app.Form().Class(formClass).OnSubmit(c.send).Body(
+			app.Label().For("attach").Class("attach").Hidden(c.note).Title("Attach files").Body(
 				app.Raw(attach.PaperclipIcon),
 				app.Span().Class("sr-only").Text("Attach files"),
-				app.Input().Type("file").ID("attach").Class("sr-only").Multiple(true).OnChange(d.onFileInput),
+				app.Input().Type("file").ID("attach").Class("sr-only").Multiple(true).OnChange(c.onFileInput),
 			),
-			app.Label().For("composer").Class("sr-only").Text(map[bool]string{false: "Message", true: "Private note"}[d.noteMode]),
+			app.Label().For("composer").Class("sr-only").Text(map[bool]string{false: "Message", true: "Private note"}[c.note]),
 			app.Textarea().ID("composer").Rows(2).Placeholder(placeholder).
-				OnKeyDown(d.onComposerKey).OnInput(d.onInput),
+				OnKeyDown(c.onKey).OnInput(c.onInput),
 			app.Button().Type("submit").ID("send").Class("primary").Text(sendLabel),
-		),
-		app.Div().Class("actions").Body(
-			app.Button().Type("button").ID("transfer").Text("Transfer").
-				OnClick(func(ctx app.Context, e app.Event) { d.openTransfer(ctx, conv, false) }),
-			app.Button().Type("button").ID("invite").Text("Invite").
-				OnClick(func(ctx app.Context, e app.Event) { d.openTransfer(ctx, conv, true) }),
-			app.Button().Type("button").ID("end").Class("danger").Text("End chat").
-				OnClick(func(ctx app.Context, e app.Event) { d.endChat(ctx, conv) }),
 		),
 	)
 }
 
-func (d *Desktop) send(ctx app.Context, e app.Event) {
-	e.PreventDefault()
-	m := d.m
-	c := m.ActiveChat()
-	box := app.Window().GetElementByID("composer")
-	if c == nil || !box.Truthy() || d.sess == nil || c.Status == desk.Monitor {
-		return
-	}
-	conv := c.Attrs.ConversationSID
-	body := strings.TrimSpace(box.Get("value").String())
-	if d.noteMode {
-		if body != "" {
-			box.Set("value", "")
-			d.writeNote(conv, body)
+func (c *composeBox) uploading() bool {
+	for i := range c.Idrafts {
+		if c.Idrafts[i].Uploading() {
+			return true
 		}
+	}
+	return false
+}
+
+// send hands the text (and, for a reply, the chat's files) to the shell
+// and empties the box; a reply waits for its files to finish uploading.
+func (c *composeBox) send(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	box := app.Window().GetElementByID("composer")
+	if c.Iconv == "" || !box.Truthy() {
 		return
 	}
-	media, ok := d.takeDrafts(conv)
-	if !ok {
-		d.attachErr = "Wait for the files to finish uploading, then send."
-		return
-	}
-	d.attachErr = ""
-	if body == "" && len(media) == 0 {
+	body := strings.TrimSpace(box.Get("value").String())
+	if !c.note {
+		if c.wait = c.uploading(); c.wait {
+			return
+		}
+		if body == "" && len(c.Idrafts) == 0 {
+			return
+		}
+	} else if body == "" {
 		return
 	}
 	box.Set("value", "")
-	text := pendingText(body, len(media))
-	d.apply(ctx, m.Sending(conv, text))
-	sess, key := d.sess, sid.Key()
-	d.ctx.Async(func() {
-		_, err := sess.SendMessage(context.Background(), client.Outgoing{ConversationSID: conv, Body: body,
-			IdempotencyKey: key, MediaSIDs: media})
-		d.ctx.Dispatch(func(ctx app.Context) {
-			if err != nil && d.m == m {
-				d.failed(ctx, "Your message was not sent: ", err)
-				m.SendFailed(conv, text)
-			}
-		})
-	})
+	c.suggestions = nil
+	ctx.NewActionWithValue(actSend, outgoing{Conv: c.Iconv, Body: body, Note: c.note})
 }
 
-// pendingText is how a message on its way shows until acknowledged.
-func pendingText(body string, files int) string {
-	switch {
-	case files == 1:
-		body = strings.TrimSpace(body + " (1 file)")
-	case files > 1:
-		body = strings.TrimSpace(fmt.Sprintf("%s (%d files)", body, files))
-	}
-	return body
-}
-
-func (d *Desktop) onComposerKey(ctx app.Context, e app.Event) {
-	if d.onSuggestionKey(e) {
+func (c *composeBox) onKey(ctx app.Context, e app.Event) {
+	if c.onSuggestionKey(e) {
 		return
 	}
 	if e.Get("key").String() == "Enter" && !e.Get("shiftKey").Bool() {
-		d.send(ctx, e)
+		c.send(ctx, e)
 	}
 }
 
-func (d *Desktop) onInput(ctx app.Context, e app.Event) {
-	d.suggest(ctx.JSSrc().Get("value").String())
+func (c *composeBox) onInput(ctx app.Context, e app.Event) {
+	c.suggest(ctx.JSSrc().Get("value").String())
 	// A private note is not for the customer: not even its typing shows.
-	if d.sess == nil || d.noteMode || time.Since(d.lastTyping) < 2*time.Second {
+	if c.note || time.Since(c.lastTyping) < 2*time.Second {
 		return
 	}
-	d.lastTyping = time.Now()
-	sess, conv := d.sess, d.m.Active
-	d.ctx.Async(func() { _ = sess.Typing(context.Background(), conv) })
+	c.lastTyping = time.Now()
+	ctx.NewActionWithValue(actTyping, c.Iconv)
+}
+
+// onFileInput sends the picked files on as an array: emptying the input
+// (so picking the same file again fires change again) empties its list.
+func (c *composeBox) onFileInput(ctx app.Context, e app.Event) {
+	input := ctx.JSSrc()
+	files := app.Window().Get("Array").Call("from", input.Get("files"))
+	input.Set("value", "")
+	ctx.NewActionWithValue(actFiles, files)
+}
+
+// draftsView renders the files waiting to go with the chat's next message.
+func (c *composeBox) draftsView() app.UI {
+	drafts := make([]*attach.Draft, len(c.Idrafts))
+	for i := range c.Idrafts {
+		drafts[i] = &c.Idrafts[i]
+	}
+	conv := c.Iconv
+	return attach.Drafts(drafts, deskWords, func(f *attach.Draft) {
+		c.ctx.NewActionWithValue(actRemoveDraft, draftRef{Conv: conv, ID: f.ID})
+	})
+}
+
+// monitorBar is what a monitored chat shows instead of the composer: the
+// customer does not see the supervisor, who can stop (actStopMonitor).
+type monitorBar struct {
+	app.Compo
+
+	Itask, Iconv string
+}
+
+func newMonitorBar() *monitorBar { return &monitorBar{} }
+
+// Chat is the monitored chat's task and conversation.
+func (b *monitorBar) Chat(task, conv string) *monitorBar { b.Itask, b.Iconv = task, conv; return b }
+
+// Render draws the bar.
+func (b *monitorBar) Render() app.UI {
+	return app.Div().Class("actions").Body(
+		app.P().Class("hint").Text("Monitoring: the customer does not see you."),
+		app.Button().Type("button").Text("Stop monitoring").OnClick(func(ctx app.Context, e app.Event) {
+			ctx.NewActionWithValue(actStopMonitor, monitored{Task: b.Itask, Conv: b.Iconv})
+		}),
+	)
 }

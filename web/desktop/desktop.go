@@ -40,37 +40,24 @@ type Desktop struct {
 	sess      *client.Session
 	stop      context.CancelFunc
 
-	// supervisor views
-	reloading  bool
-	report     *model.ConversationReport
-	reportBusy bool
+	reloading bool // a reload of the team and queues is coming
 
-	// dialogs
+	// dialogs: what the shell loaded for them, or nil when closed
 	transfer *transferForm
 	confirm  *confirmation
 	outbound *outboundForm
-
-	// firstMessages wait for the chats agents started, by interaction.
-	firstMessages map[string]firstMessage
+	viewer   [2]string // the picture shown over the desk, if any: link and name
 
 	titleFlash bool
-	lastTyping time.Time
 
-	// the composer
-	noteMode  bool // the composer writes private notes, not replies
+	// the files going with each chat's next message, and what was wrong
+	// with the last ones picked
 	links     attach.Links
+	drafts    map[string][]*attach.Draft
 	attachErr string
 	dragging  bool
-	drafts    map[string][]*attach.Draft // files for each chat's next message
 	// stopCatching ends the listening for dropped and pasted files.
 	stopCatching func()
-	viewer       string // the picture shown over the desk, if any
-	viewerName   string
-
-	// canned responses, and those matching the composer's "/" search
-	canned      []model.CannedResponse
-	suggestions []model.CannedResponse // nil when the list is closed
-	suggested   int
 }
 
 // Saved is the sign-in kept in sessionStorage: a reload keeps working,

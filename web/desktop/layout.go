@@ -33,10 +33,10 @@ func (d *Desktop) Render() app.UI {
 			}),
 		),
 		d.main(),
-		app.If(d.transfer != nil, d.transferView),
-		app.If(d.confirm != nil, d.confirmView),
-		app.If(d.outbound != nil, d.outboundView),
-		app.If(d.viewer != "", d.viewerView),
+		app.If(d.transfer != nil, func() app.UI { return newTransferDialog().Form(d.transfer) }),
+		app.If(d.confirm != nil, func() app.UI { return newConfirmDialog().Text(d.confirm.text) }),
+		app.If(d.outbound != nil, func() app.UI { return newOutboundDialog().Form(d.outbound) }),
+		app.If(d.viewer[0] != "", func() app.UI { return newFileViewer().File(d.viewer[0], d.viewer[1]) }),
 	)
 }
 
@@ -61,12 +61,9 @@ func (d *Desktop) navButton(view, label string) app.UI {
 	return app.Button().Type("button").ID("nav-"+view).Class("tab").Aria("current", d.m.View == view).
 		Text(label).OnClick(func(ctx app.Context, e app.Event) {
 		d.m.SetView(view)
-		switch view {
-		case desk.ViewTeam, desk.ViewQueues:
+		if view == desk.ViewTeam || view == desk.ViewQueues {
 			d.reloadSupervision(ctx)
-		case desk.ViewReports:
-			d.loadReport(ctx)
-		}
+		} // the reports ask for theirs as they show
 	})
 }
 
@@ -78,7 +75,7 @@ func (d *Desktop) main() app.UI {
 	case desk.ViewQueues:
 		return newQueueView().Queues(m.Queues)
 	case desk.ViewReports:
-		return d.reportsView()
+		return newReportsView().Report(m.Report, m.ReportBusy)
 	}
 	return app.Div().Class("work").Body(
 		app.Aside().Class("side").Body(
@@ -96,8 +93,8 @@ func (d *Desktop) main() app.UI {
 	)
 }
 
-// chatView is the chat in front: its thread, the composer (or wrap-up)
-// and the customer panel.
+// chatView is the chat in front: its thread, the composer and the chat's
+// actions (or the wrap-up, or the monitor's bar) and the customer panel.
 func (d *Desktop) chatView() app.UI {
 	c := d.m.ActiveChat()
 	if c == nil {
@@ -110,8 +107,32 @@ func (d *Desktop) chatView() app.UI {
 	return app.Section().Class(class...).Aria("label", "Chat with "+c.Attrs.CustomerName).Body(
 		app.Div().Class("thread").Body(
 			newThread().Chat(*c).Me(d.saved.Agent.Identity).Typing(c.TypingNow(time.Now())).linksFrom(&d.links),
-			d.composer(c),
+			d.chatTools(c),
 		),
 		newCustomerPanel().Chat(c.Attrs.ConversationSID, c.Attrs).Past(c.Past, c.PastLoaded, c.PastFailed),
+	)
+}
+
+// chatTools is what the chat in front shows under its thread: the
+// composer and the chat's actions, the wrap-up, or the monitor's bar.
+func (d *Desktop) chatTools(c *desk.Chat) app.UI {
+	conv := c.Attrs.ConversationSID
+	switch c.Status {
+	case desk.Monitor:
+		return newMonitorBar().Chat(c.TaskSID, conv)
+	case desk.Wrapping:
+		return newWrapUp().Chat(c.TaskSID, c.Attrs.CustomerName, c.CustomerLeft)
+	}
+	return app.Div().Class("compose").Body(
+		newComposeBox().Chat(conv, c.Attrs.CustomerName).Agent(d.saved.Agent.DisplayName).
+			Drafts(d.drafts[conv], d.attachErr).Canned(d.m.Canned),
+		app.Div().Class("actions").Body(
+			app.Button().Type("button").ID("transfer").Text("Transfer").
+				OnClick(func(ctx app.Context, e app.Event) { d.openTransfer(ctx, conv, false) }),
+			app.Button().Type("button").ID("invite").Text("Invite").
+				OnClick(func(ctx app.Context, e app.Event) { d.openTransfer(ctx, conv, true) }),
+			app.Button().Type("button").ID("end").Class("danger").Text("End chat").
+				OnClick(func(ctx app.Context, e app.Event) { d.endChat(ctx, conv) }),
+		),
 	)
 }

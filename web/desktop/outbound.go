@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -10,28 +9,20 @@ import (
 	"parley/shared/client"
 	"parley/shared/model"
 	"parley/shared/sid"
+	"parley/web/desktop/desk"
 )
 
-// outboundForm is the dialog that starts a conversation with a customer's
-// phone over SMS or WhatsApp, from one of the desk's numbers.
+// outboundForm is what the shell knows of the dialog that starts a
+// conversation with a customer's phone over SMS or WhatsApp: the desk's
+// numbers and queue it loaded, and how the sending goes.
 type outboundForm struct {
-	numbers []outboundNumber
+	numbers []desk.Number
 	queue   string // the desk queue the agent's own task is made in
 	sending bool
 	problem string
 }
 
-// outboundNumber is an SMS or WhatsApp address the desk can text from.
-type outboundNumber struct {
-	Type, Address, FriendlyName string
-}
-
-// firstMessage is what an agent wrote when starting a conversation: sent
-// once the conversation's task is accepted for them and the chat opens.
-type firstMessage struct {
-	body, key string
-}
-
+// openOutbound opens the dialog and loads the numbers to text from.
 func (d *Desktop) openOutbound(ctx app.Context, e app.Event) {
 	f := &outboundForm{}
 	d.outbound = f
@@ -49,16 +40,7 @@ func (d *Desktop) openOutbound(ctx app.Context, e app.Event) {
 				f.problem = client.Explain(err)
 				return
 			}
-			for _, a := range addrs {
-				if a.Type == "sms" || a.Type == "whatsapp" {
-					name := ""
-					if a.FriendlyName != nil {
-						name = *a.FriendlyName
-					}
-					f.numbers = append(f.numbers, outboundNumber{Type: a.Type, Address: a.Address, FriendlyName: name})
-				}
-			}
-			if len(f.numbers) == 0 {
+			if f.numbers = desk.NumbersOf(addrs); len(f.numbers) == 0 {
 				f.problem = "There is no SMS or WhatsApp number to text from: an admin adds one under Configuration/Addresses."
 			}
 			if len(queues) > 0 {
@@ -70,42 +52,16 @@ func (d *Desktop) openOutbound(ctx app.Context, e app.Event) {
 
 // submitOutbound starts the conversation as an agent-initiated Flex
 // interaction: routed to the agent's own worker and accepted for them.
-func (d *Desktop) submitOutbound(ctx app.Context, e app.Event) {
-	e.PreventDefault()
+func (d *Desktop) submitOutbound(ctx app.Context, o desk.Outbound) {
 	f := d.outbound
 	if f == nil || f.sending {
 		return
 	}
-	from, to := valueOf("outbound-from"), strings.Join(strings.Fields(valueOf("outbound-to")), "")
-	body := strings.TrimSpace(valueOf("outbound-body"))
-	var typ string
-	for _, n := range f.numbers {
-		if n.Address == from {
-			typ = n.Type
-		}
-	}
-	switch {
-	case typ == "":
-		f.problem = "Choose the number to text from."
-		return
-	case body == "":
-		f.problem = "Write the first message."
-		return
-	case f.queue == "":
-		f.problem = "The desk has no queue to start the conversation in."
+	channel, routing, body, problem := o.Start(f.numbers, f.queue, d.saved.Agent)
+	if f.problem = problem; problem != "" {
 		return
 	}
-	if typ == "whatsapp" && !strings.HasPrefix(to, "whatsapp:") {
-		to = "whatsapp:" + to
-	}
-	a := d.saved.Agent
-	channel := map[string]any{"type": typ, "initiated_by": "agent",
-		"participants": []map[string]string{{"address": to, "proxy_address": from}},
-		"properties":   map[string]string{"friendly_name": to}}
-	routing := map[string]any{"properties": map[string]any{"workspace_sid": a.WorkspaceSID,
-		"queue_sid": f.queue, "worker_sid": a.WorkerSID, "task_channel_unique_name": typ,
-		"attributes": model.TaskAttributes{CustomerName: to, CustomerAddress: to}}}
-	f.sending, f.problem = true, ""
+	f.sending = true
 	d.ctx.Async(func() {
 		ix, err := d.rest.CreateInteraction(context.Background(), channel, routing)
 		d.ctx.Dispatch(func(ctx app.Context) {
@@ -114,11 +70,13 @@ func (d *Desktop) submitOutbound(ctx app.Context, e app.Event) {
 				f.problem = client.Explain(err)
 				return
 			}
-			if d.firstMessages == nil {
-				d.firstMessages = map[string]firstMessage{}
+			if d.m == nil {
+				return // signed out meanwhile
 			}
-			d.firstMessages[ix.SID] = firstMessage{body: body, key: sid.Key()}
-			d.outbound = nil
+			d.m.Started(ix.SID, desk.FirstMessage{Body: body, Key: sid.Key()})
+			if d.outbound == f {
+				d.outbound = nil
+			}
 			d.sendFirstMessage(ix.SID)
 		})
 	})
@@ -129,21 +87,19 @@ func (d *Desktop) submitOutbound(ctx app.Context, e app.Event) {
 // task is accepted, which may lag the acceptance event: a refused send is
 // retried (with the same key, so never twice).
 func (d *Desktop) sendFirstMessage(interaction string) {
-	first, ok := d.firstMessages[interaction]
-	if !ok || d.sess == nil {
+	if d.sess == nil {
 		return
 	}
-	c := d.m.ChatOf(interaction)
-	if c == nil {
+	first, conv, ok := d.m.FirstMessage(interaction)
+	if !ok {
 		return // the chat's opening calls again
 	}
-	delete(d.firstMessages, interaction)
-	sess, conv := d.sess, c.Attrs.ConversationSID
-	d.apply(d.ctx, d.m.Sending(conv, first.body))
+	sess := d.sess
+	d.apply(d.ctx, d.m.Sending(conv, first.Body))
 	d.ctx.Async(func() {
 		var err error
 		for wait := 100 * time.Millisecond; wait < 10*time.Second; wait *= 2 {
-			if _, err = sess.SendKeyed(context.Background(), conv, first.body, "", first.key); err == nil {
+			if _, err = sess.SendKeyed(context.Background(), conv, first.Body, "", first.Key); err == nil {
 				return
 			}
 			time.Sleep(wait)
@@ -154,32 +110,53 @@ func (d *Desktop) sendFirstMessage(interaction string) {
 	})
 }
 
-func (d *Desktop) outboundView() app.UI {
-	f := d.outbound
+// outboundDialog holds what the agent fills in to text a customer first
+// and sends it as actOutbound (Cancel sends actClose).
+type outboundDialog struct {
+	app.Compo
+
+	Inumbers []desk.Number
+	Isending bool
+	Iproblem string
+
+	form desk.Outbound
+}
+
+func newOutboundDialog() *outboundDialog { return &outboundDialog{} }
+
+// Form is what the shell loaded and how the sending goes.
+func (o *outboundDialog) Form(f *outboundForm) *outboundDialog {
+	o.Inumbers, o.Isending, o.Iproblem = f.numbers, f.sending, f.problem
+	return o
+}
+
+// Render draws the dialog.
+func (o *outboundDialog) Render() app.UI {
 	opts := []app.UI{app.Option().Value("").Text("Choose…")}
-	for _, n := range f.numbers {
-		label := n.Address
-		if n.FriendlyName != "" {
-			label += " (" + n.FriendlyName + ")"
-		}
-		opts = append(opts, app.Option().Value(n.Address).Text(strings.ToUpper(n.Type[:1])+n.Type[1:]+": "+label))
+	for _, n := range o.Inumbers {
+		opts = append(opts, app.Option().Value(n.Address).Text(n.Label()))
 	}
-	if len(f.numbers) == 1 {
-		opts = opts[1:]
+	if len(o.Inumbers) == 1 {
+		opts = opts[1:] // the only choice shows chosen; desk.Outbound takes it so
 	}
 	return app.Div().Class("dialog-backdrop").Body(
-		app.Form().ID("outbound-form").Class("dialog").Role("dialog").Aria("label", "Text a customer").OnSubmit(d.submitOutbound).Body(
+		app.Form().ID("outbound-form").Class("dialog").Role("dialog").Aria("label", "Text a customer").OnSubmit(func(ctx app.Context, e app.Event) {
+			e.PreventDefault()
+			ctx.NewActionWithValue(actOutbound, o.form)
+		}).Body(
 			app.H2().Text("Text a customer"),
-			app.If(f.problem != "", func() app.UI { return app.P().Class("problem").Role("alert").Text(f.problem) }),
+			app.If(o.Iproblem != "", func() app.UI { return app.P().Class("problem").Role("alert").Text(o.Iproblem) }),
 			app.Label().For("outbound-from").Text("From"),
-			app.Select().ID("outbound-from").Body(opts...),
+			app.Select().ID("outbound-from").OnChange(o.ValueTo(&o.form.From)).Body(opts...),
 			app.Label().For("outbound-to").Text("Customer's number"),
-			app.Input().ID("outbound-to").Type("tel").Placeholder("+15551234567").Required(true).Pattern(`\s*(whatsapp:)?\+[1-9][0-9 ]{6,20}\s*`),
+			app.Input().ID("outbound-to").Type("tel").Placeholder("+15551234567").Required(true).Pattern(`\s*(whatsapp:)?\+[1-9][0-9 ]{6,20}\s*`).
+				OnInput(o.ValueTo(&o.form.To)),
 			app.Label().For("outbound-body").Text("Message"),
-			app.Textarea().ID("outbound-body").Rows(3).Required(true),
+			app.Textarea().ID("outbound-body").Rows(3).Required(true).OnInput(o.ValueTo(&o.form.Body)),
 			app.Div().Class("dialog-actions").Body(
-				app.Button().Type("button").Text("Cancel").OnClick(func(app.Context, app.Event) { d.outbound = nil }),
-				app.Button().Type("submit").ID("outbound-send").Class("primary").Disabled(f.sending).Text("Send"),
+				app.Button().Type("button").Text("Cancel").
+					OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actClose, dialogOutbound) }),
+				app.Button().Type("submit").ID("outbound-send").Class("primary").Disabled(o.Isending).Text("Send"),
 			),
 		),
 	)

@@ -8,21 +8,11 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"parley/shared/model"
+	"parley/web/desktop/desk"
 )
 
 // Reports, for supervisors: conversations per day and queue over a date
 // range, in the supervisor's time zone, and the same as a CSV file.
-
-// reportRange is what the report covers, from the date inputs; the last
-// seven days to start with.
-func reportRange() (start, end string) {
-	start, end = valueOf("report-start"), valueOf("report-end")
-	if start == "" || end == "" {
-		today := time.Now()
-		start, end = today.AddDate(0, 0, -6).Format(time.DateOnly), today.Format(time.DateOnly)
-	}
-	return start, end
-}
 
 func timezone() string {
 	if tz := app.Window().Get("Intl").Call("DateTimeFormat").Call("resolvedOptions").Get("timeZone"); tz.Truthy() {
@@ -31,39 +21,38 @@ func timezone() string {
 	return "UTC"
 }
 
-// loadReport reads the report for the chosen range.
-func (d *Desktop) loadReport(ctx app.Context) {
-	start, end := reportRange()
-	d.reportBusy = true
+// loadReport reads the report for a range.
+func (d *Desktop) loadReport(r reportRange) {
+	m := d.m
+	m.Reporting()
 	d.ctx.Async(func() {
 		cx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		r, err := d.rest.Report(cx, start, end, timezone())
+		report, err := d.rest.Report(cx, r.Start, r.End, timezone())
 		d.ctx.Dispatch(func(ctx app.Context) {
-			d.reportBusy = false
+			if d.m != m {
+				return // signed out meanwhile
+			}
 			if err != nil {
+				m.Reported(nil)
 				d.failed(ctx, "Cannot load the report: ", err)
 				return
 			}
-			d.report = &r
+			m.Reported(&report)
 		})
 	})
 }
 
 // downloadReport saves the server's CSV of the chosen range.
-func (d *Desktop) downloadReport(ctx app.Context, e app.Event) {
-	start, end := reportRange()
-	d.ctx.Async(func() {
-		cx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+func (d *Desktop) downloadReport(r reportRange) {
+	var csv []byte
+	d.call("Cannot export the report: ", func(cx context.Context) (err error) {
+		cx, cancel := context.WithTimeout(cx, 60*time.Second)
 		defer cancel()
-		csv, err := d.rest.ReportCSV(cx, start, end, timezone())
-		d.ctx.Dispatch(func(ctx app.Context) {
-			if err != nil {
-				d.failed(ctx, "Cannot export the report: ", err)
-				return
-			}
-			saveFile(fmt.Sprintf("parley-report-%s-%s.csv", start, end), "text/csv", csv)
-		})
+		csv, err = d.rest.ReportCSV(cx, r.Start, r.End, timezone())
+		return err
+	}, func(app.Context, *desk.Model) {
+		saveFile(fmt.Sprintf("parley-report-%s-%s.csv", r.Start, r.End), "text/csv", csv)
 	})
 }
 
@@ -81,10 +70,36 @@ func saveFile(name, contentType string, b []byte) {
 	win.Get("URL").Call("revokeObjectURL", u)
 }
 
-func (d *Desktop) reportsView() app.UI {
-	start, end := reportRange()
+// reportsView is the supervisor's report: it holds the range chosen
+// (the last seven days to start with) and asks for the report as it
+// mounts and on Show (actReport), or for its CSV (actReportCSV).
+type reportsView struct {
+	app.Compo
+
+	Ireport *model.ConversationReport
+	Ibusy   bool
+
+	span reportRange
+}
+
+func newReportsView() *reportsView { return &reportsView{} }
+
+// Report is the report read, if any, and whether one is being read.
+func (v *reportsView) Report(r *model.ConversationReport, busy bool) *reportsView {
+	v.Ireport, v.Ibusy = r, busy
+	return v
+}
+
+// OnInit starts from the last seven days.
+func (v *reportsView) OnInit() { v.span.Start, v.span.End = desk.LastWeek(time.Now()) }
+
+// OnMount asks for the range's report.
+func (v *reportsView) OnMount(ctx app.Context) { ctx.NewActionWithValue(actReport, v.span) }
+
+// Render draws the range and the table.
+func (v *reportsView) Render() app.UI {
 	var rows []app.UI
-	if r := d.report; r != nil {
+	if r := v.Ireport; r != nil {
 		for _, row := range r.Rows {
 			rows = append(rows, reportLine(row.ReportFigures, row.Date, row.QueueName, "report-row"))
 		}
@@ -95,13 +110,17 @@ func (d *Desktop) reportsView() app.UI {
 	}
 	return app.Section().ID("reports").Class("board").Body(
 		app.H2().Text("Reports"),
-		app.Form().Class("report-range").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); d.loadReport(ctx) }).Body(
+		app.Form().Class("report-range").OnSubmit(func(ctx app.Context, e app.Event) {
+			e.PreventDefault()
+			ctx.NewActionWithValue(actReport, v.span)
+		}).Body(
 			app.Label().For("report-start").Text("From"),
-			app.Input().Type("date").ID("report-start").Value(start),
+			app.Input().Type("date").ID("report-start").Value(v.span.Start).OnChange(v.ValueTo(&v.span.Start)),
 			app.Label().For("report-end").Text("To"),
-			app.Input().Type("date").ID("report-end").Value(end),
-			app.Button().Type("submit").ID("report-run").Class("primary").Disabled(d.reportBusy).Text("Show"),
-			app.Button().Type("button").ID("report-csv").Text("Download CSV").OnClick(d.downloadReport),
+			app.Input().Type("date").ID("report-end").Value(v.span.End).OnChange(v.ValueTo(&v.span.End)),
+			app.Button().Type("submit").ID("report-run").Class("primary").Disabled(v.Ibusy).Text("Show"),
+			app.Button().Type("button").ID("report-csv").Text("Download CSV").
+				OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actReportCSV, v.span) }),
 		),
 		app.Table().Body(
 			app.THead().Body(app.Tr().Body(

@@ -186,7 +186,7 @@ func (d *Desktop) connect(ctx app.Context) {
 			d.sess, d.connected = sess, true
 			d.m.SetSession(true)
 			d.load(ctx)
-			if d.canned == nil {
+			if d.m.Canned == nil {
 				d.loadCanned()
 			}
 		})

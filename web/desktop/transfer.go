@@ -12,8 +12,9 @@ import (
 	"parley/web/desktop/desk"
 )
 
-// transferForm is the dialog handing a chat to a queue or a colleague
-// (transfer), or asking a colleague to join (invite).
+// transferForm is what the shell knows of the dialog handing a chat to a
+// queue or a colleague (transfer), or asking a colleague to join
+// (invite): the targets it loaded and how the sending goes.
 type transferForm struct {
 	conv    string // the conversation handed on
 	invite  bool
@@ -23,12 +24,7 @@ type transferForm struct {
 	problem string
 }
 
-// confirmation asks before something the agent may regret.
-type confirmation struct {
-	text string
-	yes  func(ctx app.Context)
-}
-
+// openTransfer opens the dialog and loads where the chat can go.
 func (d *Desktop) openTransfer(ctx app.Context, conv string, invite bool) {
 	f := &transferForm{conv: conv, invite: invite}
 	d.transfer = f
@@ -44,30 +40,18 @@ func (d *Desktop) openTransfer(ctx app.Context, conv string, invite bool) {
 				f.problem = client.Explain(err)
 				return
 			}
-			f.queues = queues
-			for _, w := range workers {
-				if w.SID != d.saved.Agent.WorkerSID {
-					f.workers = append(f.workers, w)
-				}
-			}
+			f.queues, f.workers = queues, desk.Colleagues(workers, d.saved.Agent)
 		})
 	})
 }
 
 // submitTransfer sends the chat on: a transfer (warm keeps the agent in,
 // cold hands it over) or an invite of a colleague.
-func (d *Desktop) submitTransfer(ctx app.Context, e app.Event) {
-	e.PreventDefault()
+func (d *Desktop) submitTransfer(ctx app.Context, to transferChoice) {
 	f := d.transfer
 	if f == nil || f.sending {
 		return
 	}
-	to := valueOf("transfer-to")
-	if to == "" {
-		f.problem = "Choose a queue or a colleague."
-		return
-	}
-	kind := valueOf("transfer-type")
 	c, a := d.m.Chat(f.conv), d.saved.Agent
 	if c == nil {
 		d.transfer = nil
@@ -79,15 +63,9 @@ func (d *Desktop) submitTransfer(ctx app.Context, e app.Event) {
 		cx := context.Background()
 		var err error
 		if f.invite {
-			props := map[string]string{"workspace_sid": a.WorkspaceSID}
-			if to[:2] == "WK" {
-				props["worker_sid"] = to
-			} else {
-				props["queue_sid"] = to
-			}
-			err = ch.Invite(cx, props)
+			err = ch.Invite(cx, desk.InviteProperties(a.WorkspaceSID, to.To))
 		} else {
-			err = ch.Transfer(cx, a.WorkerSID, to, kind)
+			err = ch.Transfer(cx, a.WorkerSID, to.To, to.Kind)
 		}
 		d.ctx.Dispatch(func(ctx app.Context) {
 			f.sending = false
@@ -95,56 +73,79 @@ func (d *Desktop) submitTransfer(ctx app.Context, e app.Event) {
 				f.problem = client.Explain(err)
 				return
 			}
-			d.transfer = nil
+			if d.transfer == f {
+				d.transfer = nil
+			}
 		})
 	})
 }
-func (d *Desktop) transferView() app.UI {
-	f := d.transfer
+
+// transferDialog asks where the chat goes and, for a transfer, how; it
+// holds the agent's choice and sends it as actTransfer (Cancel sends
+// actClose).
+type transferDialog struct {
+	app.Compo
+
+	Iinvite  bool
+	Iqueues  []model.TaskQueue
+	Iworkers []model.Worker
+	Isending bool
+	Iproblem string
+
+	to, kind string
+	problem  string // what the choice lacks
+}
+
+func newTransferDialog() *transferDialog { return &transferDialog{} }
+
+// Form is what the shell loaded and how the sending goes.
+func (t *transferDialog) Form(f *transferForm) *transferDialog {
+	t.Iinvite, t.Iqueues, t.Iworkers, t.Isending, t.Iproblem = f.invite, f.queues, f.workers, f.sending, f.problem
+	return t
+}
+
+func (t *transferDialog) submit(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	if t.to == "" {
+		t.problem = "Choose a queue or a colleague."
+		return
+	}
+	t.problem = ""
+	ctx.NewActionWithValue(actTransfer, transferChoice{To: t.to, Kind: firstNonEmpty(t.kind, "cold")})
+}
+
+// Render draws the dialog.
+func (t *transferDialog) Render() app.UI {
 	title := "Transfer the chat"
-	if f.invite {
+	if t.Iinvite {
 		title = "Invite a colleague"
 	}
 	opts := []app.UI{app.Option().Value("").Text("Choose…")}
-	for _, q := range f.queues {
+	for _, q := range t.Iqueues {
 		opts = append(opts, app.Option().Value(q.SID).Text("Queue: "+q.FriendlyName))
 	}
-	for _, w := range f.workers {
+	for _, w := range t.Iworkers {
 		opts = append(opts, app.Option().Value(w.SID).Text("Agent: "+desk.WorkerName(w)))
 	}
+	problem := firstNonEmpty(t.problem, t.Iproblem)
 	return app.Div().Class("dialog-backdrop").Body(
-		app.Form().ID("transfer-form").Class("dialog").Role("dialog").Aria("label", title).OnSubmit(d.submitTransfer).Body(
+		app.Form().ID("transfer-form").Class("dialog").Role("dialog").Aria("label", title).OnSubmit(t.submit).Body(
 			app.H2().Text(title),
-			app.If(f.problem != "", func() app.UI { return app.P().Class("problem").Role("alert").Text(f.problem) }),
+			app.If(problem != "", func() app.UI { return app.P().Class("problem").Role("alert").Text(problem) }),
 			app.Label().For("transfer-to").Text("To"),
-			app.Select().ID("transfer-to").Body(opts...),
-			app.If(!f.invite, func() app.UI {
+			app.Select().ID("transfer-to").OnChange(t.ValueTo(&t.to)).Body(opts...),
+			app.If(!t.Iinvite, func() app.UI {
 				return app.Div().Body(
 					app.Label().For("transfer-type").Text("Kind"),
-					app.Select().ID("transfer-type").Body(
+					app.Select().ID("transfer-type").OnChange(t.ValueTo(&t.kind)).Body(
 						app.Option().Value("cold").Text("Cold: hand it over"),
 						app.Option().Value("warm").Text("Warm: stay until they join"),
 					))
 			}),
 			app.Div().Class("dialog-actions").Body(
-				app.Button().Type("button").Text("Cancel").OnClick(func(app.Context, app.Event) { d.transfer = nil }),
-				app.Button().Type("submit").ID("transfer-send").Class("primary").Disabled(f.sending).Text(map[bool]string{false: "Transfer", true: "Invite"}[f.invite]),
-			),
-		),
-	)
-}
-
-func (d *Desktop) confirmView() app.UI {
-	c := d.confirm
-	return app.Div().Class("dialog-backdrop").Body(
-		app.Div().Class("dialog").Role("alertdialog").Body(
-			app.P().Text(c.text),
-			app.Div().Class("dialog-actions").Body(
-				app.Button().Type("button").Text("Cancel").OnClick(func(app.Context, app.Event) { d.confirm = nil }),
-				app.Button().Type("button").ID("confirm-yes").Class("primary").Text("Yes").OnClick(func(ctx app.Context, e app.Event) {
-					d.confirm = nil
-					c.yes(ctx)
-				}),
+				app.Button().Type("button").Text("Cancel").
+					OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actClose, dialogTransfer) }),
+				app.Button().Type("submit").ID("transfer-send").Class("primary").Disabled(t.Isending).Text(map[bool]string{false: "Transfer", true: "Invite"}[t.Iinvite]),
 			),
 		),
 	)

@@ -43,6 +43,18 @@ type Model struct {
 	Team   []TeamRow
 	Queues []QueueRow
 
+	// Report is the supervisor's last report read; ReportBusy, whether
+	// one is being read.
+	Report     *model.ConversationReport
+	ReportBusy bool
+
+	// Canned are the workspace's shared responses, searched from the
+	// composer.
+	Canned []model.CannedResponse
+
+	// firstMessages wait for the chats the agent started, by interaction.
+	firstMessages map[string]FirstMessage
+
 	// accepting are the reservations this desk is accepting: their chat
 	// opens when the accept answers (the agent is then on the
 	// conversation), not on the socket's earlier word of it.
@@ -51,7 +63,7 @@ type Model struct {
 
 // New is the desk of a signed-in agent, showing its chats.
 func New(me model.Agent) *Model {
-	return &Model{Me: me, View: ViewChats, Visible: true, accepting: map[string]bool{}}
+	return &Model{Me: me, View: ViewChats, Visible: true, accepting: map[string]bool{}, firstMessages: map[string]FirstMessage{}}
 }
 
 // Offer is a reservation waiting for the agent's answer.

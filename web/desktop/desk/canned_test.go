@@ -1,4 +1,4 @@
-package main
+package desk
 
 import (
 	"slices"
@@ -38,7 +38,7 @@ func TestCannedSearchPutsTheLikeliestFirst(t *testing.T) {
 		{"status", []string{"Order status"}},
 		{"zebra", nil},
 	} {
-		if got := titlesOf(matchCanned(all, tc.query)); !slices.Equal(got, tc.want) {
+		if got := titlesOf(MatchCanned(all, tc.query)); !slices.Equal(got, tc.want) {
 			t.Errorf("/%s lists %q, want %q", tc.query, got, tc.want)
 		}
 	}
@@ -46,8 +46,8 @@ func TestCannedSearchPutsTheLikeliestFirst(t *testing.T) {
 
 func TestCannedSearchListsAFewAtMost(t *testing.T) {
 	all := responses("a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10")
-	if got := matchCanned(all, "a"); len(got) != maxSuggestions {
-		t.Errorf("/a lists %d responses, want %d", len(got), maxSuggestions)
+	if got := MatchCanned(all, "a"); len(got) != MaxSuggestions {
+		t.Errorf("/a lists %d responses, want %d", len(got), MaxSuggestions)
 	}
 }
 
@@ -57,8 +57,30 @@ func TestPlaceholdersTakeFirstNames(t *testing.T) {
 		{"Hi {{customer}}!", "", "Ana", "Hi there!"},
 		{"No placeholders", "Ada", "Ana", "No placeholders"},
 	} {
-		if got := fillIn(tc.body, tc.customer, tc.agent); got != tc.want {
-			t.Errorf("fillIn(%q) = %q, want %q", tc.body, got, tc.want)
+		if got := FillIn(tc.body, tc.customer, tc.agent); got != tc.want {
+			t.Errorf("FillIn(%q) = %q, want %q", tc.body, got, tc.want)
+		}
+	}
+}
+
+func TestTheListOpensOnlyForASlashAtTheStartOfAReply(t *testing.T) {
+	all := responses("Refund policy", "Greeting")
+	for _, tc := range []struct {
+		text     string
+		note     bool
+		wantOpen bool
+		want     []string
+	}{
+		{"/", false, true, []string{"Greeting", "Refund policy"}},
+		{"/ref", false, true, []string{"Refund policy"}},
+		{"/zebra", false, true, nil}, // open, saying nothing matches
+		{"hello /ref", false, false, nil},
+		{"/ref\nmore", false, false, nil}, // a second line is a message being written
+		{"/ref", true, false, nil},        // notes are not for canned replies
+	} {
+		got, open := Suggest(all, tc.text, tc.note)
+		if open != tc.wantOpen || !slices.Equal(titlesOf(got), tc.want) {
+			t.Errorf("Suggest(%q, note %v) = %q open %v, want %q open %v", tc.text, tc.note, titlesOf(got), open, tc.want, tc.wantOpen)
 		}
 	}
 }
