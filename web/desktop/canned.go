@@ -61,7 +61,11 @@ func (c *composeBox) onSuggestionKey(e app.Event) bool {
 func (c *composeBox) insert(r model.CannedResponse) {
 	c.suggestions = nil
 	if box := app.Window().GetElementByID("composer"); box.Truthy() {
-		box.Set("value", desk.FillIn(r.Body, c.Icustomer, c.Iagent))
+		text := desk.FillIn(r.Body, c.Icustomer, c.Iagent)
+		box.Set("value", text)
+		if c.Iunsent != nil {
+			c.Iunsent.keep(c.Iconv, text)
+		}
 		box.Call("focus")
 	}
 }

@@ -119,6 +119,7 @@ func (d *Desktop) sendMessage(ctx app.Context, o outgoing) {
 	media, ok := d.takeDrafts(o.Conv)
 	if !ok { // the composer waits for uploads: a file picked as it sent
 		d.attachErr = "Wait for the files to finish uploading, then send."
+		d.giveBack(o.Conv, o.Body)
 		return
 	}
 	d.attachErr = ""
@@ -135,6 +136,7 @@ func (d *Desktop) sendMessage(ctx app.Context, o outgoing) {
 			if err != nil && d.m == m {
 				d.failed(ctx, "Your message was not sent: ", err)
 				m.SendFailed(o.Conv, text)
+				d.giveBack(o.Conv, o.Body)
 			}
 		})
 	})
@@ -162,14 +164,25 @@ func (d *Desktop) writeNote(conv, body string) {
 			}
 			if err != nil {
 				d.failed(ctx, "Your note was not saved: ", err)
-				if box := app.Window().GetElementByID("composer"); box.Truthy() && box.Get("value").String() == "" {
-					box.Set("value", body) // give the words back
-				}
+				d.giveBack(conv, body)
 				return
 			}
 			d.apply(ctx, m.NoteWritten(n))
 		})
 	})
+}
+
+// giveBack returns words the server did not take to their chat, unless
+// the agent has typed anew there: into the box if the chat is in front,
+// else with the chat's unsent words.
+func (d *Desktop) giveBack(conv, body string) {
+	if d.unsent[conv] != "" {
+		return
+	}
+	d.unsent.keep(conv, body)
+	if box := app.Window().GetElementByID("composer"); box.Truthy() && d.m.Active == conv && box.Get("value").String() == "" {
+		box.Set("value", body)
+	}
 }
 
 // loadPast lists the customer's other conversations, newest first: a web

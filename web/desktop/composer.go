@@ -24,7 +24,9 @@ type composeBox struct {
 	Idrafts    []attach.Draft
 	IattachErr string
 	Icanned    []model.CannedResponse
+	Iunsent    unsent
 
+	shown       string                 // the chat whose words the box holds
 	note        bool                   // writes private notes, not replies
 	suggestions []model.CannedResponse // the canned list, nil when closed
 	suggested   int
@@ -59,8 +61,56 @@ func (c *composeBox) Drafts(drafts []*attach.Draft, problem string) *composeBox 
 // Canned are the shared responses "/" searches.
 func (c *composeBox) Canned(all []model.CannedResponse) *composeBox { c.Icanned = all; return c }
 
-// OnMount keeps the context the drafts' remove buttons send through.
-func (c *composeBox) OnMount(ctx app.Context) { c.ctx = ctx }
+// Unsent is where the box keeps each chat's unsent words (the shell's: it
+// outlives the box, which goes while a chat is in wrap-up or another view
+// is in front).
+func (c *composeBox) Unsent(u unsent) *composeBox { c.Iunsent = u; return c }
+
+// unsent is what the agent typed and has not sent, by conversation: the
+// desk's one message box serves every chat, so turning to another chat
+// puts one chat's words away and brings the other's back. Without it,
+// half a reply to one customer would wait in the box for the next.
+type unsent map[string]string
+
+// OnMount keeps the context the drafts' remove buttons send through, and
+// brings back what the agent had typed in this chat.
+func (c *composeBox) OnMount(ctx app.Context) {
+	c.ctx = ctx
+	c.shown = ""
+	ctx.Defer(func(app.Context) { c.bringBack() })
+}
+
+// OnUpdate follows the agent to another chat: this chat's words are put
+// away and the other's brought back.
+func (c *composeBox) OnUpdate(ctx app.Context) {
+	if c.Iconv == c.shown {
+		return
+	}
+	if box := app.Window().GetElementByID("composer"); box.Truthy() && c.shown != "" && c.Iunsent != nil {
+		c.Iunsent.keep(c.shown, box.Get("value").String())
+	}
+	c.suggestions, c.wait = nil, false
+	c.bringBack()
+}
+
+// bringBack puts the chat's unsent words in the box.
+func (c *composeBox) bringBack() {
+	box := app.Window().GetElementByID("composer")
+	if !box.Truthy() {
+		return
+	}
+	c.shown = c.Iconv
+	box.Set("value", c.Iunsent[c.Iconv])
+}
+
+// keep remembers a chat's unsent words (none: it forgets the chat).
+func (u unsent) keep(conv, text string) {
+	if text == "" {
+		delete(u, conv)
+		return
+	}
+	u[conv] = text
+}
 
 // Render draws the modes, what comes and goes (a problem, the drafts, the
 // canned list) and the form.
@@ -134,6 +184,7 @@ func (c *composeBox) send(ctx app.Context, e app.Event) {
 		return
 	}
 	box.Set("value", "")
+	c.Iunsent.keep(c.Iconv, "")
 	c.suggestions = nil
 	ctx.NewActionWithValue(actSend, outgoing{Conv: c.Iconv, Body: body, Note: c.note})
 }
@@ -148,7 +199,11 @@ func (c *composeBox) onKey(ctx app.Context, e app.Event) {
 }
 
 func (c *composeBox) onInput(ctx app.Context, e app.Event) {
-	c.suggest(ctx.JSSrc().Get("value").String())
+	text := ctx.JSSrc().Get("value").String()
+	if c.Iunsent != nil {
+		c.Iunsent.keep(c.Iconv, text)
+	}
+	c.suggest(text)
 	// A private note is not for the customer: not even its typing shows.
 	if c.note || time.Since(c.lastTyping) < 2*time.Second {
 		return

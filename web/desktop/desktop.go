@@ -54,6 +54,7 @@ type Desktop struct {
 	// with the last ones picked
 	links     attach.Links
 	drafts    map[string][]*attach.Draft
+	unsent    unsent // the words typed in each chat and not sent
 	attachErr string
 	dragging  bool
 	// stopCatching ends the listening for dropped and pasted files.

@@ -125,7 +125,7 @@ func (d *Desktop) chatTools(c *desk.Chat) app.UI {
 	}
 	return app.Div().Class("compose").Body(
 		newComposeBox().Chat(conv, c.Attrs.CustomerName).Agent(d.saved.Agent.DisplayName).
-			Drafts(d.drafts[conv], d.attachErr).Canned(d.m.Canned),
+			Drafts(d.drafts[conv], d.attachErr).Canned(d.m.Canned).Unsent(d.unsent),
 		app.Div().Class("actions").Body(
 			app.Button().Type("button").ID("transfer").Text("Transfer").
 				OnClick(func(ctx app.Context, e app.Event) { d.openTransfer(ctx, conv, false) }),

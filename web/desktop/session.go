@@ -132,6 +132,7 @@ func (d *Desktop) signedOut(ctx app.Context, why string) {
 func (d *Desktop) start(ctx app.Context) {
 	d.signedIn = true
 	d.m = desk.New(d.saved.Agent)
+	d.unsent = unsent{}
 	d.m.Visible = d.visible()
 	d.connect(ctx)
 }
