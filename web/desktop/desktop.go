@@ -71,6 +71,8 @@ type Desktop struct {
 	canned      []model.CannedResponse
 	suggestions []model.CannedResponse // nil when the list is closed
 	suggested   int
+
+	keys keyboard // the shortcuts (keys.go)
 }
 
 // Saved is the sign-in kept in sessionStorage: a reload keeps working,
@@ -95,6 +97,7 @@ func (d *Desktop) OnMount(ctx app.Context) {
 	d.stopCatching = attach.Catch(ctx, ".chat", "#composer", d.pickFiles, func(on bool) { d.dragging = on })
 	composer.KeepEnterForSending()
 	d.handleActions(ctx)
+	d.listenForKeys(ctx)
 	// Coming back to the tab reads the chat in front of the agent.
 	app.Window().Get("document").Call("addEventListener", "visibilitychange", app.FuncOf(func(app.Value, []app.Value) any {
 		d.ctx.Dispatch(func(ctx app.Context) {
@@ -120,6 +123,9 @@ func (d *Desktop) OnDismount() {
 	}
 	if d.stopCatching != nil {
 		d.stopCatching()
+	}
+	if d.keys.stop != nil {
+		d.keys.stop()
 	}
 }
 
