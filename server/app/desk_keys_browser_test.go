@@ -37,7 +37,9 @@ func chord(key string, mods input.Modifier) chromedp.Action {
 const ctrlShift = input.ModifierCtrl | input.ModifierShift
 
 // shortcutsAreClosed waits until the shortcuts dialog is gone.
-func shortcutsAreClosed() chromedp.Action { return chromedp.WaitNotPresent("#shortcuts", chromedp.ByID) }
+func shortcutsAreClosed() chromedp.Action {
+	return chromedp.WaitNotPresent("#shortcuts", chromedp.ByID)
+}
 
 // activeIs waits until the chat in front is the customer's.
 func activeIs(name string) chromedp.Action {
