@@ -197,6 +197,11 @@ func (d *Desktop) runCommand(ctx app.Context, cmd command) {
 	if m == nil || d.keys.open {
 		return
 	}
+	// An open dialog (transfer, confirm, a new text, a picture) has the
+	// agent's attention: only the list of shortcuts opens over it.
+	if cmd != cmdHelp && (d.transfer != nil || d.confirm != nil || d.outbound != nil || d.viewer != "") {
+		return
+	}
 	switch cmd {
 	case cmdHelp:
 		d.showShortcuts(ctx, true)
