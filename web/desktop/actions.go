@@ -33,6 +33,7 @@ const (
 	actReportCSV    = "desk.report-csv"   // value: reportRange
 	actConfirm      = "desk.confirm"      // value: bool, the answer
 	actClose        = "desk.close"        // value: dialogTransfer, dialogOutbound or dialogViewer
+	actOpenCanned   = "desk.open-canned"  // none: the composer opens its canned responses
 )
 
 // The dialogs actClose closes.

@@ -34,10 +34,32 @@ func (c *composeBox) suggest(text string) {
 	}
 }
 
+// openCanned opens the list from a shortcut: a reply's, over "/" in an
+// empty box (what follows it searches), or over all of them when the
+// agent has written something (choosing one replaces it).
+func (c *composeBox) openCanned() {
+	box := app.Window().GetElementByID("composer")
+	if !box.Truthy() {
+		return
+	}
+	c.note = false // canned responses are replies
+	text := box.Get("value").String()
+	if text == "" {
+		text = "/"
+		box.Set("value", text)
+	}
+	if text[0] == '/' {
+		c.suggest(text)
+		return
+	}
+	c.suggestions, c.suggested = desk.MatchCanned(c.Icanned, ""), 0
+}
+
 // onSuggestionKey handles the keys the open list takes; it reports
-// whether it took the key.
+// whether it took the key. A key with a modifier is a shortcut's (Alt+↓
+// is the next chat), not the list's.
 func (c *composeBox) onSuggestionKey(e app.Event) bool {
-	if len(c.suggestions) == 0 {
+	if len(c.suggestions) == 0 || e.Get("altKey").Bool() || e.Get("ctrlKey").Bool() || e.Get("metaKey").Bool() {
 		return false
 	}
 	switch e.Get("key").String() {

@@ -77,6 +77,7 @@ type unsent map[string]string
 func (c *composeBox) OnMount(ctx app.Context) {
 	c.ctx = ctx
 	c.shown = ""
+	ctx.Handle(actOpenCanned, func(ctx app.Context, a app.Action) { c.openCanned() })
 	ctx.Defer(func(app.Context) { c.bringBack() })
 }
 

@@ -59,6 +59,8 @@ type Desktop struct {
 	dragging  bool
 	// stopCatching ends the listening for dropped and pasted files.
 	stopCatching func()
+
+	keys keyboard // the shortcuts (keys.go)
 }
 
 // Saved is the sign-in kept in sessionStorage: a reload keeps working,
@@ -83,6 +85,7 @@ func (d *Desktop) OnMount(ctx app.Context) {
 	d.stopCatching = attach.Catch(ctx, ".chat", "#composer", d.pickFiles, func(on bool) { d.dragging = on })
 	composer.KeepEnterForSending()
 	d.handleActions(ctx)
+	d.listenForKeys(ctx)
 	// Coming back to the tab reads the chat in front of the agent.
 	app.Window().Get("document").Call("addEventListener", "visibilitychange", app.FuncOf(func(app.Value, []app.Value) any {
 		d.ctx.Dispatch(func(ctx app.Context) {
@@ -108,6 +111,9 @@ func (d *Desktop) OnDismount() {
 	}
 	if d.stopCatching != nil {
 		d.stopCatching()
+	}
+	if d.keys.stop != nil {
+		d.keys.stop()
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 // string from a person or the server goes through app.Text (a DOM text
 // node), so markup in a message shows as text.
 func (d *Desktop) Render() app.UI {
+	d.syncKeys()
 	if !d.signedIn {
 		return newSignIn().Loading(d.loading).Busy(d.busy).Problem(d.problem)
 	}
@@ -37,6 +38,7 @@ func (d *Desktop) Render() app.UI {
 		app.If(d.confirm != nil, func() app.UI { return newConfirmDialog().Text(d.confirm.text) }),
 		app.If(d.outbound != nil, func() app.UI { return newOutboundDialog().Form(d.outbound) }),
 		app.If(d.viewer[0] != "", func() app.UI { return newFileViewer().File(d.viewer[0], d.viewer[1]) }),
+		app.If(d.keys.open, func() app.UI { return newShortcutsDialog() }),
 	)
 }
 
@@ -52,6 +54,8 @@ func (d *Desktop) header() app.UI {
 		app.Div().Class("me").Body(
 			newActivityPicker().Activities(m.Activities).Current(m.Activity),
 			app.Span().ID("me").Class("name").Text(a.DisplayName+" · "+a.Role),
+			app.Button().Type("button").ID("keys-help").Class("link").Aria("keyshortcuts", "?").Text("Shortcuts").
+				OnClick(func(ctx app.Context, e app.Event) { d.showShortcuts(ctx, true) }),
 			app.Button().Type("button").ID("signout").Class("link").Text("Sign out").OnClick(d.signOut),
 		),
 	)
