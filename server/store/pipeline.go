@@ -48,7 +48,9 @@ import (
 // described above: the write that failed gets its error, every other write
 // commits once. The event log's seqs are read afresh for that run
 // (lockLog), so the seqs the lost run handed out are neither announced
-// (OnBatch, hooks) nor left as holes.
+// (OnBatch, hooks) nor left as holes. A batch run again costs about twice
+// one run, so after one the next batches start guarded (guardMore), more
+// of them while failures keep coming.
 
 // pipe is the pipelined writer's state; nil on an engine that does not
 // pipeline.
@@ -70,6 +72,12 @@ type pipe struct {
 	deferring, careful bool
 	// guarded says each write runs inside a savepoint (see batchMode).
 	guarded bool
+	// guardNext is how many batches from now on run guarded from their
+	// start, and guardRun how many the next run again will set it to:
+	// while writes keep failing, running every batch twice would cost more
+	// than the savepoints save, so each batch run again guards the next
+	// ones, twice as many each time it happens again, up to maxGuardRun.
+	guardNext, guardRun int
 	// failed is the write one of whose waiting statements failed, until it
 	// is replayed.
 	failed *opRun
@@ -85,8 +93,10 @@ type opRun struct {
 	err   error
 	hooks []func()
 	// skipped is the error of a write whose caller gave up before its
-	// turn, decided once so that a batch run again skips the same writes.
+	// turn, decided at its first turn (decided) so that a batch run again
+	// skips the same writes.
 	skipped error
+	decided bool
 	// wrote says the write sent or queued a statement that may change
 	// something (see reads): a write that fails without one needs no undo.
 	wrote bool
@@ -271,9 +281,14 @@ func (r pipeRow) Scan(dest ...any) error {
 func (db *DB) commitPipelined(batch []*writeOp) {
 	runs := make([]*opRun, len(batch))
 	for i, op := range batch {
-		runs[i] = &opRun{fn: op.fn, skipped: op.ctx.Err()}
+		runs[i] = &opRun{fn: op.fn}
 	}
-	db.commitPipelinedAs(batch, runs, unguarded)
+	mode, p := unguarded, db.writer.pipe
+	if p.guardNext > 0 {
+		p.guardNext--
+		mode = guarded
+	}
+	db.commitPipelinedAs(batch, runs, mode)
 }
 
 // commitPipelinedAs runs the batch's writes, runs, in the given mode.
@@ -304,6 +319,10 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, runs []*opRun, mode batchMode)
 		p.control("SAVEPOINT op")
 	}
 	for i, r := range runs {
+		if !r.decided {
+			r.skipped, r.decided = batch[i].ctx.Err(), true
+			r.err = r.skipped
+		}
 		if r.skipped != nil {
 			continue // the caller gave up before its turn; skip its work
 		}
@@ -355,6 +374,7 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, runs []*opRun, mode batchMode)
 		next := careful
 		if mode == unguarded {
 			p.owners[failed].eager, next = true, guarded
+			p.guardMore()
 		}
 		p.clear()
 		p.conn.Exec(context.Background(), []postgres.Stmt{{SQL: "ROLLBACK"}})
@@ -367,7 +387,20 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, runs []*opRun, mode batchMode)
 		db.commitFailed(batch, err)
 		return
 	}
+	if mode == unguarded {
+		p.guardRun = 0 // writes succeed again: the next failure guards one batch
+	}
 	db.committed(batch, errs, hooks)
+}
+
+// maxGuardRun bounds how many batches a run again guards, so a burst of
+// failing writes costs the savepoints only for a while.
+const maxGuardRun = 64
+
+// guardMore guards the batches after one that ran again.
+func (p *pipe) guardMore() {
+	p.guardRun = min(max(2*p.guardRun, 1), maxGuardRun)
+	p.guardNext = p.guardRun
 }
 
 // runUnguarded runs one write of an unguarded batch, leaving its
@@ -414,6 +447,7 @@ func (db *DB) runAgain(batch []*writeOp, runs []*opRun, at int) {
 		db.abortPipelined(batch, runs, at)
 		return
 	}
+	p.guardMore()
 	db.commitPipelinedAs(batch, runs, guarded)
 }
 
