@@ -7,7 +7,9 @@
 // Every write goes to one writer goroutine that owns one write connection.
 // It commits queued writes in groups: one transaction and one commit (one
 // fsync) for many requests, each inside its own savepoint so one failing
-// request does not undo another. On SQLite, which allows one writer at a
+// request does not undo another (on PostgreSQL, savepoints are taken only
+// when a batch must run again because a write failed: see pipeline.go).
+// On SQLite, which allows one writer at a
 // time, this replaces a race for the write lock ("database is locked"); on
 // both engines it keeps the semantics the domain relies on simple: writes
 // apply one after another, in the order they were queued, so a

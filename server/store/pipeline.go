@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"parley/server/store/postgres"
@@ -35,6 +36,21 @@ import (
 // used finds the earlier message), and the write that was running, if
 // another, starts over after it. Such replays happen only when a waiting
 // statement fails.
+//
+// Savepoints cost two of a message's five statements, and they are needed
+// only when a write fails. So a batch first runs without them (unguarded):
+// as long as every write succeeds, or fails having changed nothing (a read
+// that finds no conversation, say), nothing needs undoing. Should a write
+// need undoing (it failed after changing something, a statement of it
+// failed in the server, or one it left waiting did), the whole
+// transaction is rolled back, before anything of it was committed or
+// announced, and the batch runs again from its start with savepoints, as
+// described above: the write that failed gets its error, every other write
+// commits once. The event log's seqs are read afresh for that run
+// (lockLog), so the seqs the lost run handed out are neither announced
+// (OnBatch, hooks) nor left as holes. A batch run again costs about twice
+// one run, so after one the next batches start guarded (guardMore), more
+// of them while failures keep coming.
 
 // pipe is the pipelined writer's state; nil on an engine that does not
 // pipeline.
@@ -54,6 +70,14 @@ type pipe struct {
 	// deferring says the running write may leave statements waiting: false
 	// while a write is replayed, and in a batch run again (careful).
 	deferring, careful bool
+	// guarded says each write runs inside a savepoint (see batchMode).
+	guarded bool
+	// guardNext is how many batches from now on run guarded from their
+	// start, and guardRun how many the next run again will set it to:
+	// while writes keep failing, running every batch twice would cost more
+	// than the savepoints save, so each batch run again guards the next
+	// ones, twice as many each time it happens again, up to maxGuardRun.
+	guardNext, guardRun int
 	// failed is the write one of whose waiting statements failed, until it
 	// is replayed.
 	failed *opRun
@@ -68,6 +92,40 @@ type opRun struct {
 	fn    func(WriteTx) error
 	err   error
 	hooks []func()
+	// skipped is the error of a write whose caller gave up before its
+	// turn, decided at its first turn (decided) so that a batch run again
+	// skips the same writes.
+	skipped error
+	decided bool
+	// wrote says the write sent or queued a statement that may change
+	// something (see reads): a write that fails without one needs no undo.
+	wrote bool
+	// eager says the write runs its statements where they stand, for a
+	// batch run again after one it had left waiting failed: it then meets
+	// that failure inside its savepoint rather than in a later round trip.
+	eager bool
+}
+
+// batchMode is how a batch's writes are guarded against each other.
+type batchMode int
+
+const (
+	// unguarded: no savepoints; a write that needs undoing sends the
+	// batch round again, guarded.
+	unguarded batchMode = iota
+	// guarded: each write in a savepoint, statements left waiting.
+	guarded
+	// careful: each write in a savepoint, every statement where it stands.
+	careful
+)
+
+// reads says a statement only reads, so a write that sent it and then
+// failed changed nothing by it. PostgreSQL's SELECT can call a function
+// that writes, but the store's never do (the one that locks, the batch's
+// write lock, is the writer's own).
+func reads(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n")
+	return len(q) >= 6 && strings.EqualFold(q[:6], "SELECT")
 }
 
 func newPipe(e *engine, conn *sql.Conn) (*pipe, error) {
@@ -94,7 +152,15 @@ func (w *writeConn) Later(query string, args ...any) bool {
 		return false
 	}
 	p.queue(postgres.Stmt{SQL: p.rebind(query), Args: args}, p.running)
+	p.running.wrote = true
 	return true
+}
+
+// sending notes that the running write sends query now.
+func (p *pipe) sending(query string, exec bool) {
+	if p.running != nil && (exec || !reads(query)) {
+		p.running.wrote = true
+	}
 }
 
 func (p *pipe) queue(s postgres.Stmt, owner *opRun) {
@@ -152,6 +218,7 @@ func (w *writeConn) pipeQuery(query string, args []any) (Rows, error) {
 	if p.failed != nil || p.broken != nil {
 		return nil, errReplay
 	}
+	p.sending(query, false)
 	rows, failed, err := p.conn.Query(context.Background(), p.queued, postgres.Stmt{SQL: p.rebind(query), Args: args})
 	if serr := w.sent(failed, err); serr != nil {
 		return nil, serr
@@ -168,6 +235,7 @@ func (w *writeConn) pipeExec(query string, args []any) (sql.Result, error) {
 	if p.failed != nil || p.broken != nil {
 		return nil, errReplay
 	}
+	p.sending(query, true)
 	n := len(p.queued)
 	rows, failed, err := p.conn.Exec(context.Background(), append(p.queued, postgres.Stmt{SQL: p.rebind(query), Args: args}))
 	if serr := w.sent(failed, err); serr != nil {
@@ -208,14 +276,23 @@ func (r pipeRow) Scan(dest ...any) error {
 }
 
 // commitPipelined runs a batch of writes in one transaction, as commit does,
-// with statements sent together (see above).
+// with statements sent together (see above): first unguarded, and guarded
+// only if a write needs undoing.
 func (db *DB) commitPipelined(batch []*writeOp) {
-	db.commitPipelinedAs(batch, false)
+	runs := make([]*opRun, len(batch))
+	for i, op := range batch {
+		runs[i] = &opRun{fn: op.fn}
+	}
+	mode, p := unguarded, db.writer.pipe
+	if p.guardNext > 0 {
+		p.guardNext--
+		mode = guarded
+	}
+	db.commitPipelinedAs(batch, runs, mode)
 }
 
-// commitPipelinedAs is commitPipelined; careful runs every statement where
-// it stands, for a batch whose last write's statements failed with COMMIT.
-func (db *DB) commitPipelinedAs(batch []*writeOp, careful bool) {
+// commitPipelinedAs runs the batch's writes, runs, in the given mode.
+func (db *DB) commitPipelinedAs(batch []*writeOp, runs []*opRun, mode batchMode) {
 	w := db.writer
 	w.trouble = ""
 	if db.engine.broken != nil && db.engine.broken(w.conn) {
@@ -228,25 +305,39 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, careful bool) {
 		w = db.writer
 	}
 	p := w.pipe
-	p.careful = careful
+	p.careful, p.guarded = mode == careful, mode != unguarded
 	p.clear()
 	p.begun, p.broken = false, nil
 	p.running, p.failed = nil, nil
+	for _, r := range runs {
+		// A run before this one may have left its outcome: it was lost.
+		r.err, r.hooks, r.wrote = r.skipped, r.hooks[:0], false
+	}
 	p.control(db.engine.begin)
 	db.lockLog()
-	p.control("SAVEPOINT op")
-	runs := make([]*opRun, len(batch))
-	for i, op := range batch {
-		runs[i] = &opRun{fn: op.fn}
-		if err := op.ctx.Err(); err != nil {
-			runs[i].err = err // the caller gave up before its turn; skip its work
+	if p.guarded {
+		p.control("SAVEPOINT op")
+	}
+	for i, r := range runs {
+		if !r.decided {
+			r.skipped, r.decided = batch[i].ctx.Err(), true
+			r.err = r.skipped
+		}
+		if r.skipped != nil {
+			continue // the caller gave up before its turn; skip its work
+		}
+		if !p.guarded {
+			if !db.runUnguarded(r) {
+				db.runAgain(batch, runs, i)
+				return
+			}
 			continue
 		}
 		var tail []string
 		if i < len(batch)-1 {
 			tail = []string{"RELEASE op", "SAVEPOINT op"}
 		}
-		db.runPipelined(runs[i], tail)
+		db.runPipelined(r, tail)
 		if p.broken != nil {
 			db.abortPipelined(batch, runs, i)
 			return
@@ -262,8 +353,9 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, careful bool) {
 	}
 	// The last write's statements go with COMMIT. Should one fail, the
 	// transaction is lost (PostgreSQL answers COMMIT with a rollback); the
-	// batch then runs again, carefully: rare, and cheaper than a round
-	// trip of its own for every batch.
+	// batch then runs again, guarded with that write eager (or, if it was
+	// guarded already, carefully): rare, and cheaper than a round trip of
+	// its own for every batch.
 	if after, upTo := db.seqs.reserved, db.seqs.last; upTo > after {
 		if done := db.batchDone.Load(); done != nil {
 			// After the events' own hooks, which published them.
@@ -277,11 +369,16 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, careful bool) {
 	p.control("COMMIT")
 	_, failed, err := p.conn.Exec(context.Background(), p.queued)
 	db.stats.commitNS.Add(int64(time.Since(commitStart)))
-	if err != nil && failed < len(p.queued)-1 && p.owners[failed] != nil && !careful {
+	if err != nil && failed < len(p.queued)-1 && p.owners[failed] != nil && mode != careful {
 		w.rollbacks++
+		next := careful
+		if mode == unguarded {
+			p.owners[failed].eager, next = true, guarded
+			p.guardMore()
+		}
 		p.clear()
 		p.conn.Exec(context.Background(), []postgres.Stmt{{SQL: "ROLLBACK"}})
-		db.commitPipelinedAs(batch, true)
+		db.commitPipelinedAs(batch, runs, next)
 		return
 	}
 	p.clear()
@@ -290,7 +387,68 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, careful bool) {
 		db.commitFailed(batch, err)
 		return
 	}
+	if mode == unguarded {
+		p.guardRun = 0 // writes succeed again: the next failure guards one batch
+	}
 	db.committed(batch, errs, hooks)
+}
+
+// maxGuardRun bounds how many batches a run again guards, so a burst of
+// failing writes costs the savepoints only for a while.
+const maxGuardRun = 64
+
+// guardMore guards the batches after one that ran again.
+func (p *pipe) guardMore() {
+	p.guardRun = min(max(2*p.guardRun, 1), maxGuardRun)
+	p.guardNext = p.guardRun
+}
+
+// runUnguarded runs one write of an unguarded batch, leaving its
+// statements to go with the next round trip. It reports false when the
+// write needs undoing, which only rolling the whole batch back can do: it
+// failed having changed something, or met storage trouble, or one of its
+// statements failed in the server (the transaction then refuses every
+// other), or a statement that an earlier write left waiting failed.
+func (db *DB) runUnguarded(r *opRun) bool {
+	w, p := db.writer, db.writer.pipe
+	w.hooks, w.trouble = w.hooks[:0], ""
+	p.running, p.deferring = r, true
+	r.err = call(r.fn, w)
+	if p.broken != nil {
+		return false
+	}
+	if f := p.failed; f != nil {
+		f.eager = true
+		return false
+	}
+	if r.err != nil {
+		// Nothing of it to undo: it left nothing waiting and only read.
+		return !r.wrote && w.trouble == "" && !p.conn.Aborted()
+	}
+	r.hooks = append(r.hooks[:0], w.hooks...)
+	return true
+}
+
+// runAgain rolls back an unguarded batch, in which the write at needs
+// undoing, and runs it again, guarded. Nothing of the lost run was
+// committed or announced: its hooks and seqs are dropped with it.
+func (db *DB) runAgain(batch []*writeOp, runs []*opRun, at int) {
+	w, p := db.writer, db.writer.pipe
+	w.rollbacks++
+	if p.broken == nil {
+		p.clear()
+		if _, _, err := p.conn.Exec(context.Background(), []postgres.Stmt{{SQL: "ROLLBACK"}}); err != nil {
+			p.broken = w.noticed(err)
+		}
+	}
+	if p.broken != nil {
+		// The transaction was lost with the connection, most likely: the
+		// batch fails as a guarded one would have.
+		db.abortPipelined(batch, runs, at)
+		return
+	}
+	p.guardMore()
+	db.commitPipelinedAs(batch, runs, guarded)
 }
 
 // lockLog queues the statements that take the cluster's write lock for the
@@ -333,7 +491,7 @@ func (db *DB) runPipelined(r *opRun, tail []string) {
 	w, p := db.writer, db.writer.pipe
 	for {
 		w.hooks, w.trouble = w.hooks[:0], ""
-		p.running, p.deferring = r, !p.careful
+		p.running, p.deferring = r, !p.careful && !r.eager
 		trips := p.trips
 		r.err = call(r.fn, w)
 		if p.broken != nil {

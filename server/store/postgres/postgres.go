@@ -274,6 +274,11 @@ func NewPipe(conn *sql.Conn) (*Pipe, error) {
 	return &Pipe{c: c}, err
 }
 
+// Aborted reports that the connection's transaction has failed: a
+// statement in it failed, and the server refuses every other until it is
+// rolled back (to a savepoint, or whole).
+func (p *Pipe) Aborted() bool { return p.c.PgConn().TxStatus() == 'E' }
+
 // Exec sends stmts in one round trip and returns the rows each affected;
 // on the first failure, its index and error (the statements after it did
 // not run: the transaction is aborted).
