@@ -45,6 +45,9 @@ type Chat struct {
 	// the customer ended the chat (or a timer or the API closed it).
 	// AgentEnded is set when the agent ended it.
 	CustomerLeft, AgentEnded bool
+	// opened counts the chats the desk opened before this one: the list
+	// keeps the chats nobody waits in in that order.
+	opened int
 }
 
 // Past is one earlier conversation of the chat's customer.
