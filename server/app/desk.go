@@ -36,6 +36,7 @@ func (a *App) routeChat(ctx context.Context, dep webchat.Deployment, c conversat
 		PreEngagement map[string]string `json:"pre_engagement_data"`
 		CustomerName  string            `json:"customer_name"`
 		LeftWhileAway string            `json:"left_while_away_at"`
+		Locale        string            `json:"locale"`
 	}
 	_ = json.Unmarshal([]byte(c.Attributes), &attrs)
 	// The desk names the answers as the form asked for them.
@@ -51,6 +52,10 @@ func (a *App) routeChat(ctx context.Context, dep webchat.Deployment, c conversat
 		Labels: labels, DeploymentKey: dep.Key, DeploymentName: dep.FriendlyName}
 	if attrs.LeftWhileAway != "" {
 		a.markLeftWhileAway(&task, attrs.LeftWhileAway)
+	}
+	if attrs.Locale != "" { // the visitor's language, for the agent's eye
+		locale, _ := json.Marshal(attrs.Locale)
+		task.Other = map[string]json.RawMessage{"locale": locale}
 	}
 	routingDoc, _ := json.Marshal(map[string]any{"properties": map[string]any{
 		"workspace_sid": k.WorkspaceSID, "workflow_sid": k.WorkflowSID, "task_channel_unique_name": "chat",

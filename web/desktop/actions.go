@@ -19,6 +19,9 @@ const (
 	actRetryPast    = "desk.retry-past"   // value: the conversation SID
 	actViewFile     = "desk.view-file"    // value: [2]string{src, name}
 	actMonitor      = "desk.monitor"      // value: desk.TeamChat
+	actTransfer     = "desk.transfer"     // value: the conversation SID
+	actInvite       = "desk.invite"       // value: the conversation SID
+	actEnd          = "desk.end"          // value: the conversation SID
 )
 
 // credentials are what the sign-in form holds.
@@ -58,4 +61,7 @@ func (d *Desktop) handleActions(ctx app.Context) {
 		d.viewer, d.viewerName = v[0], v[1]
 	}))
 	ctx.Handle(actMonitor, signedIn(func(ctx app.Context, a app.Action) { d.apply(ctx, d.m.Monitor(a.Value.(desk.TeamChat))) }))
+	ctx.Handle(actTransfer, signedIn(func(ctx app.Context, a app.Action) { d.openTransfer(ctx, a.Value.(string), false) }))
+	ctx.Handle(actInvite, signedIn(func(ctx app.Context, a app.Action) { d.openTransfer(ctx, a.Value.(string), true) }))
+	ctx.Handle(actEnd, signedIn(func(ctx app.Context, a app.Action) { d.endChat(ctx, a.Value.(string)) }))
 }

@@ -14,9 +14,9 @@ import (
 	"parley/web/desktop/desk"
 )
 
-// The composer: replies and private notes, files, canned responses, and
-// the chat's actions (transfer, invite, end); a chat in wrap-up shows the
-// wrap-up instead, a monitored one its own actions.
+// The composer: replies and private notes, files, canned responses (the
+// chat's actions are in its header, chathead.go); a chat in wrap-up shows
+// the wrap-up instead, a monitored one its own actions.
 
 func (d *Desktop) composer(c *desk.Chat) app.UI {
 	conv := c.Attrs.ConversationSID
@@ -65,14 +65,6 @@ func (d *Desktop) composer(c *desk.Chat) app.UI {
 			app.Textarea().ID("composer").Rows(2).Placeholder(placeholder).
 				OnKeyDown(d.onComposerKey).OnInput(d.onInput),
 			app.Button().Type("submit").ID("send").Class("primary").Text(sendLabel),
-		),
-		app.Div().Class("actions").Body(
-			app.Button().Type("button").ID("transfer").Text("Transfer").
-				OnClick(func(ctx app.Context, e app.Event) { d.openTransfer(ctx, conv, false) }),
-			app.Button().Type("button").ID("invite").Text("Invite").
-				OnClick(func(ctx app.Context, e app.Event) { d.openTransfer(ctx, conv, true) }),
-			app.Button().Type("button").ID("end").Class("danger").Text("End chat").
-				OnClick(func(ctx app.Context, e app.Event) { d.endChat(ctx, conv) }),
 		),
 	)
 }

@@ -87,7 +87,7 @@ func (d *Desktop) main() app.UI {
 				return app.Section().Class("offers").Aria("label", "Incoming chats").Body(
 					app.Range(m.Offers).Slice(func(i int) app.UI { return newOfferCard().Offer(m.Offers[i]).within(d.ctx) }))
 			}),
-			newChatList().Chats(m.Chats).Active(m.Active),
+			newChatList().Chats(m.Chats, d.saved.Agent.Identity).Active(m.Active).Settings(m.Settings).within(d.ctx),
 			app.If(len(m.Chats) == 0 && len(m.Offers) == 0, func() app.UI {
 				return app.P().Class("hint").Text("No chats yet. Set yourself Available to receive them.")
 			}),
@@ -109,6 +109,7 @@ func (d *Desktop) chatView() app.UI {
 	}
 	return app.Section().Class(class...).Aria("label", "Chat with "+c.Attrs.CustomerName).Body(
 		app.Div().Class("thread").Body(
+			newChatHead().Chat(c),
 			newThread().Chat(*c).Me(d.saved.Agent.Identity).Typing(c.TypingNow(time.Now())).linksFrom(&d.links),
 			d.composer(c),
 		),

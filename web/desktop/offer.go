@@ -9,9 +9,10 @@ import (
 	"parley/web/desktop/desk"
 )
 
-// offerCard is an incoming chat: who, what they asked, the seconds left
-// to answer, Accept and Reject (sent as actAnswer). Its countdown ticks
-// on its own: only the card re-renders each second.
+// offerCard is an incoming chat: who, on which channel, from which
+// queue, what they asked, the seconds left to answer, Accept and Reject
+// (sent as actAnswer). Its countdown ticks on its own: only the card
+// re-renders each second.
 type offerCard struct {
 	app.Compo
 
@@ -64,11 +65,14 @@ func (o *offerCard) Render() app.UI {
 	return app.Article().Class("offer").Aria("live", "assertive").Body(
 		app.Div().Class("offer-head").Body(
 			app.Strong().Class("who").Text(firstNonEmpty(a.CustomerName, a.CustomerAddress, "Customer")),
-			app.Span().Class("channel").Text(firstNonEmpty(a.ChannelType, "chat")),
+			app.Span().Class("channel").Body(channelIcon(a.ChannelType), app.Text(" "+channelName(a.ChannelType))),
 			app.If(!of.Expires.IsZero(), func() app.UI {
 				return app.Span().Class("countdown").Title("Seconds left to answer").Text(fmt.Sprintf("%ds", max(left, 0)))
 			}),
 		),
+		app.If(of.Task.TaskQueueFriendlyName != nil && *of.Task.TaskQueueFriendlyName != "", func() app.UI {
+			return app.P().Class("offer-queue").Text("Queue: " + *of.Task.TaskQueueFriendlyName)
+		}),
 		awayNote(a, time.Now()),
 		app.If(a.TransferType != "", func() app.UI {
 			return app.P().Class("hint").Text("Transferred to you (" + a.TransferType + ")")
