@@ -46,8 +46,10 @@ func (h *chatHead) state() (label, class string) {
 func (h *chatHead) Render() app.UI {
 	conv := h.Iconv
 	label, class := h.state()
-	send := func(action string) app.EventHandler {
-		return func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(action, conv) }
+	send := func(action string) (app.EventHandler, app.EventOption) {
+		// Scoped by the conversation: go-app keeps a handler made by the
+		// same code in place, which would act on the chat headed first.
+		return func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(action, conv) }, app.EventScope(conv)
 	}
 	return app.Header().ID("chat-head").Class("chat-head").Body(
 		app.Div().Class("chat-who").Body(

@@ -92,7 +92,11 @@ func (l *chatList) Render() app.UI {
 			return app.Li().Body(
 				app.Button().Type("button").Class("chat-tab").Aria("current", c.Conversation == l.Iactive).
 					DataSet("wait", wait).DataSet("conversation", c.Conversation).
-					OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actSelect, c.Conversation) }).Body(
+					// Scoped by the conversation: go-app keeps a handler made by
+					// the same code in place, so a line that now shows another
+					// chat would otherwise still choose the one it showed first.
+					OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actSelect, c.Conversation) },
+						app.EventScope(c.Conversation)).Body(
 					app.Span().Class("tab-line").Body(
 						channelIcon(c.Channel),
 						app.Span().Class("tab-name").Text(c.Name),
@@ -100,8 +104,8 @@ func (l *chatList) Render() app.UI {
 						app.If(c.Status == desk.Monitor, func() app.UI { return app.Span().Class("tag").Text("monitoring") }),
 						app.If(wait != desk.WaitNone, func() app.UI {
 							text := desk.WaitText(now.Sub(c.Waiting))
-							return app.Span().Class("wait", "wait-"+wait).Title("Waiting for a reply").
-								Aria("label", "Waiting "+text).Text(text)
+							return app.Span().Class("wait", "wait-"+wait).Title("Waiting for a reply").Body(
+								app.Span().Class("sr-only").Text("Waiting "), app.Text(text))
 						}),
 						app.If(c.Unread > 0, func() app.UI {
 							return app.Span().Class("unread").Aria("label", fmt.Sprintf("%d unread", c.Unread)).Text(fmt.Sprint(c.Unread))

@@ -48,7 +48,7 @@ func (p *customerPanel) Render() app.UI {
 	a := p.Iattrs
 	rows := []app.UI{
 		app.Dt().Text("Name"), app.Dd().ID("customer-name").Text(firstNonEmpty(a.CustomerName, "—")),
-		app.Dt().Text("Channel"), app.Dd().Text(firstNonEmpty(a.ChannelType, "chat")),
+		app.Dt().Text("Channel"), app.Dd().Text(channelName(a.ChannelType)),
 	}
 	if email := a.PreEngagement["email"]; email != "" {
 		rows = append(rows, app.Dt().Text(labelOf(a, "email")), app.Dd().Text(email))
