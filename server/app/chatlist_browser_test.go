@@ -87,17 +87,29 @@ func TestTheChatListPutsWhoWaitsLongestFirst(t *testing.T) {
 	desk := b.signInToTheDesk(t, s, ana.Email)
 	run(t, desk, "Ana goes Available", setActivity("Available"))
 
-	// Three visitors ask, one after the other; Ana takes each chat.
+	// Three visitors ask, one after the other. Ada's and Bob's offers are
+	// up together: Ana takes Ada's, then Bob's (the card that moved up
+	// answers for Bob), then Cy's.
 	chats := map[string]guestChat{}
-	for _, name := range []string{"Ada", "Bob", "Cy"} {
+	for _, name := range []string{"Ada", "Bob"} {
 		chats[name] = s.guestChats(t, name, name+"'s question")
-		run(t, desk, "Ana accepts "+name+"'s chat",
-			waitText(".offer .who", name),
-			waitText(".offer .channel", "Web chat"),
-			chromedp.Click(".offer .accept", chromedp.ByQuery),
+		run(t, desk, name+" is offered", waitText(".offer .who", name))
+	}
+	run(t, desk, "each offer names the customer, the channel and the queue",
+		waitCount(".offer", 2), waitText(".offer .channel", "Web chat"), waitText(".offer .offer-queue", "Queue: "))
+	for _, name := range []string{"Ada", "Bob"} {
+		run(t, desk, "Ana accepts "+name+"'s chat, the first offer shown",
+			waitText(".offer:first-child .who", name),
+			chromedp.Click(".offer:first-child .accept", chromedp.ByQuery),
 			waitText(".chat-tab .tab-name", name),
 		)
 	}
+	chats["Cy"] = s.guestChats(t, "Cy", "Cy's question")
+	run(t, desk, "Ana accepts Cy's chat",
+		waitText(".offer .who", "Cy"),
+		chromedp.Click(".offer .accept", chromedp.ByQuery),
+		waitText(".chat-tab .tab-name", "Cy"),
+	)
 	// Each waits since their question: the first to ask first.
 	run(t, desk, "the list puts the first to ask first, each with their question and a wait",
 		listIs("Ada:ok|Bob:ok|Cy:ok"),

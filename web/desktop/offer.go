@@ -57,10 +57,13 @@ func (o *offerCard) Render() app.UI {
 			fields = append(fields, app.Dt().Text(labelOf(a, k)), app.Dd().Text(a.PreEngagement[k]))
 		}
 	}
-	send := func(status string) app.EventHandler {
+	// Scoped by the reservation: go-app keeps a handler made by the same
+	// code in place, so a card that moved up to show the next offer would
+	// otherwise still answer the one it showed first.
+	send := func(status string) (app.EventHandler, app.EventOption) {
 		return func(ctx app.Context, e app.Event) {
 			ctx.NewActionWithValue(actAnswer, answer{Reservation: of.Res.SID, Status: status})
-		}
+		}, app.EventScope(of.Res.SID)
 	}
 	return app.Article().Class("offer").Aria("live", "assertive").Body(
 		app.Div().Class("offer-head").Body(
