@@ -45,8 +45,8 @@ type Chat struct {
 	// the customer ended the chat (or a timer or the API closed it).
 	// AgentEnded is set when the agent ended it.
 	CustomerLeft, AgentEnded bool
-	// opened counts the chats the desk opened before this one: the list
-	// keeps the chats nobody waits in in that order.
+	// opened numbers the chats in the order the desk opened them, from 1
+	// (see number): the list keeps the chats nobody waits in in that order.
 	opened int
 }
 

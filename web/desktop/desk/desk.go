@@ -51,7 +51,7 @@ type Model struct {
 	// opens when the accept answers (the agent is then on the
 	// conversation), not on the socket's earlier word of it.
 	accepting map[string]bool
-	// opened counts the chats opened, to order them (see order).
+	// opened counts the chats opened, to order them (see number).
 	opened int
 }
 
@@ -221,8 +221,8 @@ func (m *Model) openChat(r model.Reservation, t model.Task) Effects {
 	}
 	c := m.Chat(attrs.ConversationSID)
 	if c == nil {
-		c = &Chat{TaskSID: t.SID, Attrs: attrs, CustomerRead: -1, OwnRead: -1, Names: map[string]string{}, opened: m.opened}
-		m.opened++
+		c = &Chat{TaskSID: t.SID, Attrs: attrs, CustomerRead: -1, OwnRead: -1, Names: map[string]string{}}
+		m.number(c)
 		m.Chats = append(m.Chats, c)
 	}
 	c.TaskSID, c.ResSID, c.Status = t.SID, r.SID, r.ReservationStatus

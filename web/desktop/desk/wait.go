@@ -143,6 +143,7 @@ func oneLine(s string) string {
 func (m *Model) order() {
 	since := make(map[*Chat]time.Time, len(m.Chats))
 	for _, c := range m.Chats {
+		m.number(c)
 		since[c] = c.AwaitingSince(m.Me.Identity)
 	}
 	cmp := func(a, b *Chat) int {
@@ -166,4 +167,13 @@ func (m *Model) order() {
 	chats := slices.Clone(m.Chats) // a copy: a component may hold the old slice
 	slices.SortFunc(chats, cmp)
 	m.Chats = chats
+}
+
+// number gives a chat the next number in the order of opening, once
+// (whichever way it came: an accepted offer, a chat monitored).
+func (m *Model) number(c *Chat) {
+	if c.opened == 0 {
+		m.opened++
+		c.opened = m.opened
+	}
 }

@@ -133,6 +133,15 @@ func TestTheChatsAreOrderedByWhoWaitsLongest(t *testing.T) {
 			m.History("D", model.Conversation{SID: "D"}, []model.Message{said("D", 0, "guest_D", 5*time.Second)}, nil)
 		},
 		want: []string{"A", "D", "B", "C"},
+	}, {
+		name: "a chat monitored goes after those already open, and does not wait",
+		do: func(m *Model) {
+			m.Monitor(TeamChat{Conversation: "M", Task: taskOf("WT8", "M")})
+			m.History("M", model.Conversation{SID: "M"}, []model.Message{said("M", 0, "guest_M", 0)}, nil)
+			m.Apply(frame(realtime.MessageAdded, "B", said("B", 0, "guest_B", 10*time.Second)), now)
+			m.Apply(frame(realtime.MessageAdded, "B", said("B", 1, me, 20*time.Second)), now)
+		},
+		want: []string{"A", "B", "C", "M"},
 	}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
