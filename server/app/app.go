@@ -107,6 +107,8 @@ type Config struct {
 	// EmailReplies.UnreadMinutes lasts; zero means a minute (tests
 	// shorten it rather than wait).
 	MailMinute time.Duration
+	// Desk tunes the agent desk (serve's --wait-amber, --wait-red).
+	Desk DeskConfig
 }
 
 // ChannelConfig connects the messaging adapters. An adapter whose

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
@@ -193,6 +194,23 @@ func fits(t *testing.T, ctx context.Context, what string, sels ...string) {
 	}
 }
 
+// liesWithin checks that every element sels finds lies inside the box of
+// the element box finds.
+func liesWithin(t *testing.T, ctx context.Context, sels, box string) {
+	t.Helper()
+	var out []string
+	run(t, ctx, "measure "+sels+" inside "+box, chromedp.Evaluate(`(() => {
+		const b = document.querySelector(`+jsString(box)+`).getBoundingClientRect();
+		return Array.from(document.querySelectorAll(`+jsString(sels)+`)).filter(el => {
+			const r = el.getBoundingClientRect();
+			return r.left < b.left - 0.5 || r.right > b.right + 0.5;
+		}).map(el => el.textContent);
+	})()`, &out))
+	for _, o := range out {
+		t.Errorf("%q sticks out of %s", o, box)
+	}
+}
+
 func TestTheDeskWorksOnATablet768PixelsWide(t *testing.T) {
 	s := startServer(t)
 	b := startBrowser(t, s)
@@ -201,6 +219,7 @@ func TestTheDeskWorksOnATablet768PixelsWide(t *testing.T) {
 	}
 	desk := deskWithTwoChats(t, b, s, 768, 1024)
 	fits(t, desk, "a chat at 768 px", ".top", ".offer .accept", ".chat-list", "#composer", "#send", ".customer")
+	liesWithin(t, desk, ".chat-tab", ".side") // a long preview must not push a line under the chat
 	b.screenshot(t, desk, "tablet-1-chat")
 	// Usable: the list switches chats; the composer sends.
 	run(t, desk, "Ana switches to Bea's chat", chromedp.Click(`.chat-tab:not([aria-current="true"])`, chromedp.ByQuery),
@@ -230,8 +249,9 @@ func background(t *testing.T, ctx context.Context, sel string) float64 {
 func TestTheDeskInTheDarkPassesAxeAt1280And768(t *testing.T) {
 	for _, size := range [][2]int64{{1280, 800}, {768, 1024}} {
 		// A server for each size: the first agent's chats and offer stay
-		// with her.
-		s := startServer(t)
+		// with her. Short wait thresholds, so a waiting customer's pill
+		// shows red in the dark too.
+		s := startServerWith(t, func(c *Config) { c.Desk = DeskConfig{WaitAmber: time.Second, WaitRed: 2 * time.Second} })
 		b := startBrowser(t, s)
 		if !s.app.front.BuiltDesktop() {
 			t.Fatal("the desktop WASM is not built into this test binary: run make build")
@@ -241,6 +261,10 @@ func TestTheDeskInTheDarkPassesAxeAt1280And768(t *testing.T) {
 		run(t, desk, "Ana's system is dark", emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{
 			{Name: "prefers-color-scheme", Value: "dark"}}))
 		run(t, desk, "Ana answers", chromedp.SendKeys("#composer", "Let me look.\n", chromedp.ByID), waitText(".msg.mine .body", "Let me look."))
+		run(t, desk, "the other customer's wait turns red", chromedp.WaitVisible(".wait-red", chromedp.ByQuery))
+		if r := contrastOf(t, desk, ".wait-red", ""); r < 4.5 {
+			t.Errorf("dark at %d px: a red wait reads at %.2f:1, want 4.5:1", w, r)
+		}
 		for _, sel := range []string{"body", ".top", ".compose", ".customer", ".offer"} {
 			if l := background(t, desk, sel); l > 0.05 {
 				t.Errorf("dark at %d px: %s has a light background (luminance %.2f)", w, sel, l)

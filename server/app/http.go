@@ -26,6 +26,10 @@ type web struct {
 func newWeb(cfg Config, creds Credentials, c core, s staff, d delivery, msg messaging, w work,
 	follow *followup.Service, demoKey func(context.Context) (string, error),
 ) (web, error) {
+	desk, err := cfg.Desk.settings()
+	if err != nil {
+		return web{}, err
+	}
 	api := httpapi.New(httpapi.Config{
 		BaseURL:       cfg.BaseURL,
 		AccountSID:    creds.AccountSID,
@@ -50,6 +54,7 @@ func newWeb(cfg Config, creds Credentials, c core, s staff, d delivery, msg mess
 		Simulator:     msg.sim,
 		MediaPolicy:   c.policy,
 		SharedLimits:  c.shared,
+		Desk:          desk,
 		Logger:        cfg.Logger,
 	})
 	if !cfg.Demo {

@@ -173,7 +173,7 @@ func (a *API) deskCaller(r *http.Request) (caller, error) {
 }
 
 func (a *API) loginJSON(l agents.Login) model.DeskLogin {
-	return model.DeskLogin{Token: l.Token, ExpiresAt: model.Time{Time: l.ExpiresAt}, Agent: a.agentJSON(l.Agent)}
+	return model.DeskLogin{Token: l.Token, ExpiresAt: model.Time{Time: l.ExpiresAt}, Agent: a.agentJSON(l.Agent), Settings: a.desk}
 }
 
 // inWords says a wait of secs seconds as a person would: seconds under a

@@ -30,6 +30,7 @@ import (
 	"parley/server/routing"
 	"parley/server/webchat"
 	"parley/server/webhooks"
+	"parley/shared/model"
 )
 
 // MaxBodyBytes bounds every request body. A message body (32 KiB) and its
@@ -70,7 +71,10 @@ type Config struct {
 	// sign-in throttles where every node counts together; nil counts in
 	// this process's memory.
 	SharedLimits ratelimit.Shared
-	Logger       *slog.Logger
+	// Desk is the desk's settings, handed to an agent at sign-in; zero
+	// fields take model.DeskSettings' defaults.
+	Desk   model.DeskSettings
+	Logger *slog.Logger
 }
 
 // API is the REST API's handler.
@@ -98,6 +102,7 @@ type API struct {
 	simulator    *channels.Simulator
 	policy       media.Policy
 	shared       ratelimit.Shared
+	desk         model.DeskSettings
 	render       *render.Renderer
 	log          *slog.Logger
 	mux          *http.ServeMux
@@ -131,6 +136,7 @@ func New(c Config) *API {
 		simulator:    c.Simulator,
 		policy:       c.MediaPolicy,
 		shared:       c.SharedLimits,
+		desk:         c.Desk.WithDefaults(),
 		render:       render.New(c.BaseURL),
 		log:          c.Logger,
 		mux:          http.NewServeMux(),

@@ -260,9 +260,42 @@ type Agent struct {
 
 // DeskLogin answers a desktop sign-in or token refresh.
 type DeskLogin struct {
-	Token     string `json:"token"`
-	ExpiresAt Time   `json:"expires_at"`
-	Agent     Agent  `json:"agent"`
+	Token     string       `json:"token"`
+	ExpiresAt Time         `json:"expires_at"`
+	Agent     Agent        `json:"agent"`
+	Settings  DeskSettings `json:"settings"`
+}
+
+// DeskSettings are how the server's admin tuned the desk (serve's
+// --wait-amber and --wait-red); the desk reads them at sign-in.
+type DeskSettings struct {
+	// WaitAmberSeconds and WaitRedSeconds are how long a customer may
+	// await a reply before their chat's wait turns amber, then red, in the
+	// agent's chat list.
+	WaitAmberSeconds int `json:"wait_amber_seconds"`
+	WaitRedSeconds   int `json:"wait_red_seconds"`
+}
+
+// The desk's default wait thresholds: a minute, then three.
+const (
+	DefaultWaitAmberSeconds = 60
+	DefaultWaitRedSeconds   = 180
+)
+
+// WithDefaults fills what is unset (zero or negative) with the defaults;
+// a red threshold not past the amber one is put past it, so the wait
+// always turns amber before red.
+func (s DeskSettings) WithDefaults() DeskSettings {
+	if s.WaitAmberSeconds <= 0 {
+		s.WaitAmberSeconds = DefaultWaitAmberSeconds
+	}
+	if s.WaitRedSeconds <= 0 {
+		s.WaitRedSeconds = max(DefaultWaitRedSeconds, s.WaitAmberSeconds+1)
+	}
+	if s.WaitRedSeconds <= s.WaitAmberSeconds {
+		s.WaitRedSeconds = s.WaitAmberSeconds + 1
+	}
+	return s
 }
 
 // QueuePosition is where a waiting task stands in its queue (Parley's

@@ -13,27 +13,30 @@ import (
 // would differ on every render, so go-app would re-render the component
 // every time its parent does).
 const (
-	actSignIn       = "desk.sign-in"      // value: credentials
-	actActivity     = "desk.activity"     // value: the activity SID
-	actAnswer       = "desk.answer"       // value: answer
-	actSelect       = "desk.select"       // value: the conversation SID
-	actRetryHistory = "desk.retry-thread" // value: the conversation SID
-	actRetryPast    = "desk.retry-past"   // value: the conversation SID
-	actViewFile     = "desk.view-file"    // value: [2]string{src, name}
-	actMonitor      = "desk.monitor"      // value: desk.TeamChat
-	actStopMonitor  = "desk.stop-monitor" // value: monitored
-	actSend         = "desk.send"         // value: outgoing
-	actTyping       = "desk.typing"       // value: the conversation SID
-	actFiles        = "desk.files"        // value: an array of File (app.Value)
-	actRemoveDraft  = "desk.remove-draft" // value: draftRef
-	actTransfer     = "desk.transfer"     // value: transferChoice
-	actOutbound     = "desk.outbound"     // value: desk.Outbound
-	actComplete     = "desk.complete"     // value: completion
-	actReport       = "desk.report"       // value: reportRange
-	actReportCSV    = "desk.report-csv"   // value: reportRange
-	actConfirm      = "desk.confirm"      // value: bool, the answer
-	actClose        = "desk.close"        // value: dialogTransfer, dialogOutbound or dialogViewer
-	actOpenCanned   = "desk.open-canned"  // none: the composer opens its canned responses
+	actSignIn       = "desk.sign-in"       // value: credentials
+	actActivity     = "desk.activity"      // value: the activity SID
+	actAnswer       = "desk.answer"        // value: answer
+	actSelect       = "desk.select"        // value: the conversation SID
+	actRetryHistory = "desk.retry-thread"  // value: the conversation SID
+	actRetryPast    = "desk.retry-past"    // value: the conversation SID
+	actViewFile     = "desk.view-file"     // value: [2]string{src, name}
+	actMonitor      = "desk.monitor"       // value: desk.TeamChat
+	actStopMonitor  = "desk.stop-monitor"  // value: monitored
+	actSend         = "desk.send"          // value: outgoing
+	actTyping       = "desk.typing"        // value: the conversation SID
+	actFiles        = "desk.files"         // value: an array of File (app.Value)
+	actRemoveDraft  = "desk.remove-draft"  // value: draftRef
+	actTransfer     = "desk.transfer"      // value: transferChoice
+	actOutbound     = "desk.outbound"      // value: desk.Outbound
+	actComplete     = "desk.complete"      // value: completion
+	actReport       = "desk.report"        // value: reportRange
+	actReportCSV    = "desk.report-csv"    // value: reportRange
+	actConfirm      = "desk.confirm"       // value: bool, the answer
+	actClose        = "desk.close"         // value: dialogTransfer, dialogOutbound or dialogViewer
+	actOpenCanned   = "desk.open-canned"   // none: the composer opens its canned responses
+	actOpenTransfer = "desk.open-transfer" // value: the conversation SID
+	actOpenInvite   = "desk.open-invite"   // value: the conversation SID
+	actEnd          = "desk.end"           // value: the conversation SID
 )
 
 // The dialogs actClose closes.
@@ -139,4 +142,7 @@ func (d *Desktop) handleActions(ctx app.Context) {
 			d.viewer = [2]string{}
 		}
 	})
+	ctx.Handle(actOpenTransfer, signedIn(func(ctx app.Context, a app.Action) { d.openTransfer(ctx, a.Value.(string), false) }))
+	ctx.Handle(actOpenInvite, signedIn(func(ctx app.Context, a app.Action) { d.openTransfer(ctx, a.Value.(string), true) }))
+	ctx.Handle(actEnd, signedIn(func(ctx app.Context, a app.Action) { d.endChat(ctx, a.Value.(string)) }))
 }

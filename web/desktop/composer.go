@@ -14,7 +14,7 @@ import (
 // responses, for the chat in front. It holds what is its own (the mode,
 // the open canned list, when it last said the agent types) and sends the
 // rest as actions: actSend, actTyping, actFiles, actRemoveDraft. The
-// chat's actions (transfer, invite, end) are the shell's, beside it.
+// chat's actions (transfer, invite, end) are in its header (chathead.go).
 type composeBox struct {
 	app.Compo
 

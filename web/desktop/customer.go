@@ -1,7 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -11,7 +15,8 @@ import (
 )
 
 // customerPanel shows who the chat is with: name, channel, the form's
-// answers labelled, and their earlier conversations ("Try again" sends
+// answers labelled, the chat's other details worth an agent's eye, and
+// their earlier conversations ("Try again" sends
 // actRetryPast).
 type customerPanel struct {
 	app.Compo
@@ -43,7 +48,7 @@ func (p *customerPanel) Render() app.UI {
 	a := p.Iattrs
 	rows := []app.UI{
 		app.Dt().Text("Name"), app.Dd().ID("customer-name").Text(firstNonEmpty(a.CustomerName, "—")),
-		app.Dt().Text("Channel"), app.Dd().Text(firstNonEmpty(a.ChannelType, "chat")),
+		app.Dt().Text("Channel"), app.Dd().Text(channelName(a.ChannelType)),
 	}
 	if email := a.PreEngagement["email"]; email != "" {
 		rows = append(rows, app.Dt().Text(labelOf(a, "email")), app.Dd().Text(email))
@@ -57,9 +62,16 @@ func (p *customerPanel) Render() app.UI {
 			rows = append(rows, app.Dt().Text(labelOf(a, k)), app.Dd().Text(a.PreEngagement[k]))
 		}
 	}
+	details := detailsOf(a)
 	return app.Aside().Class("customer").Aria("label", "Customer").Body(
 		app.H2().Text("Customer"),
 		app.Dl().Body(rows...),
+		app.If(len(details) > 0, func() app.UI {
+			return app.Div().Class("details").Body(
+				app.H3().Text("Details"),
+				app.Dl().ID("details").Body(details...),
+			)
+		}),
 		app.H3().Text("Earlier conversations"),
 		p.pastView(),
 	)
@@ -97,4 +109,76 @@ func (p *customerPanel) pastView() app.UI {
 func ratingTag(r model.CSAT) app.UI {
 	return app.Span().Class("tag", "csat").Title(r.Comment).Aria("label", fmt.Sprintf("Rated %d out of 5", r.Score)).
 		Text(fmt.Sprintf("★ %d/5", r.Score))
+}
+
+// detailsOf lists, labelled, what else a chat's task says that an agent
+// may use: where the chat started, how, the visitor's language, and the
+// deployment's or integration's own keys, when short and plain (text,
+// numbers, yes/no). Routing's internals (SIDs, tokens, Flex's nested
+// objects) are left out; the list stops at ten.
+func detailsOf(a model.TaskAttributes) []app.UI {
+	var rows []app.UI
+	add := func(label, value string) {
+		if value = strings.TrimSpace(value); value != "" && len(rows) < 20 {
+			rows = append(rows, app.Dt().Text(label), app.Dd().Text(value))
+		}
+	}
+	add("Started on", a.DeploymentName)
+	if a.Direction == "outbound" {
+		add("Started by", "An agent (outbound)")
+	}
+	if a.ChannelType == "" || a.ChannelType == "web" {
+		switch {
+		case strings.HasPrefix(a.CustomerAddress, "cust_"):
+			add("Visitor", "Signed in on the site")
+		case strings.HasPrefix(a.CustomerAddress, "guest_"):
+			add("Visitor", "Guest")
+		}
+	}
+	keys := make([]string, 0, len(a.Other))
+	for k := range a.Other {
+		if !internalKey(k) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		var v any
+		if json.Unmarshal(a.Other[k], &v) != nil {
+			continue
+		}
+		label := humanise(k)
+		if k == "locale" {
+			label = "Language"
+		}
+		switch v := v.(type) {
+		case string:
+			if r := []rune(v); len(r) > 200 {
+				v = string(r[:200]) + "…"
+			}
+			add(label, v)
+		case float64:
+			add(label, strconv.FormatFloat(v, 'f', -1, 64))
+		case bool:
+			add(label, map[bool]string{true: "Yes", false: "No"}[v])
+		}
+	}
+	return rows
+}
+
+// internalKey reports whether a task attribute is routing's or an
+// integration's plumbing rather than something about the customer.
+func internalKey(k string) bool {
+	l := strings.ToLower(k)
+	for _, s := range []string{"sid", "token", "secret", "password", "key", "url", "webhook"} {
+		if strings.HasSuffix(l, s) {
+			return true
+		}
+	}
+	for _, p := range []string{"flex", "twilio", "routing", "task", "workflow", "workspace", "conversations", "channel"} {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
 }

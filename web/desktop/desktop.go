@@ -69,6 +69,8 @@ type Saved struct {
 	Token   string      `json:"token"`
 	Expires time.Time   `json:"expires"`
 	Agent   model.Agent `json:"agent"`
+	// Settings are the server's for the desk (the wait thresholds).
+	Settings model.DeskSettings `json:"settings"`
 }
 
 const storageKey = "parley:desk"

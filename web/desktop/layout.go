@@ -33,7 +33,7 @@ func (d *Desktop) Render() app.UI {
 				)
 			}),
 		),
-		d.main(),
+		app.Main().Class("main").Body(d.main()), // the page's one main landmark
 		app.If(d.transfer != nil, func() app.UI { return newTransferDialog().Form(d.transfer) }),
 		app.If(d.confirm != nil, func() app.UI { return newConfirmDialog().Text(d.confirm.text) }),
 		app.If(d.outbound != nil, func() app.UI { return newOutboundDialog().Form(d.outbound) }),
@@ -88,7 +88,7 @@ func (d *Desktop) main() app.UI {
 				return app.Section().Class("offers").Aria("label", "Incoming chats").Body(
 					app.Range(m.Offers).Slice(func(i int) app.UI { return newOfferCard().Offer(m.Offers[i]).within(d.ctx) }))
 			}),
-			newChatList().Chats(m.Chats).Active(m.Active),
+			newChatList().Chats(m.Chats, d.saved.Agent.Identity).Active(m.Active).Settings(m.Settings).within(d.ctx),
 			app.If(len(m.Chats) == 0 && len(m.Offers) == 0, func() app.UI {
 				return app.P().Class("hint").Text("No chats yet. Set yourself Available to receive them.")
 			}),
@@ -97,8 +97,9 @@ func (d *Desktop) main() app.UI {
 	)
 }
 
-// chatView is the chat in front: its thread, the composer and the chat's
-// actions (or the wrap-up, or the monitor's bar) and the customer panel.
+// chatView is the chat in front: its header with the chat's actions, its
+// thread, the composer (or the wrap-up, or the monitor's bar) and the
+// customer panel.
 func (d *Desktop) chatView() app.UI {
 	c := d.m.ActiveChat()
 	if c == nil {
@@ -110,6 +111,7 @@ func (d *Desktop) chatView() app.UI {
 	}
 	return app.Section().Class(class...).Aria("label", "Chat with "+c.Attrs.CustomerName).Body(
 		app.Div().Class("thread").Body(
+			newChatHead().Chat(c),
 			newThread().Chat(*c).Me(d.saved.Agent.Identity).Typing(c.TypingNow(time.Now())).linksFrom(&d.links),
 			d.chatTools(c),
 		),
@@ -118,7 +120,8 @@ func (d *Desktop) chatView() app.UI {
 }
 
 // chatTools is what the chat in front shows under its thread: the
-// composer and the chat's actions, the wrap-up, or the monitor's bar.
+// composer, the wrap-up, or the monitor's bar (the chat's actions are in
+// its header).
 func (d *Desktop) chatTools(c *desk.Chat) app.UI {
 	conv := c.Attrs.ConversationSID
 	switch c.Status {
@@ -130,13 +133,5 @@ func (d *Desktop) chatTools(c *desk.Chat) app.UI {
 	return app.Div().Class("compose").Body(
 		newComposeBox().Chat(conv, c.Attrs.CustomerName).Agent(d.saved.Agent.DisplayName).
 			Drafts(d.drafts[conv], d.attachErr).Canned(d.m.Canned).Unsent(d.unsent),
-		app.Div().Class("actions").Body(
-			app.Button().Type("button").ID("transfer").Text("Transfer").
-				OnClick(func(ctx app.Context, e app.Event) { d.openTransfer(ctx, conv, false) }),
-			app.Button().Type("button").ID("invite").Text("Invite").
-				OnClick(func(ctx app.Context, e app.Event) { d.openTransfer(ctx, conv, true) }),
-			app.Button().Type("button").ID("end").Class("danger").Text("End chat").
-				OnClick(func(ctx app.Context, e app.Event) { d.endChat(ctx, conv) }),
-		),
 	)
 }

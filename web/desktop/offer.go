@@ -9,9 +9,10 @@ import (
 	"parley/web/desktop/desk"
 )
 
-// offerCard is an incoming chat: who, what they asked, the seconds left
-// to answer, Accept and Reject (sent as actAnswer). Its countdown ticks
-// on its own: only the card re-renders each second.
+// offerCard is an incoming chat: who, on which channel, from which
+// queue, what they asked, the seconds left to answer, Accept and Reject
+// (sent as actAnswer). Its countdown ticks on its own: only the card
+// re-renders each second.
 type offerCard struct {
 	app.Compo
 
@@ -56,19 +57,25 @@ func (o *offerCard) Render() app.UI {
 			fields = append(fields, app.Dt().Text(labelOf(a, k)), app.Dd().Text(a.PreEngagement[k]))
 		}
 	}
-	send := func(status string) app.EventHandler {
+	// Scoped by the reservation: go-app keeps a handler made by the same
+	// code in place, so a card that moved up to show the next offer would
+	// otherwise still answer the one it showed first.
+	send := func(status string) (app.EventHandler, app.EventOption) {
 		return func(ctx app.Context, e app.Event) {
 			ctx.NewActionWithValue(actAnswer, answer{Reservation: of.Res.SID, Status: status})
-		}
+		}, app.EventScope(of.Res.SID)
 	}
 	return app.Article().Class("offer").Aria("live", "assertive").Body(
 		app.Div().Class("offer-head").Body(
 			app.Strong().Class("who").Text(firstNonEmpty(a.CustomerName, a.CustomerAddress, "Customer")),
-			app.Span().Class("channel").Text(firstNonEmpty(a.ChannelType, "chat")),
+			app.Span().Class("channel").Body(channelIcon(a.ChannelType), app.Text(" "+channelName(a.ChannelType))),
 			app.If(!of.Expires.IsZero(), func() app.UI {
 				return app.Span().Class("countdown").Title("Seconds left to answer").Text(fmt.Sprintf("%ds", max(left, 0)))
 			}),
 		),
+		app.If(of.Task.TaskQueueFriendlyName != nil && *of.Task.TaskQueueFriendlyName != "", func() app.UI {
+			return app.P().Class("offer-queue").Text("Queue: " + *of.Task.TaskQueueFriendlyName)
+		}),
 		awayNote(a, time.Now()),
 		app.If(a.TransferType != "", func() app.UI {
 			return app.P().Class("hint").Text("Transferred to you (" + a.TransferType + ")")

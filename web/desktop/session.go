@@ -19,7 +19,10 @@ import (
 
 func (d *Desktop) setLogin(ctx app.Context, l model.DeskLogin) {
 	d.tokenMu.Lock()
-	d.saved = Saved{Token: l.Token, Expires: l.ExpiresAt.Time, Agent: l.Agent}
+	d.saved = Saved{Token: l.Token, Expires: l.ExpiresAt.Time, Agent: l.Agent, Settings: l.Settings}
+	if d.m != nil {
+		d.m.Settings = l.Settings // a refresh brings the operator's changes
+	}
 	d.tokenMu.Unlock()
 	ctx.SessionStorage().Set(storageKey, d.saved)
 	// Refresh at four fifths of the token's life.
@@ -133,6 +136,7 @@ func (d *Desktop) start(ctx app.Context) {
 	d.signedIn = true
 	d.m = desk.New(d.saved.Agent)
 	d.unsent = unsent{}
+	d.m.Settings = d.saved.Settings
 	d.m.Visible = d.visible()
 	d.connect(ctx)
 }

@@ -24,6 +24,7 @@ import (
 	"parley/server/mail"
 	"parley/server/outbound"
 	"parley/server/realtime"
+	"parley/shared/model"
 )
 
 const usage = `Parley: self-hosted customer messaging with a Twilio-compatible API.
@@ -109,6 +110,8 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	smtpURL := fs.String("smtp-url", os.Getenv("PARLEY_SMTP_URL"), "SMTP server `URL` to email web visitors through (smtp://user:pass@host:port, STARTTLS when offered; smtps:// for implicit TLS); default $PARLEY_SMTP_URL, none: no email")
 	smtpFrom := fs.String("smtp-from", os.Getenv("PARLEY_SMTP_FROM"), "the `ADDRESS` visitors get email from, e.g. \"Acme Support <support@example.com>\" (default $PARLEY_SMTP_FROM)")
 	outboundAllow := fs.String("outbound-allow", "", "comma-separated `CIDRS` Parley may call besides the public internet (webhooks, callbacks, providers on a private network), e.g. 10.1.0.0/16; default none")
+	waitAmber := fs.Duration("wait-amber", time.Duration(model.DefaultWaitAmberSeconds)*time.Second, "how long a customer may await a reply before their chat's wait turns amber in the agents' chat lists (`DURATION`, whole seconds)")
+	waitRed := fs.Duration("wait-red", time.Duration(model.DefaultWaitRedSeconds)*time.Second, "how long a customer may await a reply before their chat's wait turns red (`DURATION`, longer than --wait-amber)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -154,6 +157,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		MaxSessionsPerAddress:  noCapIfZero(*perAddress),
 		OutboundAllow:          allow,
 		Mail:                   smtp,
+		Desk:                   app.DeskConfig{WaitAmber: *waitAmber, WaitRed: *waitRed},
 		Channels: app.ChannelConfig{
 			TwilioAccountSID: os.Getenv("PARLEY_TWILIO_ACCOUNT_SID"),
 			TwilioAuthToken:  os.Getenv("PARLEY_TWILIO_AUTH_TOKEN"),

@@ -225,3 +225,15 @@ func TestServeRefusesABadSMTPURLWithoutShowingThePassword(t *testing.T) {
 		}
 	}
 }
+
+// Wait thresholds the desk could not use stop serve at once, naming the
+// flags.
+func TestServeRefusesWaitThresholdsOutOfOrder(t *testing.T) {
+	for _, flags := range [][]string{{"--wait-amber", "5m"}, {"--wait-amber", "2m", "--wait-red", "1m"}, {"--wait-red", "100ms"}} {
+		var stderr strings.Builder
+		err := serve(append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir()}, flags...), io.Discard, &stderr)
+		if err == nil || !strings.Contains(err.Error(), "--wait-") {
+			t.Errorf("serve %v: %v, want an error naming the flags", flags, err)
+		}
+	}
+}

@@ -45,6 +45,9 @@ type Chat struct {
 	// the customer ended the chat (or a timer or the API closed it).
 	// AgentEnded is set when the agent ended it.
 	CustomerLeft, AgentEnded bool
+	// opened numbers the chats in the order the desk opened them, from 1
+	// (see number): the list keeps the chats nobody waits in in that order.
+	opened int
 }
 
 // Past is one earlier conversation of the chat's customer.

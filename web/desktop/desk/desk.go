@@ -55,10 +55,16 @@ type Model struct {
 	// firstMessages wait for the chats the agent started, by interaction.
 	firstMessages map[string]FirstMessage
 
+	// Settings are the server's for the desk (the wait thresholds), read
+	// at sign-in.
+	Settings model.DeskSettings
+
 	// accepting are the reservations this desk is accepting: their chat
 	// opens when the accept answers (the agent is then on the
 	// conversation), not on the socket's earlier word of it.
 	accepting map[string]bool
+	// opened counts the chats opened, to order them (see number).
+	opened int
 }
 
 // New is the desk of a signed-in agent, showing its chats.
@@ -212,6 +218,7 @@ func (m *Model) Answered(o Offer, status string, r model.Reservation, failed boo
 	fx := m.dropOffer(o.Res.SID)
 	if !failed && status == "accepted" {
 		fx.add(m.openChat(r, o.Task))
+		m.order()
 	}
 	return fx
 }
@@ -227,6 +234,7 @@ func (m *Model) openChat(r model.Reservation, t model.Task) Effects {
 	c := m.Chat(attrs.ConversationSID)
 	if c == nil {
 		c = &Chat{TaskSID: t.SID, Attrs: attrs, CustomerRead: -1, OwnRead: -1, Names: map[string]string{}}
+		m.number(c)
 		m.Chats = append(m.Chats, c)
 	}
 	c.TaskSID, c.ResSID, c.Status = t.SID, r.SID, r.ReservationStatus

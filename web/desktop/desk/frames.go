@@ -11,8 +11,15 @@ import (
 // Apply applies a realtime event frame received at now. Frames the desk
 // has no use for (presence, queue positions, delivery receipts, a
 // conversation the agent left: the reservation's events say what becomes
-// of its chat) change nothing.
+// of its chat) change nothing. The chats stay in the list's order (see
+// order).
 func (m *Model) Apply(f realtime.ServerFrame, now time.Time) Effects {
+	fx := m.apply(f, now)
+	m.order()
+	return fx
+}
+
+func (m *Model) apply(f realtime.ServerFrame, now time.Time) Effects {
 	switch f.Event {
 	case realtime.ReservationCreated, realtime.ReservationAccepted, realtime.ReservationRejected,
 		realtime.ReservationTimeout, realtime.ReservationCanceled, realtime.ReservationRescinded,

@@ -26,6 +26,7 @@ func (m *Model) Loaded(acts []model.Activity, worker model.Worker, res []model.R
 		}
 	}
 	fx.Supervision = m.IsSupervisor()
+	m.order()
 	return fx
 }
 
@@ -79,6 +80,7 @@ func (m *Model) History(conv string, about model.Conversation, msgs []model.Mess
 	}
 	fx.add(m.markRead(c))
 	fx.add(m.scroll(conv))
+	m.order()
 	return fx
 }
 
@@ -180,6 +182,7 @@ func (m *Model) Sending(conv, text string) Effects {
 	}
 	c.Pending = append(slices.Clip(c.Pending), text)
 	c.Rev++
+	m.order() // answered: the chat goes down the list
 	return m.scroll(conv)
 }
 
@@ -188,6 +191,7 @@ func (m *Model) SendFailed(conv, text string) {
 	if c := m.Chat(conv); c != nil {
 		c.Pending = slices.DeleteFunc(slices.Clone(c.Pending), func(p string) bool { return p == text })
 		c.Rev++
+		m.order()
 	}
 }
 
@@ -210,6 +214,7 @@ func (m *Model) Ended(conv string) {
 	if c := m.Chat(conv); c != nil {
 		c.Status = Wrapping
 		c.Rev++
+		m.order()
 	}
 }
 
