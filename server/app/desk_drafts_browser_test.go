@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -58,4 +59,33 @@ func TestEachChatKeepsWhatTheAgentWasWriting(t *testing.T) {
 	run(t, desk, "Bob's words wait in his chat, and Ada's reply is not in his thread",
 		openChat("Bob"), waitText("#customer-name", "Bob"), composerHolds("Yes, tell me"),
 		waitCount(".msg.mine", 0))
+}
+
+// The agent narrows the canned responses and clicks the one left: that
+// one goes in the composer, not the one first listed where it stands.
+func TestTheCannedResponseClickedIsTheOneInserted(t *testing.T) {
+	s := startServer(t)
+	b := startBrowser(t, s)
+	ana := s.mustCreateAgent(t, "ana@example.com", "agent")
+	for _, r := range [][2]string{{"Returns", "Returns are free for 30 days."}, {"Shipping", "Parcels leave within a day."}} {
+		if rep := s.postForm(t, "/parley/v1/CannedResponses", url.Values{"Title": {r[0]}, "Body": {r[1]}}); rep.status != 201 {
+			t.Fatalf("create a canned response: %d %s", rep.status, rep.text)
+		}
+	}
+	key, err := s.app.DemoDeployment(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk := b.signInToTheDesk(t, s, ana.Email)
+	run(t, desk, "Ana goes Available", setActivity("Available"))
+	s.visits(t, key, "Ada", "When will it ship?")
+	run(t, desk, "Ana accepts", waitText(".offer .who", "Ada"), chromedp.Click(".offer .accept", chromedp.ByQuery),
+		waitText("#customer-name", "Ada"))
+	run(t, desk, "all the canned responses, Returns first",
+		chromedp.Click("#composer", chromedp.ByID), chromedp.SendKeys("#composer", "/", chromedp.ByID),
+		waitCount("#canned .canned-option", 2), waitText("#canned .canned-option:first-child", "Returns"))
+	run(t, desk, "Ana narrows to Shipping and clicks it",
+		chromedp.SendKeys("#composer", "ship", chromedp.ByID), waitCount("#canned .canned-option", 1),
+		waitText("#canned .canned-option", "Shipping"), chromedp.Click("#canned .canned-option", chromedp.ByQuery),
+		composerHolds("Parcels leave within a day."))
 }

@@ -34,7 +34,7 @@ func Files(ctx app.Context, links *Links, media []model.Media, w Words, view fun
 		src := links.URL(ctx, f.SID)
 		if Viewable(f.ContentType) {
 			items = append(items, app.Button().Type("button").Class("thumb").Title(name).Aria("label", fmt.Sprintf(w.ViewImage, name)).
-				OnClick(func(ctx app.Context, e app.Event) { view(src, name) }).
+				OnClick(func(ctx app.Context, e app.Event) { view(src, name) }, app.EventScope(f.SID)).
 				Body(app.If(src != "", func() app.UI { return app.Img().Src("%s", src).Alt("%s", name).Loading("lazy") })))
 			continue
 		}
@@ -72,7 +72,7 @@ func Drafts(drafts []*Draft, w Words, remove func(*Draft)) app.UI {
 				return app.Span().Class("file-size").Text(Size(d.Size))
 			}),
 			app.Button().Type("button").Class("remove").Aria("label", fmt.Sprintf(w.RemoveFile, d.Name)).Title(w.Remove).
-				Text("×").OnClick(func(ctx app.Context, e app.Event) { d.Cancel(); remove(d) }),
+				Text("×").OnClick(func(ctx app.Context, e app.Event) { d.Cancel(); remove(d) }, app.EventScope(d.ID)),
 		))
 	}
 	return app.Ul().Class("drafts").Aria("label", w.Drafts).Body(items...)

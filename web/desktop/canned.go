@@ -95,9 +95,11 @@ func (c *composeBox) insert(r model.CannedResponse) {
 func (c *composeBox) suggestionsView() app.UI {
 	items := make([]app.UI, 0, len(c.suggestions))
 	for i, r := range c.suggestions {
+		// Scoped by the response: go-app keeps a handler made by the same code in place,
+		// so a row reused for another response would still act for the first.
 		items = append(items, app.Li().ID("canned-"+r.SID).Class("canned-option").Role("option").
 			Aria("selected", i == c.suggested).
-			OnMouseDown(func(ctx app.Context, e app.Event) { e.PreventDefault(); c.insert(r) }).Body(
+			OnMouseDown(func(ctx app.Context, e app.Event) { e.PreventDefault(); c.insert(r) }, app.EventScope(r.SID)).Body(
 			app.Strong().Text(r.Title),
 			app.Span().Class("canned-body").Text(r.Body),
 		))

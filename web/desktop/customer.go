@@ -84,7 +84,7 @@ func (p *customerPanel) pastView() app.UI {
 		return app.P().ID("past-failed").Class("hint").Body(
 			app.Text("Could not list them. "),
 			app.Button().Type("button").Class("link").Text("Try again").
-				OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actRetryPast, conv) }),
+				OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actRetryPast, conv) }, app.EventScope(conv)),
 		)
 	case !p.IpastLoaded:
 		return app.P().Class("hint").Text("Loading…")

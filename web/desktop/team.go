@@ -27,10 +27,12 @@ func (v *teamView) Render() app.UI {
 	for _, r := range v.Iteam {
 		chats := make([]app.UI, 0, len(r.Chats))
 		for _, tc := range r.Chats {
+			// Scoped by the chat: go-app keeps a handler made by the same code in place,
+			// so a row reused for another chat would still act for the first.
 			chats = append(chats, app.Li().Body(
 				app.Span().Class("team-chat").Text(fmt.Sprintf("%s · %s · %s", firstNonEmpty(tc.Customer, "Customer"), tc.Status, since(tc.Since))),
 				app.Button().Type("button").Class("link", "monitor").Text("Monitor").
-					OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actMonitor, tc) }),
+					OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actMonitor, tc) }, app.EventScope(tc.Conversation)),
 			))
 		}
 		rows = append(rows, app.Tr().Class("team-row").Body(

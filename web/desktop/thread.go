@@ -64,7 +64,7 @@ func (t *thread) Render() app.UI {
 				return app.P().ID("load-problem").Class("problem").Role("alert").Body(
 					app.Text("This chat did not load: "+c.LoadErr+" "),
 					app.Button().Type("button").Class("link").Text("Try again").
-						OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actRetryHistory, conv) }),
+						OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actRetryHistory, conv) }, app.EventScope(conv)),
 				)
 			}),
 		),

@@ -179,7 +179,7 @@ func (w *Widget) earlierBody() app.UI {
 		if p.Ongoing {
 			state = w.t.Ongoing
 		}
-		items[i] = app.Li().Body(app.Button().Type("button").Class("past-item").OnClick(w.showPast(p)).Body(
+		items[i] = app.Li().Body(app.Button().Type("button").Class("past-item").OnClick(w.showPast(p), app.EventScope(p.SID)).Body(
 			app.Span().Class("past-topic").Dir("auto").Text(title(&p, w.t.NoSubject)),
 			app.Span().Class("past-meta").Body(
 				app.Time().DateTime(p.Created.UTC().Format(time.RFC3339)).Text(localDate(p.Created, w.t.Lang)),

@@ -248,7 +248,7 @@ func (w *Widget) message(m Msg, lastOwn bool) app.UI {
 				return app.Span().Class("status").Aria("live", "polite").Text(status)
 			}),
 			app.If(m.Failed != "", func() app.UI {
-				return app.Button().Type("button").Class("retry").Title(m.Failed).Text(w.t.Retry).OnClick(w.retry(m))
+				return app.Button().Type("button").Class("retry").Title(m.Failed).Text(w.t.Retry).OnClick(w.retry(m), app.EventScope(m.Key))
 			}),
 		),
 	)
