@@ -59,6 +59,12 @@ func TestEachChatKeepsWhatTheAgentWasWriting(t *testing.T) {
 	run(t, desk, "Bob's words wait in his chat, and Ada's reply is not in his thread",
 		openChat("Bob"), waitText("#customer-name", "Bob"), composerHolds("Yes, tell me"),
 		waitCount(".msg.mine", 0))
+	run(t, desk, "a reload keeps them, as it keeps the sign-in",
+		chromedp.Reload(), waitText(".chat-list", "Bob"), openChat("Bob"), waitText("#customer-name", "Bob"),
+		composerHolds("Yes, tell me"))
+	run(t, desk, "and Ada's box is empty: her words were sent",
+		openChat("Ada"), waitText("#customer-name", "Ada"), waitText(".msg.mine .body", "Your parcel left this morning."),
+		composerHolds(""))
 }
 
 // The agent narrows the canned responses and clicks the one left: that

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -104,13 +105,35 @@ func (c *composeBox) bringBack() {
 	box.Set("value", c.Iunsent[c.Iconv])
 }
 
-// keep remembers a chat's unsent words (none: it forgets the chat).
+// keep remembers a chat's unsent words (none: it forgets the chat), in
+// the tab's session storage too, so a reload keeps them as it keeps the
+// sign-in.
 func (u unsent) keep(conv, text string) {
-	if text == "" {
-		delete(u, conv)
+	if u == nil || u[conv] == text {
 		return
 	}
-	u[conv] = text
+	if text == "" {
+		delete(u, conv)
+	} else {
+		u[conv] = text
+	}
+	if b, err := json.Marshal(u); err == nil {
+		if s := app.Window().Get("sessionStorage"); s.Truthy() {
+			s.Call("setItem", unsentKey, string(b))
+		}
+	}
+}
+
+// unsentKey is where the tab keeps the unsent words.
+const unsentKey = "parley:desk:unsent"
+
+// loadUnsent reads what the tab kept of the unsent words.
+func loadUnsent(ctx app.Context) unsent {
+	u := unsent{}
+	if err := ctx.SessionStorage().Get(unsentKey, &u); err != nil || u == nil {
+		return unsent{}
+	}
+	return u
 }
 
 // Render draws the modes, what comes and goes (a problem, the drafts, the

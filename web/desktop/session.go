@@ -125,6 +125,7 @@ func (d *Desktop) signedOut(ctx app.Context, why string) {
 		d.stop()
 	}
 	ctx.SessionStorage().Del(storageKey)
+	ctx.SessionStorage().Del(unsentKey) // another agent may sign in at this tab
 	*d = Desktop{Compo: d.Compo, ctx: d.ctx, origin: d.origin, rest: d.rest, links: attach.Links{REST: d.rest},
 		stopCatching: d.stopCatching, problem: why}
 }
@@ -135,7 +136,7 @@ func (d *Desktop) signedOut(ctx app.Context, why string) {
 func (d *Desktop) start(ctx app.Context) {
 	d.signedIn = true
 	d.m = desk.New(d.saved.Agent)
-	d.unsent = unsent{}
+	d.unsent = loadUnsent(ctx)
 	d.m.Settings = d.saved.Settings
 	d.m.Visible = d.visible()
 	d.connect(ctx)
