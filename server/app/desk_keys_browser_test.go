@@ -105,9 +105,9 @@ func TestAnAgentWorksTheDeskByItsShortcuts(t *testing.T) {
 	run(t, desk, "Ctrl+Shift+A accepts it while Ana is in Ada's composer", chord("a", ctrlShift), waitText(".chat-tab", "Bea"),
 		chromedp.WaitNotPresent(".offer", chromedp.ByQuery))
 	run(t, desk, "Alt+Down goes to the next chat, Bea's", chord(kb.ArrowDown, input.ModifierAlt), activeIs("Bea"),
-		waitText(".msg .body", "Can I return a kettle?"))
+		waitText(".msg .body", "Can I return a kettle?"), waitText(`#announce[aria-live="polite"]`, "Chat with Bea"))
 	run(t, desk, "Alt+Up goes back to Ada's", chord(kb.ArrowUp, input.ModifierAlt), activeIs("Ada"),
-		waitText(".msg .body", "Where is my order?"))
+		waitText(".msg .body", "Where is my order?"), waitText("#announce", "Chat with Ada"))
 	run(t, desk, "Alt+Down again: Bea's", chord(kb.ArrowDown, input.ModifierAlt), activeIs("Bea"))
 	var composer string
 	run(t, desk, "the composer holds no stray character", chromedp.Evaluate(`document.getElementById("composer").value`, &composer))

@@ -49,6 +49,7 @@ type Desktop struct {
 	viewer   [2]string // the picture shown over the desk, if any: link and name
 
 	titleFlash bool
+	announce   string // said to screen readers: the chat a shortcut brought in front
 
 	// the files going with each chat's next message, and what was wrong
 	// with the last ones picked

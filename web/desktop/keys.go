@@ -217,6 +217,13 @@ func (d *Desktop) runCommand(ctx app.Context, cmd command) {
 		}
 		if conv := step(convs, m.Active, by); conv != "" {
 			ctx.NewActionWithValue(actSelect, conv)
+			// The focus stays where the agent is (the composer, say): a
+			// screen reader hears which chat is now in front.
+			for _, c := range m.Chats {
+				if c.Attrs.ConversationSID == conv {
+					d.announce = "Chat with " + firstNonEmpty(c.Attrs.CustomerName, c.Attrs.CustomerAddress, "a customer")
+				}
+			}
 		}
 	case cmdCompose:
 		d.toComposer(ctx, false)

@@ -23,6 +23,7 @@ func (d *Desktop) Render() app.UI {
 	return app.Div().ID("desk").Class("desk").Body(
 		d.header(),
 		app.Div().Class("notices").Body(
+			app.P().ID("announce").Class("sr-only").Aria("live", "polite").Text(d.announce),
 			app.If(!d.connected, func() app.UI {
 				return app.Div().Class("banner").Role("status").Text("Reconnecting…")
 			}),
