@@ -12,6 +12,7 @@ import (
 	"parley/web/attach"
 	"parley/web/composer"
 	"parley/web/desktop/desk"
+	"parley/web/dial"
 )
 
 // Desktop is the desk's shell: it holds the session and the desk model
@@ -38,7 +39,7 @@ type Desktop struct {
 	busy      bool   // a sign-in is on its way
 	connected bool
 	sess      *client.Session
-	stop      context.CancelFunc
+	line      dial.Line // the realtime session
 
 	reloading bool // a reload of the team and queues is coming
 
@@ -109,9 +110,7 @@ func (d *Desktop) OnMount(ctx app.Context) {
 
 // OnDismount stops the realtime session.
 func (d *Desktop) OnDismount() {
-	if d.stop != nil {
-		d.stop()
-	}
+	d.line.Leave()
 	if d.stopCatching != nil {
 		d.stopCatching()
 	}

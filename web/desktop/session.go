@@ -12,6 +12,7 @@ import (
 	"parley/shared/realtime"
 	"parley/web/attach"
 	"parley/web/desktop/desk"
+	"parley/web/dial"
 )
 
 // Signing in and out, the realtime session, and reading what the agent
@@ -121,9 +122,7 @@ func (d *Desktop) failed(ctx app.Context, what string, err error) {
 }
 
 func (d *Desktop) signedOut(ctx app.Context, why string) {
-	if d.stop != nil {
-		d.stop()
-	}
+	d.line.Leave()
 	ctx.SessionStorage().Del(storageKey)
 	ctx.SessionStorage().Del(unsentKey) // another agent may sign in at this tab
 	*d = Desktop{Compo: d.Compo, ctx: d.ctx, origin: d.origin, rest: d.rest, links: attach.Links{REST: d.rest},
@@ -143,50 +142,30 @@ func (d *Desktop) start(ctx app.Context) {
 }
 
 // connect opens the realtime session, trying until the server answers;
-// the session is left (and closed) by d.stop.
+// the session is left (and closed) by d.line.Leave.
 func (d *Desktop) connect(ctx app.Context) {
-	bg, stop := context.WithCancel(context.Background())
-	if d.stop != nil {
-		d.stop()
-	}
-	d.stop = stop
-	d.ctx.Async(func() {
-		sess, err := client.Connect(bg, client.SessionOptions{
-			URL:   d.origin,
-			Token: func(context.Context) (string, error) { return d.token(), nil },
-			OnEvent: func(f realtime.ServerFrame) {
-				d.ctx.Dispatch(func(ctx app.Context) { d.onEvent(ctx, f) })
-			},
-			OnResync: func() { d.ctx.Dispatch(func(ctx app.Context) { d.load(ctx) }) },
-			// A monitored chat, followed again after a reconnection.
-			OnMonitor: func(conv string, err error) {
-				d.ctx.Dispatch(func(ctx app.Context) {
-					if d.m != nil {
-						d.apply(ctx, d.m.Watching(conv, err))
-					}
-				})
-			},
-			OnState: func(st client.State) {
-				d.ctx.Dispatch(func(ctx app.Context) { d.connected = st == client.Connected })
-			},
-			// The token expired while the laptop slept, or the agent
-			// signed out elsewhere.
-			OnRefused: func(*client.TokenRefusedError) {
-				d.ctx.Dispatch(func(ctx app.Context) {
-					if bg.Err() == nil { // not a session the desk already left
-						d.signedOut(ctx, "Your session ended; sign in again.")
-					}
-				})
-			},
-		}, func(error, time.Duration) { // offline, or the server is away
-			d.ctx.Dispatch(func(ctx app.Context) { d.connected = false })
-		})
+	ended := func(ctx app.Context) { d.signedOut(ctx, "Your session ended; sign in again.") }
+	d.line.Open(d.ctx, d.origin, d.token, dial.Handlers{
+		Event:  d.onEvent,
+		Resync: d.load,
+		// A monitored chat, followed again after a reconnection.
+		Monitor: func(ctx app.Context, conv string, err error) {
+			if d.m != nil {
+				d.apply(ctx, d.m.Watching(conv, err))
+			}
+		},
+		State: func(ctx app.Context, st client.State) { d.connected = st == client.Connected },
+		// The token expired while the laptop slept, or the agent signed
+		// out elsewhere.
+		Refused:    ended,
+		DialFailed: func(ctx app.Context, _ error) { d.connected = false }, // offline, or the server is away
+	}, func(live context.Context, sess *client.Session, err error) {
 		d.ctx.Dispatch(func(ctx app.Context) {
-			if bg.Err() != nil {
+			if live.Err() != nil {
 				return // the desk left (signed out) while connecting
 			}
 			if err != nil { // refused: the token expired or was revoked
-				d.signedOut(ctx, "Your session ended; sign in again.")
+				ended(ctx)
 				return
 			}
 			d.sess, d.connected = sess, true

@@ -102,10 +102,7 @@ func resumeRefused(err error) bool {
 }
 
 func (w *Widget) forget(ctx app.Context) {
-	if w.stop != nil {
-		w.stop()
-		w.stop = nil
-	}
+	w.line.Leave()
 	w.sess = nil
 	ctx.LocalStorage().Del(storageKey(w.cfg.Key))
 }

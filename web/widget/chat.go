@@ -11,6 +11,7 @@ import (
 	"parley/shared/client"
 	"parley/shared/model"
 	"parley/shared/realtime"
+	"parley/web/dial"
 )
 
 // ---- the chat ----
@@ -33,49 +34,30 @@ func (w *Widget) resume(ctx app.Context, saved Saved) {
 }
 
 // connect opens the realtime session, trying until the server answers;
-// the session is left (and closed) by w.stop.
+// the session is left (and closed) by w.line.Leave.
 func (w *Widget) connect(ctx app.Context) {
-	bg, stop := context.WithCancel(context.Background())
-	if w.stop != nil {
-		w.stop()
-	}
-	w.stop = stop
 	conv := w.saved.Conversation
-	w.ctx.Async(func() {
-		sess, err := client.Connect(bg, client.SessionOptions{
-			URL:   w.origin,
-			Token: func(context.Context) (string, error) { return w.token(), nil },
-			OnEvent: func(f realtime.ServerFrame) {
-				w.ctx.Dispatch(func(ctx app.Context) { w.onEvent(ctx, f) })
-			},
-			OnResync: func() { w.ctx.Dispatch(func(ctx app.Context) { w.reload(ctx) }) },
-			OnState: func(st client.State) {
-				w.ctx.Dispatch(func(ctx app.Context) {
-					back := st == client.Connected && !w.connected
-					w.connected = st == client.Connected
-					if back && w.sess != nil {
-						// queue_position is not replayed: what changed
-						// while the socket was down is read again.
-						w.readQueue(ctx)
-					}
-				})
-			},
-			// The token expired while the visitor was away (a laptop
-			// asleep, a long tunnel), too late to refresh.
-			OnRefused: func(*client.TokenRefusedError) {
-				w.ctx.Dispatch(func(ctx app.Context) {
-					if bg.Err() == nil { // not a session the widget already left
-						w.expire(ctx)
-					}
-				})
-			},
-		}, func(err error, _ time.Duration) { // offline, or the server is away
-			w.ctx.Dispatch(func(ctx app.Context) { w.connected, w.dialErr = false, err.Error() })
-		})
+	w.line.Open(w.ctx, w.origin, w.token, dial.Handlers{
+		Event:  w.onEvent,
+		Resync: w.reload,
+		State: func(ctx app.Context, st client.State) {
+			back := st == client.Connected && !w.connected
+			w.connected = st == client.Connected
+			if back && w.sess != nil {
+				// queue_position is not replayed: what changed while the
+				// socket was down is read again.
+				w.readQueue(ctx)
+			}
+		},
+		// The token expired while the visitor was away (a laptop asleep, a
+		// long tunnel), too late to refresh.
+		Refused:    w.expire,
+		DialFailed: func(ctx app.Context, err error) { w.connected, w.dialErr = false, err.Error() }, // offline, or the server is away
+	}, func(live context.Context, sess *client.Session, err error) {
 		if err != nil {
 			w.ctx.Dispatch(func(ctx app.Context) {
 				switch {
-				case bg.Err() != nil: // the widget left the chat meanwhile
+				case live.Err() != nil: // the widget left the chat meanwhile
 				case errors.Is(err, client.ErrChatEnded):
 					w.ended(ctx)
 				default: // refused: the token expired or was revoked
@@ -84,8 +66,11 @@ func (w *Widget) connect(ctx app.Context) {
 			})
 			return
 		}
-		conversation, err := w.fetchConversation(bg, conv)
+		conversation, err := w.fetchConversation(live, conv)
 		w.ctx.Dispatch(func(ctx app.Context) {
+			if live.Err() != nil {
+				return // the widget left the chat meanwhile
+			}
 			w.sess, w.connected = sess, true
 			if err == nil {
 				w.links.ServiceSID = conversation.ChatServiceSID // files are uploaded to it too

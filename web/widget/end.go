@@ -58,10 +58,7 @@ func (w *Widget) ended(ctx app.Context) {
 	}
 	w.post(map[string]any{"type": "ended", "conversation_sid": w.saved.Conversation})
 	w.offerRating()
-	if w.stop != nil {
-		w.stop()
-		w.stop = nil
-	}
+	w.line.Leave()
 	w.sess = nil
 	ctx.LocalStorage().Del(storageKey(w.cfg.Key))
 	w.phase = phaseEnded

@@ -13,6 +13,7 @@ import (
 	"parley/shared/model"
 	"parley/web/attach"
 	"parley/web/composer"
+	"parley/web/dial"
 )
 
 type phase int
@@ -66,8 +67,8 @@ type Widget struct {
 	lastTyping   time.Time
 	visible      bool
 	unread       int
-	stop         context.CancelFunc
-	awaitingUser bool // the site said it signs its customer in
+	line         dial.Line // the realtime session
+	awaitingUser bool      // the site said it signs its customer in
 	earlier      earlier
 	parentOrigin string
 	confirming   bool      // asking "End this chat?"
@@ -157,9 +158,7 @@ func (w *Widget) OnMount(ctx app.Context) {
 
 // OnDismount stops the realtime session.
 func (w *Widget) OnDismount() {
-	if w.stop != nil {
-		w.stop()
-	}
+	w.line.Leave()
 	if w.stopCatching != nil {
 		w.stopCatching()
 	}
