@@ -187,6 +187,7 @@ func TestTheChatListPutsWhoWaitsLongestFirst(t *testing.T) {
 		waitText("#details", "Started on"),
 		waitText("#details", "Demo"),
 		waitText("#details", "Guest"),
+		waitText("#details", "English (en)"), // the visitor's language, named
 	)
 	b.screenshot(t, desk, "chatlist-3-header")
 }

@@ -148,8 +148,8 @@ func detailsOf(a model.TaskAttributes) []app.UI {
 			continue
 		}
 		label := humanise(k)
-		if k == "locale" {
-			label = "Language"
+		if s, ok := v.(string); ok && k == "locale" {
+			label, v = "Language", languageName(s)
 		}
 		switch v := v.(type) {
 		case string:
@@ -181,4 +181,22 @@ func internalKey(k string) bool {
 		}
 	}
 	return false
+}
+
+// languageName names a language code in the agent's own language, as the
+// browser's Intl.DisplayNames does ("fr" reads "French (fr)" to an agent
+// in English); the code alone where the browser cannot name it.
+func languageName(code string) (name string) {
+	name = code
+	intl := app.Window().Get("Intl")
+	if !intl.Truthy() || !intl.Get("DisplayNames").Truthy() {
+		return name
+	}
+	defer func() { recover() }() // a code Intl refuses (a RangeError) stays as it is
+	agent := app.Window().Get("navigator").Get("language").String()
+	names := intl.Get("DisplayNames").New([]any{agent, "en"}, map[string]any{"type": "language"})
+	if n := names.Call("of", code); n.Truthy() && n.String() != code {
+		name = n.String() + " (" + code + ")"
+	}
+	return name
 }
