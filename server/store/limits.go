@@ -81,13 +81,12 @@ func (b *sharedBucket) Take(ctx context.Context, key string) (bool, time.Duratio
 	err := b.l.db.read.QueryRowContext(ctx, `
 		INSERT INTO rate_buckets AS b (key, tokens, at_ms, full_ms, ok)
 		VALUES ($1, $2::float8 - 1, $3, $3 + CEIL(1 / $4::float8)::bigint, ($2::float8 >= 1)::int)
-		ON CONFLICT (key) DO UPDATE SET
-			ok = (LEAST($2, b.tokens + GREATEST(0, $3 - b.at_ms) * $4) >= 1)::int,
-			tokens = LEAST($2, b.tokens + GREATEST(0, $3 - b.at_ms) * $4)
-				- CASE WHEN LEAST($2, b.tokens + GREATEST(0, $3 - b.at_ms) * $4) >= 1 THEN 1 ELSE 0 END,
-			at_ms = GREATEST(b.at_ms, $3),
-			full_ms = GREATEST(b.at_ms, $3) + CEIL(($2 - (LEAST($2, b.tokens + GREATEST(0, $3 - b.at_ms) * $4)
-				- CASE WHEN LEAST($2, b.tokens + GREATEST(0, $3 - b.at_ms) * $4) >= 1 THEN 1 ELSE 0 END)) / $4)::bigint
+		ON CONFLICT (key) DO UPDATE SET (ok, tokens, at_ms, full_ms) = (
+			-- t: the tokens after refilling for the time since the last take;
+			-- one is taken if there is one.
+			SELECT (f.t >= 1)::int, f.t - f.took, f.at, f.at + CEIL(($2 - (f.t - f.took)) / $4)::bigint
+			FROM (SELECT r.t, CASE WHEN r.t >= 1 THEN 1 ELSE 0 END AS took, r.at
+				FROM (SELECT LEAST($2, b.tokens + GREATEST(0, $3 - b.at_ms) * $4) AS t, GREATEST(b.at_ms, $3) AS at) r) f)
 		RETURNING ok = 1, tokens`, b.name+" "+key, b.burst, now, b.ratePerMS).Scan(&ok, &tokens)
 	if err != nil {
 		return false, 0, fmt.Errorf("check a rate limit: %w", err)
