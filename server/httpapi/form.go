@@ -136,57 +136,52 @@ func badParam(format string, args ...any) error {
 	return apperr.Invalidf(apperr.CodeBadRequest, format, args...)
 }
 
-// int returns an integer parameter, or nil when it is absent.
-func (p *params) int(name string) (*int, error) {
+// optional reads parameter name with parse (its surrounding spaces
+// trimmed), or returns nil when it is absent; a bad value is refused as
+// not being want.
+func optional[T any](p *params, name, want string, parse func(string) (T, error)) (*T, error) {
 	s := p.str(name)
 	if s == nil {
 		return nil, nil
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(*s))
+	v, err := parse(strings.TrimSpace(*s))
 	if err != nil {
-		return nil, badParam("%s must be an integer, got %q", name, *s)
+		return nil, badParam("%s must be %s, got %q", name, want, *s)
 	}
-	return &n, nil
+	return &v, nil
+}
+
+// int returns an integer parameter, or nil when it is absent.
+func (p *params) int(name string) (*int, error) {
+	return optional(p, name, "an integer", strconv.Atoi)
 }
 
 // int64 returns a 64-bit integer parameter, or nil when it is absent.
 func (p *params) int64(name string) (*int64, error) {
-	s := p.str(name)
-	if s == nil {
-		return nil, nil
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(*s), 10, 64)
-	if err != nil {
-		return nil, badParam("%s must be an integer, got %q", name, *s)
-	}
-	return &n, nil
+	return optional(p, name, "an integer", func(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) })
 }
 
 // time returns an ISO 8601 time parameter, or nil when it is absent.
 func (p *params) time(name string) (*time.Time, error) {
-	s := p.str(name)
-	if s == nil {
-		return nil, nil
-	}
+	return optional(p, name, "an ISO 8601 time such as 2026-01-31T12:00:00Z", parseTime)
+}
+
+// parseTime reads the ISO 8601 forms Twilio's API takes: a full time, or
+// a date.
+func parseTime(s string) (time.Time, error) {
+	var err error
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02"} {
-		if t, err := time.Parse(layout, *s); err == nil {
-			return &t, nil
+		var t time.Time
+		if t, err = time.Parse(layout, s); err == nil {
+			return t, nil
 		}
 	}
-	return nil, badParam("%s must be an ISO 8601 time such as 2026-01-31T12:00:00Z, got %q", name, *s)
+	return time.Time{}, err
 }
 
 // bool returns a boolean parameter ("true" or "false"), or nil when absent.
 func (p *params) bool(name string) (*bool, error) {
-	s := p.str(name)
-	if s == nil {
-		return nil, nil
-	}
-	b, err := strconv.ParseBool(strings.TrimSpace(*s))
-	if err != nil {
-		return nil, badParam("%s must be true or false, got %q", name, *s)
-	}
-	return &b, nil
+	return optional(p, name, "true or false", strconv.ParseBool)
 }
 
 // reader reads many optional parameters into one service call's input,

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -76,5 +77,57 @@ func TestReadParamsAnswersTheFirstBadParameter(t *testing.T) {
 	}
 	if n, err := p.int("Missing"); n != nil || err != nil {
 		t.Errorf("int(Missing) = %v, %v; want nil, nil", n, err)
+	}
+}
+
+// Each typed reader takes what Twilio's API takes (spaces around it
+// trimmed), says nothing for an absent parameter, and names the parameter
+// and what it wanted when the value is bad.
+func TestTypedParametersReadOrNameWhatTheyWant(t *testing.T) {
+	r := httptest.NewRequest("GET", "/?N=+42+&Big=9000000000&Yes=true&Day=2026-01-31&At=2026-01-31T12:00:00Z"+
+		"&BadN=4.2&BadBig=x&BadYes=maybe&BadAt=31/01/2026", nil)
+	p, err := parseForm(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := p.int("N"); err != nil || n == nil || *n != 42 {
+		t.Errorf("N = %v, %v; want 42", n, err)
+	}
+	if n, err := p.int64("Big"); err != nil || n == nil || *n != 9_000_000_000 {
+		t.Errorf("Big = %v, %v; want 9000000000", n, err)
+	}
+	if b, err := p.bool("Yes"); err != nil || b == nil || !*b {
+		t.Errorf("Yes = %v, %v; want true", b, err)
+	}
+	if d, err := p.time("Day"); err != nil || d == nil || d.Format("2006-01-02") != "2026-01-31" {
+		t.Errorf("Day = %v, %v; want 2026-01-31", d, err)
+	}
+	if at, err := p.time("At"); err != nil || at == nil || at.Hour() != 12 {
+		t.Errorf("At = %v, %v; want noon", at, err)
+	}
+	if n, err := p.int("Absent"); n != nil || err != nil {
+		t.Errorf("an absent parameter reads %v, %v; want nothing", n, err)
+	}
+	for name, want := range map[string]string{
+		"BadN":   `BadN must be an integer, got "4.2"`,
+		"BadBig": `BadBig must be an integer, got "x"`,
+		"BadYes": `BadYes must be true or false, got "maybe"`,
+		"BadAt":  `BadAt must be an ISO 8601 time such as 2026-01-31T12:00:00Z, got "31/01/2026"`,
+	} {
+		var err error
+		switch name {
+		case "BadN":
+			_, err = p.int(name)
+		case "BadBig":
+			_, err = p.int64(name)
+		case "BadYes":
+			_, err = p.bool(name)
+		case "BadAt":
+			_, err = p.time(name)
+		}
+		var ae *apperr.Error
+		if err == nil || err.Error() != want || !errors.As(err, &ae) {
+			t.Errorf("%s: %v; want %q in the API's shape", name, err, want)
+		}
 	}
 }
