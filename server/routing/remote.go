@@ -100,7 +100,20 @@ type Remote struct {
 	mu        sync.Mutex
 	engine    *Service // while this node runs it
 	listeners []func(Event)
+	names     map[[2]string]remembered // names the engine's node gave, for a moment (NameOf, ActivityName)
 }
+
+// remembered is a name another node gave, and until when it is trusted.
+type remembered struct {
+	name  string
+	until time.Time
+}
+
+// NameTTL is how long a node trusts a queue's, workflow's or activity's
+// name another node gave it. A page of tasks names each task's queue and
+// workflow; without remembering them, each would be a round trip to the
+// engine's node. A rename shows on other nodes' pages within it.
+const NameTTL = 2 * time.Second
 
 // DefaultWait is how long a call waits out a handover.
 const DefaultWait = 5 * time.Second
@@ -385,18 +398,37 @@ func refill(v any) {
 // ActivityName is Service.ActivityName, on the node that runs the engine;
 // "" when it cannot be reached.
 func (rm *Remote) ActivityName(workspaceSID, activitySID string) string {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*DefaultWait)
-	defer cancel()
-	name, _ := call[string](rm, ctx, "ActivityName", workspaceSID, activitySID)
-	return name
+	return rm.name("ActivityName", workspaceSID, activitySID)
 }
 
 // NameOf is Service.NameOf, on the node that runs the engine; "" when it
 // cannot be reached.
 func (rm *Remote) NameOf(workspaceSID, sid string) string {
+	return rm.name("NameOf", workspaceSID, sid)
+}
+
+// name asks the engine for a name (method NameOf or ActivityName), or
+// gives the one it gave less than NameTTL ago. The engine's own node
+// asks it directly: its names are never stale.
+func (rm *Remote) name(method, workspaceSID, sid string) string {
+	key := [2]string{workspaceSID, sid}
+	rm.mu.Lock()
+	local, r := rm.engine != nil, rm.names[key]
+	rm.mu.Unlock()
+	if !local && r.name != "" && time.Now().Before(r.until) {
+		return r.name
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*DefaultWait)
 	defer cancel()
-	name, _ := call[string](rm, ctx, "NameOf", workspaceSID, sid)
+	name, _ := call[string](rm, ctx, method, workspaceSID, sid)
+	if name != "" && !local {
+		rm.mu.Lock()
+		if rm.names == nil || len(rm.names) > 10_000 { // SIDs of deleted things: start again rather than grow
+			rm.names = map[[2]string]remembered{}
+		}
+		rm.names[key] = remembered{name: name, until: time.Now().Add(NameTTL)}
+		rm.mu.Unlock()
+	}
 	return name
 }
 

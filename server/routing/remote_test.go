@@ -109,3 +109,33 @@ func TestARemoteWaitsForAnEngine(t *testing.T) {
 		t.Errorf("a call lost on the way: %v, want unavailable (not sent again)", err)
 	}
 }
+
+// A node that does not run the engine names a page of tasks' queue once,
+// not once a task: each name would be a round trip to the engine's node.
+func TestARemoteRemembersNamesForAMoment(t *testing.T) {
+	d := openDesk(t)
+	ctx := context.Background()
+	var sent atomic.Int32
+	rm := &routing.Remote{Send: func(ctx context.Context, method string, args []byte) ([]byte, error) {
+		if method == "NameOf" || method == "ActivityName" {
+			sent.Add(1)
+		}
+		return routing.Serve(ctx, d.svc, method, args), nil
+	}}
+	q, err := d.svc.CreateTaskQueue(ctx, d.ws, routing.TaskQueueParams{FriendlyName: ptr("Everyone"), TargetWorkers: ptr("1==1")})
+	must(t, err)
+	for range 20 {
+		if name := rm.NameOf(d.ws, q.SID); name != "Everyone" {
+			t.Fatalf("NameOf the queue: %q", name)
+		}
+	}
+	if n := sent.Load(); n != 1 {
+		t.Errorf("20 names of one queue took %d round trips, want 1", n)
+	}
+	if name := rm.NameOf(d.ws, "WQ404"); name != "" || sent.Load() != 2 {
+		t.Errorf("an unknown SID: %q after %d round trips", name, sent.Load())
+	}
+	if name := rm.NameOf(d.ws, "WQ404"); name != "" || sent.Load() != 3 {
+		t.Errorf("an unknown SID is asked again (it may be made meanwhile): %q after %d round trips", name, sent.Load())
+	}
+}
