@@ -80,7 +80,6 @@ type routingLease struct {
 	node   string
 
 	sub       *nats.Subscription // the engine's answering, while held
-	held      atomic.Bool
 	forwarded atomic.Int64
 	stopOnce  sync.Once
 	stop      chan struct{}
@@ -102,11 +101,16 @@ func (l *routingLease) run() {
 	}
 }
 
+// holds says whether this node holds the lease: it then runs the engine,
+// which is where that is kept (routing.Remote), so it is never said
+// twice.
+func (l *routingLease) holds() bool { return l.remote.Engine() != nil }
+
 // tick checks the lease when held, and tries to take it when not.
 func (l *routingLease) tick() {
 	ctx, cancel := context.WithTimeout(context.Background(), leaseInterval)
 	defer cancel()
-	if l.held.Load() {
+	if l.holds() {
 		if err := l.lease.Check(ctx); err != nil {
 			// Another node may take the lease from now on: this one's
 			// engine stops before its next timer can offer anything.
@@ -139,7 +143,6 @@ func (l *routingLease) tick() {
 	}
 	l.sub = sub
 	l.remote.Run(svc)
-	l.held.Store(true)
 	l.log.Info("cluster: this node runs routing", "node", l.node)
 }
 
@@ -163,7 +166,6 @@ func (l *routingLease) stepDown() {
 	if svc := l.remote.Stop(); svc != nil {
 		svc.Close()
 	}
-	l.held.Store(false)
 	l.lease.Release()
 }
 
@@ -193,7 +195,7 @@ func (m *metrics) countRouting(l *routingLease) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_cluster_routing_lease_held",
 		Help: "1 while this node holds the routing lease and runs the routing engine, else 0."},
 		func() float64 {
-			if l.held.Load() {
+			if l.holds() {
 				return 1
 			}
 			return 0
