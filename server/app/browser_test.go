@@ -156,13 +156,19 @@ func (b *browser) screenshot(t testing.TB, ctx context.Context, name string) {
 // process) and returns a context that acts inside it.
 func (b *browser) widgetFrame(t testing.TB, base string) context.Context {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	// A minute: on a loaded machine (CI runs the cluster's processes
+	// beside the browser) a new renderer process for the cross-site
+	// frame can take long to start.
+	deadline := time.Now().Add(time.Minute)
+	var seen []string
 	for time.Now().Before(deadline) {
 		targets, err := chromedp.Targets(b.ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
+		seen = seen[:0]
 		for _, tg := range targets {
+			seen = append(seen, tg.Type+" "+tg.URL)
 			if tg.Type == "iframe" && strings.HasPrefix(tg.URL, base+"/widget/") {
 				ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(tg.TargetID))
 				// Attach now, with a context that lives as long as the
@@ -182,7 +188,7 @@ func (b *browser) widgetFrame(t testing.TB, base string) context.Context {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("the widget's iframe never appeared")
+	t.Fatalf("the widget's iframe never appeared; the browser's targets: %q", seen)
 	return nil
 }
 
