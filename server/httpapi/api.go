@@ -71,8 +71,9 @@ type Config struct {
 	// sign-in throttles where every node counts together; nil counts in
 	// this process's memory.
 	SharedLimits ratelimit.Shared
-	// Desk is the desk's settings, handed to an agent at sign-in; zero
-	// fields take model.DeskSettings' defaults.
+	// Desk is the desk's settings, handed to an agent at sign-in as they
+	// are: the app has checked them and filled in the defaults
+	// (app.DeskConfig).
 	Desk   model.DeskSettings
 	Logger *slog.Logger
 }
@@ -136,7 +137,7 @@ func New(c Config) *API {
 		simulator:    c.Simulator,
 		policy:       c.MediaPolicy,
 		shared:       c.SharedLimits,
-		desk:         c.Desk.WithDefaults(),
+		desk:         c.Desk,
 		render:       render.New(c.BaseURL),
 		log:          c.Logger,
 		mux:          http.NewServeMux(),

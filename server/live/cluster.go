@@ -54,8 +54,8 @@ func (l *Live) JoinCluster(n *cluster.Node, log cluster.Source[conversations.Eve
 // Publish takes a committed event, on the store's writer; it is sent with
 // the rest of its commit.
 func (c *Clustered) Publish(e conversations.Event) {
-	// What only observers read stays here; Before goes, which tells
-	// live a chat just ended.
+	// What only observers read stays here; Before is sent along: live
+	// reads it on every node to tell that a chat just ended.
 	e.Origin, e.Reach = conversations.Origin{}, conversations.ReachUnknown
 	c.batch = append(c.batch, e)
 }

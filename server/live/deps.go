@@ -43,7 +43,8 @@ type Tokens interface {
 // Hub is what live needs of the realtime hub (*realtime.Hub): who
 // receives what (topics, identities, watching sessions), sending to them,
 // and closing sessions whose access ended. The hub's listeners
-// (OnPresence, OnInterest) are fields the app sets to live's methods.
+// (OnPresence, OnInterest) are fields the app sets: OnPresence to
+// Live.Presence; in a cluster, OnInterest to Clustered.Notices.Want.
 type Hub interface {
 	Join(identity, topic string)
 	Leave(identity, topic string)

@@ -349,12 +349,9 @@ func (s *Service) CompleteWork(ctx context.Context, workspaceSID, taskSID string
 		s.mu.Unlock()
 		return Task{}, err
 	}
-	switch {
-	case t.heldBy(p.WorkerSID, ReservationAccepted, ReservationWrapping):
-	case t.heldBy(p.WorkerSID, ReservationCompleted):
-		s.mu.Unlock()
-		return Task{}, apperr.Conflictf(apperr.CodeBadRequest, "Task %s is %s and cannot change", t.SID, t.AssignmentStatus)
-	default:
+	// A task its worker completed already is refused by the update itself,
+	// as any change to a finished task is.
+	if !t.heldBy(p.WorkerSID, ReservationAccepted, ReservationWrapping, ReservationCompleted) {
 		s.mu.Unlock()
 		return Task{}, apperr.New(apperr.Forbidden, apperr.CodeForbidden,
 			"Task %s is not one worker %s is working on: only the worker who accepted it completes it", taskSID, p.WorkerSID)

@@ -68,7 +68,7 @@ type pipe struct {
 	// running is the write now running.
 	running *opRun
 	// deferring says the running write may leave statements waiting: false
-	// while a write is replayed, and in a batch run again (careful).
+	// while a write is replayed, in a careful batch, and for an eager write.
 	deferring, careful bool
 	// guarded says each write runs inside a savepoint (see batchMode).
 	guarded bool
