@@ -228,7 +228,7 @@ func TestTheDeskWorksOnATablet768PixelsWide(t *testing.T) {
 		waitText(".msg.mine .body", "Yes, within 30 days."))
 	fits(t, desk, "the other chat at 768 px", ".chat-list", "#composer", "#send")
 	axeCheck(t, desk, "a chat at 768 px")
-	run(t, desk, "? opens the shortcuts", chromedp.Click("#keys-help", chromedp.ByID), chromedp.WaitVisible("#shortcuts", chromedp.ByID))
+	run(t, desk, "the Shortcuts button opens the list", chromedp.Click("#keys-help", chromedp.ByID), chromedp.WaitVisible("#shortcuts", chromedp.ByID))
 	fits(t, desk, "the shortcuts at 768 px", "#shortcuts")
 	b.screenshot(t, desk, "tablet-2-shortcuts")
 }

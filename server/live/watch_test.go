@@ -72,7 +72,7 @@ func TestTellReachesOnlyThoseNamed(t *testing.T) {
 	a := r.connect(agent, atok)
 	s := r.connect(sup, stok)
 
-	// The agent named twice (a participant and a watcher) hears it once.
+	// The agent named twice in the list hears it once.
 	r.live.Tell([]string{agent, sup, agent}, chat, proto.NoteAdded, map[string]string{"body": "VIP, be nice"})
 	mark := r.barrier()
 	for _, w := range []*wire{a, s} {

@@ -34,7 +34,7 @@ func Files(ctx app.Context, links *Links, media []model.Media, w Words, view fun
 		src := links.URL(ctx, f.SID)
 		if Viewable(f.ContentType) {
 			items = append(items, app.Button().Type("button").Class("thumb").Title(name).Aria("label", fmt.Sprintf(w.ViewImage, name)).
-				OnClick(func(ctx app.Context, e app.Event) { view(src, name) }, app.EventScope(f.SID)).
+				OnClick(func(ctx app.Context, e app.Event) { view(src, name) }, app.EventScope(f.SID+" "+src)). // by the link too: a first render may have none yet
 				Body(app.If(src != "", func() app.UI { return app.Img().Src("%s", src).Alt("%s", name).Loading("lazy") })))
 			continue
 		}

@@ -86,7 +86,7 @@ func (c *composeBox) insert(r model.CannedResponse) {
 		text := desk.FillIn(r.Body, c.Icustomer, c.Iagent)
 		box.Set("value", text)
 		if c.Iunsent != nil {
-			c.Iunsent.keep(c.Iconv, text)
+			c.Iunsent.keep(c.ctx, c.Iconv, text)
 		}
 		box.Call("focus")
 	}

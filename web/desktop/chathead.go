@@ -22,7 +22,7 @@ func newChatHead() *chatHead { return &chatHead{} }
 // Chat is the chat headed.
 func (h *chatHead) Chat(c *desk.Chat) *chatHead {
 	h.Iconv, h.Istatus, h.Ichannel = c.Attrs.ConversationSID, c.Status, c.Attrs.ChannelType
-	h.Iname = firstNonEmpty(c.Attrs.CustomerName, c.Attrs.CustomerAddress, "Customer")
+	h.Iname = customerName(c.Attrs)
 	h.IcustomerLeft, h.Iending = c.CustomerLeft, c.AgentEnded && c.Status == desk.Accepted
 	return h
 }

@@ -47,7 +47,7 @@ func (l *chatList) Chats(chats []*desk.Chat, me string) *chatList {
 	l.Iitems = make([]chatItem, 0, len(chats))
 	for _, c := range chats {
 		l.Iitems = append(l.Iitems, chatItem{Conversation: c.Attrs.ConversationSID, Status: c.Status, Unread: c.Unread,
-			Name: firstNonEmpty(c.Attrs.CustomerName, c.Attrs.CustomerAddress, "Customer"), Channel: c.Attrs.ChannelType,
+			Name: customerName(c.Attrs), Channel: c.Attrs.ChannelType,
 			Preview: c.Preview(me), Waiting: c.AwaitingSince(me)})
 	}
 	return l

@@ -179,7 +179,7 @@ func (d *Desktop) giveBack(conv, body string) {
 	if d.unsent[conv] != "" {
 		return
 	}
-	d.unsent.keep(conv, body)
+	d.unsent.keep(d.ctx, conv, body)
 	if box := app.Window().GetElementByID("composer"); box.Truthy() && d.m.Active == conv && box.Get("value").String() == "" {
 		box.Set("value", body)
 	}

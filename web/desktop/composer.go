@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -89,7 +88,7 @@ func (c *composeBox) OnUpdate(ctx app.Context) {
 		return
 	}
 	if box := app.Window().GetElementByID("composer"); box.Truthy() && c.shown != "" && c.Iunsent != nil {
-		c.Iunsent.keep(c.shown, box.Get("value").String())
+		c.Iunsent.keep(ctx, c.shown, box.Get("value").String())
 	}
 	c.suggestions, c.wait = nil, false
 	c.bringBack()
@@ -108,7 +107,7 @@ func (c *composeBox) bringBack() {
 // keep remembers a chat's unsent words (none: it forgets the chat), in
 // the tab's session storage too, so a reload keeps them as it keeps the
 // sign-in.
-func (u unsent) keep(conv, text string) {
+func (u unsent) keep(ctx app.Context, conv, text string) {
 	if u == nil || u[conv] == text {
 		return
 	}
@@ -117,11 +116,7 @@ func (u unsent) keep(conv, text string) {
 	} else {
 		u[conv] = text
 	}
-	if b, err := json.Marshal(u); err == nil {
-		if s := app.Window().Get("sessionStorage"); s.Truthy() {
-			s.Call("setItem", unsentKey, string(b))
-		}
-	}
+	ctx.SessionStorage().Set(unsentKey, u)
 }
 
 // unsentKey is where the tab keeps the unsent words.
@@ -208,7 +203,7 @@ func (c *composeBox) send(ctx app.Context, e app.Event) {
 		return
 	}
 	box.Set("value", "")
-	c.Iunsent.keep(c.Iconv, "")
+	c.Iunsent.keep(ctx, c.Iconv, "")
 	c.suggestions = nil
 	ctx.NewActionWithValue(actSend, outgoing{Conv: c.Iconv, Body: body, Note: c.note})
 }
@@ -225,7 +220,7 @@ func (c *composeBox) onKey(ctx app.Context, e app.Event) {
 func (c *composeBox) onInput(ctx app.Context, e app.Event) {
 	text := ctx.JSSrc().Get("value").String()
 	if c.Iunsent != nil {
-		c.Iunsent.keep(c.Iconv, text)
+		c.Iunsent.keep(ctx, c.Iconv, text)
 	}
 	c.suggest(text)
 	// A private note is not for the customer: not even its typing shows.

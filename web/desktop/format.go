@@ -82,3 +82,10 @@ func humanise(key string) string {
 	first, size := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(first)) + s[size:]
 }
+
+// customerName is how the desk names a chat's customer wherever it names
+// them (list, header, offer, what a screen reader hears): the name they
+// gave, else their address, else "Customer".
+func customerName(a model.TaskAttributes) string {
+	return firstNonEmpty(a.CustomerName, a.CustomerAddress, "Customer")
+}

@@ -142,7 +142,8 @@ type keyboard struct {
 	stop func()
 }
 
-// actShortcuts opens (true) or closes (false) the list of shortcuts.
+// actShortcuts is the dialog's answer: false closes the list of
+// shortcuts (Close, Escape). Opening it is the shell's own (showShortcuts).
 const actShortcuts = "desk.shortcuts"
 
 // listenForKeys takes the desk's shortcuts from the window's keydown
@@ -210,7 +211,10 @@ func (d *Desktop) runCommand(ctx app.Context, cmd command) {
 			ctx.NewActionWithValue(actAnswer, answer{Reservation: m.Offers[0].Res.SID, Status: "accepted"})
 		}
 	case cmdNext, cmdPrev:
-		by := map[command]int{cmdNext: 1, cmdPrev: -1}[cmd]
+		by := 1
+		if cmd == cmdPrev {
+			by = -1
+		}
 		convs := make([]string, 0, len(m.Chats))
 		for _, c := range m.Chats {
 			convs = append(convs, c.Attrs.ConversationSID)
@@ -219,10 +223,8 @@ func (d *Desktop) runCommand(ctx app.Context, cmd command) {
 			ctx.NewActionWithValue(actSelect, conv)
 			// The focus stays where the agent is (the composer, say): a
 			// screen reader hears which chat is now in front.
-			for _, c := range m.Chats {
-				if c.Attrs.ConversationSID == conv {
-					d.announce = "Chat with " + firstNonEmpty(c.Attrs.CustomerName, c.Attrs.CustomerAddress, "a customer")
-				}
+			if c := m.Chat(conv); c != nil {
+				d.announce = "Chat with " + customerName(c.Attrs)
 			}
 		}
 	case cmdCompose:

@@ -110,7 +110,7 @@ func (d *Desktop) chatView() app.UI {
 	if d.dragging {
 		class = append(class, "dragging")
 	}
-	return app.Section().Class(class...).Aria("label", "Chat with "+c.Attrs.CustomerName).Body(
+	return app.Section().Class(class...).Aria("label", "Chat with "+customerName(c.Attrs)).Body(
 		app.Div().Class("thread").Body(
 			newChatHead().Chat(c),
 			newThread().Chat(*c).Me(d.saved.Agent.Identity).Typing(c.TypingNow(time.Now())).linksFrom(&d.links),

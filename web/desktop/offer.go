@@ -67,7 +67,7 @@ func (o *offerCard) Render() app.UI {
 	}
 	return app.Article().Class("offer").Aria("live", "assertive").Body(
 		app.Div().Class("offer-head").Body(
-			app.Strong().Class("who").Text(firstNonEmpty(a.CustomerName, a.CustomerAddress, "Customer")),
+			app.Strong().Class("who").Text(customerName(a)),
 			app.Span().Class("channel").Body(channelIcon(a.ChannelType), app.Text(" "+channelName(a.ChannelType))),
 			app.If(!of.Expires.IsZero(), func() app.UI {
 				return app.Span().Class("countdown").Title("Seconds left to answer").Text(fmt.Sprintf("%ds", max(left, 0)))
