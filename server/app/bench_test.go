@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -108,43 +109,51 @@ func (s *benchServer) do(b *testing.B, req *http.Request, want int) {
 // spread over 16 conversations, like many customers chatting at once. On
 // SQLite in both durability modes, and on PostgreSQL (the server
 // PARLEY_TEST_DATABASE names, beside Parley; its synchronous_commit as the
-// server has it, on by default).
+// server has it, on by default). On PostgreSQL also over 1,024
+// conversations, each client's messages going round 16 of them, so that a
+// batch's messages mostly go to conversations of their own: the writer reads
+// a batch's conversations ahead, and that must not depend on their sharing
+// a few.
 func BenchmarkMessageCreateHTTP(b *testing.B) {
 	for _, mode := range []string{"FULL", "NORMAL"} {
 		b.Run("sqlite/synchronous="+mode, func(b *testing.B) {
-			createMessages(b, startBenchServer(b, mode))
+			createMessages(b, startBenchServer(b, mode), 16)
 		})
 	}
 	b.Run("postgres", func(b *testing.B) {
-		createMessages(b, startBenchServerOn(b, "", pgtest.Database(b)))
+		createMessages(b, startBenchServerOn(b, "", pgtest.Database(b)), 16)
+	})
+	b.Run("postgres/conversations=1024", func(b *testing.B) {
+		createMessages(b, startBenchServerOn(b, "", pgtest.Database(b)), 1024)
 	})
 }
 
 // createMessages runs the message-create load: b.N POSTs from 64 clients
-// over 16 conversations; it reports msgs/s.
-func createMessages(b *testing.B, s *benchServer) {
+// over n conversations, client k's j-th going to conversation (k+64j) mod n
+// (with 16, each client keeps to one); it reports msgs/s.
+func createMessages(b *testing.B, s *benchServer, n int) {
 	ctx := context.Background()
-	var convs []string
-	for range 16 {
+	var paths []string
+	for range n {
 		c, err := s.app.Conversations.CreateConversation(ctx, conversations.ConversationParams{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		convs = append(convs, c.SID)
+		paths = append(paths, "/conversations/v1/Conversations/"+c.SID+"/Messages")
 	}
 	form := url.Values{"Author": {"customer"}, "Body": {"Hello, my order #1234 has not arrived yet."}}
+	const clients = 64
 	var mu sync.Mutex
 	next := 0
-	b.SetParallelism(32) // 64 clients on 2 cores
+	b.SetParallelism(clients / runtime.GOMAXPROCS(0))
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		mu.Lock()
-		conv := convs[next%len(convs)]
+		k := next
 		next++
 		mu.Unlock()
-		path := "/conversations/v1/Conversations/" + conv + "/Messages"
-		for pb.Next() {
-			s.post(b, path, form, http.StatusCreated)
+		for j := 0; pb.Next(); j++ {
+			s.post(b, paths[(k+clients*j)%n], form, http.StatusCreated)
 		}
 	})
 	b.StopTimer()

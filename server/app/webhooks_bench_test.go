@@ -38,7 +38,7 @@ func BenchmarkMessageCreateWithWebhook(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			createMessages(b, s)
+			createMessages(b, s, 16)
 			if !hooked {
 				return
 			}

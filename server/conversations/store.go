@@ -16,6 +16,11 @@ type Store interface {
 	// Update runs fn in a write transaction. If fn returns an error, nothing
 	// it wrote is kept and Update returns that error.
 	Update(ctx context.Context, fn func(Tx) error) error
+	// UpdateSending is Update for a send: fn's first read is
+	// tx.MessageTarget(ctx, ref, sender). Told so, a store may read the
+	// targets of many sends at once, before their writes run; each answer
+	// must still be the one fn would have read in its turn.
+	UpdateSending(ctx context.Context, ref, sender string, fn func(Tx) error) error
 }
 
 // Reader answers questions about stored conversations. Every lookup returns

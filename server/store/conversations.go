@@ -27,9 +27,20 @@ func NewConversations(db *DB) *Conversations {
 
 // Update runs fn in a write transaction on the writer goroutine.
 func (s *Conversations) Update(ctx context.Context, fn func(conversations.Tx) error) error {
-	return s.db.Write(ctx, func(q WriteTx) error {
+	return s.db.Write(ctx, s.tx(fn))
+}
+
+// UpdateSending is Update for a send, whose write reads
+// MessageTarget(ref, sender) first: a batch of them reads their targets
+// ahead, together (see readahead.go).
+func (s *Conversations) UpdateSending(ctx context.Context, ref, sender string, fn func(conversations.Tx) error) error {
+	return s.db.queueWrite(ctx, &writeOp{fn: s.tx(fn), target: &sendTarget{ref, sender}})
+}
+
+func (s *Conversations) tx(fn func(conversations.Tx) error) func(WriteTx) error {
+	return func(q WriteTx) error {
 		return fn(convTx{convReader: convReader{q: q}, w: q, db: s.db})
-	})
+	}
 }
 
 type convReader struct{ q Querier }
@@ -148,45 +159,40 @@ func (t convTx) UpdateConversation(c conversations.Conversation) error {
 }
 
 func (t convTx) MessageTarget(ctx context.Context, ref, sender string) (conversations.Conversation, string, error) {
+	if c, psid, err, ok := t.db.writer.readAheadTarget(ref, sender); ok {
+		return c, psid, err
+	}
 	var c conversations.Conversation
-	var inactiveMS, closedMS int64
-	var updated sql.NullInt64
 	var senderPSID string
-	var addresses bool
 	// A participant without an identity stores NULL, never "", so without
 	// a sender the join finds no one. Whether any participant is reached
 	// at an address comes in the same round trip, by the participants'
 	// (conversation, address, proxy) index.
-	err := t.q.QueryRowContext(ctx, `SELECT c.seq, c.sid, c.state, c.timer_inactive_ms, c.timer_closed_ms,
-		c.last_message_index, c.date_updated, COALESCE(p.sid, ''),
-		EXISTS (SELECT 1 FROM participants b WHERE b.conversation_seq = c.seq AND b.binding_address IS NOT NULL AND b.binding_address != '')
+	err := scanTarget(t.q.QueryRowContext(ctx, `SELECT `+targetCols+`
 		FROM conversations c
 		LEFT JOIN participants p ON p.conversation_seq = c.seq AND p.identity = ?
-		WHERE `+convByRef(ref), sender, ref).
-		Scan(&c.Key, &c.SID, &c.State, &inactiveMS, &closedMS, &c.LastMessageIndex, &updated, &senderPSID, &addresses)
-	c.Reach = conversations.ReachChatOnly
-	if addresses {
-		c.Reach = conversations.ReachAddresses
-	}
-	c.Updated = fromMS(updated)
-	c.Timers.Inactive, c.Timers.Closed = time.Duration(inactiveMS)*time.Millisecond, time.Duration(closedMS)*time.Millisecond
+		WHERE `+convByRef(ref), sender, ref), &c, &senderPSID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, "", notFound("Conversation", ref)
 	}
 	return c, senderPSID, err
 }
 
-func (t convTx) UpdateActivity(c conversations.Conversation) error {
-	// Naming an indexed column in SET makes SQLite rewrite its index entry
-	// even when the value is the same, so this sets only what a message
-	// changes.
-	const update = `UPDATE conversations SET state = ?, date_inactive = ?,
+// updateActivity is UpdateActivity's statement. Naming an indexed column in
+// SET makes SQLite rewrite its index entry even when the value is the
+// same, so it sets only what a message changes.
+const updateActivity = `UPDATE conversations SET state = ?, date_inactive = ?,
 		date_closed = ?, last_message_index = ?, date_updated = ? WHERE sid = ?`
+
+func (t convTx) UpdateActivity(c conversations.Conversation) error {
+	if p := t.db.writer.pipe; p != nil {
+		p.ahead.moved(c)
+	}
 	args := []any{string(c.State), ms(c.Timers.DateInactive), ms(c.Timers.DateClosed), c.LastMessageIndex, ms(c.Updated), c.SID}
-	if t.w.Later(update, args...) {
+	if t.w.Later(updateActivity, args...) {
 		return nil
 	}
-	_, err := t.q.ExecContext(context.Background(), update, args...)
+	_, err := t.q.ExecContext(context.Background(), updateActivity, args...)
 	return err
 }
 

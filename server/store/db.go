@@ -82,6 +82,9 @@ type writeOp struct {
 	done   chan error
 	queued time.Time
 	probe  bool // the store's own probe write (see probe), not a user's
+	// target, if set, is what fn reads first: a send's MessageTarget,
+	// which a batch may read ahead (readahead.go).
+	target *sendTarget
 }
 
 // WriteTx is what a write runs against: statements inside the write
@@ -237,12 +240,13 @@ func column[T any](ctx context.Context, q Querier, query string, args ...any) ([
 // once the transaction holding it has committed (or fn failed, and its
 // changes were rolled back).
 func (db *DB) Write(ctx context.Context, fn func(WriteTx) error) error {
-	return db.queueWrite(ctx, false, fn)
+	return db.queueWrite(ctx, &writeOp{fn: fn})
 }
 
-// queueWrite is Write; probe marks the store's own probe writes.
-func (db *DB) queueWrite(ctx context.Context, probe bool, fn func(WriteTx) error) error {
-	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1), queued: time.Now(), probe: probe}
+// queueWrite is Write, of an op that has its fn and may have a target or
+// be a probe.
+func (db *DB) queueWrite(ctx context.Context, op *writeOp) error {
+	op.ctx, op.done, op.queued = ctx, make(chan error, 1), time.Now()
 	db.mu.RLock()
 	if db.closed {
 		db.mu.RUnlock()

@@ -85,6 +85,8 @@ type pipe struct {
 	broken error
 	// trips counts round trips, so a write can tell whether it sent any.
 	trips int
+	// ahead are the answers the batch read ahead (readahead.go).
+	ahead readAhead
 }
 
 // opRun is one write of a batch, as the pipelined writer runs it.
@@ -153,6 +155,7 @@ func (w *writeConn) Later(query string, args ...any) bool {
 	}
 	p.queue(postgres.Stmt{SQL: p.rebind(query), Args: args}, p.running)
 	p.running.wrote = true
+	p.ahead.touch(query)
 	return true
 }
 
@@ -161,6 +164,7 @@ func (p *pipe) sending(query string, exec bool) {
 	if p.running != nil && (exec || !reads(query)) {
 		p.running.wrote = true
 	}
+	p.ahead.touch(query)
 }
 
 func (p *pipe) queue(s postgres.Stmt, owner *opRun) {
@@ -309,6 +313,7 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, runs []*opRun, mode batchMode)
 	p.clear()
 	p.begun, p.broken = false, nil
 	p.running, p.failed = nil, nil
+	p.ahead.off()
 	for _, r := range runs {
 		// A run before this one may have left its outcome: it was lost.
 		r.err, r.hooks, r.wrote = r.skipped, r.hooks[:0], false
@@ -317,6 +322,9 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, runs []*opRun, mode batchMode)
 	db.lockLog()
 	if p.guarded {
 		p.control("SAVEPOINT op")
+	} else if !db.readTargetsAhead(batch) {
+		db.runAgain(batch, runs, 0)
+		return
 	}
 	for i, r := range runs {
 		if !r.decided {

@@ -114,14 +114,14 @@ func (db *DB) probe(interval time.Duration) {
 			}
 			continue
 		}
-		err := db.queueWrite(ctx, true, func(q WriteTx) error {
+		err := db.queueWrite(ctx, &writeOp{probe: true, fn: func(q WriteTx) error {
 			_, err := q.ExecContext(ctx, db.engine.probe, probeBytes)
 			return err
-		})
+		}})
 		if err != nil {
 			continue
 		}
-		db.queueWrite(ctx, true, func(q WriteTx) error {
+		db.queueWrite(ctx, &writeOp{probe: true, fn: func(q WriteTx) error {
 			if _, err := q.ExecContext(ctx, "DELETE FROM settings WHERE name = 'write_probe'"); err != nil {
 				return err
 			}
@@ -129,7 +129,7 @@ func (db *DB) probe(interval time.Duration) {
 			// after this one sets the trouble again.
 			q.AfterCommit(func() { db.trouble.Store(nil) })
 			return nil
-		})
+		}})
 	}
 }
 
