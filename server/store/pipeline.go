@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,9 +70,9 @@ type pipe struct {
 	running *opRun
 	// deferring says the running write may leave statements waiting: false
 	// while a write is replayed, in a careful batch, and for an eager write.
-	deferring, careful bool
-	// guarded says each write runs inside a savepoint (see batchMode).
-	guarded bool
+	deferring bool
+	// mode is how the batch running guards its writes.
+	mode batchMode
 	// guardNext is how many batches from now on run guarded from their
 	// start, and guardRun how many the next run again will set it to:
 	// while writes keep failing, running every batch twice would cost more
@@ -95,10 +96,8 @@ type opRun struct {
 	err   error
 	hooks []func()
 	// skipped is the error of a write whose caller gave up before its
-	// turn, decided at its first turn (decided) so that a batch run again
-	// skips the same writes.
+	// batch began, kept so that a batch run again skips the same writes.
 	skipped error
-	decided bool
 	// wrote says the write sent or queued a statement that may change
 	// something (see reads): a write that fails without one needs no undo.
 	wrote bool
@@ -285,7 +284,7 @@ func (r pipeRow) Scan(dest ...any) error {
 func (db *DB) commitPipelined(batch []*writeOp) {
 	runs := make([]*opRun, len(batch))
 	for i, op := range batch {
-		runs[i] = &opRun{fn: op.fn}
+		runs[i] = &opRun{fn: op.fn, skipped: op.ctx.Err()}
 	}
 	mode, p := unguarded, db.writer.pipe
 	if p.guardNext > 0 {
@@ -309,7 +308,7 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, runs []*opRun, mode batchMode)
 		w = db.writer
 	}
 	p := w.pipe
-	p.careful, p.guarded = mode == careful, mode != unguarded
+	p.mode = mode
 	p.clear()
 	p.begun, p.broken = false, nil
 	p.running, p.failed = nil, nil
@@ -320,23 +319,19 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, runs []*opRun, mode batchMode)
 	}
 	p.control(db.engine.begin)
 	db.lockLog()
-	if p.guarded {
+	if mode != unguarded {
 		p.control("SAVEPOINT op")
 	} else if !db.readTargetsAhead(batch) {
-		db.runAgain(batch, runs, 0)
+		db.runAgain(batch, runs, 0, guarded)
 		return
 	}
 	for i, r := range runs {
-		if !r.decided {
-			r.skipped, r.decided = batch[i].ctx.Err(), true
-			r.err = r.skipped
-		}
 		if r.skipped != nil {
-			continue // the caller gave up before its turn; skip its work
+			continue // the caller gave up before its batch began; skip its work
 		}
-		if !p.guarded {
+		if mode == unguarded {
 			if !db.runUnguarded(r) {
-				db.runAgain(batch, runs, i)
+				db.runAgain(batch, runs, i, guarded)
 				return
 			}
 			continue
@@ -378,15 +373,11 @@ func (db *DB) commitPipelinedAs(batch []*writeOp, runs []*opRun, mode batchMode)
 	_, failed, err := p.conn.Exec(context.Background(), p.queued)
 	db.stats.commitNS.Add(int64(time.Since(commitStart)))
 	if err != nil && failed < len(p.queued)-1 && p.owners[failed] != nil && mode != careful {
-		w.rollbacks++
-		next := careful
+		owner, next := p.owners[failed], careful
 		if mode == unguarded {
-			p.owners[failed].eager, next = true, guarded
-			p.guardMore()
+			owner.eager, next = true, guarded
 		}
-		p.clear()
-		p.conn.Exec(context.Background(), []postgres.Stmt{{SQL: "ROLLBACK"}})
-		db.commitPipelinedAs(batch, runs, next)
+		db.runAgain(batch, runs, slices.Index(runs, owner), next)
 		return
 	}
 	p.clear()
@@ -437,10 +428,11 @@ func (db *DB) runUnguarded(r *opRun) bool {
 	return true
 }
 
-// runAgain rolls back an unguarded batch, in which the write at needs
-// undoing, and runs it again, guarded. Nothing of the lost run was
-// committed or announced: its hooks and seqs are dropped with it.
-func (db *DB) runAgain(batch []*writeOp, runs []*opRun, at int) {
+// runAgain rolls back a batch, in which the write at needs undoing, and
+// runs it again in mode next (guarded after an unguarded run, which guards
+// the next batches too; careful after a guarded one). Nothing of the lost
+// run was committed or announced: its hooks and seqs are dropped with it.
+func (db *DB) runAgain(batch []*writeOp, runs []*opRun, at int, next batchMode) {
 	w, p := db.writer, db.writer.pipe
 	w.rollbacks++
 	if p.broken == nil {
@@ -455,8 +447,10 @@ func (db *DB) runAgain(batch []*writeOp, runs []*opRun, at int) {
 		db.abortPipelined(batch, runs, at)
 		return
 	}
-	p.guardMore()
-	db.commitPipelinedAs(batch, runs, guarded)
+	if next == guarded {
+		p.guardMore()
+	}
+	db.commitPipelinedAs(batch, runs, next)
 }
 
 // lockLog queues the statements that take the cluster's write lock for the
@@ -499,7 +493,7 @@ func (db *DB) runPipelined(r *opRun, tail []string) {
 	w, p := db.writer, db.writer.pipe
 	for {
 		w.hooks, w.trouble = w.hooks[:0], ""
-		p.running, p.deferring = r, !p.careful && !r.eager
+		p.running, p.deferring = r, p.mode != careful && !r.eager
 		trips := p.trips
 		r.err = call(r.fn, w)
 		if p.broken != nil {
