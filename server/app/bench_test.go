@@ -123,7 +123,7 @@ func BenchmarkMessageCreateHTTP(b *testing.B) {
 	b.Run("postgres", func(b *testing.B) {
 		createMessages(b, startBenchServerOn(b, "", pgtest.Database(b)), 16)
 	})
-	b.Run("postgres/conversations=1024", func(b *testing.B) {
+	b.Run("postgres-conversations=1024", func(b *testing.B) {
 		createMessages(b, startBenchServerOn(b, "", pgtest.Database(b)), 1024)
 	})
 }
