@@ -181,7 +181,9 @@ func (a *readAhead) touch(query string) {
 
 // changesTargets says whether a statement may change what MessageTarget
 // reads: it writes conversations or participants, or it is not a plain
-// SELECT, INSERT, UPDATE or DELETE whose table is plain to see.
+// SELECT, INSERT, UPDATE or DELETE whose table is plain to see. The
+// schema changes those two tables by no trigger or cascade but a deleted
+// conversation's, itself a write to conversations.
 func changesTargets(query string) bool {
 	q := strings.TrimLeft(query, " \t\r\n")
 	var rest string
@@ -197,9 +199,16 @@ func changesTargets(query string) bool {
 	default:
 		return true
 	}
-	table, _, _ := strings.Cut(strings.TrimLeft(rest, " \t\r\n"), " ")
-	table = strings.TrimRight(strings.ToLower(table), "(\t\r\n")
-	return table == "conversations" || table == "participants"
+	rest = strings.TrimLeft(rest, " \t\r\n")
+	end := strings.IndexFunc(rest, func(r rune) bool {
+		return !(r == '_' || r == '.' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	})
+	if end < 0 {
+		end = len(rest)
+	}
+	table := strings.ToLower(rest[:end])
+	table = table[strings.LastIndexByte(table, '.')+1:] // a schema's name before it
+	return table == "" || table == "conversations" || table == "participants"
 }
 
 func hasPrefixFold(s, prefix string) bool {

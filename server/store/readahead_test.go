@@ -198,3 +198,30 @@ func TestABatchOfSendsCostsTwoRoundTrips(t *testing.T) {
 		}
 	})
 }
+
+// Whether a statement may change a send's answer read ahead: only what
+// writes conversations or participants, or cannot be told.
+func TestWhichStatementsEndReadingAhead(t *testing.T) {
+	for query, want := range map[string]bool{
+		"SELECT seq FROM conversations WHERE sid = ?": false,
+		"  select 1": false,
+		"INSERT INTO messages (conversation_seq) VALUES (?)":           false,
+		"INSERT INTO outbox(sid) VALUES (?)":                           false,
+		"UPDATE media SET message_sid = ?":                             false,
+		"DELETE FROM settings WHERE name = ?":                          false,
+		"UPDATE conversations SET state = ?":                           true,
+		"update Conversations set state = ?":                           true,
+		"INSERT INTO participants(sid) VALUES (?)":                     true,
+		"INSERT INTO participants (sid) VALUES (?)":                    true,
+		"\n\tDELETE FROM participants WHERE sid = ?":                   true,
+		"UPDATE public.participants SET identity = ?":                  true,
+		"DELETE FROM conversations WHERE sid = ?":                      true,
+		`UPDATE "conversations" SET state = ?`:                         true,
+		"WITH c AS (DELETE FROM conversations RETURNING seq) SELECT 1": true,
+		"TRUNCATE participants":                                        true,
+	} {
+		if got := changesTargets(query); got != want {
+			t.Errorf("changesTargets(%q) = %v, want %v", query, got, want)
+		}
+	}
+}
