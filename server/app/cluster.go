@@ -3,17 +3,19 @@ package app
 import (
 	"context"
 	"errors"
-	"sync/atomic"
-
 	"fmt"
-	"github.com/prometheus/client_golang/prometheus"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"parley/server/auth"
 	"parley/server/cluster"
 	"parley/server/live"
 	"parley/server/store"
+	"parley/server/webchat"
 )
 
 // joinCluster links this node to the others when cfg names NATS. A
@@ -144,13 +146,38 @@ func (a *App) shareChanges(c core, s staff, d delivery) error {
 		}
 	}
 	// What was Told while NATS was away may never have come (its node died
-	// with it unsent): read it all again.
+	// with it unsent): read it all again, and ask again whether the keys
+	// and deployments this node's sockets were opened with still exist.
 	n.OnReconnect(func() {
 		for _, name := range []string{toldAgent, toldConfiguration, toldWebhooks} {
 			on[name]("")
 		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		closed, err := a.live.RecheckAccess(ctx, access{c.auth, c.chat})
+		if err != nil {
+			lg.Error("cluster: ask again whether sockets' keys and deployments still exist", "err", err)
+		}
+		if closed > 0 {
+			lg.Info("cluster: closed sockets whose access ended while NATS was away", "sockets", closed)
+		}
 	})
 	return nil
+}
+
+// access is what live.RecheckAccess asks: the token service of keys, the
+// webchat service of deployments.
+type access struct {
+	keys        *auth.Service
+	deployments *webchat.Service
+}
+
+func (a access) Signs(ctx context.Context, keySID string) (bool, error) {
+	return a.keys.Signs(ctx, keySID)
+}
+
+func (a access) Deployment(ctx context.Context, key string) (webchat.Deployment, error) {
+	return a.deployments.Deployment(ctx, key)
 }
 
 // reloader returns what runs reload when another node says something

@@ -5,8 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"testing"
+	"time"
 
-	twjwt "github.com/twilio/twilio-go/client/jwt"
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"parley/server/cluster/natstest"
@@ -135,19 +135,9 @@ func TestWebhooksChangedOnOneNodeArePostedByAnother(t *testing.T) {
 func TestAccessDeletedOnOneNodeClosesSocketsOnAnother(t *testing.T) {
 	c := newCluster(t)
 	a, b := c.node(t), c.node(t)
-	key, err := a.tw.Api.CreateNewKey((&api.CreateNewKeyParams{}).SetPathAccountSid(a.accountSID).SetFriendlyName("backend"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok := twjwt.CreateAccessToken(twjwt.AccessTokenParams{AccountSid: a.accountSID, SigningKeySid: *key.Sid,
-		Secret: *key.Secret, Identity: "alice", Ttl: 600})
-	tok.AddGrant(&twjwt.ChatGrant{})
-	signed, err := tok.ToJwt()
-	if err != nil {
-		t.Fatal(err)
-	}
+	keySID, signed := a.keyedToken(t, "alice")
 	keyed, _ := b.connect(t, signed, nil)
-	if err := a.tw.Api.DeleteKey(*key.Sid, (&api.DeleteKeyParams{}).SetPathAccountSid(a.accountSID)); err != nil {
+	if err := a.tw.Api.DeleteKey(keySID, (&api.DeleteKeyParams{}).SetPathAccountSid(a.accountSID)); err != nil {
 		t.Fatal(err)
 	}
 	wantRevoked(t, keyed, "a key deleted on node A", proto.CloseRevoked, http.StatusUnauthorized)
@@ -184,4 +174,48 @@ func TestAnAgentSignedOutWhileNATSWasAwayIsOutOnEveryNodeWhenItReturns(t *testin
 		status, _ := onB.call("GET", "/parley/v1/CannedResponses", nil, nil)
 		return status == http.StatusUnauthorized
 	}, func() string { return "node B still takes the token of an agent signed out while NATS was away" })
+}
+
+// An API key or a webchat deployment deleted while NATS was away, through
+// a node that then stopped with the news unsent, closes the sockets it
+// opened on every node once NATS is back: a socket authenticated once, so
+// without this a stolen key's socket stayed open, on the nodes that never
+// heard, until its token expired.
+func TestAccessDeletedWhileNATSWasAwayClosesSocketsOnEveryNodeWhenItReturns(t *testing.T) {
+	nodes, ns := startNodes(t, 2)
+	a, b := nodes[0], nodes[1]
+	keySID, signed := a.keyedToken(t, "alice")
+	keyed, _ := b.connect(t, signed, nil)
+	d := a.createDeployment(t, nil)
+	r := b.guest(t, "/flex/v2/Webchat/Init", "", startChat(d.Key, "Ada", "Hi"))
+	if r.status != http.StatusOK {
+		t.Fatalf("init on B: %d %s", r.status, r.text)
+	}
+	visitor, _ := b.connect(t, r.json["token"].(string), nil)
+	// A session of what stays (Parley's own key, another deployment) must
+	// stay open.
+	other := a.createDeployment(t, nil)
+	r = b.guest(t, "/flex/v2/Webchat/Init", "", startChat(other.Key, "Bo", "Hi"))
+	if r.status != http.StatusOK {
+		t.Fatalf("init on B: %d %s", r.status, r.text)
+	}
+	stays, _ := b.connect(t, r.json["token"].(string), nil)
+
+	ns.Stop()
+	if err := a.tw.Api.DeleteKey(keySID, (&api.DeleteKeyParams{}).SetPathAccountSid(a.accountSID)); err != nil {
+		t.Fatal(err)
+	}
+	if r := a.do(t, rawRequest{method: http.MethodDelete, path: "/parley/v1/Deployments/" + d.Key}); r.status != http.StatusNoContent {
+		t.Fatalf("delete the deployment on A: %d %s", r.status, r.text)
+	}
+	a.stop()
+	ns.Restart()
+	eventually(t, func() bool { return b.app.node.Ready() == nil }, func() string { return "node B never found NATS again" })
+	wantRevoked(t, keyed, "a key deleted while NATS was away", proto.CloseRevoked, http.StatusUnauthorized)
+	wantRevoked(t, visitor, "a deployment deleted while NATS was away", proto.CloseRevoked, http.StatusUnauthorized)
+	select {
+	case <-stays.closed:
+		t.Errorf("a visitor of a deployment still there was closed too: %d %q", stays.status, stays.reason)
+	case <-time.After(500 * time.Millisecond):
+	}
 }

@@ -86,23 +86,32 @@ func TestAnAgentsSocketStaysWhenItsAccessStays(t *testing.T) {
 	}
 }
 
-// Deleting an API key closes the sockets its tokens opened.
-func TestRevokingAnAPIKeyClosesItsSockets(t *testing.T) {
-	s := startServer(t)
+// keyedToken makes an API key of the account's, as a backend does, and
+// signs with it an access token for identity with a chat grant; it
+// returns the key's SID and the token.
+func (s *testServer) keyedToken(t *testing.T, identity string) (keySID, token string) {
+	t.Helper()
 	key, err := s.tw.Api.CreateNewKey((&api.CreateNewKeyParams{}).SetPathAccountSid(s.accountSID).SetFriendlyName("backend"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	tok := twjwt.CreateAccessToken(twjwt.AccessTokenParams{AccountSid: s.accountSID, SigningKeySid: *key.Sid,
-		Secret: *key.Secret, Identity: "alice", Ttl: 600})
+		Secret: *key.Secret, Identity: identity, Ttl: 600})
 	tok.AddGrant(&twjwt.ChatGrant{})
 	signed, err := tok.ToJwt()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return *key.Sid, signed
+}
+
+// Deleting an API key closes the sockets its tokens opened.
+func TestRevokingAnAPIKeyClosesItsSockets(t *testing.T) {
+	s := startServer(t)
+	keySID, signed := s.keyedToken(t, "alice")
 	keyed, _ := s.connect(t, signed, nil)
 	other, _ := s.connect(t, s.mintToken(t, "alice"), nil) // same identity, Parley's key
-	if err := s.tw.Api.DeleteKey(*key.Sid, (&api.DeleteKeyParams{}).SetPathAccountSid(s.accountSID)); err != nil {
+	if err := s.tw.Api.DeleteKey(keySID, (&api.DeleteKeyParams{}).SetPathAccountSid(s.accountSID)); err != nil {
 		t.Fatal(err)
 	}
 	wantRevoked(t, keyed, "a deleted key", proto.CloseRevoked, http.StatusUnauthorized)

@@ -126,6 +126,16 @@ func (s *Service) DeleteKey(ctx context.Context, keySID string) error {
 	return nil
 }
 
+// Signs says whether keySID still signs tokens: Parley's own key always,
+// an API key until it is deleted.
+func (s *Service) Signs(ctx context.Context, keySID string) (bool, error) {
+	_, err := s.secretOf(ctx, keySID)
+	if apperr.Is(err, apperr.NotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // secretOf finds the secret that signs tokens issued by keySID.
 func (s *Service) secretOf(ctx context.Context, keySID string) (string, error) {
 	if keySID == s.system.SID {

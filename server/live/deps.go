@@ -56,6 +56,7 @@ type Hub interface {
 	Watch(s *realtime.Session, topic string) error
 	Unwatch(s *realtime.Session, topic string)
 	Revoke(match func(identity string, claims any) bool, why realtime.Revocation) int
+	Sessions(fn func(identity string, claims any))
 	RevokeMembers(topic string, match func(identity string) bool, why realtime.Revocation) int
 }
 

@@ -1,6 +1,9 @@
 package live
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"net/http"
 
 	"parley/server/apperr"
@@ -8,6 +11,7 @@ import (
 	"parley/server/conversations"
 	"parley/server/identity"
 	"parley/server/realtime"
+	"parley/server/webchat"
 	proto "parley/shared/realtime"
 )
 
@@ -51,6 +55,49 @@ func (l *Live) RevokeDeployment(key string) int {
 		s, ok := claimsOf(claims)
 		return ok && s.Deployment == key
 	}, revoked("access revoked: webchat deployment "+key+" was deleted"))
+}
+
+// Access is what RecheckAccess asks of the services that grant access.
+type Access interface {
+	// Signs says whether an API key still signs tokens (auth.Service).
+	Signs(ctx context.Context, keySID string) (bool, error)
+	// Deployment finds a webchat deployment, NotFound once deleted
+	// (webchat.Service).
+	Deployment(ctx context.Context, key string) (webchat.Deployment, error)
+}
+
+// RecheckAccess closes, as RevokeKey and RevokeDeployment do, the sessions
+// whose API key or webchat deployment is gone, asking a once of each that
+// open sessions name: for a revocation this node never heard of (in a
+// cluster, one told while its link to NATS was down). A key or deployment
+// a asks about in vain stays open, and the error says which.
+func (l *Live) RecheckAccess(ctx context.Context, a Access) (closed int, err error) {
+	keys, deployments := map[string]bool{}, map[string]bool{}
+	l.hub.Sessions(func(_ string, claims any) {
+		if s, ok := claimsOf(claims); ok {
+			keys[s.KeySID] = true
+			deployments[s.Deployment] = true
+		}
+	})
+	delete(keys, "")
+	delete(deployments, "")
+	for k := range keys {
+		signs, kerr := a.Signs(ctx, k)
+		if kerr != nil {
+			err = errors.Join(err, fmt.Errorf("API key %s: %w", k, kerr))
+		} else if !signs {
+			closed += l.RevokeKey(k)
+		}
+	}
+	for d := range deployments {
+		_, derr := a.Deployment(ctx, d)
+		if apperr.Is(derr, apperr.NotFound) {
+			closed += l.RevokeDeployment(d)
+		} else if derr != nil {
+			err = errors.Join(err, fmt.Errorf("webchat deployment %s: %w", d, derr))
+		}
+	}
+	return closed, err
 }
 
 // chatEnded is why a guest's sessions close when its chat ends: after the

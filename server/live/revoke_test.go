@@ -1,14 +1,18 @@
 package live_test
 
 import (
+	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	twjwt "github.com/twilio/twilio-go/client/jwt"
 
 	"parley/server/agents"
+	"parley/server/apperr"
 	"parley/server/auth"
 	"parley/server/identity"
+	"parley/server/webchat"
 	proto "parley/shared/realtime"
 )
 
@@ -37,19 +41,10 @@ func TestRevocationClosesOnlyItsSockets(t *testing.T) {
 	}
 
 	// A key of the account's signs alice's token; Parley's own key bob's.
-	key, err := r.auth.CreateKey(r.ctx, "integration")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok := twjwt.CreateAccessToken(twjwt.AccessTokenParams{AccountSid: accountSID, SigningKeySid: key.SID, Secret: key.Secret, Identity: "alice"})
-	tok.AddGrant(&twjwt.ChatGrant{ServiceSid: serviceSID})
-	jwt, err := tok.ToJwt()
-	if err != nil {
-		t.Fatal(err)
-	}
+	keySID, jwt := r.keyedToken("alice")
 	alice := r.connect("alice", jwt)
 	bob := r.connect("bob", r.accountToken("bob"))
-	if n := r.live.RevokeKey(key.SID); n != 1 || alice.closedWith() != proto.CloseRevoked {
+	if n := r.live.RevokeKey(keySID); n != 1 || alice.closedWith() != proto.CloseRevoked {
 		t.Errorf("key revocation closed %d sessions, alice's with %d; want 1, %d", n, alice.status, proto.CloseRevoked)
 	}
 
@@ -124,5 +119,74 @@ func TestChatEndEndsVisitorSessions(t *testing.T) {
 	case <-g3.closed:
 		t.Errorf("deleting an old closed chat ended the visitor's session (%d)", g3.status)
 	default:
+	}
+}
+
+// keyedToken makes an API key of the account's and signs with it a chat
+// token for identity, as a backend with twilio-go does; it returns the
+// key's SID and the token.
+func (r *rig) keyedToken(identity string) (keySID, token string) {
+	r.t.Helper()
+	key, err := r.auth.CreateKey(r.ctx, "integration")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	tok := twjwt.CreateAccessToken(twjwt.AccessTokenParams{AccountSid: accountSID, SigningKeySid: key.SID, Secret: key.Secret, Identity: identity})
+	tok.AddGrant(&twjwt.ChatGrant{ServiceSid: serviceSID})
+	jwt, err := tok.ToJwt()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return key.SID, jwt
+}
+
+// deployments answers RecheckAccess's question about deployments from a
+// list, and fails for one named "unreachable" as a database gone would.
+type deployments struct {
+	*auth.Service
+	kept map[string]bool
+}
+
+func (d deployments) Deployment(_ context.Context, key string) (webchat.Deployment, error) {
+	switch {
+	case key == "unreachable":
+		return webchat.Deployment{}, errors.New("the database is unreachable")
+	case d.kept[key]:
+		return webchat.Deployment{Key: key}, nil
+	}
+	return webchat.Deployment{}, apperr.NotFoundf("no deployment %s", key)
+}
+
+// A revocation a node never heard of (told while its link to the others
+// was down) is found by asking again: the sessions of a deleted key and
+// of a deleted deployment close, with the reason they would have had;
+// Parley's own key, a kept deployment, and one that cannot be asked about
+// now keep theirs.
+func TestRecheckingAccessClosesWhatARevocationMissed(t *testing.T) {
+	r := newRig(t)
+	keySID, jwt := r.keyedToken("alice")
+	alice := r.connect("alice", jwt)
+	bob := r.connect("bob", r.accountToken("bob"))
+	g1, g2, g3 := identity.NewGuest(), identity.NewGuest(), identity.NewGuest()
+	gone := r.connect(g1, r.guestToken(g1, "dep1"))
+	kept := r.connect(g2, r.guestToken(g2, "dep2"))
+	unknown := r.connect(g3, r.guestToken(g3, "unreachable"))
+
+	// The key is deleted with nobody told: as on a node that missed it.
+	r.auth.KeyRevoked = nil
+	if err := r.auth.DeleteKey(r.ctx, keySID); err != nil {
+		t.Fatal(err)
+	}
+	n, err := r.live.RecheckAccess(r.ctx, deployments{r.auth, map[string]bool{"dep2": true}})
+	if err == nil || !strings.Contains(err.Error(), "unreachable") {
+		t.Errorf("asking about a deployment that could not be read returned %v, want its error", err)
+	}
+	if n != 2 || alice.closedWith() != proto.CloseRevoked || gone.closedWith() != proto.CloseRevoked {
+		t.Errorf("closed %d sessions, the deleted key's with %d and the deleted deployment's with %d; want 2, %d",
+			n, alice.status, gone.status, proto.CloseRevoked)
+	}
+	mark := r.barrier()
+	for _, w := range []*wire{bob, kept, unknown} {
+		w.before(mark)
 	}
 }

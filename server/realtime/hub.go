@@ -396,14 +396,7 @@ type Revocation struct {
 // outside the hub's lock: it may ask other services (is this sign-in still
 // good?) that must not wait on fan-out.
 func (h *Hub) Revoke(match func(identity string, claims any) bool, why Revocation) int {
-	h.mu.RLock()
-	all := make([]*Session, 0, len(h.users))
-	for _, u := range h.users {
-		for s := range u.sessions {
-			all = append(all, s)
-		}
-	}
-	h.mu.RUnlock()
+	all := h.all()
 	doomed := all[:0]
 	for _, s := range all {
 		if match(s.identity, s.Claims()) {
@@ -411,6 +404,27 @@ func (h *Hub) Revoke(match func(identity string, claims any) bool, why Revocatio
 		}
 	}
 	return h.end(doomed, why)
+}
+
+// all is every open session, as the hub holds them now.
+func (h *Hub) all() []*Session {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	all := make([]*Session, 0, len(h.users))
+	for _, u := range h.users {
+		for s := range u.sessions {
+			all = append(all, s)
+		}
+	}
+	return all
+}
+
+// Sessions calls fn with the identity and claims of every open session,
+// outside the hub's lock (fn may ask other services).
+func (h *Hub) Sessions(fn func(identity string, claims any)) {
+	for _, s := range h.all() {
+		fn(s.identity, s.Claims())
+	}
 }
 
 // RevokeMembers closes the sessions of the identities subscribed to topic
