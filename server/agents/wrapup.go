@@ -10,8 +10,8 @@ import (
 	"parley/shared/model"
 )
 
-// CompletedByAgent is the reason a task completed from the desk carries.
-const CompletedByAgent = "completed by agent"
+// completedByAgent is the reason a task completed from the desk carries.
+const completedByAgent = "completed by agent"
 
 // Complete ends an agent's work on a chat: its task is completed with the
 // outcome the agent chose (one of model.Outcomes) kept in the task's
@@ -33,5 +33,5 @@ func (s *Service) Complete(ctx context.Context, g auth.DeskGrant, taskSID, outco
 			outcome, strings.Join(offered, ", "))
 	}
 	return s.workers.CompleteWork(ctx, g.WorkspaceSID, taskSID,
-		routing.CompleteParams{WorkerSID: g.WorkerSID, Outcome: outcome, Reason: CompletedByAgent})
+		routing.CompleteParams{WorkerSID: g.WorkerSID, Outcome: outcome, Reason: completedByAgent})
 }

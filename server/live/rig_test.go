@@ -385,7 +385,7 @@ func (w *wire) before(marker string) []proto.ServerFrame {
 	var out []proto.ServerFrame
 	for {
 		f := w.next()
-		if f.Type == proto.TypeEvent && f.Event == proto.MessageAdded && strings.Contains(string(f.Data), marker) {
+		if isMarker(f, marker) {
 			return out
 		}
 		if f.Event == proto.UserOnline || f.Event == proto.UserOffline || (f.ConversationSID == w.barrier && w.barrier != "") {
@@ -393,6 +393,22 @@ func (w *wire) before(marker string) []proto.ServerFrame {
 		}
 		out = append(out, f)
 	}
+}
+
+// isMarker says whether f is the barrier message marker.
+func isMarker(f proto.ServerFrame, marker string) bool {
+	return f.Type == proto.TypeEvent && f.Event == proto.MessageAdded && strings.Contains(string(f.Data), marker)
+}
+
+// sessionsOf counts the sessions the hub holds of identity.
+func (r *rig) sessionsOf(identity string) int {
+	n := 0
+	r.hub.Sessions(func(id string, _ any) {
+		if id == identity {
+			n++
+		}
+	})
+	return n
 }
 
 // names are the event names of frames, with their conversation.

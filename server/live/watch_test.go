@@ -2,6 +2,7 @@ package live_test
 
 import (
 	"testing"
+	"time"
 
 	"parley/server/agents"
 	"parley/server/identity"
@@ -132,6 +133,18 @@ func TestPresence(t *testing.T) {
 	})
 	a2 := r.connect(agent, atok)
 	a1.ws.CloseNow()
+	// One of the agent's two tabs closed: the agent is still there.
+	for deadline := time.Now().Add(10 * time.Second); r.sessionsOf(agent) != 1; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub holds %d sessions of the agent after one of two closed, want 1", r.sessionsOf(agent))
+		}
+	}
+	mark := r.barrier()
+	for f := g.next(); !isMarker(f, mark); f = g.next() {
+		if f.Event == proto.UserOffline {
+			t.Errorf("the customer heard the agent go offline with one of its tabs still open: %s", f.Data)
+		}
+	}
 	a2.ws.CloseNow()
 	f := g.await("the agent offline", func(f proto.ServerFrame) bool {
 		return f.Event == proto.UserOffline && f.ConversationSID == chat

@@ -183,12 +183,12 @@ func (h *Hub) wantedLocked(topic string) bool {
 	return len(h.topics[topic]) > 0 || len(h.watchers[topic]) > 0
 }
 
-// MaxWatches is how many topics one session may watch at once: a
+// maxWatches is how many topics one session may watch at once: a
 // supervisor follows a few conversations, not the whole service.
-const MaxWatches = 50
+const maxWatches = 50
 
-// ErrTooManyWatches is Watch's refusal past MaxWatches.
-var ErrTooManyWatches = fmt.Errorf("a session watches at most %d conversations at once: stop watching one first", MaxWatches)
+// ErrTooManyWatches is Watch's refusal past maxWatches.
+var ErrTooManyWatches = fmt.Errorf("a session watches at most %d conversations at once: stop watching one first", maxWatches)
 
 // Watch makes session s (not its identity) receive what is published to
 // topic, until Unwatch or until s ends: a supervisor's desk monitoring a
@@ -208,7 +208,7 @@ func (h *Hub) Watch(s *Session, topic string) error {
 	if _, ok := s.watching[topic]; ok {
 		return nil
 	}
-	if len(s.watching) >= MaxWatches {
+	if len(s.watching) >= maxWatches {
 		return ErrTooManyWatches
 	}
 	if s.watching == nil {

@@ -96,6 +96,8 @@ type Remote struct {
 	Wait time.Duration
 	// Forwarded, if set, is told of each call answered by another node.
 	Forwarded func()
+	// Now is the clock names are remembered by; nil means time.Now.
+	Now func() time.Time
 
 	mu        sync.Mutex
 	engine    *Service // while this node runs it
@@ -109,11 +111,11 @@ type remembered struct {
 	until time.Time
 }
 
-// NameTTL is how long a node trusts a queue's, workflow's or activity's
+// nameTTL is how long a node trusts a queue's, workflow's or activity's
 // name another node gave it. A page of tasks names each task's queue and
 // workflow; without remembering them, each would be a round trip to the
 // engine's node. A rename shows on other nodes' pages within it.
-const NameTTL = 2 * time.Second
+const nameTTL = 2 * time.Second
 
 // DefaultWait is how long a call waits out a handover.
 const DefaultWait = 5 * time.Second
@@ -408,14 +410,14 @@ func (rm *Remote) NameOf(workspaceSID, sid string) string {
 }
 
 // name asks the engine for a name (method NameOf or ActivityName), or
-// gives the one it gave less than NameTTL ago. The engine's own node
+// gives the one it gave less than nameTTL ago. The engine's own node
 // asks it directly: its names are never stale.
 func (rm *Remote) name(method, workspaceSID, sid string) string {
 	key := [2]string{workspaceSID, sid}
 	rm.mu.Lock()
 	local, r := rm.engine != nil, rm.names[key]
 	rm.mu.Unlock()
-	if !local && r.name != "" && time.Now().Before(r.until) {
+	if !local && r.name != "" && rm.now().Before(r.until) {
 		return r.name
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*DefaultWait)
@@ -426,10 +428,17 @@ func (rm *Remote) name(method, workspaceSID, sid string) string {
 		if rm.names == nil || len(rm.names) > 10_000 { // SIDs of deleted things: start again rather than grow
 			rm.names = map[[2]string]remembered{}
 		}
-		rm.names[key] = remembered{name: name, until: time.Now().Add(NameTTL)}
+		rm.names[key] = remembered{name: name, until: rm.now().Add(nameTTL)}
 		rm.mu.Unlock()
 	}
 	return name
+}
+
+func (rm *Remote) now() time.Time {
+	if rm.Now != nil {
+		return rm.Now()
+	}
+	return time.Now()
 }
 
 // Workspaces is Service.Workspaces, on the node that runs the engine; an

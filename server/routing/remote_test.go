@@ -138,4 +138,25 @@ func TestARemoteRemembersNamesForAMoment(t *testing.T) {
 	if name := rm.NameOf(d.ws, "WQ404"); name != "" || sent.Load() != 3 {
 		t.Errorf("an unknown SID is asked again (it may be made meanwhile): %q after %d round trips", name, sent.Load())
 	}
+
+	// A rename shows on this node once the name it remembers is two
+	// seconds old.
+	clock := time.Now().Add(time.Hour) // past what was remembered above
+	rm.Now = func() time.Time { return clock }
+	if name := rm.NameOf(d.ws, q.SID); name != "Everyone" {
+		t.Fatalf("NameOf the queue: %q", name)
+	}
+	_, err = d.svc.UpdateTaskQueue(ctx, d.ws, q.SID, routing.TaskQueueParams{FriendlyName: ptr("Sales")})
+	must(t, err)
+	asked := sent.Load()
+	clock = clock.Add(1900 * time.Millisecond)
+	if name := rm.NameOf(d.ws, q.SID); name != "Everyone" || sent.Load() != asked {
+		t.Errorf("1.9 s after it was given, the name was %q after %d more round trips; want the one remembered, Everyone, and none",
+			name, sent.Load()-asked)
+	}
+	clock = clock.Add(200 * time.Millisecond)
+	if name := rm.NameOf(d.ws, q.SID); name != "Sales" || sent.Load() != asked+1 {
+		t.Errorf("2.1 s after it was given, the name was %q after %d more round trips; want the new one, Sales, and one",
+			name, sent.Load()-asked)
+	}
 }
