@@ -38,17 +38,23 @@ func startBenchServer(b *testing.B, synchronous string) *benchServer {
 // database, or SQLite when it is "".
 func startBenchServerOn(b *testing.B, synchronous, database string) *benchServer {
 	b.Helper()
-	a, err := app.Open(app.Config{
-		DataDir:     b.TempDir(),
-		Database:    database,
-		AccountSID:  "AC00000000000000000000000000000001",
-		AuthToken:   "00000000000000000000000000000001",
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Synchronous: synchronous,
-		BaseURL:     "http://bench",
+	return startBenchWith(b, func(c *app.Config) { c.Synchronous, c.Database = synchronous, database })
+}
+
+// startBenchWith starts a bench server whose configuration tweak changes.
+func startBenchWith(b *testing.B, tweak func(*app.Config)) *benchServer {
+	b.Helper()
+	cfg := app.Config{
+		DataDir:    b.TempDir(),
+		AccountSID: "AC00000000000000000000000000000001",
+		AuthToken:  "00000000000000000000000000000001",
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		BaseURL:    "http://bench",
 		// The webhook benchmark's receiver listens on 127.0.0.1.
 		OutboundAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
-	})
+	}
+	tweak(&cfg)
+	a, err := app.Open(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,6 +11,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"parley/server/app"
+	"parley/server/cluster/natstest"
+	"parley/server/store/pgtest"
 )
 
 // mediaBenchSize is the default upload limit: the largest file a default
@@ -68,26 +72,25 @@ func (h *heapPeak) Stop() float64 {
 
 // BenchmarkMediaUpload streams a 16 MiB file to the media service: HTTP,
 // auth, type sniffing, SHA-256, a temporary file with fsync, the rename and
-// the SQLite record. The baseline receives the same bytes with net/http
-// into a file and fsyncs it, nothing else. One client at a time, in the
-// same process.
+// the SQLite record. In a cluster ("cluster": PostgreSQL and NATS beside)
+// the file goes into PostgreSQL in 256 KiB chunks instead of the data
+// directory. The baseline receives the same bytes with net/http into a file
+// and fsyncs it, nothing else. One client at a time, in the same process.
 func BenchmarkMediaUpload(b *testing.B) {
 	file := pngLike(mediaBenchSize)
-	b.Run("parley", func(b *testing.B) {
-		s := startBenchServer(b, "FULL")
+	upload := func(b *testing.B, s *benchServer) {
 		path := "/mcs/v1/Services/" + s.app.Conversations.ServiceSID() + "/Media?Filename=bench.png"
 		b.SetBytes(mediaBenchSize)
 		heap := watchHeap()
 		b.ResetTimer()
 		for range b.N {
-			req, _ := http.NewRequest("POST", s.baseURL+path, bytes.NewReader(file))
-			req.Header.Set("Content-Type", "image/png")
-			req.SetBasicAuth("AC00000000000000000000000000000001", "00000000000000000000000000000001")
-			s.do(b, req, http.StatusCreated)
+			uploadMedia(b, s, path, file)
 		}
 		b.StopTimer()
 		b.ReportMetric(heap.Stop(), "peak-heap-MiB")
-	})
+	}
+	b.Run("parley", func(b *testing.B) { upload(b, startBenchServer(b, "FULL")) })
+	b.Run("cluster", func(b *testing.B) { upload(b, startBenchNode(b)) })
 	b.Run("baseline", func(b *testing.B) {
 		dir := b.TempDir()
 		s := serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -112,29 +115,22 @@ func BenchmarkMediaUpload(b *testing.B) {
 }
 
 // BenchmarkMediaDownload fetches a 16 MiB file's content: auth, the media
-// lookup and http.ServeContent from the blob. The baseline is
-// http.ServeFile of the same bytes.
+// lookup and http.ServeContent from the blob (in a cluster, "cluster", read
+// from PostgreSQL's chunks). The baseline is http.ServeFile of the same
+// bytes.
 func BenchmarkMediaDownload(b *testing.B) {
 	file := pngLike(mediaBenchSize)
-	b.Run("parley", func(b *testing.B) {
-		s := startBenchServer(b, "NORMAL")
+	download := func(b *testing.B, s *benchServer) {
 		base := "/mcs/v1/Services/" + s.app.Conversations.ServiceSID() + "/Media"
-		req, _ := http.NewRequest("POST", s.baseURL+base, bytes.NewReader(file))
-		req.Header.Set("Content-Type", "image/png")
-		req.SetBasicAuth("AC00000000000000000000000000000001", "00000000000000000000000000000001")
-		resp, err := s.client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var m struct{ SID string }
-		json.NewDecoder(resp.Body).Decode(&m)
-		resp.Body.Close()
+		sid := uploadMedia(b, s, base, file)
 		b.SetBytes(mediaBenchSize)
 		b.ResetTimer()
 		for range b.N {
-			s.get(b, base+"/"+m.SID+"/Content", http.StatusOK)
+			s.get(b, base+"/"+sid+"/Content", http.StatusOK)
 		}
-	})
+	}
+	b.Run("parley", func(b *testing.B) { download(b, startBenchServer(b, "NORMAL")) })
+	b.Run("cluster", func(b *testing.B) { download(b, startBenchNode(b)) })
 	b.Run("baseline", func(b *testing.B) {
 		path := filepath.Join(b.TempDir(), "file.png")
 		if err := os.WriteFile(path, file, 0o600); err != nil {
@@ -147,4 +143,29 @@ func BenchmarkMediaDownload(b *testing.B) {
 			s.get(b, "/file.png", http.StatusOK)
 		}
 	})
+}
+
+// uploadMedia posts file to path as the account and returns its SID.
+func uploadMedia(b *testing.B, s *benchServer, path string, file []byte) string {
+	req, _ := http.NewRequest("POST", s.baseURL+path, bytes.NewReader(file))
+	req.Header.Set("Content-Type", "image/png")
+	req.SetBasicAuth("AC00000000000000000000000000000001", "00000000000000000000000000000001")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m struct{ SID string }
+	if resp.StatusCode != http.StatusCreated || json.NewDecoder(resp.Body).Decode(&m) != nil {
+		b.Fatalf("upload: status %d", resp.StatusCode)
+	}
+	return m.SID
+}
+
+// startBenchNode starts a node of a cluster of one: PostgreSQL (the
+// server PARLEY_TEST_DATABASE names) and a real nats-server beside it.
+func startBenchNode(b *testing.B) *benchServer {
+	b.Helper()
+	database := pgtest.Database(b)
+	return startBenchWith(b, func(c *app.Config) { c.Database, c.NATS = database, natstest.Start(b).URL })
 }
