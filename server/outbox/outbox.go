@@ -101,6 +101,10 @@ type Claims interface {
 	// Claim takes key's claim if no runner holds it, and reports whether
 	// it did.
 	Claim(ctx context.Context, key string) (bool, error)
+	// Holds reports whether this runner still holds key's claim: it may
+	// lose it while running the line (its connection to the store went),
+	// and another runner may then have taken it.
+	Holds(ctx context.Context, key string) (bool, error)
 	// Release gives key's claim back.
 	Release(ctx context.Context, key string) error
 }
@@ -312,9 +316,15 @@ func (r *Runner) round(ctx context.Context) (int, error) {
 			// what this one did.)
 			var done []Job
 			defer func() { r.save(ctx, done) }()
-			for _, j := range line {
+			for i, j := range line {
 				if ctx.Err() != nil {
 					return // stopping: the rest of the line waits for the next start
+				}
+				if i > 0 && r.Claims != nil && !r.holds(ctx, j.Key) {
+					// Another runner may run the line now, from where it
+					// was saved: running on would send the rest twice,
+					// interleaved with it.
+					return
 				}
 				attempted.Add(1)
 				j = r.attempt(ctx, j)
@@ -358,6 +368,16 @@ func (r *Runner) claim(ctx context.Context, key string) (line []Job, ok bool) {
 		return nil, false
 	}
 	return line, true
+}
+
+// holds says whether the runner still holds key's claim; not knowing
+// counts as no.
+func (r *Runner) holds(ctx context.Context, key string) bool {
+	ok, err := r.Claims.Holds(context.WithoutCancel(ctx), key)
+	if err != nil {
+		r.Log.Error("outbox: check a key's claim is still held", "key", key, "err", err)
+	}
+	return ok && err == nil
 }
 
 func (r *Runner) release(ctx context.Context, key string) {

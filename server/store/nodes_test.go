@@ -275,14 +275,7 @@ func TestANodeThatDiesMidLineLeavesItsKeysToAnother(t *testing.T) {
 	url := postgresURL(t)
 	dying, other := NewOutbox(reopen(t, url)), NewOutbox(reopen(t, url))
 	ctx := context.Background()
-	var jobs []outbox.Job
-	for n := range 3 {
-		jobs = append(jobs, outbox.Job{SID: sid.New(sid.Delivery), Kind: "test", Key: "line",
-			Payload: []byte(fmt.Sprint(n)), Created: time.Now()})
-	}
-	if err := dying.Enqueue(ctx, jobs...); err != nil {
-		t.Fatal(err)
-	}
+	enqueueLine(t, dying, "line", 3)
 
 	started, hang := make(chan struct{}), make(chan struct{})
 	runCtx, stop := context.WithCancel(ctx)
@@ -333,5 +326,86 @@ func TestANodeThatDiesMidLineLeavesItsKeysToAnother(t *testing.T) {
 	}
 	if g := delivered(); !slices.Equal(g, []string{"0", "1", "2"}) {
 		t.Errorf("after the node died, the other delivered %v, want [0 1 2]", g)
+	}
+}
+
+// A node that loses its claim on a line while it runs it (its claims'
+// connection ended: the database restarted, a proxy cut it, an operator
+// ended it) while the node itself lives on stops running the line once
+// its job in flight ends: another node has taken the key and runs the
+// line from where it was saved. Running on, the first node sent the rest
+// of the line a second time, interleaved with the other's: a customer's
+// texts twice and out of order.
+func TestANodeThatLosesItsClaimMidLineStopsRunningIt(t *testing.T) {
+	url := postgresURL(t)
+	losing, other := NewOutbox(reopen(t, url)), NewOutbox(reopen(t, url))
+	ctx := context.Background()
+	enqueueLine(t, losing, "line", 3)
+
+	var mu sync.Mutex
+	var got []string // "node:payload", in delivery order
+	deliver := func(node string, j outbox.Job) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, node+":"+string(j.Payload))
+	}
+	delivered := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(got)
+	}
+	started, resume := make(chan struct{}), make(chan struct{})
+	runCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { stop(); wg.Wait() }()
+	first := true
+	l := &outbox.Runner{Store: losing, Claims: losing.Claims(), Handlers: map[string]outbox.Handler{
+		"test": func(_ context.Context, j outbox.Job) outbox.Result {
+			if first {
+				first = false
+				close(started)
+				<-resume // the claim is lost meanwhile
+			}
+			deliver("A", j)
+			return outbox.Result{Status: 200}
+		}}}
+	wg.Go(func() { l.Run(runCtx) })
+	<-started
+
+	// The losing node's claims' connection is ended; the node lives on.
+	if _, err := other.db.read.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND classid = $1 AND pid <> pg_backend_pid()
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, int64(claimSpace)); err != nil {
+		t.Fatal(err)
+	}
+	o := &outbox.Runner{Store: other, Claims: other.Claims(), Handlers: map[string]outbox.Handler{
+		"test": func(_ context.Context, j outbox.Job) outbox.Result {
+			deliver("B", j)
+			return outbox.Result{Status: 200}
+		}}}
+	wg.Go(func() { o.Run(runCtx) })
+	for deadline := time.Now().Add(10 * time.Second); len(delivered()) < 3; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the other node delivered %v in 10 s, want the line", delivered())
+		}
+	}
+	close(resume)
+	time.Sleep(500 * time.Millisecond) // what the first node would send next, it would have by now
+	if g, want := delivered(), []string{"B:0", "B:1", "B:2", "A:0"}; !slices.Equal(g, want) {
+		t.Errorf("deliveries %v, want %v: the node that lost the claim finishes its job in flight and stops", g, want)
+	}
+}
+
+// enqueueLine queues n jobs of kind "test" under key, their payloads 0 to
+// n-1.
+func enqueueLine(t *testing.T, st *Outbox, key string, n int) {
+	t.Helper()
+	var jobs []outbox.Job
+	for i := range n {
+		jobs = append(jobs, outbox.Job{SID: sid.New(sid.Delivery), Kind: "test", Key: key,
+			Payload: []byte(fmt.Sprint(i)), Created: time.Now()})
+	}
+	if err := st.Enqueue(context.Background(), jobs...); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -156,7 +156,11 @@ type claims struct {
 	db   *DB
 	mu   sync.Mutex
 	conn *sql.Conn
-	held atomic.Int64 // for metrics
+	// gen counts the connections claims were held on: the claims taken on
+	// one end with it, and taken records on which each key's was.
+	gen   int
+	taken map[string]int
+	held  atomic.Int64 // for metrics
 }
 
 // Held is how many keys this node's claims hold now.
@@ -177,27 +181,53 @@ func claimKey(key string) int32 {
 func (c *claims) Claim(ctx context.Context, key string) (bool, error) {
 	var ok bool
 	err := c.run(ctx, func(conn *sql.Conn) error {
-		return conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1, $2)", int32(claimSpace), claimKey(key)).Scan(&ok)
+		err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1, $2)", int32(claimSpace), claimKey(key)).Scan(&ok)
+		if ok && err == nil {
+			c.taken[key] = c.gen
+			c.held.Add(1)
+		}
+		return err
 	})
-	if ok && err == nil {
-		c.held.Add(1)
-	}
-	return ok, err
+	return ok && err == nil, err
+}
+
+// Holds asks the claims' connection for an answer: a claim is held until
+// released or until the session that took it ends, which the question
+// finds out.
+func (c *claims) Holds(ctx context.Context, key string) (bool, error) {
+	var held bool
+	err := c.run(ctx, func(conn *sql.Conn) error {
+		gen, ok := c.taken[key]
+		if !ok || gen != c.gen {
+			return nil
+		}
+		if err := conn.PingContext(ctx); err != nil {
+			return err
+		}
+		held = true
+		return nil
+	})
+	return held, err
 }
 
 func (c *claims) Release(ctx context.Context, key string) error {
-	err := c.run(ctx, func(conn *sql.Conn) error {
+	return c.run(ctx, func(conn *sql.Conn) error {
+		gen, ok := c.taken[key]
+		delete(c.taken, key)
+		if !ok || gen != c.gen {
+			return nil // it went with its connection
+		}
 		_, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1, $2)", int32(claimSpace), claimKey(key))
+		if err == nil {
+			c.held.Add(-1)
+		}
 		return err
 	})
-	if err == nil {
-		c.held.Add(-1)
-	}
-	return err
 }
 
-// run runs fn on the claims' connection, taking one from the pool the
-// first time and after the last one failed: its claims went with it.
+// run runs fn on the claims' connection, under their lock, taking a
+// connection from the pool the first time and after the last one failed:
+// its claims went with it.
 func (c *claims) run(ctx context.Context, fn func(*sql.Conn) error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -206,7 +236,10 @@ func (c *claims) run(ctx context.Context, fn func(*sql.Conn) error) error {
 		if err != nil {
 			return err
 		}
-		c.conn = conn
+		c.conn, c.gen = conn, c.gen+1
+		if c.taken == nil {
+			c.taken = map[string]int{}
+		}
 	}
 	err := fn(c.conn)
 	if err != nil && c.db.engine.broken != nil && c.db.engine.broken(c.conn) {
