@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -107,6 +108,10 @@ func TestAnAgentAnswersAVisitorInTheDeskAndHandsTheChatOn(t *testing.T) {
 		waitText(".offer .answers", "ada@example.com"),
 		chromedp.WaitVisible(".offer .countdown", chromedp.ByQuery),
 	)
+	var left string
+	run(t, desk, "the countdown counts down", chromedp.Text(".offer .countdown", &left, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector(".offer .countdown").textContent != `+jsString(left), nil,
+			chromedp.WithPollingTimeout(5*time.Second)))
 	b.screenshot(t, desk, "2-incoming-offer")
 	run(t, desk, "Ana accepts", chromedp.Click(".offer .accept", chromedp.ByQuery),
 		waitText(".msg .body", "Where is <b>order</b> 1234?"),

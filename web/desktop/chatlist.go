@@ -22,11 +22,7 @@ type chatList struct {
 	Iactive   string
 	Isettings model.DeskSettings
 
-	// parent is the context of the component the list sits in, set when
-	// the list is first made (go-app keeps a mounted component's
-	// unexported fields): a tick cancels the re-render go-app would give
-	// every ancestor of the list.
-	parent *app.Context
+	selfTicking
 }
 
 // chatItem is what the list shows of a chat: only these, so a message
@@ -61,20 +57,12 @@ func (l *chatList) Settings(s model.DeskSettings) *chatList { l.Isettings = s; r
 
 func (l *chatList) within(parent app.Context) *chatList { l.parent = &parent; return l }
 
-// OnMount starts the wait's ticking.
-func (l *chatList) OnMount(ctx app.Context) { l.tick(ctx) }
-
-// tick re-renders the list every few seconds while it is mounted (go-app
-// drops a dismounted component's dispatches, which ends the loop): often
-// enough that a wait turns amber near its threshold, a quarter of it,
-// between a second and 15.
-func (l *chatList) tick(ctx app.Context) {
-	every := time.Duration(l.Isettings.WithDefaults().WaitAmberSeconds) * time.Second / 4
-	ctx.After(min(max(every, time.Second), 15*time.Second), func(ctx app.Context) {
-		if l.parent != nil {
-			l.parent.PreventUpdate()
-		}
-		l.tick(ctx)
+// OnMount starts the waits' ticking: often enough that a wait turns
+// amber near its threshold, a quarter of it, between a second and 15.
+func (l *chatList) OnMount(ctx app.Context) {
+	l.tickEvery(ctx, func() time.Duration {
+		every := time.Duration(l.Isettings.WithDefaults().WaitAmberSeconds) * time.Second / 4
+		return min(max(every, time.Second), 15*time.Second)
 	})
 }
 

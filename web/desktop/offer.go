@@ -18,11 +18,7 @@ type offerCard struct {
 
 	Ioffer desk.Offer
 
-	// parent is the context of the component the card sits in, set when
-	// the card is first made (go-app keeps a mounted component's
-	// unexported fields): a tick cancels the re-render go-app would give
-	// every ancestor of the card.
-	parent *app.Context
+	selfTicking
 }
 
 func newOfferCard() *offerCard { return &offerCard{} }
@@ -32,18 +28,9 @@ func (o *offerCard) Offer(v desk.Offer) *offerCard { o.Ioffer = v; return o }
 
 func (o *offerCard) within(parent app.Context) *offerCard { o.parent = &parent; return o }
 
-// OnMount starts the countdown.
-func (o *offerCard) OnMount(ctx app.Context) { o.tick(ctx) }
-
-// tick re-renders the card every second while it is mounted (go-app
-// drops a dismounted component's dispatches, which ends the loop).
-func (o *offerCard) tick(ctx app.Context) {
-	ctx.After(time.Second, func(ctx app.Context) {
-		if o.parent != nil {
-			o.parent.PreventUpdate()
-		}
-		o.tick(ctx)
-	})
+// OnMount starts the countdown, a re-render each second.
+func (o *offerCard) OnMount(ctx app.Context) {
+	o.tickEvery(ctx, func() time.Duration { return time.Second })
 }
 
 // Render draws the card.
