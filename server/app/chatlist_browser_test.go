@@ -79,13 +79,7 @@ func TestTheChatListPutsWhoWaitsLongestFirst(t *testing.T) {
 		c.Desk = DeskConfig{WaitAmber: 4 * time.Second, WaitRed: 8 * time.Second}
 	})
 	b := startBrowser(t, s)
-	ana := s.mustCreateAgent(t, "ana@example.com", "agent")
-	key, err := s.app.DemoDeployment(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	desk := b.signInToTheDesk(t, s, ana.Email)
-	run(t, desk, "Ana goes Available", setActivity("Available"))
+	desk, key := b.anaAtWork(t, s)
 
 	// Three visitors ask, one after the other. Ada's and Bob's offers are
 	// up together: Ana takes Ada's, then Bob's (the card that moved up

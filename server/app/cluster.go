@@ -11,11 +11,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"parley/server/auth"
 	"parley/server/cluster"
 	"parley/server/live"
 	"parley/server/store"
-	"parley/server/webchat"
 )
 
 // joinCluster links this node to the others when cfg names NATS. A
@@ -154,7 +152,7 @@ func (a *App) shareChanges(c core, s staff, d delivery) error {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		closed, err := a.live.RecheckAccess(ctx, access{c.auth, c.chat})
+		closed, err := a.live.RecheckAccess(ctx, c.auth.Signs, c.chat.Deployment)
 		if err != nil {
 			lg.Error("cluster: ask again whether sockets' keys and deployments still exist", "err", err)
 		}
@@ -163,21 +161,6 @@ func (a *App) shareChanges(c core, s staff, d delivery) error {
 		}
 	})
 	return nil
-}
-
-// access is what live.RecheckAccess asks: the token service of keys, the
-// webchat service of deployments.
-type access struct {
-	keys        *auth.Service
-	deployments *webchat.Service
-}
-
-func (a access) Signs(ctx context.Context, keySID string) (bool, error) {
-	return a.keys.Signs(ctx, keySID)
-}
-
-func (a access) Deployment(ctx context.Context, key string) (webchat.Deployment, error) {
-	return a.deployments.Deployment(ctx, key)
 }
 
 // reloader returns what runs reload when another node says something

@@ -31,13 +31,7 @@ func openChat(who string) chromedp.Action {
 func TestEachChatKeepsWhatTheAgentWasWriting(t *testing.T) {
 	s := startServer(t)
 	b := startBrowser(t, s)
-	ana := s.mustCreateAgent(t, "ana@example.com", "agent")
-	key, err := s.app.DemoDeployment(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	desk := b.signInToTheDesk(t, s, ana.Email)
-	run(t, desk, "Ana goes Available", setActivity("Available"))
+	desk, key := b.anaAtWork(t, s)
 
 	s.visits(t, key, "Ada", "Where is my order?")
 	run(t, desk, "Ana accepts Ada", waitText(".offer .who", "Ada"), chromedp.Click(".offer .accept", chromedp.ByQuery),
@@ -72,18 +66,12 @@ func TestEachChatKeepsWhatTheAgentWasWriting(t *testing.T) {
 func TestTheCannedResponseClickedIsTheOneInserted(t *testing.T) {
 	s := startServer(t)
 	b := startBrowser(t, s)
-	ana := s.mustCreateAgent(t, "ana@example.com", "agent")
 	for _, r := range [][2]string{{"Returns", "Returns are free for 30 days."}, {"Shipping", "Parcels leave within a day."}} {
 		if rep := s.postForm(t, "/parley/v1/CannedResponses", url.Values{"Title": {r[0]}, "Body": {r[1]}}); rep.status != 201 {
 			t.Fatalf("create a canned response: %d %s", rep.status, rep.text)
 		}
 	}
-	key, err := s.app.DemoDeployment(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	desk := b.signInToTheDesk(t, s, ana.Email)
-	run(t, desk, "Ana goes Available", setActivity("Available"))
+	desk, key := b.anaAtWork(t, s)
 	s.visits(t, key, "Ada", "When will it ship?")
 	run(t, desk, "Ana accepts", waitText(".offer .who", "Ada"), chromedp.Click(".offer .accept", chromedp.ByQuery),
 		waitText("#customer-name", "Ada"))

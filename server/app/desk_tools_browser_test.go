@@ -89,18 +89,11 @@ func TestAnAgentAnswersWithACannedResponseANoteAndFiles(t *testing.T) {
 	if !s.app.front.BuiltDesktop() {
 		t.Fatal("the desktop WASM is not built into this test binary: run make build")
 	}
-	ana := s.mustCreateAgent(t, "ana@example.com", "agent")
 	if r := s.postForm(t, "/parley/v1/CannedResponses", url.Values{"Title": {"Refund policy"},
 		"Body": {"Hi {{customer}}, refunds reach your card within 5 days."}}); r.status != 201 {
 		t.Fatalf("create a canned response: %d %s", r.status, r.text)
 	}
-	key, err := s.app.DemoDeployment(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	desk := b.signInToTheDesk(t, s, ana.Email)
-	run(t, desk, "Ana goes Available", setActivity("Available"))
+	desk, key := b.anaAtWork(t, s)
 	visitor := b.tab(t, s.baseURL+"/widget/?key="+key)
 	run(t, visitor, "the visitor starts a chat",
 		fillTheForm("Ada Lovelace", "ada@example.com", "Can I get a refund?"),

@@ -38,6 +38,21 @@ func (b *browser) signInToTheDesk(t *testing.T, s *testServer, email string) con
 	return b.signInToTheDeskAt(t, s.baseURL, email)
 }
 
+// anaAtWork makes agent Ana, signs her in to the desk and makes her
+// Available; it returns her desk and the demo deployment's key, through
+// which visitors reach her.
+func (b *browser) anaAtWork(t *testing.T, s *testServer) (desk context.Context, key string) {
+	t.Helper()
+	ana := s.mustCreateAgent(t, "ana@example.com", "agent")
+	key, err := s.app.DemoDeployment(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk = b.signInToTheDesk(t, s, ana.Email)
+	run(t, desk, "Ana goes Available", setActivity("Available"))
+	return desk, key
+}
+
 // signInToTheDeskAt is signInToTheDesk with the desk at base.
 func (b *browser) signInToTheDeskAt(t *testing.T, base, email string) context.Context {
 	t.Helper()

@@ -57,21 +57,15 @@ func (l *Live) RevokeDeployment(key string) int {
 	}, revoked("access revoked: webchat deployment "+key+" was deleted"))
 }
 
-// Access is what RecheckAccess asks of the services that grant access.
-type Access interface {
-	// Signs says whether an API key still signs tokens (auth.Service).
-	Signs(ctx context.Context, keySID string) (bool, error)
-	// Deployment finds a webchat deployment, NotFound once deleted
-	// (webchat.Service).
-	Deployment(ctx context.Context, key string) (webchat.Deployment, error)
-}
-
 // RecheckAccess closes, as RevokeKey and RevokeDeployment do, the sessions
-// whose API key or webchat deployment is gone, asking a once of each that
-// open sessions name: for a revocation this node never heard of (in a
-// cluster, one told while its link to NATS was down). A key or deployment
-// a asks about in vain stays open, and the error says which.
-func (l *Live) RecheckAccess(ctx context.Context, a Access) (closed int, err error) {
+// whose API key or webchat deployment is gone, asking once of each that
+// open sessions name: signs whether a key still signs tokens
+// (auth.Service.Signs), deployment for a deployment, NotFound once deleted
+// (webchat.Service.Deployment). It is for a revocation this node never
+// heard of (in a cluster, one told while its link to NATS was down). A key
+// or deployment asked about in vain stays open, and the error says which.
+func (l *Live) RecheckAccess(ctx context.Context, signs func(ctx context.Context, keySID string) (bool, error),
+	deployment func(ctx context.Context, key string) (webchat.Deployment, error)) (closed int, err error) {
 	keys, deployments := map[string]bool{}, map[string]bool{}
 	l.hub.Sessions(func(_ string, claims any) {
 		if s, ok := claimsOf(claims); ok {
@@ -82,15 +76,15 @@ func (l *Live) RecheckAccess(ctx context.Context, a Access) (closed int, err err
 	delete(keys, "")
 	delete(deployments, "")
 	for k := range keys {
-		signs, kerr := a.Signs(ctx, k)
+		ok, kerr := signs(ctx, k)
 		if kerr != nil {
 			err = errors.Join(err, fmt.Errorf("API key %s: %w", k, kerr))
-		} else if !signs {
+		} else if !ok {
 			closed += l.RevokeKey(k)
 		}
 	}
 	for d := range deployments {
-		_, derr := a.Deployment(ctx, d)
+		_, derr := deployment(ctx, d)
 		if apperr.Is(derr, apperr.NotFound) {
 			closed += l.RevokeDeployment(d)
 		} else if derr != nil {

@@ -3,6 +3,7 @@ package live_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -140,21 +141,19 @@ func (r *rig) keyedToken(identity string) (keySID, token string) {
 	return key.SID, jwt
 }
 
-// deployments answers RecheckAccess's question about deployments from a
-// list, and fails for one named "unreachable" as a database gone would.
-type deployments struct {
-	*auth.Service
-	kept map[string]bool
-}
-
-func (d deployments) Deployment(_ context.Context, key string) (webchat.Deployment, error) {
-	switch {
-	case key == "unreachable":
-		return webchat.Deployment{}, errors.New("the database is unreachable")
-	case d.kept[key]:
-		return webchat.Deployment{Key: key}, nil
+// keptDeployments answers RecheckAccess's question about deployments
+// from a list, and fails for one named "unreachable" as a database gone
+// would.
+func keptDeployments(kept ...string) func(context.Context, string) (webchat.Deployment, error) {
+	return func(_ context.Context, key string) (webchat.Deployment, error) {
+		switch {
+		case key == "unreachable":
+			return webchat.Deployment{}, errors.New("the database is unreachable")
+		case slices.Contains(kept, key):
+			return webchat.Deployment{Key: key}, nil
+		}
+		return webchat.Deployment{}, apperr.NotFoundf("no deployment %s", key)
 	}
-	return webchat.Deployment{}, apperr.NotFoundf("no deployment %s", key)
 }
 
 // A revocation a node never heard of (told while its link to the others
@@ -177,7 +176,7 @@ func TestRecheckingAccessClosesWhatARevocationMissed(t *testing.T) {
 	if err := r.auth.DeleteKey(r.ctx, keySID); err != nil {
 		t.Fatal(err)
 	}
-	n, err := r.live.RecheckAccess(r.ctx, deployments{r.auth, map[string]bool{"dep2": true}})
+	n, err := r.live.RecheckAccess(r.ctx, r.auth.Signs, keptDeployments("dep2"))
 	if err == nil || !strings.Contains(err.Error(), "unreachable") {
 		t.Errorf("asking about a deployment that could not be read returned %v, want its error", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"hash/fnv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"parley/server/outbox"
@@ -156,15 +155,17 @@ type claims struct {
 	db   *DB
 	mu   sync.Mutex
 	conn *sql.Conn
-	// gen counts the connections claims were held on: the claims taken on
-	// one end with it, and taken records on which each key's was.
-	gen   int
-	taken map[string]int
-	held  atomic.Int64 // for metrics
+	// taken are the keys claimed on conn: emptied when conn goes, as its
+	// claims go with it.
+	taken map[string]bool
 }
 
 // Held is how many keys this node's claims hold now.
-func (c *claims) Held() int64 { return c.held.Load() }
+func (c *claims) Held() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return int64(len(c.taken))
+}
 
 // claimSpace is the first half of the two-number advisory locks claims
 // take ("obx1"): locks keyed by two numbers never meet those keyed by one
@@ -183,8 +184,7 @@ func (c *claims) Claim(ctx context.Context, key string) (bool, error) {
 	err := c.run(ctx, func(conn *sql.Conn) error {
 		err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1, $2)", int32(claimSpace), claimKey(key)).Scan(&ok)
 		if ok && err == nil {
-			c.taken[key] = c.gen
-			c.held.Add(1)
+			c.taken[key] = true
 		}
 		return err
 	})
@@ -197,8 +197,7 @@ func (c *claims) Claim(ctx context.Context, key string) (bool, error) {
 func (c *claims) Holds(ctx context.Context, key string) (bool, error) {
 	var held bool
 	err := c.run(ctx, func(conn *sql.Conn) error {
-		gen, ok := c.taken[key]
-		if !ok || gen != c.gen {
+		if !c.taken[key] {
 			return nil
 		}
 		if err := conn.PingContext(ctx); err != nil {
@@ -212,15 +211,11 @@ func (c *claims) Holds(ctx context.Context, key string) (bool, error) {
 
 func (c *claims) Release(ctx context.Context, key string) error {
 	return c.run(ctx, func(conn *sql.Conn) error {
-		gen, ok := c.taken[key]
-		delete(c.taken, key)
-		if !ok || gen != c.gen {
+		if !c.taken[key] {
 			return nil // it went with its connection
 		}
+		delete(c.taken, key)
 		_, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1, $2)", int32(claimSpace), claimKey(key))
-		if err == nil {
-			c.held.Add(-1)
-		}
 		return err
 	})
 }
@@ -236,16 +231,12 @@ func (c *claims) run(ctx context.Context, fn func(*sql.Conn) error) error {
 		if err != nil {
 			return err
 		}
-		c.conn, c.gen = conn, c.gen+1
-		if c.taken == nil {
-			c.taken = map[string]int{}
-		}
+		c.conn, c.taken = conn, map[string]bool{}
 	}
 	err := fn(c.conn)
 	if err != nil && c.db.engine.broken != nil && c.db.engine.broken(c.conn) {
 		c.conn.Close()
-		c.conn = nil
-		c.held.Store(0) // they went with the connection
+		c.conn, c.taken = nil, nil
 	}
 	return err
 }

@@ -118,7 +118,7 @@ func (db *DB) readTargetsAhead(batch []*writeOp) bool {
 		}
 		a.answers[t] = &targetAnswer{c: a.convs[c.SID], psid: psid}
 	}
-	if rows.Close() != nil {
+	if rows.Err() != nil {
 		a.off()
 		return false
 	}
