@@ -17,7 +17,9 @@ const DeskReservationTimeout = 60
 // Settings keep the desk's SIDs across restarts, in the database every
 // node of a cluster shares.
 type Settings interface {
-	Setting(ctx context.Context, name string) (string, error)
+	// Settings reads the settings named in one query: those SwapSettings
+	// wrote together are read together (a setting never set is absent).
+	Settings(ctx context.Context, names ...string) (map[string]string, error)
 	// SwapSettings stores values in one write if the setting named guard
 	// still holds old ("" when never set), and reports whether it did:
 	// of nodes making a desk at once, one wins and the others use its.
@@ -99,15 +101,15 @@ func (p *Provisioner) Find(ctx context.Context) (Desk, bool, error) {
 
 // read reads the desk from the settings, and keeps it if there is one.
 func (p *Provisioner) read(ctx context.Context) (Desk, error) {
-	var k Desk
-	for name, dst := range map[string]*string{workspaceSetting: &k.WorkspaceSID,
-		workflowSetting: &k.WorkflowSID, queueSetting: &k.QueueSID} {
-		v, err := p.settings.Setting(ctx, name)
-		if err != nil {
-			return Desk{}, err
-		}
-		*dst = v
+	// One read: read one at a time, a desk another node swapped in between
+	// gave this node its workflow without its workspace, Find called that
+	// no desk, and Ensure's swap, guarded by that workflow, then replaced
+	// the other node's desk with a second.
+	v, err := p.settings.Settings(ctx, workspaceSetting, workflowSetting, queueSetting)
+	if err != nil {
+		return Desk{}, err
 	}
+	k := Desk{WorkspaceSID: v[workspaceSetting], WorkflowSID: v[workflowSetting], QueueSID: v[queueSetting]}
 	if k.WorkflowSID != "" {
 		p.mu.Lock()
 		p.cached = k

@@ -4,7 +4,37 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 )
+
+// Settings reads the settings named, in one query, so that values written
+// together (SwapSettings) are read together: read one at a time, a swap
+// committed between two reads gave a mix of the old values and the new.
+// A setting never set is absent from the map.
+func (db *DB) Settings(ctx context.Context, names ...string) (map[string]string, error) {
+	if len(names) == 0 {
+		return map[string]string{}, nil
+	}
+	args := make([]any, len(names))
+	for i, n := range names {
+		args[i] = n
+	}
+	rows, err := db.reads.QueryContext(ctx, "SELECT name, value FROM settings WHERE name IN (?"+
+		strings.Repeat(", ?", len(names)-1)+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	values := make(map[string]string, len(names))
+	for rows.Next() {
+		var name, value string
+		if err := rows.Scan(&name, &value); err != nil {
+			return nil, err
+		}
+		values[name] = value
+	}
+	return values, rows.Err()
+}
 
 // SwapSettings stores values, all in one write, if the setting named guard
 // still holds old ("" for a setting never set), and reports whether it

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"testing"
 )
 
@@ -28,6 +29,49 @@ func TestSwapSettingsLetsOneOfTwoWin(t *testing.T) {
 		b, _ := db.Setting(ctx, "b")
 		if a != "3" || b != "three" {
 			t.Errorf("after the swap a = %q, b = %q", a, b)
+		}
+	})
+}
+
+// Settings written together by a swap are read together: a reader never
+// sees one swap's value beside another's, however the swaps and reads
+// interleave (read one at a time, they mixed, and two nodes made two
+// desks).
+func TestSettingsSwappedTogetherAreReadTogether(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, open func(tb testing.TB) (*DB, string)) {
+		ctx := context.Background()
+		db, _ := open(t)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			old := ""
+			for i := range 200 {
+				v := fmt.Sprint(i)
+				if ok, err := db.SwapSettings(ctx, "ws", old, map[string]string{"ws": v, "wf": v, "q": v}); !ok || err != nil {
+					t.Errorf("swap %d: %v %v", i, ok, err)
+					return
+				}
+				old = v
+			}
+		}()
+		for reads := 0; ; reads++ {
+			select {
+			case <-done:
+				if reads == 0 {
+					t.Error("no read ran beside the swaps")
+				}
+				return
+			default:
+			}
+			got, err := db.Settings(ctx, "ws", "wf", "q")
+			if err == nil && (got["ws"] != got["wf"] || got["wf"] != got["q"]) {
+				err = fmt.Errorf("read %v: values of different swaps side by side", got)
+			}
+			if err != nil {
+				t.Error(err)
+				<-done // the swaps end before the database closes
+				return
+			}
 		}
 	})
 }
